@@ -1,0 +1,52 @@
+# Chantiers & Parcours — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint format messages install clean-demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the demo: install, migrate, compile translations, seed an empty database, start worker + server.
+demo: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0
+	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) BIN=$(BIN) scripts/run_demo.sh
+
+## The whole test suite (unit, views, worker against Redis when REDIS_URL is set, browser).
+test: install
+	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0
+	$(BIN)/pytest -q
+
+## The suite without the browser and worker tests, for a quick loop.
+test-fast: install
+	$(BIN)/pytest -q -m "not browser and not worker"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python scripts/check_translations.py
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Refresh the Dutch and English catalogs after changing interface text, then translate them.
+messages: install
+	$(BIN)/python manage.py makemessages -l nl -l en --ignore '.venv' --ignore 'var' --no-obsolete --add-location file
+	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0
+
+clean-demo:
+	rm -rf db.sqlite3 var/

@@ -1,0 +1,46 @@
+"""The one access pattern every view uses.
+
+A view is decorated with ``role_required(...)``: the user must be logged in, have a current
+organization, and hold one of the roles there (otherwise 403). Objects are then fetched with
+``get_scoped_or_404``, through the current organization, so another organization's record
+answers 404 and its existence is not revealed.
+"""
+
+from functools import wraps
+from typing import TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404, redirect
+
+from accounts.models import Role
+
+M = TypeVar("M", bound=Model)
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.DIRECTION, Role.COUNSELLOR, Role.COORDINATOR})
+ALL_ROLES = frozenset(Role)
+
+
+def role_required(*roles: Role):
+    allowed = frozenset(roles) or ALL_ROLES
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if request.membership is None:
+                return redirect("accounts:no_organization")
+            if request.membership.role not in allowed:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = allowed
+        return wrapper
+
+    return decorator
+
+
+def get_scoped_or_404(request, queryset: QuerySet[M], *, via: str = "organization", **lookup) -> M:
+    """One object of ``queryset`` that belongs to the current organization, or 404."""
+    return get_object_or_404(queryset.filter(**{via: request.organization}), **lookup)

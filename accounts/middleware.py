@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from accounts.models import Membership
+
+SESSION_KEY = "current_organization_id"
+
+
+class CurrentOrganizationMiddleware:
+    """Sets ``request.memberships``, ``request.membership`` and ``request.organization``.
+
+    The current organization is the one chosen with the switcher (kept in the session), if the
+    user is still an active member there; otherwise the first of their active memberships.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.memberships = []
+        request.membership = None
+        request.organization = None
+        if request.user.is_authenticated:
+            request.memberships = list(
+                Membership.objects.active()
+                .filter(user=request.user)
+                .select_related("organization")
+                .order_by("organization__name")
+            )
+            if request.memberships:
+                chosen = request.session.get(SESSION_KEY)
+                request.membership = next(
+                    (m for m in request.memberships if m.organization_id == chosen),
+                    request.memberships[0],
+                )
+                request.organization = request.membership.organization
+        return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """French unless the person chose otherwise: the language cookie (set by the switcher and at
+    log-in from the account's preference), else the account's preference, else LANGUAGE_CODE.
+
+    The browser's Accept-Language is ignored on purpose: many work computers in Brussels run an
+    English browser, and the interface language of the service is French.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.supported:
+            user = request.user
+            language = user.language if user.is_authenticated else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ["Cookie"])
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,221 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_bic, validate_iban
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        OPERATOR = "operator", _("Opérateur ISP (Mission Locale, ASBL)")
+        HOUSING = "housing", _("Société de logement social (SISP)")
+        CPAS = "cpas", _("CPAS")
+        EMPLOYMENT_SERVICE = "employment_service", _("Service de l'emploi (Actiris)")
+        TRAINING = "training", _("Centre de formation")
+        SOCIAL_SERVICE = "social_service", _("Service social")
+        HEALTH = "health", _("Santé, santé mentale")
+        EMPLOYER = "employer", _("Employeur")
+        FUNDER = "funder", _("Pouvoir subsidiant")
+        OTHER = "other", _("Autre")
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant court"), max_length=60, unique=True)
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    street = models.CharField(_("adresse"), max_length=200, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("localité"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    iban = models.CharField(
+        _("IBAN"),
+        max_length=34,
+        blank=True,
+        validators=[validate_iban],
+        help_text=_("Compte de l'organisation, débité pour les défraiements (virements SEPA)."),
+    )
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    sepa_creditor_name = models.CharField(
+        _("nom du titulaire du compte (SEPA)"), max_length=70, blank=True
+    )
+    annual_target = models.PositiveIntegerField(
+        _("objectif annuel de personnes accompagnées"), null=True, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Stored in the compact, upper-case form the SEPA file needs.
+        self.iban = self.iban.replace(" ", "").upper()
+        self.bic = self.bic.replace(" ", "").upper()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind == self.Kind.OPERATOR
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        # E-mail addresses are compared without case: "Marie@X.be" and "marie@x.be" are one person.
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    language = models.CharField(
+        _("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(
+        _("accès à l'administration technique"),
+        default=False,
+        help_text=_("Donne accès à l'interface d'administration de Django."),
+    )
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administration")
+    DIRECTION = "direction", _("Direction")
+    COUNSELLOR = "counsellor", _("Conseiller·ère ISP")
+    COORDINATOR = "coordinator", _("Coordination de chantier")
+    PARTNER = "partner", _("Partenaire")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, user__is_active=True, organization__is_active=True)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("utilisateur")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    can_read_restricted_notes = models.BooleanField(
+        _("peut lire les notes confidentielles"),
+        default=False,
+        help_text=_("Notes d'entretien marquées « confidentiel » écrites par les collègues."),
+    )
+    invitation_sent_at = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appartenance")
+        verbose_name_plural = _("appartenances")
+        ordering = ["organization__name", "user__last_name", "user__first_name"]
+        constraints = [
+            # One role per person and organization: the role decides what they may see.
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+
+class AccessLog(models.Model):
+    """Who opened, exported or printed which personal record, and when (GDPR accountability).
+
+    Only references are stored, never the content: the log must not become a copy of the data.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("consultation")
+        EXPORT = "export", _("export")
+        PRINT = "print", _("impression")
+        DOWNLOAD = "download", _("téléchargement")
+
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("utilisateur")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type de fiche")
+    )
+    object_id = models.CharField(_("identifiant de la fiche"), max_length=40)
+
+    class Meta:
+        verbose_name = _("accès à une fiche")
+        verbose_name_plural = _("journal des accès")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "-at"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.content_type} #{self.object_id}"

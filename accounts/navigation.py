@@ -1,0 +1,29 @@
+"""The main navigation, by role. Later features add their entries here (URL names only, so that
+this module imports nothing from the apps above ``accounts``)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    roles: frozenset
+
+
+NAVIGATION = [
+    NavItem("accounts:home", _("Tableau de bord"), frozenset(Role)),
+    NavItem("accounts:member_list", _("Équipe"), frozenset({Role.ADMIN, Role.DIRECTION})),
+    NavItem("accounts:organization_settings", _("Organisation"), frozenset({Role.ADMIN})),
+    NavItem("accounts:access_log", _("Journal des accès"), frozenset({Role.ADMIN, Role.DIRECTION})),
+]
+
+
+def navigation_for(role: str | None) -> list[NavItem]:
+    if role is None:
+        return []
+    return [item for item in NAVIGATION if role in item.roles]

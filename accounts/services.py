@@ -1,0 +1,144 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from accounts.models import AccessLog, Membership, Organization, Role, User
+
+OPERATOR_ROLES = frozenset({Role.ADMIN, Role.DIRECTION, Role.COUNSELLOR, Role.COORDINATOR})
+
+
+def roles_for(organization: Organization) -> list[tuple[str, str]]:
+    """Staff roles exist in operators; members of every other organization are partners."""
+    if organization.is_operator:
+        return [(value, label) for value, label in Role.choices if value in OPERATOR_ROLES]
+    return [(Role.PARTNER.value, Role.PARTNER.label)]
+
+
+def access_log_record(
+    *,
+    user: User,
+    organization: Organization,
+    obj: models.Model,
+    action: str = AccessLog.Action.VIEW,
+) -> AccessLog:
+    """Write down that ``user`` opened (exported, printed…) the personal record ``obj``."""
+    return AccessLog.objects.create(
+        user=user,
+        organization=organization,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+    )
+
+
+def access_log_purge_expired(*, now=None) -> int:
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    deleted, _details = AccessLog.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    organization: Organization,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    language: str = settings.LANGUAGE_CODE,
+) -> Membership:
+    """Give someone a role in ``organization``; a new person receives an invitation e-mail."""
+    if role not in dict(roles_for(organization)):
+        raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, first_name=first_name, last_name=last_name, language=language
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif Membership.objects.filter(user=user, organization=organization).exists():
+        raise ValidationError(
+            {
+                "email": _("Cette personne fait déjà partie de l'équipe de %(organization)s.")
+                % {"organization": organization}
+            }
+        )
+    membership = Membership.objects.create(user=user, organization=organization, role=role)
+    if not user.has_usable_password():
+        membership_send_invitation_later(membership=membership)
+    return membership
+
+
+def membership_send_invitation_later(*, membership: Membership) -> None:
+    from accounts.tasks import membership_send_invitation
+
+    membership_send_invitation.delay_on_commit(membership.pk)
+
+
+def membership_send_invitation(*, membership: Membership) -> None:
+    """E-mail a link to choose a password, in the person's language, and note when it was sent."""
+    user = membership.user
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    with translation.override(user.language):
+        context = {
+            "user": user,
+            "membership": membership,
+            "link": settings.SITE_URL + path,
+            "days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
+        }
+        subject = _("Votre accès à Chantiers & Parcours — %(organization)s") % {
+            "organization": membership.organization
+        }
+        body = render_to_string("accounts/email/invitation.txt", context)
+    send_mail(subject, body, None, [user.email])
+    membership.invitation_sent_at = timezone.now()
+    membership.save(update_fields=["invitation_sent_at"])
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, role: str, is_active: bool, can_read_restricted_notes: bool
+) -> Membership:
+    if role not in dict(roles_for(membership.organization)):
+        raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
+    # Read the stored row, locked: a form may already have changed the instance in memory.
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    losing_admin = membership.role == Role.ADMIN and (role != Role.ADMIN or not is_active)
+    if losing_admin:
+        other_admins = (
+            Membership.objects.active()
+            .select_for_update()
+            .filter(organization=membership.organization, role=Role.ADMIN)
+            .exclude(pk=membership.pk)
+        )
+        if not other_admins.exists():
+            raise ValidationError(
+                _(
+                    "L'organisation doit garder au moins une personne active avec le rôle "
+                    "Administration."
+                )
+            )
+    membership.role = role
+    membership.is_active = is_active
+    membership.can_read_restricted_notes = can_read_restricted_notes
+    membership.save(update_fields=["role", "is_active", "can_read_restricted_notes"])
+    return membership

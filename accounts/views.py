@@ -1,0 +1,179 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from accounts import selectors, services
+from accounts.access import get_scoped_or_404, role_required
+from accounts.forms import (
+    EmailAuthenticationForm,
+    MemberInviteForm,
+    MembershipForm,
+    OrganizationSettingsForm,
+)
+from accounts.middleware import SESSION_KEY
+from accounts.models import Membership, Role
+
+PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The interface follows the person's preferred language from the first page on.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().language, samesite="Lax")
+        return response
+
+
+@require_POST
+def language_set(request):
+    """Django's set_language, and the choice is remembered on the account for next time."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
+
+
+@login_required
+def no_organization(request):
+    if request.membership is not None:
+        return redirect("accounts:home")
+    return render(request, "accounts/no_organization.html", status=403)
+
+
+@login_required
+@require_POST
+def organization_switch(request):
+    wanted = request.POST.get("organization")
+    membership = next((m for m in request.memberships if str(m.organization_id) == wanted), None)
+    if membership is None:
+        raise Http404
+    request.session[SESSION_KEY] = membership.organization_id
+    messages.info(
+        request, _("Vous travaillez maintenant pour %(org)s.") % {"org": membership.organization}
+    )
+    return redirect("accounts:home")
+
+
+@role_required()
+def home(request):
+    organization = request.organization
+    role = request.membership.role
+    context = {"team": selectors.team_counts(organization=organization)}
+    if role in (Role.ADMIN, Role.DIRECTION):
+        context["access_count"] = selectors.access_log_count(organization=organization)
+    if role == Role.ADMIN:
+        context["failed_logins"] = selectors.failed_login_count(organization=organization)
+    return render(request, "accounts/home.html", context)
+
+
+@role_required(Role.ADMIN, Role.DIRECTION)
+def member_list(request):
+    memberships = selectors.membership_list(organization=request.organization)
+    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/member_list.html", {"page": page})
+
+
+@role_required(Role.ADMIN)
+def member_invite(request):
+    form = MemberInviteForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_invite(
+                organization=request.organization, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if membership.user.has_usable_password():
+                text = _("%(name)s a été ajouté·e à l'équipe avec son compte existant.")
+            else:
+                text = _("%(name)s a été ajouté·e à l'équipe ; une invitation part par e-mail.")
+            messages.success(request, text % {"name": membership.user})
+            return redirect("accounts:member_list")
+    return render(request, "accounts/member_invite.html", {"form": form})
+
+
+@role_required(Role.ADMIN)
+def member_edit(request, pk):
+    membership = get_scoped_or_404(request, Membership.objects.select_related("user"), pk=pk)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Les droits de %(name)s sont enregistrés.") % {"name": membership.user}
+            )
+            return redirect("accounts:member_list")
+    return render(request, "accounts/member_edit.html", {"form": form, "membership": membership})
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def member_resend_invitation(request, pk):
+    membership = get_scoped_or_404(request, Membership.objects.select_related("user"), pk=pk)
+    if membership.user.has_usable_password():
+        messages.info(
+            request, _("%(name)s a déjà choisi son mot de passe.") % {"name": membership.user}
+        )
+    else:
+        services.membership_send_invitation_later(membership=membership)
+        messages.success(
+            request, _("L'invitation est renvoyée à %(email)s.") % {"email": membership.user.email}
+        )
+    return redirect("accounts:member_list")
+
+
+@role_required(Role.ADMIN)
+def organization_settings(request):
+    form = OrganizationSettingsForm(request.POST or None, instance=request.organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Les paramètres de l'organisation sont enregistrés."))
+        return redirect("accounts:organization_settings")
+    return render(request, "accounts/organization_settings.html", {"form": form})
+
+
+@role_required(Role.ADMIN, Role.DIRECTION)
+def access_log(request):
+    entries = selectors.access_log_list(organization=request.organization)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/access_log.html", {"page": page})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Votre mot de passe est changé."))
+        return super().form_valid(form)
