@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from stdnum.be import iban as be_iban
 
 from accounts.models import Membership, Organization, Role, User
 
@@ -71,13 +72,18 @@ LAST_NAMES = [
 ]
 
 
-def belgian_iban(rng: random.Random) -> str:
-    """A valid Belgian IBAN (bank account check digits and IBAN check digits)."""
-    account = rng.randrange(10**9, 10**10)
+# Protocol codes of real Belgian banks: python-stdnum checks them against the bank registry.
+BANK_CODES = ["001", "063", "068", "103", "143", "310", "363", "651", "734", "751", "973"]
+
+
+def belgian_account(rng: random.Random) -> tuple[str, str]:
+    """A valid Belgian IBAN (account and IBAN check digits, registered bank) and its BIC."""
+    account = int(rng.choice(BANK_CODES) + f"{rng.randrange(10**7):07d}")
     national_check = account % 97 or 97
     bban = f"{account:010d}{national_check:02d}"
     iban_check = 98 - int(bban + "111400") % 97  # "BE00" moved to the end, letters as numbers
-    return f"BE{iban_check:02d}{bban}"
+    iban = f"BE{iban_check:02d}{bban}"
+    return iban, be_iban.info(iban)["bic"]
 
 
 DEMO_ACCOUNTS = [
@@ -92,6 +98,8 @@ DEMO_ACCOUNTS = [
 
 def seed_accounts(*, rng: random.Random) -> dict:
     """Create the demo organizations, the five demo accounts and a few colleagues."""
+    operator_iban, operator_bic = belgian_account(rng)
+    operator_2_iban, operator_2_bic = belgian_account(rng)
     orgs = {
         "operator": Organization.objects.create(
             name="Mission Locale de Bruxelles-Midi",
@@ -102,8 +110,8 @@ def seed_accounts(*, rng: random.Random) -> dict:
             city="Anderlecht",
             email="accueil@ml-midi.demo.local",
             phone="02 555 01 00",
-            iban=belgian_iban(rng),
-            bic="GEBABEBB",
+            iban=operator_iban,
+            bic=operator_bic,
             sepa_creditor_name="Mission Locale de Bruxelles-Midi ASBL",
             annual_target=300,
         ),
@@ -114,8 +122,8 @@ def seed_accounts(*, rng: random.Random) -> dict:
             street="Chaussée de Neerstalle 8",
             postcode="1190",
             city="Forest",
-            iban=belgian_iban(rng),
-            bic="BBRUBEBB",
+            iban=operator_2_iban,
+            bic=operator_2_bic,
             sepa_creditor_name="Mission Locale de Forest ASBL",
             annual_target=180,
         ),

@@ -195,7 +195,7 @@ class AccessLog(models.Model):
         PRINT = "print", _("impression")
         DOWNLOAD = "download", _("téléchargement")
 
-    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("date et heure"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("utilisateur")
     )

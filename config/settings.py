@@ -124,6 +124,9 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # an invitation must survive a weekend
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The log-in form posts the e-mail as "username"; without this, axes reads "email" (the model's
+# USERNAME_FIELD), finds nothing, and locks a whole office's shared address instead of one account.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -1,0 +1,89 @@
+import pytest
+
+from accounts.models import Organization, Role
+from config.celery import app as celery_app
+from tests.factories import MembershipFactory, OrganizationFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_in_unit_tests(request):
+    """Unit tests run tasks in-process; tests marked ``worker`` go through a real worker."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+# Personas: one operator with its staff, a housing company partner, and another operator.
+
+
+@pytest.fixture
+def operator(db):
+    return OrganizationFactory(name="Mission Locale de Test", slug="ml-test")
+
+
+@pytest.fixture
+def other_operator(db):
+    return OrganizationFactory(name="Mission Locale Voisine", slug="ml-voisine")
+
+
+@pytest.fixture
+def housing(db):
+    return OrganizationFactory(
+        name="Logement Test", slug="logement-test", kind=Organization.Kind.HOUSING
+    )
+
+
+def _member(organization, role, **kwargs):
+    return MembershipFactory(organization=organization, role=role, **kwargs).user
+
+
+@pytest.fixture
+def admin(operator):
+    return _member(operator, Role.ADMIN)
+
+
+@pytest.fixture
+def director(operator):
+    return _member(operator, Role.DIRECTION)
+
+
+@pytest.fixture
+def counsellor(operator):
+    return _member(operator, Role.COUNSELLOR)
+
+
+@pytest.fixture
+def coordinator(operator):
+    return _member(operator, Role.COORDINATOR)
+
+
+@pytest.fixture
+def partner(housing):
+    return _member(housing, Role.PARTNER)
+
+
+@pytest.fixture
+def outsider(other_operator):
+    """The admin of another operator: must never see anything of ``operator``."""
+    return _member(other_operator, Role.ADMIN)
+
+
+@pytest.fixture
+def personas(admin, director, counsellor, coordinator, partner, outsider):
+    return {
+        "admin": admin,
+        "director": director,
+        "counsellor": counsellor,
+        "coordinator": coordinator,
+        "partner": partner,
+        "outsider": outsider,
+    }
