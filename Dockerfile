@@ -1,0 +1,22 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# gettext compiles the catalogs; pango and a font are what WeasyPrint needs for the PDFs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 app
+
+WORKDIR /app
+COPY . .
+# Editable, so that templates/, static/ and locale/ are found beside the code.
+RUN pip install --no-cache-dir -c constraints.txt -e . \
+    && python manage.py compilemessages --ignore '.venv' -v0 \
+    && DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost STATIC_ROOT=/app/staticfiles \
+       python manage.py collectstatic --no-input -v0 \
+    && mkdir -p /data && chown app:app /data
+
+USER app
+ENV STATIC_ROOT=/app/staticfiles VAR_DIR=/data/var MEDIA_ROOT=/data/media
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

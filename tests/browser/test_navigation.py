@@ -1,0 +1,59 @@
+"""Each demo account logs in and finds its own navigation and dashboard."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import log_in
+
+NAVIGATION = {
+    "admin@demo.local": ["Tableau de bord", "Équipe", "Organisation", "Journal des accès"],
+    "direction@demo.local": ["Tableau de bord", "Équipe", "Journal des accès"],
+    "conseil@demo.local": ["Tableau de bord"],
+    "chantier@demo.local": ["Tableau de bord"],
+    "partenaire@demo.local": ["Tableau de bord"],
+}
+ORGANIZATION = {
+    "admin@demo.local": "Mission Locale de Bruxelles-Midi",
+    "direction@demo.local": "Mission Locale de Bruxelles-Midi",
+    "conseil@demo.local": "Mission Locale de Bruxelles-Midi",
+    "chantier@demo.local": "Mission Locale de Bruxelles-Midi",
+    "partenaire@demo.local": "Le Foyer du Midi (SISP)",
+}
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.mark.parametrize("email", NAVIGATION)
+def test_each_demo_account_sees_its_own_navigation(desktop, live_server, demo_data, email):
+    log_in(desktop, live_server, email)
+    nav = desktop.get_by_test_id("main-nav").get_by_role("link")
+    assert nav.all_inner_texts() == NAVIGATION[email]
+    main = desktop.get_by_role("main")
+    assert ORGANIZATION[email] in main.inner_text()
+    total = int(main.get_by_test_id("team-total").inner_text())
+    assert total > 0
+
+
+def test_the_admin_switches_organization(desktop, live_server, demo_data):
+    log_in(desktop, live_server, "admin@demo.local")
+    switcher = desktop.get_by_label("Organisation")
+    with desktop.expect_navigation():  # the choice submits itself, no button to press
+        switcher.select_option(label="Mission Locale de Forest · Administration")
+    main = desktop.inner_text("main")
+    assert "Vous travaillez maintenant pour Mission Locale de Forest." in main
+    assert "Mission Locale de Forest · Administration" in main
+
+
+def test_on_a_phone_the_menu_opens_and_leads_to_the_team(phone, live_server, demo_data):
+    log_in(phone, live_server, "direction@demo.local")
+    team_link = phone.get_by_role("link", name="Équipe")
+    assert not team_link.is_visible()  # folded behind the menu button on a phone
+    phone.get_by_role("button", name="Ouvrir le menu").click()
+    team_link.click()
+    phone.wait_for_url(f"{live_server.url}/organisation/equipe/")
+    assert "Équipe de Mission Locale de Bruxelles-Midi" in phone.inner_text("main")
+    # Nothing overflows the 390 px screen sideways.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
