@@ -1,7 +1,10 @@
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Membership, Organization, Role, User
+from participants.demo import national_number_for
 
 
 class OrganizationFactory(DjangoModelFactory):
@@ -31,3 +34,38 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.COUNSELLOR
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = "participants.Programme"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"prog-{n}")
+    name = factory.Sequence(lambda n: f"Programme {n}")
+
+
+class ParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = "participants.Participant"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    birth_date = factory.Sequence(lambda n: datetime.date(1980, 1, 1) + datetime.timedelta(days=n))
+    gender = "F"
+    nationality_group = "BE"
+    national_number = factory.LazyAttributeSequence(
+        lambda o, n: national_number_for(o.birth_date, 2 + 2 * (n % 400))
+    )
+
+
+class PathwayFactory(DjangoModelFactory):
+    class Meta:
+        model = "participants.Pathway"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    programme = factory.SubFactory(
+        ProgrammeFactory, organization=factory.SelfAttribute("..participant.organization")
+    )
+    started_on = datetime.date(2025, 1, 6)

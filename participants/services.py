@@ -1,0 +1,285 @@
+"""Writes on participants and pathways. Each rule of DESIGN §4 "Pathways" lives here."""
+
+import calendar
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from participants.models import (
+    FollowUp,
+    Goal,
+    IncomeSource,
+    Need,
+    Participant,
+    Pathway,
+    PathwayEvent,
+    PathwayTransition,
+    Programme,
+)
+
+
+def _not_in_future(day: dt.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("Une date future n'est pas acceptée ici.")})
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, or that month's last day (31/08 + 6 months → 28/02)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def participant_create(
+    *,
+    organization: Organization,
+    income_kind: str = "",
+    income_since: dt.date | None = None,
+    **fields,
+) -> Participant:
+    participant = Participant(organization=organization, **fields)
+    participant.full_clean()
+    participant.save()
+    if income_kind:
+        IncomeSource.objects.create(
+            participant=participant,
+            kind=income_kind,
+            starts_on=income_since or timezone.localdate(),
+        )
+    return participant
+
+
+@transaction.atomic
+def income_source_change(
+    *, participant: Participant, kind: str, starts_on: dt.date
+) -> IncomeSource:
+    """Close the current income source the day before and open the new one (history kept)."""
+    current = participant.income_sources.select_for_update().filter(ends_on__isnull=True).first()
+    if current is not None:
+        if starts_on <= current.starts_on:
+            raise ValidationError(
+                {
+                    "starts_on": _("La nouvelle source doit commencer après le %(date)s.")
+                    % {"date": current.starts_on.strftime("%d/%m/%Y")}
+                }
+            )
+        current.ends_on = starts_on - dt.timedelta(days=1)
+        current.save(update_fields=["ends_on"])
+    return IncomeSource.objects.create(participant=participant, kind=kind, starts_on=starts_on)
+
+
+def participant_delete(*, participant: Participant) -> None:
+    """Only a record created by mistake can be deleted; with history, archive or anonymise."""
+    if participant.pathways.exists() or participant.needs.exists():
+        raise ValidationError(
+            _(
+                "Cette personne a un historique (parcours, besoins) : elle ne peut pas être "
+                "supprimée. Elle sera anonymisée au terme du délai de conservation."
+            )
+        )
+    participant.delete()
+
+
+@transaction.atomic
+def pathway_open(
+    *,
+    participant: Participant,
+    programme: Programme,
+    started_on: dt.date,
+    by: User,
+    counsellor: User | None = None,
+    referred_by: Organization | None = None,
+    note: str = "",
+) -> Pathway:
+    if programme.organization_id != participant.organization_id:
+        raise ValidationError({"programme": _("Ce programme n'appartient pas à l'organisation.")})
+    # Lock the participant so that two clicks cannot open two pathways in one programme.
+    Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.pathways.open().filter(programme=programme).exists():
+        raise ValidationError(
+            {"programme": _("Un parcours est déjà ouvert dans ce programme pour cette personne.")}
+        )
+    pathway = Pathway.objects.create(
+        participant=participant,
+        programme=programme,
+        started_on=started_on,
+        counsellor=counsellor or participant.counsellor,
+        referred_by=referred_by,
+    )
+    PathwayTransition.objects.create(
+        pathway=pathway, kind=PathwayTransition.Kind.START, by=by, to_phase=pathway.phase, note=note
+    )
+    return pathway
+
+
+def _locked(pathway: Pathway) -> Pathway:
+    return Pathway.objects.select_for_update().get(pk=pathway.pk)
+
+
+@transaction.atomic
+def pathway_change_phase(*, pathway: Pathway, phase: str, by: User, note: str = "") -> Pathway:
+    pathway = _locked(pathway)
+    if not pathway.is_open:
+        raise ValidationError(_("Ce parcours est clôturé : rouvrez-le pour changer de phase."))
+    if phase == pathway.phase:
+        return pathway
+    PathwayTransition.objects.create(
+        pathway=pathway,
+        kind=PathwayTransition.Kind.PHASE,
+        by=by,
+        from_phase=pathway.phase,
+        to_phase=phase,
+        note=note,
+    )
+    pathway.phase = phase
+    pathway.save(update_fields=["phase"])
+    return pathway
+
+
+@transaction.atomic
+def pathway_close(
+    *,
+    pathway: Pathway,
+    ended_on: dt.date,
+    exit_outcome: str,
+    by: User,
+    qualification_obtained: bool = False,
+    job_searching_at_exit: bool | None = None,
+    note: str = "",
+) -> Pathway:
+    pathway = _locked(pathway)
+    if not pathway.is_open:
+        raise ValidationError(_("Ce parcours est déjà clôturé."))
+    if not exit_outcome:
+        raise ValidationError({"exit_outcome": _("Indiquez la situation à la sortie.")})
+    _not_in_future(ended_on, "ended_on")
+    if ended_on < pathway.started_on:
+        raise ValidationError(
+            {
+                "ended_on": _("La fin ne peut pas précéder le début du parcours (%(date)s).")
+                % {"date": pathway.started_on.strftime("%d/%m/%Y")}
+            }
+        )
+    pathway.ended_on = ended_on
+    pathway.exit_outcome = exit_outcome
+    pathway.qualification_obtained = qualification_obtained
+    pathway.job_searching_at_exit = job_searching_at_exit
+    pathway.save(
+        update_fields=[
+            "ended_on",
+            "exit_outcome",
+            "qualification_obtained",
+            "job_searching_at_exit",
+        ]
+    )
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(pathway=pathway, months=months, due_on=add_months(ended_on, months))
+            for months in FollowUp.MONTHS
+        ]
+    )
+    PathwayTransition.objects.create(
+        pathway=pathway,
+        kind=PathwayTransition.Kind.CLOSE,
+        by=by,
+        from_phase=pathway.phase,
+        exit_outcome=exit_outcome,
+        note=note,
+    )
+    return pathway
+
+
+@transaction.atomic
+def pathway_reopen(*, pathway: Pathway, by: User, note: str) -> Pathway:
+    pathway = _locked(pathway)
+    if pathway.is_open:
+        raise ValidationError(_("Ce parcours est déjà ouvert."))
+    if not note.strip():
+        raise ValidationError({"note": _("Expliquez pourquoi le parcours est rouvert.")})
+    others = pathway.participant.pathways.open().filter(programme=pathway.programme)
+    if others.exists():
+        raise ValidationError(
+            _("Un autre parcours est ouvert dans ce programme : clôturez-le d'abord.")
+        )
+    PathwayTransition.objects.create(
+        pathway=pathway,
+        kind=PathwayTransition.Kind.REOPEN,
+        by=by,
+        to_phase=pathway.phase,
+        exit_outcome=pathway.exit_outcome,  # the outcome that is withdrawn, kept in the log
+        note=note,
+    )
+    # Follow-ups not yet done belong to an exit that no longer holds.
+    pathway.follow_ups.filter(done_on__isnull=True).delete()
+    pathway.ended_on = None
+    pathway.exit_outcome = ""
+    pathway.qualification_obtained = False
+    pathway.job_searching_at_exit = None
+    pathway.save(
+        update_fields=[
+            "ended_on",
+            "exit_outcome",
+            "qualification_obtained",
+            "job_searching_at_exit",
+        ]
+    )
+    return pathway
+
+
+def event_add(*, pathway: Pathway, by: User, date: dt.date, text: str, **fields) -> PathwayEvent:
+    _not_in_future(date, "date")
+    if date < pathway.started_on:
+        raise ValidationError({"date": _("Cette date précède le début du parcours.")})
+    return PathwayEvent.objects.create(pathway=pathway, author=by, date=date, text=text, **fields)
+
+
+def need_add(
+    *, participant: Participant, category: str, identified_on: dt.date, note: str = ""
+) -> Need:
+    _not_in_future(identified_on, "identified_on")
+    return Need.objects.create(
+        participant=participant, category=category, identified_on=identified_on, note=note
+    )
+
+
+def need_resolve(*, need: Need, resolved_on: dt.date) -> Need:
+    _not_in_future(resolved_on, "resolved_on")
+    if resolved_on < need.identified_on:
+        raise ValidationError(
+            {"resolved_on": _("Un besoin ne peut être levé avant d'être identifié.")}
+        )
+    need.resolved_on = resolved_on
+    need.save(update_fields=["resolved_on"])
+    return need
+
+
+def goal_add(*, pathway: Pathway, text: str, due_on: dt.date | None = None) -> Goal:
+    return Goal.objects.create(pathway=pathway, text=text, due_on=due_on)
+
+
+def goal_set_status(*, goal: Goal, status: str) -> Goal:
+    goal.status = status
+    goal.save(update_fields=["status"])
+    return goal
+
+
+def follow_up_record(
+    *,
+    follow_up: FollowUp,
+    done_on: dt.date,
+    situation: str,
+    improved: bool | None,
+    note: str = "",
+) -> FollowUp:
+    _not_in_future(done_on, "done_on")
+    follow_up.done_on = done_on
+    follow_up.situation = situation
+    follow_up.improved = improved
+    follow_up.note = note
+    follow_up.save(update_fields=["done_on", "situation", "improved", "note"])
+    return follow_up
