@@ -17,6 +17,8 @@ class NavItem:
 
 NAVIGATION = [
     NavItem("accounts:home", _("Tableau de bord"), frozenset(Role)),
+    NavItem("participants:caseload", _("Mon suivi"), frozenset({Role.COUNSELLOR})),
+    NavItem("participants:list", _("Participant·es"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem("accounts:member_list", _("Équipe"), frozenset({Role.ADMIN, Role.DIRECTION})),
     NavItem("accounts:organization_settings", _("Organisation"), frozenset({Role.ADMIN})),
     NavItem("accounts:access_log", _("Journal des accès"), frozenset({Role.ADMIN, Role.DIRECTION})),

@@ -169,6 +169,13 @@ class Participant(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def age(self) -> int:
+        from django.utils import timezone
+
+        today, born = timezone.localdate(), self.birth_date
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
     def masked_national_number(self) -> str:
         """Enough to tell two people apart in a list, not enough to reuse the number."""
         if not self.national_number:

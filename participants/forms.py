@@ -1,0 +1,204 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import (
+    ExitOutcome,
+    FollowUp,
+    Goal,
+    IncomeKind,
+    Need,
+    Participant,
+    Pathway,
+    PathwayEvent,
+    Phase,
+    Programme,
+)
+from participants.validators import compact_national_number, national_number_birth_date
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ParticipantForm(forms.ModelForm):
+    # Typed as on the identity card (85.07.30-033.28); stored as 11 digits.
+    national_number = forms.CharField(
+        label=_("Numéro de registre national ou BIS"),
+        max_length=20,
+        required=False,
+        help_text=_("Facultatif. Ex. : 85.07.30-033.28"),
+    )
+
+    class Meta:
+        model = Participant
+        fields = [
+            "last_name",
+            "first_name",
+            "birth_date",
+            "gender",
+            "national_number",
+            "email",
+            "phone",
+            "street",
+            "postcode",
+            "commune",
+            "nationality_group",
+            "languages",
+            "education_level",
+            "foreign_diploma_unrecognised",
+            "jobseeker_since",
+            "actiris_registered",
+            "iban",
+            "emergency_contact",
+            "gdpr_consent_on",
+            "counsellor",
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "jobseeker_since": DateInput(),
+            "gdpr_consent_on": DateInput(),
+        }
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organization = organization
+        from accounts.models import Role, User
+
+        self.fields["counsellor"].queryset = User.objects.filter(
+            memberships__organization=organization,
+            memberships__role__in=[Role.COUNSELLOR, Role.DIRECTION],
+            memberships__is_active=True,
+        ).order_by("last_name", "first_name")
+
+    def clean_national_number(self):
+        return compact_national_number(self.cleaned_data["national_number"])
+
+    def clean(self):
+        cleaned = super().clean()
+        number, birth = cleaned.get("national_number"), cleaned.get("birth_date")
+        if number and birth and not self.has_error("national_number"):
+            encoded = national_number_birth_date(number)
+            if encoded and encoded != birth:
+                self.add_error(
+                    "national_number",
+                    _("Ce numéro correspond à une naissance le %(date)s, pas à la date indiquée.")
+                    % {"date": encoded.strftime("%d/%m/%Y")},
+                )
+        return cleaned
+
+
+class ParticipantCreateForm(ParticipantForm):
+    income_kind = forms.ChoiceField(label=_("Source de revenus"), choices=IncomeKind.choices)
+    income_since = forms.DateField(label=_("depuis le"), widget=DateInput(), required=False)
+    programme = forms.ModelChoiceField(
+        label=_("Ouvrir un parcours dans le programme"),
+        queryset=Programme.objects.none(),
+        required=False,
+    )
+    pathway_started_on = forms.DateField(
+        label=_("Début du parcours"), widget=DateInput(), required=False
+    )
+    not_a_duplicate = forms.BooleanField(
+        label=_("J'ai vérifié : c'est une autre personne"), required=False
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(
+            organization=organization, is_active=True
+        )
+        self.fields["pathway_started_on"].initial = timezone.localdate()
+
+
+class IncomeSourceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Nouvelle source de revenus"), choices=IncomeKind.choices)
+    starts_on = forms.DateField(label=_("depuis le"), widget=DateInput())
+
+
+class NeedForm(forms.ModelForm):
+    class Meta:
+        model = Need
+        fields = ["category", "identified_on", "note"]
+        widgets = {"identified_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identified_on"].initial = timezone.localdate()
+
+
+class PathwayOpenForm(forms.ModelForm):
+    class Meta:
+        model = Pathway
+        fields = ["programme", "started_on", "referred_by"]
+        widgets = {"started_on": DateInput()}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(
+            organization=organization, is_active=True
+        )
+        self.fields["started_on"].initial = timezone.localdate()
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = PathwayEvent
+        fields = ["date", "kind", "duration_minutes", "text", "confidentiality"]
+        widgets = {"date": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["text", "due_on"]
+        widgets = {"due_on": DateInput()}
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Nouvelle phase"), choices=Phase.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class PathwayCloseForm(forms.Form):
+    ended_on = forms.DateField(label=_("Date de fin"), widget=DateInput())
+    exit_outcome = forms.ChoiceField(
+        label=_("Situation à la sortie"), choices=[("", "—"), *ExitOutcome.choices]
+    )
+    qualification_obtained = forms.BooleanField(label=_("Qualification obtenue"), required=False)
+    job_searching_at_exit = forms.NullBooleanField(
+        label=_("En recherche d'emploi à la sortie"),
+        widget=forms.Select(
+            choices=[("unknown", _("Inconnu")), ("true", _("Oui")), ("false", _("Non"))]
+        ),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class PathwayReopenForm(forms.Form):
+    note = forms.CharField(label=_("Pourquoi rouvrir ce parcours ?"), max_length=500)
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["done_on", "situation", "improved", "note"]
+        widgets = {
+            "done_on": DateInput(),
+            "improved": forms.Select(
+                choices=[("unknown", _("Inconnu")), ("true", _("Oui")), ("false", _("Non"))]
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].required = True
+        self.fields["situation"].required = True
+        self.fields["done_on"].initial = timezone.localdate()

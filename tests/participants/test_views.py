@@ -1,0 +1,310 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AccessLog
+from participants import services
+from participants.models import Confidentiality, Participant, Pathway
+from tests.factories import ParticipantFactory, PathwayFactory
+
+ALLOWED = {"counsellor", "director"}
+ROLES = ["admin", "director", "counsellor", "coordinator", "partner"]
+
+
+def _pages(participant, pathway):
+    return [
+        reverse("participants:list"),
+        reverse("participants:create"),
+        reverse("participants:caseload"),
+        reverse("participants:detail", args=[participant.pk]),
+        reverse("participants:edit", args=[participant.pk]),
+    ]
+
+
+@pytest.mark.parametrize("persona", ROLES)
+def test_caseload_pages_are_for_counsellors_and_direction(client, personas, persona, pathway):
+    client.force_login(personas[persona])
+    for url in _pages(pathway.participant, pathway):
+        expected = 200 if persona in ALLOWED else 403
+        assert client.get(url).status_code == expected, url
+
+
+def test_another_organizations_records_answer_404(client, outsider, pathway):
+    from accounts.models import Membership
+
+    Membership.objects.filter(user=outsider).update(role="counsellor")
+    client.force_login(outsider)
+    participant = pathway.participant
+    need = services.need_add(
+        participant=participant, category="housing", identified_on=dt.date(2025, 3, 3)
+    )
+    gets = [
+        reverse("participants:detail", args=[participant.pk]),
+        reverse("participants:edit", args=[participant.pk]),
+        reverse("participants:follow_up_record", args=[999999]),
+    ]
+    posts = [
+        reverse("participants:need_add", args=[participant.pk]),
+        reverse("participants:need_resolve", args=[need.pk]),
+        reverse("participants:income_change", args=[participant.pk]),
+        reverse("participants:pathway_open", args=[participant.pk]),
+        reverse("participants:event_add", args=[pathway.pk]),
+        reverse("participants:goal_add", args=[pathway.pk]),
+        reverse("participants:pathway_phase", args=[pathway.pk]),
+        reverse("participants:pathway_close", args=[pathway.pk]),
+        reverse("participants:pathway_reopen", args=[pathway.pk]),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    for url in posts:
+        assert client.post(url, {}).status_code == 404, url
+    need.refresh_from_db()
+    assert need.resolved_on is None
+    assert client.get(reverse("participants:list")).context["page"].paginator.count == 0
+
+
+def test_opening_a_participant_page_writes_the_access_log(client, counsellor, participant):
+    client.force_login(counsellor)
+    client.get(reverse("participants:detail", args=[participant.pk]))
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.object_id, entry.action) == (counsellor, str(participant.pk), "view")
+
+
+def test_a_restricted_note_does_not_reach_a_colleague(client, counsellor, pathway, operator):
+    from tests.factories import MembershipFactory
+
+    services.event_add(
+        pathway=pathway,
+        by=counsellor,
+        date=dt.date(2025, 3, 10),
+        text="Suivi psychologique en cours",
+        confidentiality=Confidentiality.RESTRICTED,
+    )
+    colleague = MembershipFactory(organization=operator, role="counsellor").user
+    client.force_login(colleague)
+    page = client.get(reverse("participants:detail", args=[pathway.participant_id]))
+    assert "Suivi psychologique" not in page.text
+    client.force_login(counsellor)
+    page = client.get(reverse("participants:detail", args=[pathway.participant_id]))
+    assert "Suivi psychologique" in page.text
+
+
+class TestParticipantCreation:
+    def _data(self, programme, **extra):
+        data = {
+            "last_name": "Haddad",
+            "first_name": "Nour",
+            "birth_date": "1992-04-17",
+            "gender": "F",
+            "national_number": "",
+            "nationality_group": "non_EU",
+            "education_level": "isced_3_4",
+            "postcode": "1030",
+            "income_kind": "ris",
+            "income_since": "2024-01-01",
+            "programme": programme.pk,
+            "pathway_started_on": "2025-02-03",
+        }
+        return data | extra
+
+    def test_it_creates_the_record_income_and_pathway(self, client, counsellor, programme):
+        client.force_login(counsellor)
+        response = client.post(reverse("participants:create"), self._data(programme))
+        participant = Participant.objects.get(last_name="Haddad")
+        assert response.url == reverse("participants:detail", args=[participant.pk])
+        assert participant.commune == "Schaerbeek"
+        assert participant.income_sources.get().kind == "ris"
+        assert participant.pathways.get().transitions.get().by == counsellor
+
+    def test_a_same_name_and_birth_date_needs_a_confirmation(
+        self, client, counsellor, programme, operator
+    ):
+        existing = ParticipantFactory(
+            organization=operator,
+            last_name="Haddad",
+            first_name="Nour",
+            birth_date=dt.date(1992, 4, 17),
+            national_number="",
+        )
+        client.force_login(counsellor)
+        response = client.post(reverse("participants:create"), self._data(programme))
+        assert response.status_code == 200
+        assert reverse("participants:detail", args=[existing.pk]) in response.text
+        assert 'value="Nour"' in response.text  # nothing typed is lost
+        assert Participant.objects.count() == 1
+        response = client.post(
+            reverse("participants:create"), self._data(programme, not_a_duplicate="on")
+        )
+        assert response.status_code == 302
+        assert Participant.objects.count() == 2
+
+    def test_a_known_national_number_is_refused_with_a_link(
+        self, client, counsellor, programme, participant
+    ):
+        client.force_login(counsellor)
+        data = self._data(
+            programme,
+            national_number=participant.national_number,
+            birth_date=participant.birth_date.isoformat(),
+        )
+        response = client.post(reverse("participants:create"), data)
+        assert "Une fiche existe déjà avec ce numéro" in response.text
+        assert reverse("participants:detail", args=[participant.pk]) in response.text
+
+    def test_a_number_that_contradicts_the_birth_date_is_refused(
+        self, client, counsellor, programme
+    ):
+        client.force_login(counsellor)
+        response = client.post(
+            reverse("participants:create"),
+            self._data(programme, national_number="85.07.30-033.28"),
+        )
+        assert "naissance le 30/07/1985" in response.text
+        assert not Participant.objects.exists()
+
+
+class TestInPlaceUpdates:
+    def test_adding_a_need_with_htmx_returns_the_needs_section(
+        self, client, counsellor, participant
+    ):
+        client.force_login(counsellor)
+        response = client.post(
+            reverse("participants:need_add", args=[participant.pk]),
+            {
+                "need-category": "childcare",
+                "need-identified_on": "2025-05-05",
+                "need-note": "crèche",
+            },
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200
+        assert response.text.lstrip().startswith('<section id="needs"')
+        assert "Garde d&#x27;enfants" in response.text
+        assert participant.needs.get().note == "crèche"
+
+    def test_an_event_in_the_future_is_refused_and_the_text_kept(self, client, counsellor, pathway):
+        client.force_login(counsellor)
+        prefix = f"p{pathway.pk}-event"
+        response = client.post(
+            reverse("participants:event_add", args=[pathway.pk]),
+            {
+                f"{prefix}-date": "2999-01-01",
+                f"{prefix}-kind": "interview",
+                f"{prefix}-text": "Long entretien détaillé",
+                f"{prefix}-confidentiality": "normal",
+            },
+            HTTP_HX_REQUEST="true",
+        )
+        assert "Une date future" in response.text
+        assert "Long entretien détaillé" in response.text
+        assert not pathway.events.exists()
+
+    def test_closing_without_javascript_redirects_to_the_pathway(self, client, counsellor, pathway):
+        client.force_login(counsellor)
+        prefix = f"p{pathway.pk}-close"
+        response = client.post(
+            reverse("participants:pathway_close", args=[pathway.pk]),
+            {
+                f"{prefix}-ended_on": "2025-06-30",
+                f"{prefix}-exit_outcome": "job_permanent",
+                f"{prefix}-job_searching_at_exit": "false",
+            },
+        )
+        assert response.status_code == 302
+        assert response.url.endswith(f"#pathway-{pathway.pk}")
+        pathway.refresh_from_db()
+        assert pathway.exit_outcome == "job_permanent"
+        assert pathway.job_searching_at_exit is False
+        assert pathway.follow_ups.count() == 3
+
+    def test_a_refused_close_shows_the_whole_page_with_the_error(self, client, counsellor, pathway):
+        client.force_login(counsellor)
+        prefix = f"p{pathway.pk}-close"
+        response = client.post(
+            reverse("participants:pathway_close", args=[pathway.pk]),
+            {
+                f"{prefix}-ended_on": "2020-01-01",
+                f"{prefix}-exit_outcome": "moved",
+                f"{prefix}-job_searching_at_exit": "unknown",
+            },
+        )
+        assert response.status_code == 200
+        assert "ne peut pas précéder le début" in response.text
+        assert Pathway.objects.get(pk=pathway.pk).is_open
+
+    def test_recording_a_follow_up(self, client, counsellor, pathway):
+        services.pathway_close(
+            pathway=pathway,
+            ended_on=dt.date(2025, 6, 30),
+            exit_outcome="job_fixed_long",
+            by=counsellor,
+        )
+        follow_up = pathway.follow_ups.get(months=3)
+        client.force_login(counsellor)
+        response = client.post(
+            reverse("participants:follow_up_record", args=[follow_up.pk]),
+            {"done_on": "2025-10-02", "situation": "employed", "improved": "true"},
+        )
+        assert response.status_code == 302
+        follow_up.refresh_from_db()
+        assert (follow_up.situation, follow_up.improved) == ("employed", True)
+
+
+def test_the_search_ignores_case_and_accents(client, counsellor, participant, operator):
+    ParticipantFactory(organization=operator, first_name="Marc", last_name="Dupont")
+    client.force_login(counsellor)
+    for query in [
+        "LEMAITRE",
+        "bénédicte lemaître",
+        "benedicte",
+        "0470 12",
+        participant.national_number[:6],
+    ]:
+        page = client.get(reverse("participants:list"), {"q": query}).context["page"]
+        assert [p.pk for p in page] == [participant.pk], query
+
+
+def test_the_caseload_lists_due_follow_ups_and_silent_pathways(client, counsellor, operator):
+    quiet = PathwayFactory(
+        participant__organization=operator,
+        participant__counsellor=counsellor,
+        started_on=dt.date(2024, 1, 8),
+    )
+    client.force_login(counsellor)
+    page = client.get(reverse("participants:caseload"))
+    assert [p.pk for p in page.context["stale"]] == [quiet.pk]
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_list_query_count_does_not_grow_with_rows(
+    client, counsellor, operator, rows, django_assert_num_queries
+):
+    for _ in range(rows):
+        PathwayFactory(participant__organization=operator)
+    client.force_login(counsellor)
+    # session, user, memberships, savepoints ×2, count, page, open pathways, programmes
+    with django_assert_num_queries(9):
+        response = client.get(reverse("participants:list"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_participant_page_query_count_does_not_grow_with_history(
+    client, counsellor, pathway, rows, django_assert_num_queries
+):
+    for day in range(rows):
+        services.event_add(
+            pathway=pathway,
+            by=counsellor,
+            date=dt.date(2025, 4, 1) + dt.timedelta(days=day % 20),
+            text=f"note {day}",
+        )
+        services.goal_add(pathway=pathway, text=f"objectif {day}")
+        services.need_add(
+            participant=pathway.participant, category="digital", identified_on=dt.date(2025, 4, 1)
+        )
+    client.force_login(counsellor)
+    with django_assert_num_queries(17):
+        response = client.get(reverse("participants:detail", args=[pathway.participant_id]))
+    assert response.status_code == 200
