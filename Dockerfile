@@ -12,11 +12,12 @@ COPY . .
 # Editable, so that templates/, static/ and locale/ are found beside the code.
 RUN pip install --no-cache-dir -c constraints.txt -e . \
     && python manage.py compilemessages --ignore '.venv' -v0 \
-    && DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost STATIC_ROOT=/app/staticfiles \
+    && DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost EMAIL_URL=smtp://localhost \
+       STATIC_ROOT=/app/staticfiles \
        python manage.py collectstatic --no-input -v0 \
-    && mkdir -p /data && chown app:app /data
+    && mkdir -p /data/var /data/media && chown -R app:app /data
 
 USER app
-ENV STATIC_ROOT=/app/staticfiles VAR_DIR=/data/var MEDIA_ROOT=/data/media
+ENV DEBUG=0 STATIC_ROOT=/app/staticfiles VAR_DIR=/data/var MEDIA_ROOT=/data/media
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

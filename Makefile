@@ -20,13 +20,11 @@ install: $(STAMP)
 ## Run the demo: install, migrate, compile translations, seed an empty database, start worker + server.
 demo: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) BIN=$(BIN) scripts/run_demo.sh
 
 ## The whole test suite (unit, views, worker against Redis when REDIS_URL is set, browser).
 test: install
-	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0
 	$(BIN)/pytest -q
 
 ## The suite without the browser and worker tests, for a quick loop.
@@ -43,7 +41,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Refresh the Dutch and English catalogs after changing interface text, then translate them.
+## Refresh the Dutch and English catalogs after changing interface text, then translate them
+## and run `make messages` again: the compiled .mo files are committed (needs gettext).
 messages: install
 	$(BIN)/python manage.py makemessages -l nl -l en --ignore '.venv' --ignore 'var' --no-obsolete --add-location file
 	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0

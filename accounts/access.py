@@ -12,9 +12,10 @@ from typing import TypeVar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import Role
+from accounts.templatetags.guard import FIELD as GUARD_FIELD
 
 M = TypeVar("M", bound=Model)
 
@@ -33,12 +34,20 @@ def role_required(*roles: Role):
                 return redirect("accounts:no_organization")
             if request.membership.role not in allowed:
                 raise PermissionDenied
+            if request.method == "POST" and _shown_for_another_organization(request):
+                return render(request, "organization_changed.html", status=409)
             return view(request, *args, **kwargs)
 
         wrapper.allowed_roles = allowed
         return wrapper
 
     return decorator
+
+
+def _shown_for_another_organization(request) -> bool:
+    """The form (or htmx request) says which organization it was shown for: is it another?"""
+    claimed = request.POST.get(GUARD_FIELD) or request.headers.get("X-Organization")
+    return bool(claimed) and claimed != str(request.organization.pk)
 
 
 def get_scoped_or_404(request, queryset: QuerySet[M], *, via: str = "organization", **lookup) -> M:

@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
@@ -19,6 +19,20 @@ class EmailAuthenticationForm(AuthenticationForm):
         ),
         "inactive": _("Ce compte est désactivé. Adressez-vous à l'administration."),
     }
+
+
+class InvitationAwarePasswordResetForm(PasswordResetForm):
+    """Django skips accounts without a password; an invited colleague whose link expired must
+    still be able to ask for a new one, as long as they belong to an organization."""
+
+    def get_users(self, email):
+        from accounts.models import User
+
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email, is_active=True)
+            if user.has_usable_password() or user.memberships.active().exists()
+        )
 
 
 class MemberInviteForm(forms.Form):

@@ -4,14 +4,13 @@ from django.utils.cache import patch_vary_headers
 
 from accounts.models import Membership
 
-SESSION_KEY = "current_organization_id"
-
 
 class CurrentOrganizationMiddleware:
     """Sets ``request.memberships``, ``request.membership`` and ``request.organization``.
 
-    The current organization is the one chosen with the switcher (kept in the session), if the
-    user is still an active member there; otherwise the first of their active memberships.
+    The current organization is the one last chosen with the switcher (kept on the account), if
+    the user is still an active member there; otherwise their oldest active membership. Being
+    added to a new organization therefore never changes where someone lands after log-in.
     """
 
     def __init__(self, get_response):
@@ -26,10 +25,10 @@ class CurrentOrganizationMiddleware:
                 Membership.objects.active()
                 .filter(user=request.user)
                 .select_related("organization")
-                .order_by("organization__name")
+                .order_by("created_at", "pk")
             )
             if request.memberships:
-                chosen = request.session.get(SESSION_KEY)
+                chosen = request.user.current_organization_id
                 request.membership = next(
                     (m for m in request.memberships if m.organization_id == chosen),
                     request.memberships[0],

@@ -106,6 +106,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Donne accès à l'interface d'administration de Django."),
     )
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    current_organization = models.ForeignKey(
+        "Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation choisie"),
+        help_text=_("La dernière choisie avec le sélecteur ; à défaut, la plus ancienne."),
+    )
 
     objects = UserManager()
 
@@ -118,7 +127,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("utilisateurs")
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message=_("Un compte existe déjà avec cette adresse e-mail."),
+            ),
         ]
 
     def __str__(self):

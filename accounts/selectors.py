@@ -1,7 +1,8 @@
 from datetime import timedelta
 
-from axes.models import AccessAttempt
+from axes.models import AccessFailureLog
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import AccessLog, Membership, Organization, Role
@@ -38,7 +39,11 @@ def access_log_count(*, organization: Organization, days: int = 30) -> int:
 
 
 def failed_login_count(*, organization: Organization, hours: int = 24) -> int:
-    """Failed log-ins on the accounts of this organization's members (throttling records)."""
+    """Failed log-ins on the accounts of this organization's members: one per failure."""
     since = timezone.now() - timedelta(hours=hours)
-    emails = Membership.objects.filter(organization=organization).values("user__email")
-    return AccessAttempt.objects.filter(username__in=emails, attempt_time__gte=since).count()
+    emails = Membership.objects.filter(organization=organization).values(email=Lower("user__email"))
+    return (
+        AccessFailureLog.objects.annotate(login=Lower("username"))
+        .filter(login__in=emails, attempt_time__gte=since)
+        .count()
+    )

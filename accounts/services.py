@@ -5,7 +5,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -43,8 +43,15 @@ def access_log_record(
 
 
 def access_log_purge_expired(*, now=None) -> int:
+    """Delete the security logs older than the retention period: the log of record openings and
+    the log-in records of django-axes (e-mail addresses, IP addresses, browsers)."""
+    from axes.models import AccessFailureLog
+    from axes.models import AccessLog as LoginLog
+
     cutoff = (now or timezone.now()) - timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
-    deleted, _details = AccessLog.objects.filter(at__lt=cutoff).delete()
+    deleted = AccessLog.objects.filter(at__lt=cutoff).delete()[0]
+    deleted += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    deleted += LoginLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
     return deleted
 
 
@@ -58,10 +65,18 @@ def membership_invite(
     role: str,
     language: str = settings.LANGUAGE_CODE,
 ) -> Membership:
-    """Give someone a role in ``organization``; a new person receives an invitation e-mail."""
+    """Give someone a role in ``organization`` and tell them by e-mail.
+
+    A new person receives a link to choose a password; someone who already has an account is
+    told they were added. The answer is the same either way, so that an admin cannot use this
+    form to learn who has an account elsewhere.
+    """
     if role not in dict(roles_for(organization)):
         raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
     email = User.objects.normalize_email(email).lower()
+    already = _("Cette personne fait déjà partie de l'équipe de %(organization)s.") % {
+        "organization": organization
+    }
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(
@@ -70,15 +85,13 @@ def membership_invite(
         user.set_unusable_password()
         user.save(update_fields=["password"])
     elif Membership.objects.filter(user=user, organization=organization).exists():
-        raise ValidationError(
-            {
-                "email": _("Cette personne fait déjà partie de l'équipe de %(organization)s.")
-                % {"organization": organization}
-            }
-        )
-    membership = Membership.objects.create(user=user, organization=organization, role=role)
-    if not user.has_usable_password():
-        membership_send_invitation_later(membership=membership)
+        raise ValidationError({"email": already})
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(user=user, organization=organization, role=role)
+    except IntegrityError:  # the same person added twice at the same moment
+        raise ValidationError({"email": already}) from None
+    membership_send_invitation_later(membership=membership)
     return membership
 
 
@@ -89,8 +102,15 @@ def membership_send_invitation_later(*, membership: Membership) -> None:
 
 
 def membership_send_invitation(*, membership: Membership) -> None:
-    """E-mail a link to choose a password, in the person's language, and note when it was sent."""
+    """E-mail the person, in their language, and note when it was sent.
+
+    Without a password yet: a link to choose one. With an account already: a notice that they
+    were added to the organization (nothing to click but the site's address).
+    """
     user = membership.user
+    template = "accounts/email/invitation.txt"
+    if user.has_usable_password():
+        template = "accounts/email/membership_added.txt"
     path = reverse(
         "accounts:password_reset_confirm",
         kwargs={
@@ -108,7 +128,8 @@ def membership_send_invitation(*, membership: Membership) -> None:
         subject = _("Votre accès à Chantiers & Parcours — %(organization)s") % {
             "organization": membership.organization
         }
-        body = render_to_string("accounts/email/invitation.txt", context)
+        context["site_url"] = settings.SITE_URL
+        body = render_to_string(template, context)
     send_mail(subject, body, None, [user.email])
     membership.invitation_sent_at = timezone.now()
     membership.save(update_fields=["invitation_sent_at"])
@@ -120,7 +141,9 @@ def membership_update(
 ) -> Membership:
     if role not in dict(roles_for(membership.organization)):
         raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
-    # Read the stored row, locked: a form may already have changed the instance in memory.
+    # Lock the organization first, so that two admins demoting each other wait for one another
+    # instead of deadlocking; then read the stored row (a form may have changed the instance).
+    Organization.objects.select_for_update().get(pk=membership.organization_id)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     losing_admin = membership.role == Role.ADMIN and (role != Role.ADMIN or not is_active)
     if losing_admin:

@@ -15,11 +15,11 @@ from accounts import selectors, services
 from accounts.access import get_scoped_or_404, role_required
 from accounts.forms import (
     EmailAuthenticationForm,
+    InvitationAwarePasswordResetForm,
     MemberInviteForm,
     MembershipForm,
     OrganizationSettingsForm,
 )
-from accounts.middleware import SESSION_KEY
 from accounts.models import Membership, Role
 
 PAGE_SIZE = 50
@@ -62,7 +62,8 @@ def organization_switch(request):
     membership = next((m for m in request.memberships if str(m.organization_id) == wanted), None)
     if membership is None:
         raise Http404
-    request.session[SESSION_KEY] = membership.organization_id
+    request.user.current_organization = membership.organization
+    request.user.save(update_fields=["current_organization"])
     messages.info(
         request, _("Vous travaillez maintenant pour %(org)s.") % {"org": membership.organization}
     )
@@ -93,17 +94,16 @@ def member_invite(request):
     form = MemberInviteForm(request.POST or None, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.membership_invite(
-                organization=request.organization, **form.cleaned_data
-            )
+            services.membership_invite(organization=request.organization, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if membership.user.has_usable_password():
-                text = _("%(name)s a été ajouté·e à l'équipe avec son compte existant.")
-            else:
-                text = _("%(name)s a été ajouté·e à l'équipe ; une invitation part par e-mail.")
-            messages.success(request, text % {"name": membership.user})
+            typed = f"{form.cleaned_data['first_name']} {form.cleaned_data['last_name']}"
+            messages.success(
+                request,
+                _("%(name)s fait maintenant partie de l'équipe ; un e-mail l'en informe.")
+                % {"name": typed},
+            )
             return redirect("accounts:member_list")
     return render(request, "accounts/member_invite.html", {"form": form})
 
@@ -159,6 +159,7 @@ def access_log(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = InvitationAwarePasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"

@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentOrganizationMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "accounts.security.ClientAddressAuditlogMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
+            "builtins": ["accounts.templatetags.guard"],
         },
     },
 ]
@@ -131,7 +132,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+# Reverse proxies in front of the application (1 in docker compose behind Caddy or nginx).
+PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.security.axes_username"
+AXES_VERBOSE = False  # the failure log is in the database; do not copy e-mails into server logs
 
 SESSION_COOKIE_AGE = 10 * 3600  # a working day, then log in again
 SESSION_COOKIE_HTTPONLY = True
@@ -164,7 +169,14 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # E-mail: printed on the console unless EMAIL_URL says otherwise.
-globals().update(env_email("EMAIL_URL", "console://"))
+_email = env_email("EMAIL_URL", "console://")
+EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
+globals().update(_email)  # host, port, user, password, TLS or file path
+if not DEBUG and EMAIL_BACKEND.split(".")[-2] in {"console", "locmem"}:
+    # A password-reset link printed in the server log is a key left under the doormat.
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name a real mail server (smtp://…) when DEBUG is off."
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chantiers & Parcours <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -175,12 +187,15 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem
 if CELERY_BROKER_URL.split("://")[0] not in {"redis", "rediss", "filesystem"}:
     raise ImproperlyConfigured("CELERY_BROKER_URL must be a redis:// or filesystem:// URL.")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_DIR = VAR_DIR / "celery"
 if CELERY_BROKER_URL == "filesystem://":
-    _queue_dir = VAR_DIR / "celery" / "queue"
-    _queue_dir.mkdir(parents=True, exist_ok=True)  # kombu expects the folder to exist
+    _queue_dir = CELERY_DIR / "queue"
+    _queue_dir.mkdir(parents=True, exist_ok=True)  # kombu expects the folders to exist
+    (CELERY_DIR / "control").mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        "control_folder": str(CELERY_DIR / "control"),  # not ./control in the working copy
         "store_processed": False,
     }
     # The filesystem transport has no broadcast channel for remote control.
@@ -198,7 +213,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+CELERY_DIR.mkdir(parents=True, exist_ok=True)
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-access-log": {
         "task": "accounts.tasks.access_log_purge_expired",
@@ -250,5 +266,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "ERROR"}},
 }

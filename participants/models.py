@@ -409,7 +409,7 @@ class PathwayEvent(models.Model):
     class Kind(models.TextChoices):
         INTERVIEW = "interview", _("Entretien")
         GROUP_WORKSHOP = "group_workshop", _("Atelier collectif")
-        REFERRAL = "referral", _("Orientation")
+        REFERRAL = "referral", _("Orientation vers un partenaire")
         ADMIN_STEP = "admin_step", _("Démarche administrative")
         EMPLOYER_CONTACT = "employer_contact", _("Contact employeur")
         TRAINING = "training", _("Formation")

@@ -251,7 +251,7 @@ def need_resolve(*, need: Need, resolved_on: dt.date) -> Need:
     _not_in_future(resolved_on, "resolved_on")
     if resolved_on < need.identified_on:
         raise ValidationError(
-            {"resolved_on": _("Un besoin ne peut être levé avant d'être identifié.")}
+            {"resolved_on": _("Un besoin ne peut pas être levé avant d'être identifié.")}
         )
     need.resolved_on = resolved_on
     need.save(update_fields=["resolved_on"])

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Fail when the Dutch or English catalog misses a string of the interface, or holds a fuzzy one.
+"""Fail when the Dutch or English catalog misses a string of the interface, holds a fuzzy one,
+or when a committed .mo file is not the compilation of its .po file.
 
 Runs ``makemessages`` on a temporary copy of the tree, so the working copy is never touched, then
 counts untranslated and fuzzy entries with ``msgfmt --statistics``.
@@ -39,6 +40,15 @@ def main() -> int:
                 problems.append(f"{lang}: {stats.strip()}")
             else:
                 print(f"{lang}: {stats.strip()}")
+            committed = ROOT / "locale" / lang / "LC_MESSAGES"
+            fresh = Path(tmp) / f"{lang}.mo"
+            subprocess.run(
+                ["msgfmt", "--check-format", "-o", str(fresh), str(committed / "django.po")],
+                check=True,
+            )
+            mo = committed / "django.mo"
+            if not mo.exists() or mo.read_bytes() != fresh.read_bytes():
+                problems.append(f"{lang}: django.mo is missing or older than django.po")
     if problems:
         print("Incomplete translations (run `make messages`, then translate):", *problems, sep="\n")
         return 1

@@ -5,8 +5,7 @@ BIN=${BIN:-.venv/bin}
 PORT=${PORT:-8000}
 export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}  # links in e-mails point at this server
 mkdir -p var/celery
-"$BIN/celery" -A config worker --beat --loglevel=INFO --concurrency=2 \
-  --schedule var/celery/beat-schedule >var/celery/worker.log 2>&1 &
+"$BIN/celery" -A config worker --beat --loglevel=INFO --concurrency=2 >var/celery/worker.log 2>&1 &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM
 echo "Celery worker started (pid $worker, log: var/celery/worker.log)"

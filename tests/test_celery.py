@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.db import connection
 
 from accounts.models import Membership, Role
@@ -56,6 +57,7 @@ def test_nothing_is_enqueued_when_the_transaction_rolls_back(
         except RuntimeError:
             pass
     assert callbacks == []
+    assert mail.outbox == []  # eager tasks would have sent it at once had it not waited
 
 
 def _database_url_for_the_worker() -> str:

@@ -6,3 +6,23 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
 });
+
+// An htmx request the server refused: say so above the page, and keep what was typed in the form.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const status = event.detail.xhr.status;
+  if (status < 400) return;
+  event.detail.shouldSwap = false;
+  const box = document.createElement("div");
+  box.className = "alert alert-warning";
+  box.setAttribute("role", "alert");
+  const page = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
+  const explanation = status === 409 ? page.querySelector("main") : null;
+  if (explanation) {
+    box.append(...explanation.childNodes);
+  } else {
+    box.textContent = `${document.body.dataset.saveError} (${status})`;
+  }
+  const main = document.querySelector("main");
+  main.prepend(box);
+  box.scrollIntoView({ behavior: "smooth", block: "start" });
+});

@@ -35,6 +35,44 @@ def test_it_locks_an_account_after_five_failures(client, counsellor, settings):
     assert "Trop de tentatives de connexion" in response.text
 
 
+def test_changing_the_case_of_the_email_does_not_reset_the_count(client, counsellor, settings):
+    email = counsellor.email
+    variants = [email, email.upper(), email.title(), email.swapcase(), f" {email} "]
+    for variant in variants[: settings.AXES_FAILURE_LIMIT]:
+        _login(client, variant, "wrong")
+    assert _login(client, email.capitalize()).status_code == 429
+
+
+def test_behind_a_proxy_the_lock_is_keyed_to_the_real_client(client, counsellor, settings):
+    settings.PROXY_COUNT = 1
+    attacker = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The attacker forges the left-most address each time; the proxy's entry stays the same.
+        attacker["HTTP_X_FORWARDED_FOR"] = f"6.6.6.{n}, 203.0.113.9"
+        client.post(
+            reverse("accounts:login"), {"username": counsellor.email, "password": "x"}, **attacker
+        )
+    locked = client.post(
+        reverse("accounts:login"), {"username": counsellor.email, "password": PASSWORD}, **attacker
+    )
+    assert locked.status_code == 429
+    victim = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.4"}
+    response = client.post(
+        reverse("accounts:login"), {"username": counsellor.email, "password": PASSWORD}, **victim
+    )
+    assert response.status_code == 302
+
+
+def test_the_dashboard_counts_every_failed_login_of_the_team(
+    client, admin, counsellor, outsider, settings
+):
+    for _ in range(3):
+        _login(client, counsellor.email.upper(), "wrong")
+    _login(client, outsider.email, "wrong")  # another organization's member: not ours
+    client.force_login(admin)
+    assert client.get(reverse("accounts:home")).context["failed_logins"] == 3
+
+
 def test_a_lockout_does_not_spill_over_to_colleagues_behind_the_same_address(
     client, counsellor, coordinator, settings
 ):
@@ -117,7 +155,7 @@ class TestInvitation:
         assert "Coordination de chantier" in mail.outbox[0].body
         assert "/mot-de-passe/nouveau/" in mail.outbox[0].body
 
-    def test_an_existing_account_is_linked_without_an_email(
+    def test_an_existing_account_is_told_it_was_added_and_the_admin_learns_nothing(
         self, client, admin, operator, outsider, django_capture_on_commit_callbacks
     ):
         client.force_login(admin)
@@ -125,16 +163,58 @@ class TestInvitation:
             response = client.post(
                 reverse("accounts:member_invite"),
                 {
-                    "email": outsider.email,
-                    "first_name": "x",
-                    "last_name": "y",
+                    "email": outsider.email.upper(),
+                    "first_name": "Prénom",
+                    "last_name": "Tapé",
                     "role": Role.DIRECTION,
                     "language": "fr",
                 },
+                follow=True,
             )
-        assert response.status_code == 302
+        # Same answer as for a new person, with the name the admin typed, not the stored one.
+        assert "Prénom Tapé fait maintenant partie de l&#x27;équipe" in response.text
+        assert outsider.last_name not in response.text.split("<table")[0]
         assert Membership.objects.get(user=outsider, organization=operator).role == "direction"
-        assert mail.outbox == []
+        assert len(mail.outbox) == 1
+        assert "vous a ajouté·e à son équipe" in mail.outbox[0].body
+        assert "/mot-de-passe/" not in mail.outbox[0].body
+
+    def test_being_added_elsewhere_does_not_change_where_someone_lands(
+        self, client, outsider, operator, other_operator
+    ):
+        from accounts.services import membership_invite
+
+        operator.name = "AAA Mission"  # sorts first: it must not matter
+        operator.save()
+        membership_invite(
+            organization=operator,
+            email=outsider.email,
+            first_name="x",
+            last_name="y",
+            role=Role.COUNSELLOR,
+        )
+        client.force_login(outsider)
+        assert client.get(reverse("accounts:home")).context["request"].organization == (
+            other_operator
+        )
+
+    def test_an_invited_colleague_can_ask_for_a_new_link(
+        self, client, admin, operator, django_capture_on_commit_callbacks
+    ):
+        from accounts.services import membership_invite
+
+        with django_capture_on_commit_callbacks(execute=True):
+            membership_invite(
+                organization=operator,
+                email="late@example.org",
+                first_name="Late",
+                last_name="Comer",
+                role=Role.COUNSELLOR,
+            )
+        mail.outbox.clear()
+        client.post(reverse("accounts:password_reset"), {"email": "late@example.org"})
+        assert len(mail.outbox) == 1
+        assert "/mot-de-passe/nouveau/" in mail.outbox[0].body
 
     def test_inviting_a_current_member_twice_is_refused_and_keeps_the_form(
         self, client, admin, counsellor
@@ -154,9 +234,9 @@ class TestInvitation:
         assert "fait déjà partie de l" in response.text
         assert 'value="Encore"' in response.text
 
-    @pytest.mark.parametrize("language", ["nl", "en"])
+    @pytest.mark.parametrize("language,greeting", [("nl", "Beste Lien"), ("en", "Hello Lien")])
     def test_the_invitation_speaks_the_colleagues_language(
-        self, admin, operator, language, django_capture_on_commit_callbacks
+        self, admin, operator, language, greeting, django_capture_on_commit_callbacks
     ):
         from accounts.services import membership_invite
 
@@ -170,7 +250,7 @@ class TestInvitation:
                 language=language,
             )
         body = mail.outbox[0].body
-        assert not body.startswith("Bonjour")
+        assert body.startswith(greeting)
         assert "/mot-de-passe/nouveau/" in body
         assert "Mission Locale de Test" in body
 

@@ -84,6 +84,52 @@ def test_the_last_admin_cannot_step_down(client, admin):
     assert membership.role == Role.ADMIN
 
 
+@pytest.mark.parametrize(
+    "change", [{"role": Role.ADMIN}, {"role": Role.DIRECTION, "is_active": "on"}]
+)
+def test_an_inactive_admin_does_not_count_as_the_other_admin(client, admin, operator, change):
+    inactive = MembershipFactory(organization=operator, role=Role.ADMIN, is_active=False)
+    assert inactive.role == Role.ADMIN
+    membership = Membership.objects.get(user=admin)
+    client.force_login(admin)
+    # Deactivating oneself (no is_active) or stepping down: refused, the only active admin.
+    response = client.post(reverse("accounts:member_edit", args=[membership.pk]), change)
+    assert "au moins une personne active avec le rôle" in response.text
+    membership.refresh_from_db()
+    assert membership.is_active and membership.role == Role.ADMIN
+
+
+def test_a_form_shown_for_another_organization_is_refused(client, admin, operator, other_operator):
+    MembershipFactory(user=admin, organization=other_operator, role=Role.ADMIN)
+    client.force_login(admin)
+    # The settings form was opened for ``operator``; then the admin switched in another tab.
+    client.post(reverse("accounts:organization_switch"), {"organization": other_operator.pk})
+    response = client.post(
+        reverse("accounts:organization_settings"),
+        {"name": "Renamed by the wrong tab", "_organization": operator.pk},
+    )
+    assert response.status_code == 409
+    assert "a été enregistré" in response.text
+    other_operator.refresh_from_db()
+    assert other_operator.name == "Mission Locale Voisine"
+    htmx = client.post(
+        reverse("accounts:organization_settings"),
+        {"name": "Also wrong"},
+        HTTP_X_ORGANIZATION=str(operator.pk),
+        HTTP_HX_REQUEST="true",
+    )
+    assert htmx.status_code == 409
+
+
+def test_the_chosen_organization_is_remembered_on_the_account(client, admin, other_operator):
+    MembershipFactory(user=admin, organization=other_operator, role=Role.DIRECTION)
+    client.force_login(admin)
+    client.post(reverse("accounts:organization_switch"), {"organization": other_operator.pk})
+    client.logout()
+    client.force_login(admin)
+    assert client.get(reverse("accounts:home")).context["request"].organization == other_operator
+
+
 def test_partner_roles_are_refused_in_an_operator(client, admin, counsellor):
     membership = Membership.objects.get(user=counsellor)
     client.force_login(admin)

@@ -91,6 +91,7 @@ class TestStartUp:
             ({"DEBUG": "maybe"}, "DEBUG"),
             ({"DEBUG": "0"}, "SECRET_KEY"),
             ({"DEBUG": "0", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS"),
+            ({"DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "a.example"}, "EMAIL_URL"),
             ({"DATABASE_URL": "mysql://db/app"}, "DATABASE_URL"),
             ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
             ({"SITE_URL": "chantiers.example.org"}, "SITE_URL"),
@@ -112,6 +113,7 @@ class TestStartUp:
             DEBUG="0",
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="chantiers.example.org",
+            EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
             SECURE_HSTS_PRELOAD="1",
         )
         assert result.returncode == 0, result.stderr + result.stdout

@@ -5,6 +5,10 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from accounts.models import Organization, User
+from participants import demo as participants_demo
+
+# Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
+PARTICIPANTS = {"small": {"operator": 300, "operator_2": 60}}
 
 
 class Command(BaseCommand):
@@ -24,11 +28,19 @@ class Command(BaseCommand):
             return
         rng = random.Random(seed)
         with transaction.atomic():
-            accounts_demo.seed_accounts(rng=rng)
+            accounts = accounts_demo.seed_accounts(rng=rng)
+            orgs = accounts["organizations"]
+            stats = {}
+            for key, count in PARTICIPANTS[scale].items():
+                for name, value in participants_demo.seed_participants(
+                    rng=rng, organization=orgs[key], count=count, funder=orgs["funder"]
+                ).items():
+                    stats[name] = stats.get(name, 0) + value
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded scale={scale} seed={seed}: {Organization.objects.count()} organizations, "
-                f"{User.objects.count()} accounts."
+                f"{User.objects.count()} accounts, {stats['participants']} participants, "
+                f"{stats['pathways']} pathways, {stats['events']} events, {stats['needs']} needs."
             )
         )
         self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")
