@@ -374,7 +374,7 @@ def _seed_pathway(*, rng, services, participant, programme, started_on, counsell
     if not last or age_days > ends_after:
         ended_on = min(today, started_on + dt.timedelta(days=ends_after))
         outcome = rng.choice(OUTCOMES)
-        services.pathway_close(
+        pathway = services.pathway_close(
             pathway=pathway,
             ended_on=ended_on,
             exit_outcome=outcome,
@@ -382,4 +382,24 @@ def _seed_pathway(*, rng, services, participant, programme, started_on, counsell
             qualification_obtained=outcome == "training_qualifying" and rng.random() < 0.5,
             job_searching_at_exit=outcome.startswith(("dropped", "no_news", "moved", "other")),
         )
+    _backdate_transitions(pathway, started_on, today)
     return events
+
+
+def _backdate_transitions(pathway, started_on, today):
+    """The services stamp transitions with the time they ran; in the demo they are spread over
+    the pathway as a counsellor would have made them (opening, a phase change every ~3 months)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from participants.models import PathwayTransition
+
+    last_day = pathway.ended_on or today
+    for step, transition in enumerate(pathway.transitions.order_by("pk")):
+        if transition.kind == PathwayTransition.Kind.CLOSE:
+            day = last_day
+        else:
+            day = min(last_day, started_on + dt.timedelta(days=step * 90 - (step > 0) * 60))
+        moment = timezone.make_aware(datetime.combine(day, time(10, 30)))
+        PathwayTransition.objects.filter(pk=transition.pk).update(at=moment)
