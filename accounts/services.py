@@ -42,6 +42,28 @@ def access_log_record(
     )
 
 
+def access_log_record_many(
+    *, user: User, organization: Organization, objects: list, action: str
+) -> None:
+    """One entry per record of an export or a print, in one insert."""
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(objects[0])
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                user=user,
+                organization=organization,
+                action=action,
+                content_type=content_type,
+                object_id=str(obj.pk),
+            )
+            for obj in objects
+        ],
+        batch_size=1000,
+    )
+
+
 def access_log_purge_expired(*, now=None) -> int:
     """Delete the security logs older than the retention period: the log of record openings and
     the log-in records of django-axes (e-mail addresses, IP addresses, browsers)."""

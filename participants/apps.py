@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class ParticipantsConfig(AppConfig):
     name = "participants"
     verbose_name = _("Participants et parcours")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from participants import models
+
+        # Identifiers are masked in the audit trail; note texts are left out of it entirely,
+        # because a restricted note must not resurface in the admin's audit view.
+        auditlog.register(
+            models.Participant,
+            exclude_fields=["search_text"],
+            mask_fields=["national_number", "iban"],
+        )
+        auditlog.register(models.IncomeSource)
+        auditlog.register(models.Need)
+        auditlog.register(models.Pathway)
+        auditlog.register(models.PathwayEvent, exclude_fields=["text"])
+        auditlog.register(models.Goal)
+        auditlog.register(models.FollowUp)
+        auditlog.register(models.Programme)

@@ -73,6 +73,29 @@ class Programme(models.Model):
         return self.name
 
 
+class ImportBatch(models.Model):
+    """One imported file: who, when, which file (by its fingerprint), what it created."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+    participants_created = models.PositiveIntegerField()
+    pathways_created = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("import de fichier")
+        verbose_name_plural = _("imports de fichiers")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.at:%d/%m/%Y %H:%M})"
+
+
 class Participant(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="participants"
@@ -130,6 +153,9 @@ class Participant(models.Model):
         verbose_name=_("conseiller·ère"),
     )
     search_text = models.TextField(editable=False, default="")
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True, editable=False)
 
@@ -153,6 +179,13 @@ class Participant(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def save(self, *args, **kwargs):
+        self.prepare()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def prepare(self) -> None:
+        """Derived and normalised fields, before ``save()`` and before a ``bulk_create()``."""
         self.national_number = "".join(c for c in self.national_number if c.isdigit())
         self.iban = self.iban.replace(" ", "").upper()
         if self.postcode and not self.commune:
@@ -164,9 +197,6 @@ class Participant(models.Model):
             f"{self.last_name} {self.first_name} {self.first_name} {self.last_name} "
             f"{self.national_number} {phone_digits}"
         )
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
-        super().save(*args, **kwargs)
 
     @property
     def age(self) -> int:
@@ -375,7 +405,10 @@ class PathwayTransition(models.Model):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="transitions")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for a pathway imported from a file by the command line: the note names the file.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     from_phase = models.CharField(max_length=20, choices=Phase.choices, blank=True)
     to_phase = models.CharField(max_length=20, choices=Phase.choices, blank=True)
     exit_outcome = models.CharField(max_length=30, choices=ExitOutcome.choices, blank=True)

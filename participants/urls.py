@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import views
+from participants import views, views_import
 
 app_name = "participants"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.participant_list, name="list"),
     path("nouveau/", views.participant_create, name="create"),
     path("mon-suivi/", views.caseload, name="caseload"),
+    path("export.xlsx", views.participant_export, name="export"),
+    path("import/", views_import.participant_import, name="import"),
+    path("import/confirmer/", views_import.participant_import_confirm, name="import_confirm"),
+    path("import/modele.csv", views_import.participant_import_template, name="import_template"),
     path("<int:pk>/", views.participant_detail, name="detail"),
     path("<int:pk>/modifier/", views.participant_edit, name="edit"),
     path("<int:pk>/revenus/", views.income_change, name="income_change"),

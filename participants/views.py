@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
-from accounts.models import Role
-from accounts.services import access_log_record
+from accounts.models import AccessLog, Role
+from accounts.services import access_log_record, access_log_record_many
 from participants import selectors, services
+from participants.exports import participants_xlsx
 from participants.forms import (
     EventForm,
     FollowUpForm,
@@ -29,6 +31,7 @@ from participants.models import FollowUp, Goal, Need, Participant, Pathway, Prog
 
 CASELOAD_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
 PAGE_SIZE = 25
+EXPORT_LIMIT = 20_000
 
 
 def _participant(request, pk) -> Participant:
@@ -61,22 +64,27 @@ def _apply(form, action) -> bool:
     return True
 
 
-@role_required(*CASELOAD_ROLES)
-def participant_list(request):
+def _filtered_participants(request):
+    """The list as filtered by the query string; the page and the export read the same."""
     params = request.GET
-    counsellor = request.user if params.get("mine") else None
     programme = None
-    if params.get("programme"):
+    if params.get("programme", "").isdigit():
         programme = Programme.objects.filter(
             organization=request.organization, pk=params["programme"]
         ).first()
-    participants = selectors.participant_list(
+    return selectors.participant_list(
         organization=request.organization,
         query=params.get("q", ""),
-        counsellor=counsellor,
+        counsellor=request.user if params.get("mine") else None,
         programme=programme,
         status=params.get("status", ""),
     )
+
+
+@role_required(*CASELOAD_ROLES)
+def participant_list(request):
+    params = request.GET
+    participants = _filtered_participants(request)
     page = Paginator(participants, PAGE_SIZE).get_page(params.get("page"))
     query_string = params.copy()
     query_string.pop("page", None)
@@ -88,6 +96,24 @@ def participant_list(request):
     }
     template = "participants/_participant_rows.html" if request.htmx else None
     return render(request, template or "participants/participant_list.html", context)
+
+
+@role_required(*CASELOAD_ROLES)
+def participant_export(request):
+    participants = list(_filtered_participants(request)[:EXPORT_LIMIT])
+    access_log_record_many(
+        user=request.user,
+        organization=request.organization,
+        objects=participants,
+        action=AccessLog.Action.EXPORT,
+    )
+    response = HttpResponse(
+        participants_xlsx(participants),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localdate().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="participants-{stamp}.xlsx"'
+    return response
 
 
 @role_required(*CASELOAD_ROLES)

@@ -266,3 +266,22 @@ def test_the_search_text_ignores_case_and_accents(participant):
     assert "benedicte" in participant.search_text
     assert "lemaitre" in participant.search_text
     assert "0470123456" in participant.search_text
+
+
+def test_changes_are_audited_without_identifiers_or_note_texts(participant, pathway, counsellor):
+    from auditlog.models import LogEntry
+
+    participant.phone = "0488 00 00 00"
+    participant.save()
+    services.event_add(
+        pathway=pathway,
+        by=counsellor,
+        date=dt.date(2025, 3, 10),
+        text="Texte confidentiel",
+        confidentiality=Confidentiality.RESTRICTED,
+    )
+    entries = LogEntry.objects.get_for_object(participant)
+    assert entries.filter(action=LogEntry.Action.UPDATE).exists()
+    everything = str(list(LogEntry.objects.values_list("changes", flat=True)))
+    assert "Texte confidentiel" not in everything
+    assert participant.national_number not in everything

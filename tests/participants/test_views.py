@@ -308,3 +308,33 @@ def test_the_participant_page_query_count_does_not_grow_with_history(
     with django_assert_num_queries(17):
         response = client.get(reverse("participants:detail", args=[pathway.participant_id]))
     assert response.status_code == 200
+
+
+def test_the_export_follows_the_filters_and_leaves_out_identifiers_and_notes(
+    client, counsellor, pathway, operator
+):
+    import io
+
+    import openpyxl
+
+    services.event_add(
+        pathway=pathway,
+        by=counsellor,
+        date=dt.date(2025, 3, 10),
+        text="Note secrète",
+        confidentiality=Confidentiality.RESTRICTED,
+    )
+    pathway.participant.iban = "BE60063451237870"
+    pathway.participant.save()
+    ParticipantFactory(organization=operator, last_name="Autre")
+    client.force_login(counsellor)
+    response = client.get(reverse("participants:export"), {"q": "lemaitre"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["N° de fiche", "Nom", "Prénom"]
+    assert [row[1] for row in rows[1:] if len(row) > 3] == ["Lemaître"]
+    flat = str(rows)
+    assert pathway.participant.national_number not in flat
+    assert "BE60063451237870" not in flat and "Note secrète" not in flat
+    logged = AccessLog.objects.filter(action="export")
+    assert [entry.object_id for entry in logged] == [str(pathway.participant_id)]

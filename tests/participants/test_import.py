@@ -1,0 +1,318 @@
+"""The import contract of DESIGN §6, through the service, the command and the upload page."""
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from participants.demo import national_number_for
+from participants.importing import COLUMNS, ImportFileError, participants_import
+from participants.models import FollowUp, ImportBatch, Participant, Pathway
+from tests.factories import ParticipantFactory, ProgrammeFactory
+
+HEADER = ";".join(COLUMNS)
+
+
+def _row(**values) -> dict:
+    row = {
+        "last_name": "Lemaître",
+        "first_name": "Bénédicte",
+        "birth_date": "30/07/1985",
+        "gender": "F",
+        "national_number": "85.07.30-033.28",
+        "email": "b@example.org",
+        "phone": "0470 12 34 56",
+        "postcode": "1080",
+        "education_level": "isced_3_4",
+        "nationality_group": "BE",
+        "jobseeker_since": "01/01/2022",
+        "income_source": "ris",
+        "programme": "mokolab",
+        "pathway_started_on": "03/03/2025",
+        "pathway_ended_on": "",
+        "exit_outcome": "",
+    }
+    return row | values
+
+
+def _csv(*rows, delimiter=";", encoding="utf-8", bom=False) -> bytes:
+    lines = [delimiter.join(COLUMNS)]
+    lines += [delimiter.join(str(row[c]) for c in COLUMNS) for row in rows]
+    text = "\r\n".join(lines) + "\r\n"
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
+
+
+def _person(n: int, **values) -> dict:
+    birth = dt.date(1970, 1, 1) + dt.timedelta(days=n)
+    return _row(
+        last_name=f"Nom{n}",
+        first_name="Prénom",
+        birth_date=birth.strftime("%d/%m/%Y"),
+        national_number=national_number_for(birth, 2 + 2 * (n % 400)),
+        email="",
+        **values,
+    )
+
+
+@pytest.fixture
+def programmes(operator):
+    return [
+        ProgrammeFactory(organization=operator, code="mokolab"),
+        ProgrammeFactory(organization=operator, code="isp"),
+    ]
+
+
+def _import(operator, content, filename="participants.csv", **kwargs):
+    return participants_import(organization=operator, content=content, filename=filename, **kwargs)
+
+
+class TestAGoodFile:
+    def test_it_creates_people_once_with_their_pathways_income_and_log(self, operator, programmes):
+        content = _csv(
+            _row(),
+            _row(
+                programme="isp",
+                pathway_started_on="03/01/2024",
+                pathway_ended_on="30/06/2024",
+                exit_outcome="training_qualifying",
+                national_number="85073003328",
+            ),
+            _row(
+                last_name="Nouveau",
+                first_name="Test",
+                birth_date="1990-05-05",
+                gender="M",
+                national_number="",
+                email="",
+                nationality_group="non_EU",
+                programme="ISP",
+                income_source="unemployment",
+                pathway_started_on="2025-01-01",
+            ),
+        )
+        report = _import(operator, content)
+        assert report.ok, report.errors
+        assert (report.participants_created, report.pathways_created) == (2, 3)
+        person = Participant.objects.get(last_name="Lemaître")
+        assert person.commune == "Molenbeek-Saint-Jean"
+        assert person.income_sources.get().starts_on == dt.date(2024, 1, 3)  # earliest pathway
+        closed = person.pathways.get(programme__code="isp")
+        assert list(closed.transitions.values_list("kind", flat=True)) == ["start", "close"]
+        assert FollowUp.objects.filter(pathway=closed).count() == 3
+        batch = ImportBatch.objects.get()
+        assert (batch.rows, batch.participants_created, batch.pathways_created) == (3, 2, 3)
+        assert person.import_batch == batch
+        assert "benedicte" in person.search_text
+
+    @pytest.mark.parametrize(
+        "encoding,bom,delimiter",
+        [("utf-8", False, ";"), ("utf-8", True, ";"), ("cp1252", False, ";"), ("utf-8", True, ",")],
+    )
+    def test_it_reads_every_accepted_encoding_and_delimiter(
+        self, operator, programmes, encoding, bom, delimiter
+    ):
+        content = _csv(_row(), delimiter=delimiter, encoding=encoding, bom=bom)
+        report = _import(operator, content)
+        assert report.ok, report.errors
+        assert Participant.objects.get().first_name == "Bénédicte"
+
+    def test_it_reads_xlsx_with_real_dates_and_numbers(self, operator, programmes):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(COLUMNS)
+        values = _row(
+            birth_date=dt.datetime(2003, 2, 1),
+            national_number=3020103343,
+            phone=470123456,
+            postcode=1070,
+            pathway_started_on=dt.datetime(2025, 2, 3),
+        )
+        sheet.append([values[c] for c in COLUMNS])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        report = _import(operator, buffer.getvalue(), filename="export.xlsx")
+        assert report.ok, report.errors
+        person = Participant.objects.get()
+        assert person.national_number == "03020103343"  # the leading zero Excel dropped
+        assert person.phone == "0470123456"
+        assert person.birth_date == dt.date(2003, 2, 1)
+
+    def test_a_dry_run_writes_nothing_and_says_what_it_would_do(self, operator, programmes):
+        report = _import(operator, _csv(_row()), dry_run=True)
+        assert (report.ok, report.participants_created) == (True, 1)
+        assert not Participant.objects.exists()
+        assert not ImportBatch.objects.exists()
+
+
+class TestBadRows:
+    @pytest.mark.parametrize(
+        "values,column,message",
+        [
+            ({"last_name": ""}, "last_name", "obligatoire"),
+            ({"birth_date": "31/02/1985"}, "birth_date", "date illisible"),
+            ({"birth_date": "01/01/2999"}, "birth_date", "date future"),
+            ({"gender": "Femme"}, "gender", "n'est pas un code"),
+            ({"national_number": "85073003329"}, "national_number", "pas valide"),
+            (
+                {"national_number": national_number_for(dt.date(1990, 5, 5), 2)},
+                "national_number",
+                "ne correspond pas",
+            ),
+            ({"email": "pas-un-email"}, "email", "adresse de courriel"),
+            ({"education_level": "bac"}, "education_level", "n'est pas un code"),
+            ({"nationality_group": "FR"}, "nationality_group", "n'est pas un code"),
+            ({"income_source": "chomage"}, "income_source", "n'est pas un code"),
+            ({"programme": "inconnu"}, "programme", "inconnu"),
+            (
+                {"pathway_ended_on": "01/01/2025", "exit_outcome": "moved"},
+                "pathway_ended_on",
+                "précède",
+            ),
+            ({"pathway_ended_on": "01/06/2025"}, "exit_outcome", "obligatoire"),
+            ({"exit_outcome": "job_permanent"}, "pathway_ended_on", "obligatoire"),
+            (
+                {"exit_outcome": "embauche", "pathway_ended_on": "01/06/2025"},
+                "exit_outcome",
+                "n'est pas un code",
+            ),
+        ],
+    )
+    def test_each_bad_value_is_reported_with_its_line_and_column(
+        self, operator, programmes, values, column, message
+    ):
+        report = _import(operator, _csv(_person(1), _row(**values)))
+        assert [(e.line, e.column) for e in report.errors] == [(3, column)]
+        assert message in report.errors[0].message
+        assert not Participant.objects.exists()  # the good first row is not written either
+
+    def test_unknown_or_missing_columns_refuse_the_file(self, operator, programmes):
+        with pytest.raises(ImportFileError, match="Colonnes inconnues : nickname"):
+            _import(operator, (HEADER + ";nickname\r\n").encode())
+        header = HEADER.replace("gender;", "")
+        with pytest.raises(ImportFileError, match="obligatoires absentes : gender"):
+            _import(operator, (header + "\r\n").encode())
+
+    def test_a_file_that_is_not_a_table_is_refused(self, operator, programmes):
+        with pytest.raises(ImportFileError, match="illisible"):
+            _import(operator, b"PK\x03\x04 not really a zip", filename="x.xlsx")
+        with pytest.raises(ImportFileError, match="vide"):
+            _import(operator, b"")
+
+
+class TestDuplicates:
+    def test_a_person_already_known_is_not_created_twice(self, operator, programmes):
+        known = ParticipantFactory(
+            organization=operator,
+            last_name="LEMAITRE",
+            first_name="benedicte",
+            birth_date=dt.date(1985, 7, 30),
+            national_number="",
+        )
+        report = _import(operator, _csv(_row(national_number="")))
+        assert report.ok, report.errors
+        assert report.participants_created == 0 and report.pathways_created == 1
+        assert f"n° {known.pk}" in report.participants_known[0][1]
+        assert Participant.objects.count() == 1
+        assert known.pathways.count() == 1
+
+    def test_the_same_pathway_imported_again_is_skipped(self, operator, programmes):
+        _import(operator, _csv(_row()))
+        report = _import(operator, _csv(_row()))
+        assert report.ok and report.pathways_created == 0
+        assert "existe déjà" in report.pathways_skipped[0][1]
+        assert Pathway.objects.count() == 1
+
+    def test_one_number_for_two_people_in_the_file_is_an_error(self, operator, programmes):
+        report = _import(operator, _csv(_row(), _row(first_name="Autre", programme="isp")))
+        assert [(e.line, e.column) for e in report.errors] == [(3, "national_number")]
+        assert "ligne 2" in report.errors[0].message
+
+    def test_two_open_pathways_in_one_programme_are_refused(self, operator, programmes):
+        report = _import(operator, _csv(_row(), _row(pathway_started_on="01/04/2025")))
+        assert [(e.line, e.column) for e in report.errors] == [(3, "pathway_ended_on")]
+
+
+def test_a_thousand_rows_with_one_bad_row_write_nothing_then_import_once_fixed(
+    operator, programmes, django_assert_max_num_queries
+):
+    rows = [_person(n) for n in range(1000)]
+    rows[637] = _person(637, gender="?")
+    report = _import(operator, _csv(*rows))
+    assert [(e.line, e.column) for e in report.errors] == [(639, "gender")]
+    assert not Participant.objects.exists()
+    rows[637] = _person(637)
+    # Bulk writes: a few queries per batch of rows (SQLite splits batches more finely than
+    # PostgreSQL, for its limit on variables per statement), never one per row.
+    with django_assert_max_num_queries(100):
+        report = _import(operator, _csv(*rows))
+    assert report.ok
+    assert Participant.objects.count() == 1000 and Pathway.objects.count() == 1000
+
+
+class TestCommand:
+    def test_it_imports_and_prints_what_it_did(self, operator, programmes, tmp_path):
+        path = tmp_path / "people.csv"
+        path.write_bytes(_csv(_row()))
+        out = io.StringIO()
+        call_command("import_participants", str(path), "--organization", "ml-test", stdout=out)
+        assert "Created 1 participants and 1 pathways from 1 rows" in out.getvalue()
+
+    def test_a_bad_row_exits_non_zero_and_writes_nothing(self, operator, programmes, tmp_path):
+        path = tmp_path / "people.csv"
+        path.write_bytes(_csv(_row(gender="?")))
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="1 error"):
+            call_command("import_participants", str(path), "--organization", "ml-test", stderr=err)
+        assert "line 2, column gender" in err.getvalue()
+        assert not Participant.objects.exists()
+
+    def test_a_bad_organization_or_file_is_refused(self, operator, tmp_path):
+        with pytest.raises(CommandError, match="No operator"):
+            call_command("import_participants", str(tmp_path / "x.csv"), "--organization", "nope")
+        with pytest.raises(CommandError, match="Cannot read"):
+            call_command(
+                "import_participants", str(tmp_path / "x.csv"), "--organization", "ml-test"
+            )
+
+
+class TestUploadPage:
+    def test_preview_then_confirm(self, client, counsellor, programmes):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        client.force_login(counsellor)
+        upload = SimpleUploadedFile("people.csv", _csv(_row()), content_type="text/csv")
+        page = client.post(reverse("participants:import"), {"file": upload})
+        assert "Fiches à créer : 1 ; parcours à créer : 1." in page.text
+        assert not Participant.objects.exists()
+        sha = client.session["participant_import"]["sha256"]
+        response = client.post(reverse("participants:import_confirm"), {"sha256": sha})
+        assert response.status_code == 302
+        assert Participant.objects.get().import_batch.by == counsellor
+
+    def test_errors_are_listed_and_there_is_nothing_to_confirm(
+        self, client, counsellor, programmes
+    ):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        client.force_login(counsellor)
+        upload = SimpleUploadedFile("people.csv", _csv(_row(gender="?")), content_type="text/csv")
+        page = client.post(reverse("participants:import"), {"file": upload})
+        assert "rien ne sera importé" in page.text
+        assert reverse("participants:import_confirm") not in page.text
+        assert (
+            client.post(reverse("participants:import_confirm"), {"sha256": "x"}).status_code == 302
+        )
+        assert not Participant.objects.exists()
+
+    def test_the_template_has_the_contract_header(self, client, counsellor):
+        client.force_login(counsellor)
+        response = client.get(reverse("participants:import_template"))
+        assert response.content.decode("utf-8-sig").splitlines()[0] == HEADER
+
+    @pytest.mark.parametrize("persona", ["coordinator", "partner", "admin"])
+    def test_other_roles_cannot_import(self, client, personas, persona):
+        client.force_login(personas[persona])
+        assert client.get(reverse("participants:import")).status_code == 403
