@@ -29,8 +29,11 @@ def participant_list(
     """The searchable list: by name, national number or phone, without case or accents."""
     participants = Participant.objects.filter(organization=organization, anonymised_at__isnull=True)
     for word in normalize(query).split():
-        digits = "".join(c for c in word if c.isdigit())
-        participants = participants.filter(search_text__contains=digits or word)
+        if not any(c.isalpha() for c in word):
+            # A number typed with its separators (85.07.30-033.28, 0470/12.34.56): digits only.
+            word = "".join(c for c in word if c.isdigit())
+        if word:
+            participants = participants.filter(search_text__contains=word)
     if counsellor is not None:
         participants = participants.filter(counsellor=counsellor)
     if programme is not None:

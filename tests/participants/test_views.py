@@ -253,16 +253,21 @@ class TestInPlaceUpdates:
 
 def test_the_search_ignores_case_and_accents(client, counsellor, participant, operator):
     ParticipantFactory(organization=operator, first_name="Marc", last_name="Dupont")
+    other = ParticipantFactory(organization=operator, first_name="Zoé", last_name="Lemaître2")
+    number = participant.national_number
+    formatted = f"{number[:2]}.{number[2:4]}.{number[4:6]}-{number[6:9]}.{number[9:]}"
     client.force_login(counsellor)
-    for query in [
-        "LEMAITRE",
-        "bénédicte lemaître",
-        "benedicte",
-        "0470 12",
-        participant.national_number[:6],
-    ]:
+    expected = {
+        "bénédicte LEMAITRE": participant,
+        "benedicte": participant,
+        "0470 12": participant,
+        "0470/12.34": participant,
+        formatted: participant,
+        "lemaître2": other,  # letters and digits: the word itself, not its digits
+    }
+    for query, person in expected.items():
         page = client.get(reverse("participants:list"), {"q": query}).context["page"]
-        assert [p.pk for p in page] == [participant.pk], query
+        assert [p.pk for p in page] == [person.pk], query
 
 
 def test_the_caseload_lists_due_follow_ups_and_silent_pathways(client, counsellor, operator):
