@@ -20,4 +20,6 @@ RUN pip install --no-cache-dir -c constraints.txt -e . \
 USER app
 ENV DEBUG=0 STATIC_ROOT=/app/staticfiles VAR_DIR=/data/var MEDIA_ROOT=/data/media
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# The access log leaves query strings out: a URL may carry personal data.
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
+     "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(B)s %(M)sms"]

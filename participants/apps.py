@@ -17,6 +17,7 @@ class ParticipantsConfig(AppConfig):
             models.Participant,
             exclude_fields=["search_text"],
             mask_fields=["national_number", "iban"],
+            mask_callable="participants.audit.mask_entirely",
         )
         auditlog.register(models.IncomeSource)
         auditlog.register(models.Need)

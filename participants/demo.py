@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from accounts import demo as accounts_demo
+
 
 def national_number_for(birth_date: dt.date, serial: int) -> str:
     """A valid Belgian national number for a birth date (serial odd for men, even for women)."""
@@ -72,31 +74,7 @@ FIRST_NAMES_M = [
     "Adil",
 ]
 LAST_NAMES = [
-    "El Amrani",
-    "Dubois",
-    "Benali",
-    "Peeters",
-    "Janssens",
-    "Diallo",
-    "Lambert",
-    "Mertens",
-    "Bensaïd",
-    "Claes",
-    "Haddad",
-    "Maes",
-    "Ouedraogo",
-    "Jacobs",
-    "Martin",
-    "Kaya",
-    "Wouters",
-    "Nguyen",
-    "Lemaire",
-    "Boukhari",
-    "Goossens",
-    "Dupont",
-    "Yilmaz",
-    "Renard",
-    "Mukendi",
+    *accounts_demo.LAST_NAMES,
     "El Idrissi",
     "Bah",
     "Camara",

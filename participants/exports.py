@@ -36,23 +36,28 @@ def participants_xlsx(participants) -> bytes:
     sheet.append([_bold(sheet, title, bold) for title in header])
     for person in participants:
         sheet.append(
-            [
-                person.pk,
-                person.last_name,
-                person.first_name,
-                person.birth_date,
-                person.get_gender_display(),
-                person.postcode,
-                person.commune,
-                person.get_nationality_group_display(),
-                person.get_education_level_display(),
-                person.jobseeker_since,
-                person.phone,
-                person.email,
-                "; ".join(f"{p.programme} ({p.get_phase_display()})" for p in person.open_pathways),
-                person.counsellor.get_full_name() if person.counsellor else "",
-                person.last_event_on,
-            ]
+            _as_text(
+                sheet,
+                [
+                    person.pk,
+                    person.last_name,
+                    person.first_name,
+                    person.birth_date,
+                    person.get_gender_display(),
+                    person.postcode,
+                    person.commune,
+                    person.get_nationality_group_display(),
+                    person.get_education_level_display(),
+                    person.jobseeker_since,
+                    person.phone,
+                    person.email,
+                    "; ".join(
+                        f"{p.programme} ({p.get_phase_display()})" for p in person.open_pathways
+                    ),
+                    person.counsellor.get_full_name() if person.counsellor else "",
+                    person.last_event_on,
+                ],
+            )
         )
     sheet.append([])
     exported = timezone.localtime().strftime("%d/%m/%Y %H:%M")
@@ -60,6 +65,22 @@ def participants_xlsx(participants) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _as_text(sheet, values: list) -> list:
+    """A name typed as "=HYPERLINK(…)" stays a name: text cells are written as text, never
+    as formulas the spreadsheet would run."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if isinstance(value, str) and value:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
 
 
 def _bold(sheet, value, font):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
 from participants.models import (
     ExitOutcome,
     FollowUp,
@@ -14,7 +15,7 @@ from participants.models import (
     Phase,
     Programme,
 )
-from participants.validators import compact_national_number, national_number_birth_date
+from participants.validators import clean_typed_national_number, national_number_birth_date
 
 
 class DateInput(forms.DateInput):
@@ -75,7 +76,7 @@ class ParticipantForm(forms.ModelForm):
         ).order_by("last_name", "first_name")
 
     def clean_national_number(self):
-        return compact_national_number(self.cleaned_data["national_number"])
+        return clean_typed_national_number(self.cleaned_data["national_number"])
 
     def clean(self):
         cleaned = super().clean()
@@ -142,6 +143,10 @@ class PathwayOpenForm(forms.ModelForm):
             organization=organization, is_active=True
         )
         self.fields["started_on"].initial = timezone.localdate()
+        # Who sent the person: a partner (CPAS, Actiris…), never another operator's name list.
+        self.fields["referred_by"].queryset = Organization.objects.exclude(
+            kind=Organization.Kind.OPERATOR
+        ).filter(is_active=True)
 
 
 class EventForm(forms.ModelForm):
@@ -173,12 +178,7 @@ class PathwayCloseForm(forms.Form):
         label=_("Situation à la sortie"), choices=[("", "—"), *ExitOutcome.choices]
     )
     qualification_obtained = forms.BooleanField(label=_("Qualification obtenue"), required=False)
-    job_searching_at_exit = forms.NullBooleanField(
-        label=_("En recherche d'emploi à la sortie"),
-        widget=forms.Select(
-            choices=[("unknown", _("Inconnu")), ("true", _("Oui")), ("false", _("Non"))]
-        ),
-    )
+    job_searching_at_exit = forms.NullBooleanField(label=_("En recherche d'emploi à la sortie"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
@@ -190,12 +190,7 @@ class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["done_on", "situation", "improved", "note"]
-        widgets = {
-            "done_on": DateInput(),
-            "improved": forms.Select(
-                choices=[("unknown", _("Inconnu")), ("true", _("Oui")), ("false", _("Non"))]
-            ),
-        }
+        widgets = {"done_on": DateInput()}  # "improved": Django's NullBooleanSelect
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

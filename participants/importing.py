@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,11 +37,7 @@ from participants.models import (
     normalize,
 )
 from participants.services import add_months
-from participants.validators import (
-    compact_national_number,
-    national_number_birth_date,
-    validate_national_number,
-)
+from participants.validators import clean_typed_national_number, national_number_birth_date
 
 COLUMNS = [
     "last_name",
@@ -98,6 +95,17 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def plan(self) -> str:
+        """What the import does, in short: the preview shown must be what the confirmation does."""
+        summary = [
+            self.participants_created,
+            self.pathways_created,
+            [line for line, _message in self.participants_known],
+            [line for line, _message in self.pathways_skipped],
+        ]
+        return hashlib.sha256(json.dumps(summary).encode()).hexdigest()
 
 
 @dataclass
@@ -239,10 +247,13 @@ def _phone(value) -> str:
 def _national_number(value) -> str:
     if isinstance(value, int):  # a spreadsheet dropped the leading 0 of a 2000s birth
         value = f"{value:011d}"
-    number = compact_national_number(str(value))
-    if number:
-        validate_national_number(number)
-    return number
+    return clean_typed_national_number(str(value))
+
+
+def _email(value) -> str:
+    text = _text(value, 254)  # the column's size; Django's validator alone allows 320
+    validate_email(text)
+    return text
 
 
 def _check_row(line: int, raw: dict, programmes: dict, report: ImportReport) -> dict | None:
@@ -269,7 +280,7 @@ def _check_row(line: int, raw: dict, programmes: dict, report: ImportReport) -> 
         "gender", lambda v: _choice(v, Gender.values, label=_("de genre")), required=True
     )
     values["national_number"] = take("national_number", _national_number) or ""
-    values["email"] = take("email", lambda v: validate_email(str(v).strip()) or str(v).strip())
+    values["email"] = take("email", _email)
     values["phone"] = take("phone", _phone) or ""
     values["postcode"] = take("postcode", lambda v: _text(v, 10)) or ""
     values["education_level"] = (
@@ -451,7 +462,7 @@ def _check_pathways(rows: list[Row], report: ImportReport) -> list[Row]:
 # Writing ---------------------------------------------------------------------------------------
 
 
-class _DryRun(Exception):
+class _Rollback(Exception):
     pass
 
 
@@ -462,11 +473,45 @@ def participants_import(
     filename: str,
     by: User | None = None,
     dry_run: bool = False,
+    expected_plan: str | None = None,
 ) -> ImportReport:
-    """Check the whole file, then write all of it or nothing. ``dry_run`` writes nothing."""
+    """Check the whole file, then write all of it or nothing. ``dry_run`` writes nothing.
+
+    With ``expected_plan`` (the plan of the preview), nothing is written if the import would do
+    something else than what was shown, because the data changed in between.
+    """
     report = ImportReport()
     _header, table = read_table(content, filename)
     report.rows = len(table)
+    try:
+        with transaction.atomic():
+            if not dry_run:
+                # One import at a time per organization: the duplicate checks below then see
+                # everything a concurrent import wrote.
+                Organization.objects.select_for_update().get(pk=organization.pk)
+            _check_and_write(organization, by, filename, content, table, report)
+            if report.errors:
+                raise _Rollback
+            if expected_plan is not None and report.plan != expected_plan:
+                report.errors.append(
+                    RowError(
+                        0,
+                        "",
+                        _(
+                            "Les fiches ont changé depuis la vérification : vérifiez le fichier à "
+                            "nouveau avant de confirmer."
+                        ),
+                    )
+                )
+                raise _Rollback
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        report.batch = None
+    return report
+
+
+def _check_and_write(organization, by, filename, content, table, report) -> None:
     programmes = {p.code.lower(): p for p in Programme.objects.filter(organization=organization)}
     rows = []
     for line, raw in table:
@@ -480,16 +525,8 @@ def participants_import(
         key=lambda e: (e.line, COLUMNS.index(e.column) if e.column in COLUMNS else 0)
     )
     report.preview = [_preview(row) for row in rows[:50]]
-    if report.errors:
-        return report
-    try:
-        with transaction.atomic():
-            _write(organization, by, filename, content, rows, pathway_rows, report)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        report.batch = None
-    return report
+    if not report.errors:
+        _write(organization, by, filename, content, rows, pathway_rows, report)
 
 
 def _preview(row: Row) -> dict:
@@ -528,6 +565,9 @@ def _write(organization, by, filename, content, rows, pathway_rows, report) -> N
             income.setdefault(key, values["income_source"])
         if key in new_people:
             row.participant = new_people[key]
+            if values["national_number"] and not row.participant.national_number:
+                row.participant.national_number = values["national_number"]  # a later row says
+                row.participant.prepare()
             continue
         person = Participant(
             organization=organization,

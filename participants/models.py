@@ -184,6 +184,19 @@ class Participant(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        future = {
+            name: _("Une date future n'est pas acceptée ici.")
+            for name in ("birth_date", "jobseeker_since", "gdpr_consent_on")
+            if getattr(self, name) and getattr(self, name) > today
+        }
+        if future:
+            raise ValidationError(future)
+
     def prepare(self) -> None:
         """Derived and normalised fields, before ``save()`` and before a ``bulk_create()``."""
         self.national_number = "".join(c for c in self.national_number if c.isdigit())

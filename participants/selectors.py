@@ -41,7 +41,11 @@ def participant_list(
     if status == "open":
         participants = participants.filter(pathways__ended_on__isnull=True).distinct()
     elif status == "closed":
-        participants = participants.exclude(pathways__ended_on__isnull=True)
+        participants = (
+            participants.filter(pathways__isnull=False)
+            .exclude(pathways__ended_on__isnull=True)
+            .distinct()
+        )
     last_event = PathwayEvent.objects.filter(pathway__participant=OuterRef("pk")).order_by("-date")
     return (
         participants.select_related("counsellor")

@@ -59,6 +59,7 @@ def income_source_change(
     *, participant: Participant, kind: str, starts_on: dt.date
 ) -> IncomeSource:
     """Close the current income source the day before and open the new one (history kept)."""
+    _not_in_future(starts_on, "starts_on")
     current = participant.income_sources.select_for_update().filter(ends_on__isnull=True).first()
     if current is not None:
         if starts_on <= current.starts_on:
@@ -98,6 +99,7 @@ def pathway_open(
 ) -> Pathway:
     if programme.organization_id != participant.organization_id:
         raise ValidationError({"programme": _("Ce programme n'appartient pas à l'organisation.")})
+    _not_in_future(started_on, "started_on")
     # Lock the participant so that two clicks cannot open two pathways in one programme.
     Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.pathways.open().filter(programme=programme).exists():
@@ -177,10 +179,13 @@ def pathway_close(
             "job_searching_at_exit",
         ]
     )
+    # After a reopening, follow-ups already done are kept: only the missing ones are planned.
+    done = set(pathway.follow_ups.values_list("months", flat=True))
     FollowUp.objects.bulk_create(
         [
             FollowUp(pathway=pathway, months=months, due_on=add_months(ended_on, months))
             for months in FollowUp.MONTHS
+            if months not in done
         ]
     )
     PathwayTransition.objects.create(
@@ -196,6 +201,9 @@ def pathway_close(
 
 @transaction.atomic
 def pathway_reopen(*, pathway: Pathway, by: User, note: str) -> Pathway:
+    # The participant first, as pathway_open does: a reopening and an opening in the same
+    # programme at the same moment wait for each other instead of colliding.
+    Participant.objects.select_for_update().get(pk=pathway.participant_id)
     pathway = _locked(pathway)
     if pathway.is_open:
         raise ValidationError(_("Ce parcours est déjà ouvert."))
@@ -231,7 +239,15 @@ def pathway_reopen(*, pathway: Pathway, by: User, note: str) -> Pathway:
     return pathway
 
 
+def _open_only(pathway: Pathway) -> None:
+    if not pathway.is_open:
+        raise ValidationError(
+            _("Ce parcours est clôturé : rouvrez-le pour y ajouter quelque chose.")
+        )
+
+
 def event_add(*, pathway: Pathway, by: User, date: dt.date, text: str, **fields) -> PathwayEvent:
+    _open_only(pathway)
     _not_in_future(date, "date")
     if date < pathway.started_on:
         raise ValidationError({"date": _("Cette date précède le début du parcours.")})
@@ -248,6 +264,8 @@ def need_add(
 
 
 def need_resolve(*, need: Need, resolved_on: dt.date) -> Need:
+    if need.resolved_on is not None:
+        return need  # already lifted: the first date stands
     _not_in_future(resolved_on, "resolved_on")
     if resolved_on < need.identified_on:
         raise ValidationError(
@@ -259,6 +277,7 @@ def need_resolve(*, need: Need, resolved_on: dt.date) -> Need:
 
 
 def goal_add(*, pathway: Pathway, text: str, due_on: dt.date | None = None) -> Goal:
+    _open_only(pathway)
     return Goal.objects.create(pathway=pathway, text=text, due_on=due_on)
 
 

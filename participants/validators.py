@@ -8,6 +8,20 @@ def compact_national_number(value: str) -> str:
     return "".join(c for c in value or "" if c.isdigit())
 
 
+def clean_typed_national_number(value: str) -> str:
+    """Digits with the usual separators (85.07.30-033.28); anything else is refused, not dropped."""
+    text = (value or "").strip()
+    if any(not (c.isdigit() or c in " .-/") for c in text):
+        raise ValidationError(
+            _("Le numéro ne peut contenir que des chiffres (et . - / comme séparateurs)."),
+            code="invalid_characters",
+        )
+    number = compact_national_number(text)
+    if number:
+        validate_national_number(number)
+    return number
+
+
 def validate_national_number(value: str) -> None:
     """A Belgian national register number (NISS) or a BIS number, check digits included."""
     if not value:

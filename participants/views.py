@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
-from accounts.models import AccessLog, Role
+from accounts.models import AccessLog, Organization, Role
 from accounts.services import access_log_record, access_log_record_many
 from participants import selectors, services
 from participants.exports import participants_xlsx
@@ -64,34 +64,48 @@ def _apply(form, action) -> bool:
     return True
 
 
-def _filtered_participants(request):
-    """The list as filtered by the query string; the page and the export read the same."""
-    params = request.GET
+FILTERS = ("q", "status", "programme", "mine")
+FILTERS_SESSION_KEY = "participant_filters"
+
+
+def _filters(request) -> dict:
+    """The list's filters live in the session, posted by the search form: a name or a national
+    number typed in the search box never appears in a URL, so never in a server log, the
+    browser history or a shared link."""
+    stored = request.session.get(FILTERS_SESSION_KEY, {})
+    if stored.get("organization") != request.organization.pk:
+        stored = {}
+    return {key: stored.get(key, "") for key in FILTERS}
+
+
+def _filtered_participants(request, filters: dict):
     programme = None
-    if params.get("programme", "").isdigit():
+    if str(filters["programme"]).isdigit():
         programme = Programme.objects.filter(
-            organization=request.organization, pk=params["programme"]
+            organization=request.organization, pk=filters["programme"]
         ).first()
     return selectors.participant_list(
         organization=request.organization,
-        query=params.get("q", ""),
-        counsellor=request.user if params.get("mine") else None,
+        query=filters["q"],
+        counsellor=request.user if filters["mine"] else None,
         programme=programme,
-        status=params.get("status", ""),
+        status=filters["status"],
     )
 
 
 @role_required(*CASELOAD_ROLES)
 def participant_list(request):
-    params = request.GET
-    participants = _filtered_participants(request)
-    page = Paginator(participants, PAGE_SIZE).get_page(params.get("page"))
-    query_string = params.copy()
-    query_string.pop("page", None)
+    if request.method == "POST":
+        filters = {key: request.POST.get(key, "").strip()[:100] for key in FILTERS}
+        request.session[FILTERS_SESSION_KEY] = {**filters, "organization": request.organization.pk}
+        if not request.htmx:
+            return redirect("participants:list")
+    filters = _filters(request)
+    participants = _filtered_participants(request, filters)
+    page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "filters": {key: params.get(key, "") for key in ("q", "status", "programme", "mine")},
-        "query_string": query_string.urlencode(),
+        "filters": filters,
         "programmes": Programme.objects.filter(organization=request.organization),
     }
     template = "participants/_participant_rows.html" if request.htmx else None
@@ -100,7 +114,7 @@ def participant_list(request):
 
 @role_required(*CASELOAD_ROLES)
 def participant_export(request):
-    participants = list(_filtered_participants(request)[:EXPORT_LIMIT])
+    participants = list(_filtered_participants(request, _filters(request))[:EXPORT_LIMIT])
     access_log_record_many(
         user=request.user,
         organization=request.organization,
@@ -121,6 +135,9 @@ def participant_create(request):
     form = ParticipantCreateForm(request.POST or None, organization=request.organization)
     duplicates = []
     if request.method == "POST" and form.is_valid():
+        # Creations in one organization wait for each other, so that a double click (or two
+        # colleagues typing the same person) meets the duplicate check instead of passing it.
+        Organization.objects.select_for_update().get(pk=request.organization.pk)
         data = dict(form.cleaned_data)
         not_a_duplicate = data.pop("not_a_duplicate")
         programme, started_on = data.pop("programme"), data.pop("pathway_started_on")
@@ -177,12 +194,18 @@ def participant_edit(request, pk):
             national_number=form.cleaned_data["national_number"],
             exclude_pk=participant.pk,
         )
+        taken = _("Une autre fiche existe déjà avec ce numéro.")
         if form.cleaned_data["national_number"] and duplicates.exists():
-            form.add_error("national_number", _("Une autre fiche existe déjà avec ce numéro."))
+            form.add_error("national_number", taken)
         else:
-            form.save()
-            messages.success(request, _("La fiche est enregistrée."))
-            return redirect("participants:detail", pk=participant.pk)
+            try:
+                with transaction.atomic():
+                    form.save()
+            except IntegrityError:  # the same number saved elsewhere at this very moment
+                form.add_error("national_number", taken)
+            else:
+                messages.success(request, _("La fiche est enregistrée."))
+                return redirect("participants:detail", pk=participant.pk)
     return render(
         request, "participants/participant_form.html", {"form": form, "participant": participant}
     )

@@ -61,6 +61,7 @@ def participant_import(request):
                     "organization": request.organization.pk,
                     "filename": upload.name,
                     "sha256": hashlib.sha256(content).hexdigest(),
+                    "plan": report.plan,
                     "content": base64.b64encode(content).decode(),
                 }
     return render(
@@ -73,7 +74,7 @@ def participant_import(request):
 @role_required(*CASELOAD_ROLES)
 @require_POST
 def participant_import_confirm(request):
-    pending = request.session.get(SESSION_KEY)
+    pending = request.session.pop(SESSION_KEY, None)  # at most one confirmation per preview
     if (
         not pending
         or pending["organization"] != request.organization.pk
@@ -90,17 +91,16 @@ def participant_import_confirm(request):
             content=content,
             filename=pending["filename"],
             by=request.user,
+            expected_plan=pending["plan"],
         )
     except ImportFileError as error:
         report, problem = None, str(error)
-    del request.session[SESSION_KEY]
     if report is None or not report.ok:
-        # The data changed between the preview and the confirmation (someone else imported).
+        # The records changed between the preview and the confirmation (another import, a
+        # colleague creating the same person): nothing was written.
         messages.error(
             request,
-            problem
-            if report is None
-            else _("Le fichier ne passe plus les contrôles : rien n'a été importé."),
+            problem if report is None else report.errors[0].message,
         )
         return redirect("participants:import")
     messages.success(

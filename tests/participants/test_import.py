@@ -316,3 +316,58 @@ class TestUploadPage:
     def test_other_roles_cannot_import(self, client, personas, persona):
         client.force_login(personas[persona])
         assert client.get(reverse("participants:import")).status_code == 403
+
+
+class TestReviewFindings:
+    def test_a_number_given_on_a_later_row_of_the_person_is_kept(self, operator, programmes):
+        report = _import(
+            operator,
+            _csv(
+                _row(national_number=""),
+                _row(
+                    programme="isp",
+                    pathway_started_on="03/01/2024",
+                    pathway_ended_on="30/06/2024",
+                    exit_outcome="moved",
+                ),
+            ),
+        )
+        assert report.ok, report.errors
+        assert Participant.objects.get().national_number == "85073003328"
+
+    def test_a_too_long_email_is_a_row_error(self, operator, programmes):
+        report = _import(operator, _csv(_row(email="a" * 250 + "@example.org")), dry_run=True)
+        assert [(e.line, e.column) for e in report.errors] == [(2, "email")]
+
+    def test_a_number_with_letters_is_a_row_error(self, operator, programmes):
+        report = _import(operator, _csv(_row(national_number="inconnu")))
+        assert [(e.line, e.column) for e in report.errors] == [(2, "national_number")]
+
+    def test_the_confirmation_refuses_a_plan_that_changed_since_the_preview(
+        self, operator, programmes
+    ):
+        preview = _import(operator, _csv(_row(national_number="")), dry_run=True)
+        assert preview.participants_created == 1
+        ParticipantFactory(  # a colleague creates the same person meanwhile
+            organization=operator,
+            last_name="Lemaître",
+            first_name="Bénédicte",
+            birth_date=dt.date(1985, 7, 30),
+            national_number="",
+        )
+        report = _import(operator, _csv(_row(national_number="")), expected_plan=preview.plan)
+        assert not report.ok and "ont changé" in report.errors[0].message
+        assert not Pathway.objects.exists()
+
+    def test_a_preview_can_be_confirmed_once(self, client, counsellor, programmes):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        client.force_login(counsellor)
+        client.post(
+            reverse("participants:import"),
+            {"file": SimpleUploadedFile("p.csv", _csv(_row()), content_type="text/csv")},
+        )
+        sha = client.session["participant_import"]["sha256"]
+        client.post(reverse("participants:import_confirm"), {"sha256": sha})
+        client.post(reverse("participants:import_confirm"), {"sha256": sha})
+        assert Participant.objects.count() == 1 and ImportBatch.objects.count() == 1

@@ -266,7 +266,9 @@ def test_the_search_ignores_case_and_accents(client, counsellor, participant, op
         "lemaître2": other,  # letters and digits: the word itself, not its digits
     }
     for query, person in expected.items():
-        page = client.get(reverse("participants:list"), {"q": query}).context["page"]
+        page = client.post(
+            reverse("participants:list"), {"q": query}, HTTP_HX_REQUEST="true"
+        ).context["page"]
         assert [p.pk for p in page] == [person.pk], query
 
 
@@ -298,7 +300,16 @@ def test_the_list_query_count_does_not_grow_with_rows(
 def test_the_participant_page_query_count_does_not_grow_with_history(
     client, counsellor, pathway, rows, django_assert_num_queries
 ):
+    from tests.factories import ProgrammeFactory
+
+    other = services.pathway_open(  # a second pathway, closed, with its own history
+        participant=pathway.participant,
+        programme=ProgrammeFactory(organization=pathway.participant.organization),
+        started_on=dt.date(2024, 1, 8),
+        by=counsellor,
+    )
     for day in range(rows):
+        services.event_add(pathway=other, by=counsellor, date=dt.date(2024, 2, 1), text=f"o{day}")
         services.event_add(
             pathway=pathway,
             by=counsellor,
@@ -309,6 +320,9 @@ def test_the_participant_page_query_count_does_not_grow_with_history(
         services.need_add(
             participant=pathway.participant, category="digital", identified_on=dt.date(2025, 4, 1)
         )
+    services.pathway_close(
+        pathway=other, ended_on=dt.date(2024, 12, 20), exit_outcome="moved", by=counsellor
+    )
     client.force_login(counsellor)
     with django_assert_num_queries(17):
         response = client.get(reverse("participants:detail", args=[pathway.participant_id]))
@@ -333,7 +347,8 @@ def test_the_export_follows_the_filters_and_leaves_out_identifiers_and_notes(
     pathway.participant.save()
     ParticipantFactory(organization=operator, last_name="Autre")
     client.force_login(counsellor)
-    response = client.get(reverse("participants:export"), {"q": "lemaitre"})
+    client.post(reverse("participants:list"), {"q": "lemaitre"})  # the export follows the list
+    response = client.get(reverse("participants:export"))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assert rows[0][:3] == ["N° de fiche", "Nom", "Prénom"]
@@ -343,3 +358,223 @@ def test_the_export_follows_the_filters_and_leaves_out_identifiers_and_notes(
     assert "BE60063451237870" not in flat and "Note secrète" not in flat
     logged = AccessLog.objects.filter(action="export")
     assert [entry.object_id for entry in logged] == [str(pathway.participant_id)]
+
+
+def test_a_search_never_travels_in_the_url(client, counsellor, participant):
+    client.force_login(counsellor)
+    response = client.post(reverse("participants:list"), {"q": participant.national_number})
+    assert response.status_code == 302
+    assert response.url == reverse("participants:list")  # no query string
+    page = client.get(reverse("participants:list"))
+    assert [p.pk for p in page.context["page"]] == [participant.pk]
+    assert participant.national_number not in page.text.split("<table")[1]  # masked in the list
+    assert "?q=" not in page.text
+
+
+def test_the_closed_filter_lists_people_whose_pathways_are_all_closed(
+    client, counsellor, operator, pathway
+):
+    ParticipantFactory(organization=operator, last_name="Sansparcours")
+    client.force_login(counsellor)
+    page = client.post(
+        reverse("participants:list"), {"status": "closed"}, HTTP_HX_REQUEST="true"
+    ).context["page"]
+    assert list(page) == []
+    services.pathway_close(
+        pathway=pathway, ended_on=dt.date(2025, 6, 30), exit_outcome="moved", by=counsellor
+    )
+    page = client.get(reverse("participants:list")).context["page"]
+    assert [p.pk for p in page] == [pathway.participant_id]
+
+
+class TestReviewFindings:
+    """Each of these once broke; they stay broken-proof."""
+
+    def test_other_organizations_follow_ups_and_goals_answer_404(
+        self, client, counsellor, outsider, other_operator
+    ):
+        from accounts.models import Membership
+        from participants.models import FollowUp, Goal
+
+        foreign = PathwayFactory(participant__organization=other_operator)
+        goal = services.goal_add(pathway=foreign, text="objectif d'ailleurs")
+        services.pathway_close(
+            pathway=foreign, ended_on=dt.date(2025, 6, 30), exit_outcome="moved", by=outsider
+        )
+        follow_up = FollowUp.objects.filter(pathway=foreign).first()
+        Membership.objects.filter(user=outsider).update(role="counsellor")
+        client.force_login(counsellor)
+        url = reverse("participants:follow_up_record", args=[follow_up.pk])
+        assert client.get(url).status_code == 404
+        assert (
+            client.post(url, {"done_on": "2025-10-01", "situation": "employed"}).status_code == 404
+        )
+        assert (
+            client.post(
+                reverse("participants:goal_status", args=[goal.pk]), {"status": "done"}
+            ).status_code
+            == 404
+        )
+        assert Goal.objects.get(pk=goal.pk).status == "open"
+
+    def test_a_colleagues_htmx_answer_leaves_out_restricted_notes(
+        self, client, counsellor, pathway, operator
+    ):
+        from tests.factories import MembershipFactory
+
+        services.event_add(
+            pathway=pathway,
+            by=counsellor,
+            date=dt.date(2025, 3, 10),
+            text="Très confidentiel",
+            confidentiality=Confidentiality.RESTRICTED,
+        )
+        colleague = MembershipFactory(organization=operator, role="counsellor").user
+        client.force_login(colleague)
+        prefix = f"p{pathway.pk}-event"
+        response = client.post(
+            reverse("participants:event_add", args=[pathway.pk]),
+            {
+                f"{prefix}-date": "2025-03-11",
+                f"{prefix}-kind": "interview",
+                f"{prefix}-text": "Ma note",
+                f"{prefix}-confidentiality": "normal",
+            },
+            HTTP_HX_REQUEST="true",
+        )
+        assert "Ma note" in response.text
+        assert "Très confidentiel" not in response.text
+
+    def test_closing_again_after_a_reopening_keeps_the_done_follow_up(
+        self, client, counsellor, pathway
+    ):
+        services.pathway_close(
+            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="no_news", by=counsellor
+        )
+        services.follow_up_record(
+            follow_up=pathway.follow_ups.get(months=3),
+            done_on=dt.date(2025, 8, 5),
+            situation="job_seeking",
+            improved=False,
+        )
+        services.pathway_reopen(pathway=pathway, by=counsellor, note="Reprend contact")
+        client.force_login(counsellor)
+        prefix = f"p{pathway.pk}-close"
+        response = client.post(
+            reverse("participants:pathway_close", args=[pathway.pk]),
+            {
+                f"{prefix}-ended_on": "2025-09-30",
+                f"{prefix}-exit_outcome": "job_permanent",
+                f"{prefix}-job_searching_at_exit": "unknown",
+            },
+        )
+        assert response.status_code == 302
+        assert sorted(pathway.follow_ups.values_list("months", "done_on")) == [
+            (3, dt.date(2025, 8, 5)),
+            (6, None),
+            (12, None),
+        ]
+
+    def test_re_saving_a_follow_up_keeps_its_answer(self, client, counsellor, pathway):
+        services.pathway_close(
+            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
+        )
+        follow_up = pathway.follow_ups.get(months=3)
+        services.follow_up_record(
+            follow_up=follow_up, done_on=dt.date(2025, 8, 5), situation="employed", improved=True
+        )
+        client.force_login(counsellor)
+        url = reverse("participants:follow_up_record", args=[follow_up.pk])
+        form = client.get(url).context["form"]
+        data = {name: form[name].value() for name in ("done_on", "situation", "improved", "note")}
+        data["done_on"] = "2025-08-05"
+        assert "selected" in str(form["improved"]).split('value="true"')[1][:12]
+        client.post(
+            url, {k: "" if v is None else ("true" if v is True else v) for k, v in data.items()}
+        )
+        follow_up.refresh_from_db()
+        assert follow_up.improved is True
+
+    @pytest.mark.parametrize(
+        "field,value",
+        [
+            ("birth_date", "2031-01-01"),
+            ("gdpr_consent_on", "2035-01-01"),
+            ("jobseeker_since", "2040-01-01"),
+            ("pathway_started_on", "2030-01-01"),
+        ],
+    )
+    def test_future_dates_are_refused_on_the_forms_too(
+        self, client, counsellor, programme, field, value
+    ):
+        client.force_login(counsellor)
+        data = {
+            "last_name": "Futur",
+            "first_name": "Test",
+            "birth_date": "1990-01-01",
+            "gender": "M",
+            "nationality_group": "BE",
+            "education_level": "unknown",
+            "income_kind": "none",
+            "programme": programme.pk,
+            "pathway_started_on": "2025-01-01",
+        } | {field: value}
+        response = client.post(reverse("participants:create"), data)
+        assert response.status_code == 200
+        assert "Une date future" in response.text
+        assert not Participant.objects.filter(last_name="Futur").exists()
+
+    def test_a_number_typed_with_letters_is_refused_not_dropped(
+        self, client, counsellor, programme
+    ):
+        client.force_login(counsellor)
+        response = client.post(
+            reverse("participants:create"),
+            {
+                "last_name": "Lettre",
+                "first_name": "Test",
+                "birth_date": "1990-01-01",
+                "gender": "M",
+                "nationality_group": "BE",
+                "education_level": "unknown",
+                "income_kind": "none",
+                "national_number": "inconnu",
+            },
+        )
+        assert "que des chiffres" in response.text
+        assert not Participant.objects.filter(last_name="Lettre").exists()
+
+    def test_a_closed_pathway_takes_no_new_note(self, counsellor, pathway):
+        from django.core.exceptions import ValidationError
+
+        services.pathway_close(
+            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
+        )
+        pathway.refresh_from_db()
+        with pytest.raises(ValidationError, match="clôturé"):
+            services.event_add(pathway=pathway, by=counsellor, date=dt.date(2025, 6, 1), text="x")
+        with pytest.raises(ValidationError, match="clôturé"):
+            services.goal_add(pathway=pathway, text="x")
+
+    def test_exported_text_is_never_a_formula(self, client, counsellor, operator):
+        import io
+
+        import openpyxl
+
+        ParticipantFactory(organization=operator, last_name='=HYPERLINK("http://x","y")')
+        client.force_login(counsellor)
+        response = client.get(reverse("participants:export"))
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        cell = sheet.cell(row=2, column=2)
+        assert cell.data_type == "s"
+        assert cell.value.startswith("=HYPERLINK")
+
+    def test_referred_by_offers_partners_not_other_operators(
+        self, client, counsellor, participant, other_operator, housing
+    ):
+        client.force_login(counsellor)
+        form = client.get(reverse("participants:detail", args=[participant.pk])).context[
+            "open_form"
+        ]
+        choices = list(form.fields["referred_by"].queryset)
+        assert housing in choices and other_operator not in choices
