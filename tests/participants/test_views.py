@@ -9,6 +9,19 @@ from participants.models import Confidentiality, Participant, Pathway
 from tests.factories import ParticipantFactory, PathwayFactory
 
 ALLOWED = {"counsellor", "director"}
+
+
+def _post_close(client, pathway, ended_on, outcome, job_searching="unknown", **extra):
+    """Submit the close form of a pathway card, as the browser does."""
+    prefix = f"p{pathway.pk}-close"
+    data = {
+        f"{prefix}-ended_on": ended_on,
+        f"{prefix}-exit_outcome": outcome,
+        f"{prefix}-job_searching_at_exit": job_searching,
+    }
+    return client.post(reverse("participants:pathway_close", args=[pathway.pk]), data, **extra)
+
+
 ROLES = ["admin", "director", "counsellor", "coordinator", "partner"]
 
 
@@ -202,15 +215,7 @@ class TestInPlaceUpdates:
 
     def test_closing_without_javascript_redirects_to_the_pathway(self, client, counsellor, pathway):
         client.force_login(counsellor)
-        prefix = f"p{pathway.pk}-close"
-        response = client.post(
-            reverse("participants:pathway_close", args=[pathway.pk]),
-            {
-                f"{prefix}-ended_on": "2025-06-30",
-                f"{prefix}-exit_outcome": "job_permanent",
-                f"{prefix}-job_searching_at_exit": "false",
-            },
-        )
+        response = _post_close(client, pathway, "2025-06-30", "job_permanent", "false")
         assert response.status_code == 302
         assert response.url.endswith(f"#pathway-{pathway.pk}")
         pathway.refresh_from_db()
@@ -220,15 +225,7 @@ class TestInPlaceUpdates:
 
     def test_a_refused_close_shows_the_whole_page_with_the_error(self, client, counsellor, pathway):
         client.force_login(counsellor)
-        prefix = f"p{pathway.pk}-close"
-        response = client.post(
-            reverse("participants:pathway_close", args=[pathway.pk]),
-            {
-                f"{prefix}-ended_on": "2020-01-01",
-                f"{prefix}-exit_outcome": "moved",
-                f"{prefix}-job_searching_at_exit": "unknown",
-            },
-        )
+        response = _post_close(client, pathway, "2020-01-01", "moved", "unknown")
         assert response.status_code == 200
         assert "ne peut pas précéder le début" in response.text
         assert Pathway.objects.get(pk=pathway.pk).is_open
@@ -459,15 +456,7 @@ class TestReviewFindings:
         )
         services.pathway_reopen(pathway=pathway, by=counsellor, note="Reprend contact")
         client.force_login(counsellor)
-        prefix = f"p{pathway.pk}-close"
-        response = client.post(
-            reverse("participants:pathway_close", args=[pathway.pk]),
-            {
-                f"{prefix}-ended_on": "2025-09-30",
-                f"{prefix}-exit_outcome": "job_permanent",
-                f"{prefix}-job_searching_at_exit": "unknown",
-            },
-        )
+        response = _post_close(client, pathway, "2025-09-30", "job_permanent", "unknown")
         assert response.status_code == 302
         assert sorted(pathway.follow_ups.values_list("months", "done_on")) == [
             (3, dt.date(2025, 8, 5)),
