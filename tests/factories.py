@@ -69,3 +69,26 @@ class PathwayFactory(DjangoModelFactory):
         ProgrammeFactory, organization=factory.SelfAttribute("..participant.organization")
     )
     started_on = datetime.date(2025, 1, 6)
+
+
+class ChantierFactory(DjangoModelFactory):
+    class Meta:
+        model = "chantiers.Chantier"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"ch-{n}")
+    name = factory.Sequence(lambda n: f"Chantier {n}")
+    site_address = "Rue Wayez 12, 1070 Anderlecht"
+    trade = "painting"
+    starts_on = datetime.date(2026, 1, 5)
+
+
+class WorkSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = "chantiers.WorkSession"
+
+    chantier = factory.SubFactory(ChantierFactory)
+    date = datetime.date(2026, 3, 2)
+    starts_at = datetime.time(9, 0)
+    ends_at = datetime.time(13, 0)
+    status = "held"

@@ -1,0 +1,294 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from participants.models import Participant, Programme
+
+ZERO = Decimal("0.00")
+
+
+class IndemnityCeiling(models.Model):
+    """The legal ceilings of volunteer flat-rate reimbursements, per calendar year."""
+
+    year = models.PositiveSmallIntegerField(_("année"), unique=True)
+    daily = models.DecimalField(_("plafond journalier (€)"), max_digits=7, decimal_places=2)
+    annual = models.DecimalField(_("plafond annuel (€)"), max_digits=9, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("plafond de défraiement")
+        verbose_name_plural = _("plafonds de défraiement")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(daily__gt=0) & Q(annual__gte=models.F("daily")),
+                name="ceiling_amounts_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.daily} € / {self.annual} €"
+
+
+class Chantier(models.Model):
+    class Trade(models.TextChoices):
+        PAINTING = "painting", _("Peinture")
+        GARDENING = "gardening", _("Jardinage, espaces verts")
+        RENOVATION = "renovation", _("Rénovation")
+        CLEANING = "cleaning", _("Nettoyage")
+        OTHER = "other", _("Autre")
+
+    class Status(models.TextChoices):
+        PREPARATION = "preparation", _("En préparation")
+        RECRUITING = "recruiting", _("Recrutement")
+        RUNNING = "running", _("En cours")
+        CLOSED = "closed", _("Terminé")
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="chantiers",
+        verbose_name=_("opérateur"),
+    )
+    host = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_chantiers",
+        verbose_name=_("partenaire d'accueil"),
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("programme")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("nom"), max_length=200)
+    site_address = models.CharField(_("adresse du chantier"), max_length=200)
+    trade = models.CharField(_("métier"), max_length=20, choices=Trade.choices)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("début"))
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    status = models.CharField(
+        _("état"), max_length=20, choices=Status.choices, default=Status.PREPARATION
+    )
+    capacity = models.PositiveSmallIntegerField(_("places"), default=12)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="coordinated_chantiers", blank=True
+    )
+    min_jobseeking_months = models.PositiveSmallIntegerField(
+        _("mois minimum de recherche d'emploi"), default=24
+    )
+    daily_indemnity = models.DecimalField(
+        _("défraiement forfaitaire par jour (€)"), max_digits=7, decimal_places=2, default=ZERO
+    )
+    safety_notes = models.TextField(_("consignes de sécurité"), blank=True)
+    protective_equipment = models.CharField(
+        _("équipements de protection requis"), max_length=300, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("chantier")
+        verbose_name_plural = _("chantiers")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="chantier_code_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkSession(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Prévue")
+        HELD = "held", _("Tenue")
+        CANCELLED = "cancelled", _("Annulée")
+
+    chantier = models.ForeignKey(Chantier, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("début"))
+    ends_at = models.TimeField(_("fin"))
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    cancel_reason = models.CharField(_("motif d'annulation"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("séance")
+        verbose_name_plural = _("séances")
+        ordering = ["date", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_times"
+            ),
+        ]
+        indexes = [models.Index(fields=["chantier", "date"])]
+
+    def __str__(self):
+        return f"{self.chantier} {self.date:%d/%m/%Y} {self.starts_at:%H:%M}"
+
+    @property
+    def hours(self) -> Decimal:
+        start = dt.datetime.combine(self.date, self.starts_at)
+        end = dt.datetime.combine(self.date, self.ends_at)
+        return (Decimal((end - start).seconds) / 3600).quantize(Decimal("0.01"))
+
+
+class VolunteerAgreement(models.Model):
+    """Convention de bénévolat indemnisé (law of 3 July 2005 on the rights of volunteers)."""
+
+    class Scheme(models.TextChoices):
+        FLAT_RATE = "flat_rate", _("Forfait journalier")
+        REAL_COSTS = "real_costs", _("Frais réels")
+
+    class Declaration(models.TextChoices):
+        C45B = "c45b", _("Formulaire C45B remis à l'organisme de paiement (chômage)")
+        CPAS_INFORMED = "cpas_informed", _("Assistant·e social·e du CPAS informé·e")
+        MEDICAL_ADVISER = "medical_adviser", _("Accord du médecin-conseil (mutualité)")
+        NONE = "none", _("Aucune déclaration requise")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="agreements"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    chantier = models.ForeignKey(
+        Chantier, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements"
+    )
+    starts_on = models.DateField(_("début"))
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    scheme = models.CharField(
+        _("régime de défraiement"), max_length=12, choices=Scheme.choices, default=Scheme.FLAT_RATE
+    )
+    daily_rate = models.DecimalField(_("forfait journalier (€)"), max_digits=7, decimal_places=2)
+    organisation_note_given_on = models.DateField(
+        _("note d'organisation remise le"), null=True, blank=True
+    )
+    insurance_policy = models.CharField(_("police d'assurance"), max_length=100, blank=True)
+    declaration = models.CharField(
+        _("déclaration faite"), max_length=20, choices=Declaration.choices, blank=True
+    )
+    declaration_on = models.DateField(_("déclaration faite le"), null=True, blank=True)
+    signed_on = models.DateField(_("signée le"), null=True, blank=True)
+    amount_from_others = models.DecimalField(
+        _("défraiements reçus d'autres organisations cette année (€)"),
+        max_digits=9,
+        decimal_places=2,
+        default=ZERO,
+    )
+
+    class Meta:
+        verbose_name = _("convention de bénévolat")
+        verbose_name_plural = _("conventions de bénévolat")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="agreement_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_rate__gte=0) & Q(amount_from_others__gte=0),
+                name="agreement_amounts_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} — {self.starts_on:%d/%m/%Y}"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Présent·e")
+        LATE = "late", _("En retard")
+        LEFT_EARLY = "left_early", _("Parti·e plus tôt")
+        EXCUSED = "excused", _("Absence justifiée")
+        UNEXCUSED = "unexcused", _("Absence non justifiée")
+
+    PRESENT_LIKE = frozenset({Status.PRESENT, Status.LATE, Status.LEFT_EARLY})
+
+    class NotPayable(models.TextChoices):
+        NO_CEILING = "no_ceiling", _("Aucun plafond légal configuré pour cette année")
+        NO_AGREEMENT = "no_agreement", _("Pas de convention de bénévolat couvrant ce jour")
+        NOT_SIGNED = "not_signed", _("Convention pas encore signée")
+        NOTE_MISSING = "note_missing", _("Note d'organisation pas remise")
+        INCOME_UNKNOWN = "income_unknown", _("Source de revenus inconnue")
+        DECLARATION_MISSING = (
+            "declaration_missing",
+            _("Déclaration requise par la source de revenus pas faite"),
+        )
+        REAL_COSTS = "real_costs", _("Régime des frais réels (pas de forfait)")
+        ANNUAL_CEILING = "annual_ceiling", _("Plafond annuel atteint")
+        OTHER_SESSION = "other_session", _("Déjà défrayé·e ce jour-là (autre séance)")
+
+    # Reasons that do not need an acknowledgement before a statement is validated.
+    INFORMATIVE = frozenset({NotPayable.OTHER_SESSION})
+
+    session = models.ForeignKey(WorkSession, on_delete=models.CASCADE, related_name="attendances")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="attendances"
+    )
+    status = models.CharField(_("présence"), max_length=12, choices=Status.choices)
+    hours = models.DecimalField(_("heures"), max_digits=4, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    indemnity = models.DecimalField(
+        _("défraiement (€)"), max_digits=7, decimal_places=2, default=ZERO
+    )
+    not_payable = models.CharField(
+        _("motif de non-paiement"), max_length=20, choices=NotPayable.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("présence")
+        verbose_name_plural = _("présences")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="attendance_unique"),
+            models.CheckConstraint(
+                condition=Q(indemnity__gte=0) & Q(hours__gte=0), name="attendance_amounts_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "session"])]
+
+    def __str__(self):
+        return f"{self.participant} {self.session}"
+
+    @property
+    def is_present(self) -> bool:
+        return self.status in self.PRESENT_LIKE
+
+
+class Incident(models.Model):
+    class Kind(models.TextChoices):
+        ACCIDENT = "accident", _("Accident")
+        NEAR_MISS = "near_miss", _("Presque-accident")
+        CONFLICT = "conflict", _("Conflit")
+        DAMAGE = "damage", _("Dégât matériel")
+        OTHER = "other", _("Autre")
+
+    chantier = models.ForeignKey(Chantier, on_delete=models.CASCADE, related_name="incidents")
+    session = models.ForeignKey(WorkSession, on_delete=models.SET_NULL, null=True, blank=True)
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    people_involved = models.CharField(_("personnes concernées"), max_length=300, blank=True)
+    description = models.TextField(_("description"))
+    declared_to_insurer_on = models.DateField(_("déclaré à l'assureur le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"

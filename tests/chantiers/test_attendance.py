@@ -1,0 +1,97 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from chantiers.models import Attendance, VolunteerAgreement
+from chantiers.services import Mark, attendance_record
+from participants import services as participant_services
+from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+
+
+@pytest.fixture
+def session(operator):
+    return WorkSessionFactory(
+        chantier=ChantierFactory(organization=operator),
+        status="planned",
+        starts_at=dt.time(8, 30),
+        ends_at=dt.time(12, 30),
+    )
+
+
+@pytest.fixture
+def group(operator):
+    people = ParticipantFactory.create_batch(3, organization=operator)
+    for person in people:
+        participant_services.income_source_change(
+            participant=person, kind="none", starts_on=dt.date(2025, 1, 1)
+        )
+        VolunteerAgreement.objects.create(
+            participant=person,
+            organization=operator,
+            starts_on=dt.date(2026, 1, 1),
+            daily_rate=Decimal("20.00"),
+            signed_on=dt.date(2026, 1, 1),
+            organisation_note_given_on=dt.date(2026, 1, 1),
+            declaration="none",
+        )
+    return people
+
+
+def test_a_whole_session_is_saved_at_once_with_its_indemnities(session, group, coordinator):
+    result = attendance_record(
+        session=session,
+        marks=[
+            Mark(group[0].pk, "present"),
+            Mark(group[1].pk, "late", hours=Decimal("3.5")),
+            Mark(group[2].pk, "excused"),
+        ],
+        by=coordinator,
+    )
+    rows = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    assert rows[group[0].pk].hours == Decimal("4.00")  # the session's length by default
+    assert rows[group[1].pk].hours == Decimal("3.50")
+    assert [rows[p.pk].indemnity for p in group] == [
+        Decimal("20.00"),
+        Decimal("20.00"),
+        Decimal("0.00"),
+    ]
+    assert result.balances[group[0].pk].paid == Decimal("20.00")
+    session.refresh_from_db()
+    assert session.status == "held"
+
+
+def test_a_mark_changed_by_a_colleague_meanwhile_is_not_lost(session, group, coordinator, director):
+    first = attendance_record(session=session, marks=[Mark(group[0].pk, "present")], by=coordinator)
+    seen = first.saved[0].version
+    # The director corrects the mark on their phone...
+    attendance_record(
+        session=session, marks=[Mark(group[0].pk, "left_early", version=seen)], by=director
+    )
+    # ...and the coordinator, whose page still shows the old version, saves "unexcused".
+    result = attendance_record(
+        session=session,
+        marks=[Mark(group[0].pk, "unexcused", version=seen), Mark(group[1].pk, "present")],
+        by=coordinator,
+    )
+    assert [a.participant_id for a in result.conflicts] == [group[0].pk]
+    mark = Attendance.objects.get(session=session, participant=group[0])
+    assert (mark.status, mark.recorded_by) == ("left_early", director)
+    assert Attendance.objects.get(session=session, participant=group[1]).status == "present"
+
+
+def test_bad_marks_are_refused_whole(session, group, coordinator, other_operator):
+    stranger = ParticipantFactory(organization=other_operator)
+    with pytest.raises(ValidationError, match="ne fait pas partie"):
+        attendance_record(session=session, marks=[Mark(stranger.pk, "present")], by=coordinator)
+    with pytest.raises(ValidationError, match="Présence inconnue"):
+        attendance_record(session=session, marks=[Mark(group[0].pk, "maybe")], by=coordinator)
+    assert not Attendance.objects.exists()
+
+
+def test_a_cancelled_session_takes_no_marks(session, group, coordinator):
+    session.status = "cancelled"
+    session.save()
+    with pytest.raises(ValidationError, match="annulée"):
+        attendance_record(session=session, marks=[Mark(group[0].pk, "present")], by=coordinator)
