@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class ChantiersConfig(AppConfig):
     name = "chantiers"
     verbose_name = _("Chantiers et bénévolat")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from chantiers import models
+
+        for model in (
+            models.Chantier,
+            models.WorkSession,
+            models.Enrolment,  # an eligibility override and its justification are audited
+            models.VolunteerAgreement,
+            models.Attendance,
+            models.Incident,
+            models.IndemnityCeiling,
+        ):
+            auditlog.register(model)

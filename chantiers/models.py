@@ -138,6 +138,54 @@ class WorkSession(models.Model):
         return (Decimal((end - start).seconds) / 3600).quantize(Decimal("0.01"))
 
 
+class Enrolment(models.Model):
+    """A participant in a chantier's group, from candidate to the end of their participation."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidat·e")
+        SELECTED = "selected", _("Sélectionné·e")
+        ACTIVE = "active", _("Actif·ve")
+        WITHDRAWN = "withdrawn", _("Sorti·e en cours de route")
+        COMPLETED = "completed", _("Chantier terminé")
+
+    IN_GROUP = frozenset({Status.SELECTED, Status.ACTIVE})
+
+    chantier = models.ForeignKey(Chantier, on_delete=models.CASCADE, related_name="enrolments")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    status = models.CharField(
+        _("état"), max_length=12, choices=Status.choices, default=Status.CANDIDATE
+    )
+    joined_on = models.DateField(_("arrivée le"), null=True, blank=True)
+    left_on = models.DateField(_("départ le"), null=True, blank=True)
+    leave_reason = models.CharField(_("motif du départ"), max_length=300, blank=True)
+    safety_briefing_on = models.DateField(
+        _("consignes de sécurité données le"), null=True, blank=True
+    )
+    protective_equipment_on = models.DateField(
+        _("équipements de protection remis le"), null=True, blank=True
+    )
+    eligibility_override = models.TextField(
+        _("justification de la dérogation"),
+        blank=True,
+        help_text=_(
+            "Obligatoire pour sélectionner une personne qui ne remplit pas les conditions."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("inscription au chantier")
+        verbose_name_plural = _("inscriptions au chantier")
+        ordering = ["participant__last_name", "participant__first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["chantier", "participant"], name="enrolment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} — {self.chantier}"
+
+
 class VolunteerAgreement(models.Model):
     """Convention de bénévolat indemnisé (law of 3 July 2005 on the rights of volunteers)."""
 

@@ -1,17 +1,21 @@
 """Writes on chantiers. Attendance goes through ``attendance_record``, which keeps every mark
 and the indemnities that follow from it consistent."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from chantiers.indemnities import YearBalance, indemnities_recompute
-from chantiers.models import Attendance, WorkSession
+from chantiers.models import Attendance, Chantier, Enrolment, WorkSession
 from participants.models import Participant
+from participants.services import add_months
 
 
 @dataclass
@@ -93,3 +97,135 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
             participant=participant, year=session.date.year
         )
     return result
+
+
+def enrolment_eligibility(*, chantier: Chantier, participant: Participant) -> list[str]:
+    """Why the person cannot be selected (DESIGN §3), in words; empty when they can."""
+    problems = []
+    needed = add_months(chantier.starts_on, -chantier.min_jobseeking_months)
+    if participant.jobseeker_since is None:
+        problems.append(_("Date d'inscription comme demandeur·euse d'emploi inconnue."))
+    elif participant.jobseeker_since > needed:
+        problems.append(
+            _(
+                "Demandeur·euse d'emploi depuis le %(since)s : il faut au moins %(months)s mois au "
+                "début du chantier (depuis le %(needed)s au plus tard)."
+            )
+            % {
+                "since": participant.jobseeker_since.strftime("%d/%m/%Y"),
+                "months": chantier.min_jobseeking_months,
+                "needed": needed.strftime("%d/%m/%Y"),
+            }
+        )
+    if not participant.pathways.open().exists():
+        problems.append(_("Aucun parcours ouvert."))
+    taken = chantier.enrolments.filter(status__in=Enrolment.IN_GROUP).exclude(
+        participant=participant
+    )
+    if taken.count() >= chantier.capacity:
+        problems.append(
+            _("Le groupe est complet (%(capacity)s places).") % {"capacity": chantier.capacity}
+        )
+    return problems
+
+
+def enrolment_add(*, chantier: Chantier, participant: Participant) -> Enrolment:
+    if participant.organization_id != chantier.organization_id:
+        raise ValidationError(_("Une des personnes ne fait pas partie de cette organisation."))
+    enrolment, _created = Enrolment.objects.get_or_create(
+        chantier=chantier, participant=participant
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_select(*, enrolment: Enrolment, justification: str = "") -> Enrolment:
+    """Candidate → selected. An unmet condition needs a written justification (kept, audited)."""
+    # The chantier first: two selections at once cannot both take the last place.
+    chantier = Chantier.objects.select_for_update().get(pk=enrolment.chantier_id)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status != Enrolment.Status.CANDIDATE:
+        raise ValidationError(_("Seul·e un·e candidat·e peut être sélectionné·e."))
+    problems = enrolment_eligibility(chantier=chantier, participant=enrolment.participant)
+    if problems and not justification.strip():
+        raise ValidationError(
+            [*problems, _("Pour passer outre, écrivez une justification.")], code="ineligible"
+        )
+    enrolment.status = Enrolment.Status.SELECTED
+    enrolment.eligibility_override = justification.strip() if problems else ""
+    enrolment.save(update_fields=["status", "eligibility_override"])
+    return enrolment
+
+
+def enrolment_activate(*, enrolment: Enrolment, joined_on: dt.date) -> Enrolment:
+    if enrolment.status != Enrolment.Status.SELECTED:
+        raise ValidationError(_("Seule une personne sélectionnée peut commencer."))
+    enrolment.status, enrolment.joined_on = Enrolment.Status.ACTIVE, joined_on
+    enrolment.save(update_fields=["status", "joined_on"])
+    return enrolment
+
+
+def enrolment_leave(
+    *, enrolment: Enrolment, status: str, left_on: dt.date, reason: str = ""
+) -> Enrolment:
+    if status not in (Enrolment.Status.WITHDRAWN, Enrolment.Status.COMPLETED):
+        raise ValidationError(_("Départ : « sorti·e » ou « terminé » seulement."))
+    if status == Enrolment.Status.WITHDRAWN and not reason.strip():
+        raise ValidationError({"leave_reason": _("Indiquez le motif du départ.")})
+    if enrolment.joined_on and left_on < enrolment.joined_on:
+        raise ValidationError({"left_on": _("Le départ précède l'arrivée.")})
+    enrolment.status, enrolment.left_on, enrolment.leave_reason = status, left_on, reason.strip()
+    enrolment.save(update_fields=["status", "left_on", "leave_reason"])
+    return enrolment
+
+
+@dataclass
+class WeeklyPlan:
+    created: list[WorkSession] = field(default_factory=list)
+    holidays: list[tuple[dt.date, str]] = field(default_factory=list)
+    existing: list[dt.date] = field(default_factory=list)
+
+
+@transaction.atomic
+def sessions_create_weekly(
+    *,
+    chantier: Chantier,
+    first_day: dt.date,
+    last_day: dt.date,
+    weekdays: set[int],
+    starts_at: dt.time,
+    ends_at: dt.time,
+) -> WeeklyPlan:
+    """Sessions on the given weekdays (0 = Monday) between two dates, Belgian public holidays
+    skipped and reported, sessions already planned at that time left as they are."""
+    if last_day < first_day:
+        raise ValidationError(_("La dernière date précède la première."))
+    if (last_day - first_day).days > 400:
+        raise ValidationError(_("Planifiez au plus un an à la fois."))
+    if ends_at <= starts_at:
+        raise ValidationError(_("La séance doit finir après avoir commencé."))
+    public = holidays.country_holidays(
+        "BE",
+        years=range(first_day.year, last_day.year + 1),
+        language="nl" if translation.get_language() == "nl" else "fr",
+    )
+    taken = set(
+        chantier.sessions.filter(
+            date__range=(first_day, last_day), starts_at=starts_at
+        ).values_list("date", flat=True)
+    )
+    plan = WeeklyPlan()
+    day = first_day
+    while day <= last_day:
+        if day.weekday() in weekdays:
+            if day in public:
+                plan.holidays.append((day, public[day]))
+            elif day in taken:
+                plan.existing.append(day)
+            else:
+                plan.created.append(
+                    WorkSession(chantier=chantier, date=day, starts_at=starts_at, ends_at=ends_at)
+                )
+        day += dt.timedelta(days=1)
+    WorkSession.objects.bulk_create(plan.created)
+    return plan
