@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
-            "builtins": ["accounts.templatetags.guard"],
+            "builtins": ["accounts.templatetags.guard", "accounts.templatetags.formatting"],
         },
     },
 ]

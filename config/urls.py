@@ -8,6 +8,7 @@ admin.site.site_title = "Chantiers & Parcours"
 urlpatterns = [
     path("", include("accounts.urls")),
     path("participants/", include("participants.urls")),
+    path("chantiers/", include("chantiers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -26,3 +26,17 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   main.prepend(box);
   box.scrollIntoView({ behavior: "smooth", block: "start" });
 });
+
+// Attendance grid: "everyone present" fills the rows still unset, on the page, so the
+// coordinator can then tap the few absences and save once. Without JavaScript the button
+// submits and the server does the same.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-all-present]");
+  if (!button) return;
+  event.preventDefault();
+  button.form.querySelectorAll("[data-row]").forEach((row) => {
+    if (!row.querySelector("input[type=radio]:checked")) {
+      row.querySelector("input[data-present]").checked = true;
+    }
+  });
+});

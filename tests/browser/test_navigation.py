@@ -9,9 +9,15 @@ from tests.browser.conftest import log_in
 
 NAVIGATION = {
     "admin@demo.local": ["Tableau de bord", "Équipe", "Organisation", "Journal des accès"],
-    "direction@demo.local": ["Tableau de bord", "Participant·es", "Équipe", "Journal des accès"],
+    "direction@demo.local": [
+        "Tableau de bord",
+        "Chantiers",
+        "Participant·es",
+        "Équipe",
+        "Journal des accès",
+    ],
     "conseil@demo.local": ["Tableau de bord", "Mon suivi", "Participant·es"],
-    "chantier@demo.local": ["Tableau de bord"],
+    "chantier@demo.local": ["Tableau de bord", "Aujourd'hui", "Chantiers"],
     "partenaire@demo.local": ["Tableau de bord"],
 }
 ORGANIZATION = {

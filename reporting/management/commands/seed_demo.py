@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from accounts.models import Organization, User
+from chantiers import demo as chantiers_demo
 from participants import demo as participants_demo
 
 # Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
@@ -36,11 +37,25 @@ class Command(BaseCommand):
                     rng=rng, organization=orgs[key], count=count, funder=orgs["funder"]
                 ).items():
                     stats[name] = stats.get(name, 0) + value
+            operator = orgs["operator"]
+            stats |= chantiers_demo.seed_chantiers(
+                rng=rng,
+                organization=operator,
+                host=orgs["housing"],
+                programme=operator.programmes.get(code="mokolab"),
+                coordinators=list(
+                    User.objects.filter(
+                        memberships__organization=operator, memberships__role="coordinator"
+                    ).order_by("pk")
+                ),
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded scale={scale} seed={seed}: {Organization.objects.count()} organizations, "
                 f"{User.objects.count()} accounts, {stats['participants']} participants, "
-                f"{stats['pathways']} pathways, {stats['events']} events, {stats['needs']} needs."
+                f"{stats['pathways']} pathways, {stats['events']} events, {stats['needs']} needs, "
+                f"{stats['chantiers']} chantiers, {stats['sessions']} sessions, "
+                f"{stats['attendances']} attendance marks."
             )
         )
         self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")

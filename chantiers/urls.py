@@ -1,0 +1,11 @@
+from django.urls import path
+
+from chantiers import views
+
+app_name = "chantiers"
+
+urlpatterns = [
+    path("", views.chantier_list, name="list"),
+    path("aujourd-hui/", views.today, name="today"),
+    path("seances/<int:pk>/presences/", views.session_attendance, name="session_attendance"),
+]

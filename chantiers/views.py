@@ -1,0 +1,140 @@
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts.access import get_scoped_or_404, role_required
+from accounts.models import Role
+from chantiers import selectors
+from chantiers.models import Attendance, WorkSession
+from chantiers.services import Mark, attendance_record
+
+CHANTIER_ROLES = (Role.COORDINATOR, Role.DIRECTION)
+
+# Short labels for the buttons of the grid: one tap each, readable on a phone.
+SHORT_LABELS = [
+    (Attendance.Status.PRESENT, gettext_lazy("Présent"), "success"),
+    (Attendance.Status.LATE, gettext_lazy("Retard"), "warning"),
+    (Attendance.Status.LEFT_EARLY, gettext_lazy("Parti tôt"), "warning"),
+    (Attendance.Status.EXCUSED, gettext_lazy("Excusé"), "secondary"),
+    (Attendance.Status.UNEXCUSED, gettext_lazy("Absent"), "danger"),
+]
+
+
+def _chantiers(request):
+    return selectors.chantiers_for(
+        organization=request.organization, user=request.user, role=request.membership.role
+    )
+
+
+def _session(request, pk) -> WorkSession:
+    sessions = WorkSession.objects.filter(chantier__in=_chantiers(request)).select_related(
+        "chantier"
+    )
+    return get_scoped_or_404(request, sessions, via="chantier__organization", pk=pk)
+
+
+@role_required(*CHANTIER_ROLES)
+def chantier_list(request):
+    chantiers = _chantiers(request).select_related("host").order_by("status", "-starts_on")
+    return render(request, "chantiers/chantier_list.html", {"chantiers": chantiers})
+
+
+@role_required(*CHANTIER_ROLES)
+def today(request):
+    day = timezone.localdate()
+    sessions = selectors.sessions_on(chantiers=_chantiers(request), day=day)
+    return render(request, "chantiers/today.html", {"sessions": sessions, "day": day})
+
+
+def _marks_from(request, group, attendances) -> list[Mark]:
+    """One mark per row the coordinator set; "everyone present" fills the rows left unset."""
+    everyone = "all_present" in request.POST
+    marks = []
+    for enrolment in group:
+        pk = enrolment.participant_id
+        status = request.POST.get(f"status-{pk}", "")
+        if not status and everyone and pk not in attendances:
+            status = Attendance.Status.PRESENT
+        if not status:
+            continue
+        hours_text = request.POST.get(f"hours-{pk}", "").replace(",", ".").strip()
+        try:
+            hours = Decimal(hours_text) if hours_text else None
+        except InvalidOperation:
+            raise ValidationError(
+                _("Heures illisibles pour %(name)s : « %(value)s ».")
+                % {"name": enrolment.participant, "value": hours_text}
+            ) from None
+        version = request.POST.get(f"version-{pk}", "")
+        marks.append(
+            Mark(
+                participant_id=pk,
+                status=status,
+                hours=hours,
+                note=request.POST.get(f"note-{pk}", "").strip()[:300],
+                version=int(version) if version.isdigit() else None,
+            )
+        )
+    return marks
+
+
+@role_required(*CHANTIER_ROLES)
+def session_attendance(request, pk):
+    """The attendance grid of a session: one tap per person, one save for the whole group."""
+    session = _session(request, pk)
+    group = selectors.group_on(session=session)
+    attendances = {a.participant_id: a for a in session.attendances.all()}
+    if request.method == "POST":
+        try:
+            result = attendance_record(
+                session=session, marks=_marks_from(request, group, attendances), by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if result.saved:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s présence enregistrée.",
+                        "%(count)s présences enregistrées.",
+                        len(result.saved),
+                    )
+                    % {"count": len(result.saved)},
+                )
+            for attendance in result.conflicts:
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s : modifié entre-temps par %(by)s ; votre choix n'a pas été "
+                        "enregistré, vérifiez la ligne."
+                    )
+                    % {"name": attendance.participant, "by": attendance.recorded_by},
+                )
+            return redirect("chantiers:session_attendance", pk=session.pk)
+    balances = selectors.year_balances(
+        participant_ids=[e.participant_id for e in group],
+        organization=request.organization,
+        year=session.date.year,
+    )
+    rows = [
+        {
+            "participant": enrolment.participant,
+            "attendance": attendances.get(enrolment.participant_id),
+            "balance": balances[enrolment.participant_id],
+        }
+        for enrolment in group
+    ]
+    context = {
+        "session": session,
+        "rows": rows,
+        "statuses": SHORT_LABELS,
+        "total": sum((a.indemnity for a in attendances.values()), Decimal("0.00")),
+        "no_ceiling": bool(rows) and rows[0]["balance"].annual_ceiling is None,
+    }
+    return render(request, "chantiers/session_attendance.html", context)

@@ -1,0 +1,57 @@
+"""The coordinator at the worksite, on a phone: today's session, everyone present but one, saved."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.demo import seed_accounts
+from accounts.models import Organization, User
+from chantiers.models import Attendance, Enrolment, VolunteerAgreement
+from participants import services as participant_services
+from tests.browser.conftest import log_in
+from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+
+
+def test_the_coordinator_takes_attendance_for_twelve_on_a_phone(
+    phone, live_server, transactional_db
+):
+    seed_accounts(rng=random.Random(2026))
+    operator = Organization.objects.get(slug="ml-bruxelles-midi")
+    chantier = ChantierFactory(organization=operator, name="Peinture des halls")
+    chantier.coordinators.add(User.objects.get(email="chantier@demo.local"))
+    session = WorkSessionFactory(chantier=chantier, date=timezone.localdate(), status="planned")
+    people = ParticipantFactory.create_batch(12, organization=operator)
+    for person in people:
+        participant_services.income_source_change(
+            participant=person, kind="none", starts_on=dt.date(2024, 1, 1)
+        )
+        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
+        VolunteerAgreement.objects.create(
+            participant=person,
+            organization=operator,
+            starts_on=dt.date(2024, 1, 1),
+            daily_rate=Decimal("12.50"),
+            signed_on=dt.date(2024, 1, 1),
+            organisation_note_given_on=dt.date(2024, 1, 1),
+            declaration="none",
+        )
+
+    log_in(phone, live_server, "chantier@demo.local")
+    phone.get_by_role("button", name="Ouvrir le menu").click()
+    phone.get_by_role("link", name="Aujourd'hui").click()
+    phone.get_by_role("link", name="Peinture des halls").click()
+    phone.get_by_role("button", name="Tout le monde présent").click()
+    absent = sorted(people, key=lambda p: (p.last_name, p.first_name))[4]
+    phone.locator(f"label[for='s-{absent.pk}-unexcused']").click()
+    phone.get_by_role("button", name="Enregistrer").first.click()
+
+    phone.get_by_text("12 présences enregistrées.").wait_for()
+    assert phone.locator("[data-row]").filter(has_text="12,50").count() == 11
+    assert "137,50" in phone.inner_text("main")  # 11 × 12,50 €
+    marks = Attendance.objects.filter(session=session)
+    assert marks.count() == 12
+    assert marks.get(participant=absent).status == "unexcused"
+    assert sum(m.indemnity for m in marks) == Decimal("137.50")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

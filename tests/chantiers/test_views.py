@@ -1,0 +1,154 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from chantiers.models import Attendance, Enrolment, VolunteerAgreement
+from participants import services as participant_services
+from tests.factories import (
+    ChantierFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    WorkSessionFactory,
+)
+
+
+def _group(chantier, size):
+    people = ParticipantFactory.create_batch(size, organization=chantier.organization)
+    for person in people:
+        participant_services.income_source_change(
+            participant=person, kind="none", starts_on=dt.date(2025, 1, 1)
+        )
+        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
+        VolunteerAgreement.objects.create(
+            participant=person,
+            organization=chantier.organization,
+            starts_on=dt.date(2026, 1, 1),
+            daily_rate=Decimal("12.50"),
+            signed_on=dt.date(2026, 1, 1),
+            organisation_note_given_on=dt.date(2026, 1, 1),
+            declaration="none",
+        )
+    return people
+
+
+@pytest.fixture
+def chantier(operator, coordinator):
+    chantier = ChantierFactory(organization=operator)
+    chantier.coordinators.add(coordinator)
+    return chantier
+
+
+@pytest.fixture
+def session(chantier):
+    return WorkSessionFactory(chantier=chantier, date=dt.date(2026, 3, 2), status="planned")
+
+
+@pytest.mark.parametrize(
+    "persona,expected",
+    [
+        ("coordinator", 200),
+        ("director", 200),
+        ("counsellor", 403),
+        ("admin", 403),
+        ("partner", 403),
+    ],
+)
+def test_chantier_pages_by_role(client, personas, persona, expected, session):
+    client.force_login(personas[persona])
+    for url in (
+        reverse("chantiers:list"),
+        reverse("chantiers:today"),
+        reverse("chantiers:session_attendance", args=[session.pk]),
+    ):
+        assert client.get(url).status_code == expected, url
+
+
+def test_a_coordinator_sees_only_their_own_chantiers(client, operator, session):
+    other = MembershipFactory(organization=operator, role=Role.COORDINATOR).user
+    client.force_login(other)
+    url = reverse("chantiers:session_attendance", args=[session.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {}).status_code == 404
+    assert list(client.get(reverse("chantiers:list")).context["chantiers"]) == []
+
+
+def test_another_organizations_session_answers_404(client, outsider, session):
+    from accounts.models import Membership
+
+    Membership.objects.filter(user=outsider).update(role=Role.DIRECTION)
+    client.force_login(outsider)
+    assert client.get(reverse("chantiers:session_attendance", args=[session.pk])).status_code == 404
+
+
+def test_everyone_present_but_one_in_one_save(client, coordinator, session, chantier):
+    people = _group(chantier, 4)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("chantiers:session_attendance", args=[session.pk]),
+        {f"status-{people[1].pk}": "unexcused", "all_present": "1"},
+        follow=True,
+    )
+    assert "4 présences enregistrées." in response.text
+    marks = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    assert [marks[p.pk].status for p in people] == ["present", "unexcused", "present", "present"]
+    assert [marks[p.pk].indemnity for p in people] == [
+        Decimal("12.50"),
+        Decimal("0.00"),
+        Decimal("12.50"),
+        Decimal("12.50"),
+    ]
+    assert "37,50\u00a0€" in response.text  # 3 × 12,50, in the French format
+
+
+def test_a_mark_changed_meanwhile_is_reported_not_overwritten(
+    client, coordinator, director, session, chantier
+):
+    person = _group(chantier, 1)[0]
+    client.force_login(coordinator)
+    url = reverse("chantiers:session_attendance", args=[session.pk])
+    client.post(url, {f"status-{person.pk}": "present"})
+    client.force_login(director)
+    client.post(url, {f"status-{person.pk}": "late", f"version-{person.pk}": "1"})
+    client.force_login(coordinator)
+    response = client.post(
+        url, {f"status-{person.pk}": "excused", f"version-{person.pk}": "1"}, follow=True
+    )
+    assert "modifié entre-temps" in response.text
+    assert Attendance.objects.get(session=session).status == "late"
+
+
+def test_unreadable_hours_are_refused_with_the_name(client, coordinator, session, chantier):
+    person = _group(chantier, 1)[0]
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("chantiers:session_attendance", args=[session.pk]),
+        {f"status-{person.pk}": "present", f"hours-{person.pk}": "trois"},
+        follow=True,
+    )
+    assert "Heures illisibles" in response.text and person.last_name in response.text
+    assert not Attendance.objects.exists()
+
+
+def test_today_lists_the_sessions_of_the_day(client, coordinator, chantier):
+    WorkSessionFactory(chantier=chantier, date=timezone.localdate())
+    client.force_login(coordinator)
+    assert len(client.get(reverse("chantiers:today")).context["sessions"]) == 1
+
+
+@pytest.mark.parametrize("size", [5, 25])
+def test_the_grid_query_count_does_not_grow_with_the_group(
+    client, coordinator, session, chantier, size, django_assert_num_queries
+):
+    _group(chantier, size)
+    client.force_login(coordinator)
+    url = reverse("chantiers:session_attendance", args=[session.pk])
+    client.post(url, {"all_present": "1"})
+    # session, user, memberships, savepoints ×2, session+chantier, group, marks, ceiling,
+    # paid, declared
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert len(response.context["rows"]) == size
