@@ -19,5 +19,7 @@ class ChantiersConfig(AppConfig):
             models.Attendance,
             models.Incident,
             models.IndemnityCeiling,
+            models.MonthlyStatement,
+            models.StatementUnlock,
         ):
             auditlog.register(model)

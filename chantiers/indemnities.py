@@ -14,7 +14,9 @@ can cost a person on benefits their benefits. So, per participant and calendar y
 4. a year without a configured ceiling pays nothing and says what to configure.
 
 Amounts are Decimal, rounded half-up to the cent. Recomputing is idempotent: completing the
-paperwork, changing a mark or a ceiling and recomputing gives the amounts the rules say.
+paperwork, changing a mark or a ceiling and recomputing gives the amounts the rules say — except
+in months whose statement is validated (rule 5): their amounts stay as validated, and count in
+the year's total.
 """
 
 import datetime as dt
@@ -24,7 +26,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Q
 
-from chantiers.models import ZERO, Attendance, IndemnityCeiling, VolunteerAgreement
+from chantiers.models import (
+    ZERO,
+    Attendance,
+    IndemnityCeiling,
+    MonthlyStatement,
+    VolunteerAgreement,
+)
 from participants.models import IncomeKind, IncomeSource, Participant
 
 WARNING_RATIO = Decimal("0.80")
@@ -128,6 +136,11 @@ def indemnities_recompute(*, participant: Participant, year: int) -> YearBalance
             .order_by("-starts_on", "-pk")
         )
         incomes = list(IncomeSource.objects.filter(participant=participant))
+        locked = set(
+            MonthlyStatement.objects.filter(participant=participant, month__year=year)
+            .exclude(status=MonthlyStatement.Status.DRAFT)
+            .values_list("month__month", flat=True)
+        )
         declared_elsewhere = money(max((a.amount_from_others for a in agreements), default=ZERO))
         attendances = (
             Attendance.objects.filter(
@@ -145,6 +158,13 @@ def indemnities_recompute(*, participant: Participant, year: int) -> YearBalance
         for attendance in attendances:
             amount, reason = ZERO, ""
             day = attendance.session.date
+            if day.month in locked:
+                # Validated: kept as it is, and counted.
+                spent += attendance.indemnity
+                paid += attendance.indemnity
+                if attendance.indemnity > 0:
+                    indemnified_days.add(day)
+                continue
             if attendance.status in Attendance.PRESENT_LIKE:
                 if ceiling is None:
                     reason = Reason.NO_CEILING
@@ -163,8 +183,11 @@ def indemnities_recompute(*, participant: Participant, year: int) -> YearBalance
                         paid += amount
             if (attendance.indemnity, attendance.not_payable) != (amount, reason):
                 attendance.indemnity, attendance.not_payable = amount, reason
+                attendance.not_payable_acknowledged = False  # a new reason is confirmed anew
                 changed.append(attendance)
-        Attendance.objects.bulk_update(changed, ["indemnity", "not_payable"], batch_size=500)
+        Attendance.objects.bulk_update(
+            changed, ["indemnity", "not_payable", "not_payable_acknowledged"], batch_size=500
+        )
     return YearBalance(
         year=year,
         annual_ceiling=ceiling.annual if ceiling else None,

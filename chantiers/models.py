@@ -297,6 +297,8 @@ class Attendance(models.Model):
         _("motif de non-paiement"), max_length=20, choices=NotPayable.choices, blank=True
     )
     version = models.PositiveIntegerField(default=1)
+    # Someone confirmed that the day is rightly not paid (rule 5: before validating the month).
+    not_payable_acknowledged = models.BooleanField(_("non-paiement confirmé"), default=False)
 
     class Meta:
         verbose_name = _("présence")
@@ -315,6 +317,73 @@ class Attendance(models.Model):
     @property
     def is_present(self) -> bool:
         return self.status in self.PRESENT_LIKE
+
+
+class MonthlyStatement(models.Model):
+    """Fiche de suivi des prestations et des défraiements: one participant, one month.
+
+    Validating it locks that participant's attendance for the month (DESIGN §4 rule 5).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        VALIDATED = "validated", _("Validée")
+        PAID = "paid", _("Payée")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="statements"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("mois"), help_text=_("Le premier jour du mois."))
+    days = models.PositiveSmallIntegerField(_("jours"), default=0)
+    hours = models.DecimalField(_("heures"), max_digits=6, decimal_places=2, default=ZERO)
+    amount = models.DecimalField(_("montant (€)"), max_digits=9, decimal_places=2, default=ZERO)
+    year_to_date = models.DecimalField(
+        _("total de l'année à la fin du mois (€)"), max_digits=9, decimal_places=2, default=ZERO
+    )
+    remaining = models.DecimalField(
+        _("solde annuel restant (€)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fiche mensuelle de défraiement")
+        verbose_name_plural = _("fiches mensuelles de défraiement")
+        ordering = ["-month", "participant__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "month"], name="statement_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="statement_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} {self.month:%m/%Y}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class StatementUnlock(models.Model):
+    """An administrator reopened a validated month: who, when, why (the audit of rule 5)."""
+
+    statement = models.ForeignKey(
+        MonthlyStatement, on_delete=models.CASCADE, related_name="unlocks"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.statement} ({self.at:%d/%m/%Y})"
 
 
 class Incident(models.Model):

@@ -8,12 +8,19 @@ from decimal import Decimal
 import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from chantiers.indemnities import YearBalance, indemnities_recompute
-from chantiers.models import Attendance, Chantier, Enrolment, WorkSession
+from chantiers.models import (
+    Attendance,
+    Chantier,
+    Enrolment,
+    MonthlyStatement,
+    StatementUnlock,
+    WorkSession,
+)
 from participants.models import Participant
 from participants.services import add_months
 
@@ -43,6 +50,18 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
         raise ValidationError(_("Cette séance est annulée : on n'y note pas de présences."))
     statuses = set(Attendance.Status.values)
     wanted = {mark.participant_id for mark in marks}
+    locked = MonthlyStatement.objects.filter(
+        participant__in=wanted, month=session.date.replace(day=1)
+    ).exclude(status=MonthlyStatement.Status.DRAFT)
+    if locked.exists():
+        names = ", ".join(str(s.participant) for s in locked.select_related("participant"))
+        raise ValidationError(
+            _(
+                "Le mois est validé pour %(names)s : leurs présences sont verrouillées. "
+                "L'administration peut le rouvrir, avec un motif."
+            )
+            % {"names": names}
+        )
     known = set(
         Participant.objects.filter(
             pk__in=wanted, organization=session.chantier.organization_id
@@ -229,3 +248,107 @@ def sessions_create_weekly(
         day += dt.timedelta(days=1)
     WorkSession.objects.bulk_create(plan.created)
     return plan
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    return first, add_months(first, 1) - dt.timedelta(days=1)
+
+
+def _month_attendances(participant: Participant, month: dt.date):
+    first, last = _month_bounds(month)
+    return Attendance.objects.filter(
+        participant=participant,
+        session__date__range=(first, last),
+        session__chantier__organization=participant.organization_id,
+    ).select_related("session")
+
+
+@transaction.atomic
+def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlyStatement:
+    """The month's figures, computed from the marks (recomputed first); a draft until validated."""
+    first, last = _month_bounds(month)
+    statement, _created = MonthlyStatement.objects.select_for_update().get_or_create(
+        participant=participant, month=first, defaults={"organization": participant.organization}
+    )
+    if statement.is_locked:
+        return statement
+    balance = indemnities_recompute(participant=participant, year=first.year)
+    marks = [a for a in _month_attendances(participant, first) if a.is_present]
+    year_marks = Attendance.objects.filter(
+        participant=participant,
+        session__date__range=(dt.date(first.year, 1, 1), last),
+        session__chantier__organization=participant.organization_id,
+    )
+    statement.days = len({a.session.date for a in marks})
+    statement.hours = sum((a.hours for a in marks), Decimal("0.00"))
+    statement.amount = sum((a.indemnity for a in marks), Decimal("0.00"))
+    statement.year_to_date = sum(year_marks.values_list("indemnity", flat=True), Decimal("0.00"))
+    statement.remaining = (
+        None
+        if balance.annual_ceiling is None
+        else max(
+            Decimal("0.00"),
+            balance.annual_ceiling - balance.declared_elsewhere - statement.year_to_date,
+        )
+    )
+    statement.save()
+    return statement
+
+
+def statement_unacknowledged(*, statement: MonthlyStatement) -> list[Attendance]:
+    """Days rightly or wrongly not paid, that nobody has confirmed yet."""
+    return [
+        a
+        for a in _month_attendances(statement.participant, statement.month).order_by(
+            "session__date"
+        )
+        if a.not_payable
+        and a.not_payable not in Attendance.INFORMATIVE
+        and not a.not_payable_acknowledged
+    ]
+
+
+def attendance_acknowledge(*, statement: MonthlyStatement) -> int:
+    """Confirm the month's not-payable days as they are (the coordinator checked them)."""
+    if statement.is_locked:
+        raise ValidationError(_("Cette fiche est validée : elle ne change plus."))
+    pks = [a.pk for a in statement_unacknowledged(statement=statement)]
+    return Attendance.objects.filter(pk__in=pks).update(not_payable_acknowledged=True)
+
+
+@transaction.atomic
+def statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyStatement:
+    statement = MonthlyStatement.objects.select_for_update().get(pk=statement.pk)
+    if statement.is_locked:
+        return statement  # a second click changes nothing
+    statement = statement_prepare(participant=statement.participant, month=statement.month)
+    waiting = statement_unacknowledged(statement=statement)
+    if waiting:
+        days = ", ".join(f"{a.session.date:%d/%m} ({a.get_not_payable_display()})" for a in waiting)
+        raise ValidationError(
+            _("Des jours ne sont pas payables et n'ont pas été confirmés : %(days)s.")
+            % {"days": days}
+        )
+    statement.status = MonthlyStatement.Status.VALIDATED
+    statement.validated_by = by
+    statement.validated_at = timezone.now()
+    statement.save(update_fields=["status", "validated_by", "validated_at"])
+    return statement
+
+
+@transaction.atomic
+def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> MonthlyStatement:
+    """Reopen a validated month (administration only, with a reason kept in the log)."""
+    statement = MonthlyStatement.objects.select_for_update().get(pk=statement.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Le motif de la réouverture est obligatoire.")})
+    if statement.status == MonthlyStatement.Status.PAID:
+        raise ValidationError(_("Cette fiche est payée : elle ne peut plus être rouverte."))
+    if statement.status != MonthlyStatement.Status.VALIDATED:
+        raise ValidationError(_("Cette fiche n'est pas validée."))
+    StatementUnlock.objects.create(statement=statement, by=by, reason=reason.strip())
+    statement.status = MonthlyStatement.Status.DRAFT
+    statement.validated_by, statement.validated_at = None, None
+    statement.save(update_fields=["status", "validated_by", "validated_at"])
+    return statement

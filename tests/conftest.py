@@ -22,6 +22,22 @@ def _eager_celery_in_unit_tests(request):
     celery_app.conf.task_always_eager = False
 
 
+@pytest.fixture
+def legal_ceilings(db):
+    """The ceilings the data migration seeds. Transactional tests (live server, browser) empty
+    every table after each test, migration data included: they ask for this fixture."""
+    import importlib
+    from decimal import Decimal
+
+    from chantiers.models import IndemnityCeiling
+
+    seeded = importlib.import_module("chantiers.migrations.0002_seed_ceilings").CEILINGS
+    for year, (daily, annual) in seeded.items():
+        IndemnityCeiling.objects.get_or_create(
+            year=year, defaults={"daily": Decimal(daily), "annual": Decimal(annual)}
+        )
+
+
 # Personas: one operator with its staff, a housing company partner, and another operator.
 
 

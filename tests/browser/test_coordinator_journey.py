@@ -15,7 +15,7 @@ from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFact
 
 
 def test_the_coordinator_takes_attendance_for_twelve_on_a_phone(
-    phone, live_server, transactional_db
+    phone, live_server, transactional_db, legal_ceilings
 ):
     seed_accounts(rng=random.Random(2026))
     operator = Organization.objects.get(slug="ml-bruxelles-midi")
