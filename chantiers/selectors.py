@@ -75,3 +75,58 @@ def year_balances(*, participant_ids: list[int], organization, year: int) -> dic
         )
         for pk in participant_ids
     }
+
+
+def chantier_figures(*, chantier: Chantier) -> dict:
+    """The chantier at a glance: the group, the sessions held, attendance and indemnities."""
+    held = chantier.sessions.filter(status=WorkSession.Status.HELD)
+    marks = Attendance.objects.filter(session__in=held)
+    totals = marks.aggregate(
+        recorded=Count("pk"),
+        present=Count("pk", filter=Q(status__in=Attendance.PRESENT_LIKE)),
+        indemnities=Sum("indemnity"),
+    )
+    return {
+        "group": chantier.enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
+        "sessions_held": held.count(),
+        "attendance_rate": (totals["present"] / totals["recorded"] if totals["recorded"] else None),
+        "indemnities": totals["indemnities"] or ZERO,
+        "incidents": chantier.incidents.count(),
+    }
+
+
+def group_paperwork(*, chantier: Chantier, on: dt.date) -> list[dict]:
+    """Each member with their agreement and what is missing for it to pay on ``on``."""
+    from chantiers.indemnities import _missing_paperwork
+    from participants.models import IncomeSource
+
+    enrolments = list(
+        chantier.enrolments.select_related("participant").order_by(
+            "participant__last_name", "participant__first_name"
+        )
+    )
+    ids = [e.participant_id for e in enrolments]
+    agreements: dict[int, VolunteerAgreement] = {}
+    for agreement in VolunteerAgreement.objects.filter(
+        participant__in=ids, organization=chantier.organization_id
+    ).order_by("starts_on"):
+        agreements[agreement.participant_id] = agreement  # the latest one
+    incomes: dict[int, list] = {}
+    for income in IncomeSource.objects.filter(participant__in=ids):
+        incomes.setdefault(income.participant_id, []).append(income)
+    rows = []
+    for enrolment in enrolments:
+        agreement = agreements.get(enrolment.participant_id)
+        missing = (
+            _missing_paperwork(agreement, on, incomes.get(enrolment.participant_id, []))
+            if agreement and agreement.covers(on)
+            else Attendance.NotPayable.NO_AGREEMENT
+        )
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "agreement": agreement,
+                "missing": Attendance.NotPayable(missing).label if missing else "",
+            }
+        )
+    return rows

@@ -7,5 +7,7 @@ app_name = "chantiers"
 urlpatterns = [
     path("", views.chantier_list, name="list"),
     path("aujourd-hui/", views.today, name="today"),
+    path("<int:pk>/", views.chantier_detail, name="detail"),
+    path("conventions/<int:pk>.pdf", views.agreement_pdf, name="agreement_pdf"),
     path("seances/<int:pk>/presences/", views.session_attendance, name="session_attendance"),
 ]

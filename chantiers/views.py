@@ -2,15 +2,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.access import get_scoped_or_404, role_required
-from accounts.models import Role
+from accounts.models import AccessLog, Role
+from accounts.services import access_log_record
 from chantiers import selectors
-from chantiers.models import Attendance, WorkSession
+from chantiers.models import Attendance, IndemnityCeiling, VolunteerAgreement, WorkSession
+from chantiers.pdf import render_pdf
 from chantiers.services import Mark, attendance_record
 
 CHANTIER_ROLES = (Role.COORDINATOR, Role.DIRECTION)
@@ -42,6 +47,48 @@ def _session(request, pk) -> WorkSession:
 def chantier_list(request):
     chantiers = _chantiers(request).select_related("host").order_by("status", "-starts_on")
     return render(request, "chantiers/chantier_list.html", {"chantiers": chantiers})
+
+
+@role_required(*CHANTIER_ROLES)
+def chantier_detail(request, pk):
+    chantier = get_scoped_or_404(request, _chantiers(request).select_related("host"), pk=pk)
+    day = timezone.localdate()
+    context = {
+        "chantier": chantier,
+        "figures": selectors.chantier_figures(chantier=chantier),
+        "next_sessions": chantier.sessions.filter(date__gte=day).order_by("date", "starts_at")[:6],
+        "group": selectors.group_paperwork(chantier=chantier, on=day),
+    }
+    return render(request, "chantiers/chantier_detail.html", context)
+
+
+@role_required(*CHANTIER_ROLES)
+def agreement_pdf(request, pk):
+    """The agreement with its organisation note, ready to sign; the printing is logged."""
+    agreements = VolunteerAgreement.objects.filter(
+        Q(chantier__in=_chantiers(request)) | Q(chantier__isnull=True)
+    ).select_related("participant", "chantier", "organization")
+    agreement = get_scoped_or_404(request, agreements, pk=pk)
+    access_log_record(
+        user=request.user,
+        organization=request.organization,
+        obj=agreement.participant,
+        action=AccessLog.Action.PRINT,
+    )
+    pdf = render_pdf(
+        "pdf/volunteer_agreement.html",
+        {
+            "agreement": agreement,
+            "participant": agreement.participant,
+            "chantier": agreement.chantier,
+            "organization": agreement.organization,
+            "ceiling": IndemnityCeiling.objects.filter(year=agreement.starts_on.year).first(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(f"convention-{agreement.participant.last_name}-{agreement.starts_on:%Y}")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
 
 
 @role_required(*CHANTIER_ROLES)

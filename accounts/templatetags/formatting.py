@@ -15,3 +15,10 @@ def euros(value) -> str:
         return "—"
     text = number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
     return f"€{text}" if get_language() == "en" else f"{text}\u00a0€"
+
+
+@register.filter
+def css_string(value) -> str:
+    """Text for a CSS string, e.g. a running header in @page rules of print templates."""
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return " ".join(text.split())

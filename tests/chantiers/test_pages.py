@@ -1,0 +1,115 @@
+"""The chantier page and the agreement PDF: who may see them, what they say."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from accounts.models import AccessLog, Role
+from chantiers.models import Enrolment, VolunteerAgreement
+from participants import services as participant_services
+from tests.factories import ChantierFactory, MembershipFactory, ParticipantFactory
+
+
+@pytest.fixture
+def chantier(operator, coordinator, housing):
+    chantier = ChantierFactory(organization=operator, host=housing, name="Peinture des halls")
+    chantier.coordinators.add(coordinator)
+    return chantier
+
+
+def _member(chantier, *, declaration="none", income="none", last_name=None):
+    person = ParticipantFactory(
+        organization=chantier.organization, **({"last_name": last_name} if last_name else {})
+    )
+    participant_services.income_source_change(
+        participant=person, kind=income, starts_on=dt.date(2024, 1, 1)
+    )
+    Enrolment.objects.create(chantier=chantier, participant=person, status="active")
+    agreement = VolunteerAgreement.objects.create(
+        participant=person,
+        organization=chantier.organization,
+        chantier=chantier,
+        starts_on=dt.date(2026, 1, 1),
+        daily_rate=Decimal("12.50"),
+        signed_on=dt.date(2026, 1, 1),
+        organisation_note_given_on=dt.date(2026, 1, 1),
+        declaration=declaration,
+        declaration_on=dt.date(2026, 1, 1) if declaration else None,
+        insurance_policy="RC 45.123",
+    )
+    return person, agreement
+
+
+def test_the_page_shows_what_paperwork_is_missing(client, coordinator, chantier):
+    _member(chantier, last_name="Enordre")
+    _member(chantier, income="unemployment", declaration="", last_name="Sansdeclaration")
+    client.force_login(coordinator)
+    response = client.get(reverse("chantiers:detail", args=[chantier.pk]))
+    missing = {
+        row["enrolment"].participant.last_name: row["missing"] for row in response.context["group"]
+    }
+    assert missing == {
+        "Enordre": "",
+        "Sansdeclaration": "Déclaration requise par la source de revenus pas faite",
+    }
+
+
+@pytest.mark.parametrize(
+    "persona,expected",
+    [("coordinator", 200), ("director", 200), ("counsellor", 403), ("partner", 403)],
+)
+def test_chantier_page_and_pdf_by_role(client, personas, persona, expected, chantier):
+    _person, agreement = _member(chantier)
+    client.force_login(personas[persona])
+    assert client.get(reverse("chantiers:detail", args=[chantier.pk])).status_code == expected
+    assert (
+        client.get(reverse("chantiers:agreement_pdf", args=[agreement.pk])).status_code == expected
+    )
+
+
+def test_another_coordinators_chantier_and_its_agreements_answer_404(client, operator, chantier):
+    _person, agreement = _member(chantier)
+    other = MembershipFactory(organization=operator, role=Role.COORDINATOR).user
+    client.force_login(other)
+    assert client.get(reverse("chantiers:detail", args=[chantier.pk])).status_code == 404
+    assert client.get(reverse("chantiers:agreement_pdf", args=[agreement.pk])).status_code == 404
+
+
+def test_the_agreement_pdf_says_what_the_volunteer_signs(
+    client, coordinator, chantier, legal_ceilings
+):
+    person, agreement = _member(chantier, income="unemployment", declaration="c45b")
+    client.force_login(coordinator)
+    response = client.get(reverse("chantiers:agreement_pdf", args=[agreement.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(page.extract_text() for page in pages)
+    text = text.replace("\xa0", " ").replace("\u202f", " ")  # the PDF keeps "12,50 €" together
+    assert len(pages) == 2
+    assert person.last_name.upper() in text
+    assert (
+        "12,50 €" in text
+        and "44,02 €" in text
+        and "1 760,83 €" in text.replace("\u202f", " ").replace("\xa0", " ")
+    )
+    assert "C45B" in text and "RC 45.123" in text
+    assert "Note d'organisation" in text and "page 2 / 2" in text
+    entry = AccessLog.objects.get(action="print")
+    assert (entry.user, entry.object_id) == (coordinator, str(person.pk))
+
+
+@pytest.mark.parametrize("size", [3, 15])
+def test_the_chantier_page_query_count_does_not_grow_with_the_group(
+    client, coordinator, chantier, size, django_assert_num_queries
+):
+    for _ in range(size):
+        _member(chantier)
+    client.force_login(coordinator)
+    # session, user, memberships, savepoints ×2, chantier, figures ×4, next sessions,
+    # group, agreements, incomes
+    with django_assert_num_queries(14):
+        client.get(reverse("chantiers:detail", args=[chantier.pk]))
