@@ -18,7 +18,11 @@ class NavItem:
 NAVIGATION = [
     NavItem("accounts:home", _("Tableau de bord"), frozenset(Role)),
     NavItem("chantiers:today", _("Aujourd'hui"), frozenset({Role.COORDINATOR})),
-    NavItem("chantiers:list", _("Chantiers"), frozenset({Role.COORDINATOR, Role.DIRECTION})),
+    NavItem(
+        "chantiers:list",
+        _("Chantiers"),
+        frozenset({Role.COORDINATOR, Role.DIRECTION, Role.ADMIN}),
+    ),
     NavItem("participants:caseload", _("Mon suivi"), frozenset({Role.COUNSELLOR})),
     NavItem("participants:list", _("Participant·es"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem("accounts:member_list", _("Équipe"), frozenset({Role.ADMIN, Role.DIRECTION})),

@@ -130,3 +130,21 @@ def group_paperwork(*, chantier: Chantier, on: dt.date) -> list[dict]:
             }
         )
     return rows
+
+
+def statements_waiting(*, participant_ids: list[int], month: dt.date) -> dict[int, int]:
+    """Per participant, the days of the month not paid that nobody has confirmed yet."""
+    from participants.services import add_months
+
+    last = add_months(month, 1) - dt.timedelta(days=1)
+    return dict(
+        Attendance.objects.filter(
+            participant__in=participant_ids,
+            session__date__range=(month, last),
+            not_payable_acknowledged=False,
+        )
+        .exclude(not_payable="")
+        .exclude(not_payable__in=Attendance.INFORMATIVE)
+        .values_list("participant")
+        .annotate(count=Count("pk"))
+    )

@@ -43,13 +43,17 @@ def _session(request, pk) -> WorkSession:
     return get_scoped_or_404(request, sessions, via="chantier__organization", pk=pk)
 
 
-@role_required(*CHANTIER_ROLES)
+# The administration reopens validated months: it reads the chantiers, it does not mark them.
+READ_ROLES = (*CHANTIER_ROLES, Role.ADMIN)
+
+
+@role_required(*READ_ROLES)
 def chantier_list(request):
     chantiers = _chantiers(request).select_related("host").order_by("status", "-starts_on")
     return render(request, "chantiers/chantier_list.html", {"chantiers": chantiers})
 
 
-@role_required(*CHANTIER_ROLES)
+@role_required(*READ_ROLES)
 def chantier_detail(request, pk):
     chantier = get_scoped_or_404(request, _chantiers(request).select_related("host"), pk=pk)
     day = timezone.localdate()
@@ -58,6 +62,7 @@ def chantier_detail(request, pk):
         "figures": selectors.chantier_figures(chantier=chantier),
         "next_sessions": chantier.sessions.filter(date__gte=day).order_by("date", "starts_at")[:6],
         "group": selectors.group_paperwork(chantier=chantier, on=day),
+        "today": day,
     }
     return render(request, "chantiers/chantier_detail.html", context)
 

@@ -8,7 +8,13 @@ from accounts.demo import seed_accounts
 from tests.browser.conftest import log_in
 
 NAVIGATION = {
-    "admin@demo.local": ["Tableau de bord", "Équipe", "Organisation", "Journal des accès"],
+    "admin@demo.local": [
+        "Tableau de bord",
+        "Chantiers",
+        "Équipe",
+        "Organisation",
+        "Journal des accès",
+    ],
     "direction@demo.local": [
         "Tableau de bord",
         "Chantiers",

@@ -1,0 +1,123 @@
+"""Monthly statements of a chantier's group: prepare, confirm the days not paid, validate; an
+administrator reopens a validated month with a reason (DESIGN §4 rule 5)."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_scoped_or_404, role_required
+from accounts.models import Role
+from chantiers import selectors, services
+from chantiers.models import Attendance, MonthlyStatement
+from chantiers.views import CHANTIER_ROLES, _chantiers
+
+STATEMENT_ROLES = (*CHANTIER_ROLES, Role.ADMIN)
+
+
+def _month(year: int, month: int) -> dt.date:
+    try:
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+
+
+def _group_ids(chantier, month: dt.date) -> list[int]:
+    """Everyone with a mark on this chantier that month."""
+    last = services.add_months(month, 1) - dt.timedelta(days=1)
+    return list(
+        Attendance.objects.filter(session__chantier=chantier, session__date__range=(month, last))
+        .values_list("participant", flat=True)
+        .distinct()
+    )
+
+
+@role_required(*STATEMENT_ROLES)
+def month_statements(request, pk, year, month):
+    chantier = get_scoped_or_404(request, _chantiers(request), pk=pk)
+    first = _month(year, month)
+    if request.method == "POST" and request.membership.role != Role.ADMIN:
+        for participant in chantier.organization.participants.filter(
+            pk__in=_group_ids(chantier, first)
+        ):
+            services.statement_prepare(participant=participant, month=first)
+        messages.success(request, _("Les fiches du mois sont à jour."))
+        return redirect("chantiers:month_statements", pk=chantier.pk, year=year, month=month)
+    group = _group_ids(chantier, first)
+    statements = list(
+        MonthlyStatement.objects.filter(participant__in=group, month=first)
+        .select_related("participant", "validated_by")
+        .order_by("participant__last_name", "participant__first_name")
+    )
+    waiting = selectors.statements_waiting(participant_ids=group, month=first)
+    rows = [{"statement": s, "waiting": waiting.get(s.participant_id, 0)} for s in statements]
+    context = {
+        "chantier": chantier,
+        "month": first,
+        "previous": services.add_months(first, -1),
+        "next": services.add_months(first, 1),
+        "rows": rows,
+        "can_validate": request.membership.role in CHANTIER_ROLES,
+        "can_unlock": request.membership.role == Role.ADMIN,
+    }
+    return render(request, "chantiers/month_statements.html", context)
+
+
+def _statement(request, pk) -> MonthlyStatement:
+    statements = MonthlyStatement.objects.select_related("participant")
+    return get_scoped_or_404(request, statements, pk=pk)
+
+
+def _back(request, statement):
+    """Back to the month page the form came from (a chantier this user may see)."""
+    chantier = _chantiers(request).filter(pk=request.POST.get("chantier") or 0).first()
+    if chantier is None:
+        return redirect("chantiers:list")
+    return redirect(
+        "chantiers:month_statements",
+        pk=chantier.pk,
+        year=statement.month.year,
+        month=statement.month.month,
+    )
+
+
+@role_required(*CHANTIER_ROLES)
+@require_POST
+def statement_action(request, pk):
+    statement = _statement(request, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "acknowledge":
+            count = services.attendance_acknowledge(statement=statement)
+            messages.info(
+                request, _("%(count)s jour(s) non payable(s) confirmé(s).") % {"count": count}
+            )
+        elif action == "validate":
+            services.statement_validate(statement=statement, by=request.user)
+            messages.success(
+                request, _("Fiche de %(name)s validée.") % {"name": statement.participant}
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back(request, statement)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def statement_unlock(request, pk):
+    statement = _statement(request, pk)
+    try:
+        services.statement_unlock(
+            statement=statement, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Fiche de %(name)s rouverte.") % {"name": statement.participant}
+        )
+    return _back(request, statement)
