@@ -23,3 +23,21 @@ class ChantiersConfig(AppConfig):
             models.StatementUnlock,
         ):
             auditlog.register(model)
+
+        from django.db.models.signals import post_save
+
+        from participants.models import IncomeSource
+
+        # The declaration a day needs follows the income source of that day (rule 3): a new or
+        # back-dated income source changes what is payable, so the amounts are recomputed.
+        post_save.connect(_income_changed, sender=IncomeSource, dispatch_uid="income-recompute")
+
+
+def _income_changed(sender, instance, **kwargs):
+    from django.db import transaction
+
+    from chantiers.services import indemnities_recompute_from
+
+    transaction.on_commit(
+        lambda: indemnities_recompute_from(participant=instance.participant, day=instance.starts_on)
+    )

@@ -141,7 +141,15 @@ def indemnities_recompute(*, participant: Participant, year: int) -> YearBalance
             .exclude(status=MonthlyStatement.Status.DRAFT)
             .values_list("month__month", flat=True)
         )
-        declared_elsewhere = money(max((a.amount_from_others for a in agreements), default=ZERO))
+        # What the volunteer declared receiving elsewhere is declared for the year an agreement
+        # starts: an agreement carried over from last year says nothing about this year.
+        declared_elsewhere = money(
+            max(
+                (a.amount_from_others for a in agreements if a.starts_on.year == year), default=ZERO
+            )
+        )
+        # Never both schemes in one year: one real-costs agreement excludes the flat rate.
+        real_costs_year = any(a.scheme == VolunteerAgreement.Scheme.REAL_COSTS for a in agreements)
         attendances = (
             Attendance.objects.filter(
                 participant=participant,
@@ -151,23 +159,28 @@ def indemnities_recompute(*, participant: Participant, year: int) -> YearBalance
             .select_related("session")
             .order_by("session__date", "session__starts_at", "pk")
         )
-        spent = declared_elsewhere
-        paid = ZERO
-        indemnified_days = set()
+        attendances = list(attendances)
+        # Validated months keep their amounts, and those count for the whole year from the
+        # start: an earlier day still open cannot spend what a later, validated month paid.
+        locked_total = sum(
+            (a.indemnity for a in attendances if a.session.date.month in locked), ZERO
+        )
+        spent = declared_elsewhere + locked_total
+        paid = locked_total
+        indemnified_days = {
+            a.session.date for a in attendances if a.session.date.month in locked and a.indemnity
+        }
         changed = []
         for attendance in attendances:
             amount, reason = ZERO, ""
             day = attendance.session.date
             if day.month in locked:
-                # Validated: kept as it is, and counted.
-                spent += attendance.indemnity
-                paid += attendance.indemnity
-                if attendance.indemnity > 0:
-                    indemnified_days.add(day)
                 continue
             if attendance.status in Attendance.PRESENT_LIKE:
                 if ceiling is None:
                     reason = Reason.NO_CEILING
+                elif real_costs_year:
+                    reason = Reason.REAL_COSTS
                 elif day in indemnified_days:
                     reason = Reason.OTHER_SESSION
                 else:

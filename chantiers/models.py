@@ -279,7 +279,8 @@ class Attendance(models.Model):
     # Reasons that do not need an acknowledgement before a statement is validated.
     INFORMATIVE = frozenset({NotPayable.OTHER_SESSION})
 
-    session = models.ForeignKey(WorkSession, on_delete=models.CASCADE, related_name="attendances")
+    # PROTECT: deleting a session must never wipe marks that may be validated or paid.
+    session = models.ForeignKey(WorkSession, on_delete=models.PROTECT, related_name="attendances")
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="attendances"
     )

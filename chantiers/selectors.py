@@ -58,11 +58,10 @@ def year_balances(*, participant_ids: list[int], organization, year: int) -> dic
         .values_list("participant")
         .annotate(total=Sum("indemnity"))
     )
-    declared = dict(
+    declared = dict(  # declared for the year the agreement starts, as the engine counts it
         VolunteerAgreement.objects.filter(
-            participant__in=participant_ids, organization=organization, starts_on__lte=last
+            participant__in=participant_ids, organization=organization, starts_on__year=year
         )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
         .values_list("participant")
         .annotate(most=Max("amount_from_others"))
     )

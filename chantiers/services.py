@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import holidays
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,45 +44,55 @@ class AttendanceResult:
 
 @transaction.atomic
 def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> AttendanceResult:
-    """Save the marks of a session in one go and recompute the indemnities they change."""
+    """Save the marks of a session in one go and recompute the indemnities they change.
+
+    Locks are always taken in the same order — participants (by id), then the session, then
+    their marks — as the statement services do, so that concurrent saves wait instead of
+    deadlocking, and a month cannot be validated while its marks are being changed.
+    """
+    statuses = set(Attendance.Status.values)
+    wanted = sorted({mark.participant_id for mark in marks})
+    session = WorkSession.objects.select_related("chantier").get(pk=session.pk)
+    people = list(
+        Participant.objects.select_for_update()
+        .filter(pk__in=wanted, organization=session.chantier.organization_id)
+        .order_by("pk")
+    )
+    if len(people) != len(wanted):
+        raise ValidationError(_("Une des personnes ne fait pas partie de cette organisation."))
     session = WorkSession.objects.select_for_update().select_related("chantier").get(pk=session.pk)
     if session.status == WorkSession.Status.CANCELLED:
         raise ValidationError(_("Cette séance est annulée : on n'y note pas de présences."))
-    statuses = set(Attendance.Status.values)
-    wanted = {mark.participant_id for mark in marks}
-    locked = MonthlyStatement.objects.filter(
-        participant__in=wanted, month=session.date.replace(day=1)
-    ).exclude(status=MonthlyStatement.Status.DRAFT)
-    if locked.exists():
-        names = ", ".join(str(s.participant) for s in locked.select_related("participant"))
-        raise ValidationError(
-            _(
-                "Le mois est validé pour %(names)s : leurs présences sont verrouillées. "
-                "L'administration peut le rouvrir, avec un motif."
-            )
-            % {"names": names}
-        )
-    known = set(
-        Participant.objects.filter(
-            pk__in=wanted, organization=session.chantier.organization_id
-        ).values_list("pk", flat=True)
+    locked = set(
+        MonthlyStatement.objects.filter(participant__in=wanted, month=session.date.replace(day=1))
+        .exclude(status=MonthlyStatement.Status.DRAFT)
+        .values_list("participant", flat=True)
     )
-    if wanted - known:
-        raise ValidationError(_("Une des personnes ne fait pas partie de cette organisation."))
     existing = {
         a.participant_id: a
-        for a in Attendance.objects.select_for_update().filter(
-            session=session, participant__in=wanted
-        )
+        for a in Attendance.objects.select_for_update()
+        .filter(session=session, participant__in=wanted)
+        .order_by("participant")
     }
     result = AttendanceResult()
+    refused = []
     for mark in marks:
         if mark.status not in statuses:
             raise ValidationError(_("Présence inconnue : %(status)s.") % {"status": mark.status})
         hours = session.hours if mark.hours is None else mark.hours
-        if hours < 0 or hours > 24:
+        if not hours.is_finite() or hours < 0 or hours > 24:
             raise ValidationError(_("Nombre d'heures impossible : %(hours)s.") % {"hours": hours})
         attendance = existing.get(mark.participant_id)
+        unchanged = attendance is not None and (
+            attendance.status,
+            attendance.hours,
+            attendance.note,
+        ) == (mark.status, hours, mark.note)
+        if unchanged:
+            continue
+        if mark.participant_id in locked:
+            refused.append(mark.participant_id)  # only a change is refused, not a re-send
+            continue
         if attendance is None:
             attendance = Attendance(
                 session=session,
@@ -94,13 +104,10 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
             )
             attendance.save()
             result.saved.append(attendance)
-        elif mark.version is not None and mark.version != attendance.version:
+        elif mark.version != attendance.version:
+            # The page showed another version (or no mark at all): someone saved meanwhile.
             result.conflicts.append(attendance)
-        elif (attendance.status, attendance.hours, attendance.note) != (
-            mark.status,
-            hours,
-            mark.note,
-        ):
+        else:
             attendance.status, attendance.hours, attendance.note = mark.status, hours, mark.note
             attendance.recorded_by = by
             attendance.version += 1
@@ -108,10 +115,19 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
                 update_fields=["status", "hours", "note", "recorded_by", "recorded_at", "version"]
             )
             result.saved.append(attendance)
+    if refused:
+        names = ", ".join(str(p) for p in people if p.pk in refused)
+        raise ValidationError(
+            _(
+                "Le mois est validé pour %(names)s : leurs présences sont verrouillées. "
+                "L'administration peut le rouvrir, avec un motif."
+            )
+            % {"names": names}
+        )
     if result.saved and session.status == WorkSession.Status.PLANNED:
         session.status = WorkSession.Status.HELD
         session.save(update_fields=["status"])
-    for participant in Participant.objects.filter(pk__in=wanted).order_by("pk"):
+    for participant in people:
         result.balances[participant.pk] = indemnities_recompute(
             participant=participant, year=session.date.year
         )
@@ -268,6 +284,7 @@ def _month_attendances(participant: Participant, month: dt.date):
 def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlyStatement:
     """The month's figures, computed from the marks (recomputed first); a draft until validated."""
     first, last = _month_bounds(month)
+    Participant.objects.select_for_update().get(pk=participant.pk)  # the common lock order
     statement, _created = MonthlyStatement.objects.select_for_update().get_or_create(
         participant=participant, month=first, defaults={"organization": participant.organization}
     )
@@ -319,10 +336,20 @@ def attendance_acknowledge(*, statement: MonthlyStatement) -> int:
 
 @transaction.atomic
 def statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyStatement:
+    Participant.objects.select_for_update().get(pk=statement.participant_id)
     statement = MonthlyStatement.objects.select_for_update().get(pk=statement.pk)
     if statement.is_locked:
         return statement  # a second click changes nothing
     statement = statement_prepare(participant=statement.participant, month=statement.month)
+    month_marks = _month_attendances(statement.participant, statement.month)
+    if month_marks.filter(not_payable=Attendance.NotPayable.NO_CEILING).exists():
+        raise ValidationError(
+            _(
+                "Aucun plafond de défraiement n'est configuré pour %(year)s : la fiche ne peut pas "
+                "être validée. L'administration doit l'ajouter."
+            )
+            % {"year": statement.month.year}
+        )
     waiting = statement_unacknowledged(statement=statement)
     if waiting:
         days = ", ".join(f"{a.session.date:%d/%m} ({a.get_not_payable_display()})" for a in waiting)
@@ -340,6 +367,16 @@ def statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyState
 @transaction.atomic
 def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> MonthlyStatement:
     """Reopen a validated month (administration only, with a reason kept in the log)."""
+    from accounts.models import Membership, Role
+
+    is_admin = (
+        Membership.objects.active()
+        .filter(user=by, organization=statement.organization_id, role=Role.ADMIN)
+        .exists()
+    )
+    if not is_admin:
+        raise PermissionDenied
+    Participant.objects.select_for_update().get(pk=statement.participant_id)
     statement = MonthlyStatement.objects.select_for_update().get(pk=statement.pk)
     if not reason.strip():
         raise ValidationError({"reason": _("Le motif de la réouverture est obligatoire.")})
@@ -352,3 +389,23 @@ def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> M
     statement.validated_by, statement.validated_at = None, None
     statement.save(update_fields=["status", "validated_by", "validated_at"])
     return statement
+
+
+def indemnities_recompute_everyone(*, year: int) -> int:
+    """Recompute the year of everyone who has a mark in it (after a change of ceiling)."""
+    people = Participant.objects.filter(attendances__session__date__year=year).distinct()
+    count = 0
+    for participant in people.order_by("pk").iterator():
+        indemnities_recompute(participant=participant, year=year)
+        count += 1
+    return count
+
+
+def indemnities_recompute_from(*, participant: Participant, day: dt.date) -> None:
+    """A change effective from ``day`` (an income source, say): recompute that year onward."""
+    first = dt.date(day.year, 1, 1)
+    if not Attendance.objects.filter(participant=participant, session__date__gte=first).exists():
+        return  # nothing to recompute (most people never worked on a chantier)
+    last_year = timezone.localdate().year
+    for year in range(day.year, max(day.year, last_year) + 1):
+        indemnities_recompute(participant=participant, year=year)

@@ -2,7 +2,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +13,13 @@ from accounts.access import get_scoped_or_404, role_required
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record
 from chantiers import selectors
-from chantiers.models import Attendance, IndemnityCeiling, VolunteerAgreement, WorkSession
+from chantiers.models import (
+    Attendance,
+    Enrolment,
+    IndemnityCeiling,
+    VolunteerAgreement,
+    WorkSession,
+)
 from chantiers.pdf import render_pdf
 from chantiers.services import Mark, attendance_record
 
@@ -70,9 +75,11 @@ def chantier_detail(request, pk):
 @role_required(*CHANTIER_ROLES)
 def agreement_pdf(request, pk):
     """The agreement with its organisation note, ready to sign; the printing is logged."""
-    agreements = VolunteerAgreement.objects.filter(
-        Q(chantier__in=_chantiers(request)) | Q(chantier__isnull=True)
-    ).select_related("participant", "chantier", "organization")
+    # Only the agreements of people in the group of a chantier this user may see.
+    visible = Enrolment.objects.filter(chantier__in=_chantiers(request)).values("participant")
+    agreements = VolunteerAgreement.objects.filter(participant__in=visible).select_related(
+        "participant", "chantier", "organization"
+    )
     agreement = get_scoped_or_404(request, agreements, pk=pk)
     access_log_record(
         user=request.user,
