@@ -19,7 +19,6 @@ from accounts.templatetags.guard import FIELD as GUARD_FIELD
 
 M = TypeVar("M", bound=Model)
 
-STAFF_ROLES = frozenset({Role.ADMIN, Role.DIRECTION, Role.COUNSELLOR, Role.COORDINATOR})
 ALL_ROLES = frozenset(Role)
 
 

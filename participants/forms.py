@@ -196,4 +196,6 @@ class FollowUpForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["done_on"].required = True
         self.fields["situation"].required = True
-        self.fields["done_on"].initial = timezone.localdate()
+        if self.instance.done_on is None:
+            # The instance's empty date would win over a field initial: set the form's own.
+            self.initial["done_on"] = timezone.localdate()

@@ -81,10 +81,6 @@ def participant_duplicates(
     return found.exclude(pk=exclude_pk) if exclude_pk else found
 
 
-def participant_detail(*, organization: Organization, pk: int) -> QuerySet[Participant]:
-    return Participant.objects.filter(organization=organization, pk=pk).select_related("counsellor")
-
-
 def pathways_for_page(*, participant: Participant, user, membership) -> list[Pathway]:
     """Pathways with their timeline (visible events, transitions), goals and follow-ups."""
     events = PathwayEvent.objects.visible_to(user, membership).select_related("author")

@@ -22,6 +22,20 @@ def _post_close(client, pathway, ended_on, outcome, job_searching="unknown", **e
     return client.post(reverse("participants:pathway_close", args=[pathway.pk]), data, **extra)
 
 
+def _post_event(client, pathway, date, text, **extra):
+    """Submit the note form of a pathway card through htmx, as the browser does."""
+    prefix = f"p{pathway.pk}-event"
+    data = {
+        f"{prefix}-date": date,
+        f"{prefix}-kind": "interview",
+        f"{prefix}-text": text,
+        f"{prefix}-confidentiality": "normal",
+    }
+    return client.post(
+        reverse("participants:event_add", args=[pathway.pk]), data, HTTP_HX_REQUEST="true", **extra
+    )
+
+
 ROLES = ["admin", "director", "counsellor", "coordinator", "partner"]
 
 
@@ -198,17 +212,7 @@ class TestInPlaceUpdates:
 
     def test_an_event_in_the_future_is_refused_and_the_text_kept(self, client, counsellor, pathway):
         client.force_login(counsellor)
-        prefix = f"p{pathway.pk}-event"
-        response = client.post(
-            reverse("participants:event_add", args=[pathway.pk]),
-            {
-                f"{prefix}-date": "2999-01-01",
-                f"{prefix}-kind": "interview",
-                f"{prefix}-text": "Long entretien détaillé",
-                f"{prefix}-confidentiality": "normal",
-            },
-            HTTP_HX_REQUEST="true",
-        )
+        response = _post_event(client, pathway, "2999-01-01", "Long entretien détaillé")
         assert "Une date future" in response.text
         assert "Long entretien détaillé" in response.text
         assert not pathway.events.exists()
@@ -428,17 +432,7 @@ class TestReviewFindings:
         )
         colleague = MembershipFactory(organization=operator, role="counsellor").user
         client.force_login(colleague)
-        prefix = f"p{pathway.pk}-event"
-        response = client.post(
-            reverse("participants:event_add", args=[pathway.pk]),
-            {
-                f"{prefix}-date": "2025-03-11",
-                f"{prefix}-kind": "interview",
-                f"{prefix}-text": "Ma note",
-                f"{prefix}-confidentiality": "normal",
-            },
-            HTTP_HX_REQUEST="true",
-        )
+        response = _post_event(client, pathway, "2025-03-11", "Ma note")
         assert "Ma note" in response.text
         assert "Très confidentiel" not in response.text
 
@@ -463,6 +457,17 @@ class TestReviewFindings:
             (6, None),
             (12, None),
         ]
+
+    def test_a_follow_up_to_record_proposes_today(self, client, counsellor, pathway):
+        from django.utils import timezone
+
+        services.pathway_close(
+            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
+        )
+        client.force_login(counsellor)
+        url = reverse("participants:follow_up_record", args=[pathway.follow_ups.first().pk])
+        form = client.get(url).context["form"]
+        assert form["done_on"].value() == timezone.localdate()
 
     def test_re_saving_a_follow_up_keeps_its_answer(self, client, counsellor, pathway):
         services.pathway_close(
