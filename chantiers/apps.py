@@ -23,6 +23,8 @@ class ChantiersConfig(AppConfig):
             models.StatementUnlock,
         ):
             auditlog.register(model)
+        # The file itself stays out of the audit trail (it holds every IBAN of the batch).
+        auditlog.register(models.PaymentBatch, exclude_fields=["sepa_xml"])
 
         from django.db.models.signals import post_save
 

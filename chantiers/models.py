@@ -352,6 +352,15 @@ class MonthlyStatement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    # A statement is paid by one batch at most: the foreign key itself forbids a second one.
+    batch = models.ForeignKey(
+        "PaymentBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("lot de paiement"),
+    )
 
     class Meta:
         verbose_name = _("fiche mensuelle de défraiement")
@@ -368,6 +377,48 @@ class MonthlyStatement(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status != self.Status.DRAFT
+
+
+class PaymentBatch(models.Model):
+    """Validated statements paid together by one SEPA credit transfer file (pain.001)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        EXPORTED = "exported", _("Fichier SEPA téléchargé")
+        PAID = "paid", _("Payé")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="payment_batches"
+    )
+    reference = models.CharField(_("référence"), max_length=35, unique=True)
+    execution_date = models.DateField(_("date d'exécution"))
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    total = models.DecimalField(_("total (€)"), max_digits=11, decimal_places=2, default=ZERO)
+    count = models.PositiveIntegerField(_("virements"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    exported_at = models.DateTimeField(_("exporté le"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("payé le"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sepa_xml = models.BinaryField(_("fichier SEPA (pain.001)"), blank=True, editable=False)
+    sepa_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("lot de paiement")
+        verbose_name_plural = _("lots de paiement")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="batch_total_positive"),
+        ]
+
+    def __str__(self):
+        return self.reference
 
 
 class StatementUnlock(models.Model):
