@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from chantiers.models import (
     ZERO,
@@ -122,85 +122,120 @@ def _payable_agreement(day, agreements, incomes) -> tuple[VolunteerAgreement | N
 
 def indemnities_recompute(*, participant: Participant, year: int) -> YearBalance:
     """Recompute every attendance of ``participant`` in ``year`` and return the year's balance."""
+    return indemnities_recompute_many(participant_ids=[participant.pk], year=year)[participant.pk]
+
+
+def _grouped(rows, key: str) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped
+
+
+def indemnities_recompute_many(*, participant_ids, year: int) -> dict[int, YearBalance]:
+    """The same for several people at once (a whole session's group): a fixed number of queries,
+    whatever the size of the group. Returns each person's balance for the year."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    own_operator = Q(organization=F("participant__organization"))
     with transaction.atomic():
         # One recomputation at a time per person: two saves at once cannot both spend the
-        # remaining balance.
-        Participant.objects.select_for_update().get(pk=participant.pk)
+        # remaining balance. Always locked in the same order (by id).
+        ids = list(
+            Participant.objects.select_for_update()
+            .filter(pk__in=participant_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         ceiling = IndemnityCeiling.objects.filter(year=year).first()
-        agreements = list(
+        agreements = _grouped(
             VolunteerAgreement.objects.filter(
-                participant=participant, organization=participant.organization, starts_on__lte=last
+                own_operator, participant__in=ids, starts_on__lte=last
             )
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
-            .order_by("-starts_on", "-pk")
+            .order_by("-starts_on", "-pk"),
+            "participant_id",
         )
-        incomes = list(IncomeSource.objects.filter(participant=participant))
-        locked = set(
-            MonthlyStatement.objects.filter(participant=participant, month__year=year)
+        incomes = _grouped(IncomeSource.objects.filter(participant__in=ids), "participant_id")
+        locked: dict[int, set[int]] = {}
+        for person, month in (
+            MonthlyStatement.objects.filter(participant__in=ids, month__year=year)
             .exclude(status=MonthlyStatement.Status.DRAFT)
-            .values_list("month__month", flat=True)
-        )
-        # What the volunteer declared receiving elsewhere is declared for the year an agreement
-        # starts: an agreement carried over from last year says nothing about this year.
-        declared_elsewhere = money(
-            max(
-                (a.amount_from_others for a in agreements if a.starts_on.year == year), default=ZERO
-            )
-        )
-        # Never both schemes in one year: one real-costs agreement excludes the flat rate.
-        real_costs_year = any(a.scheme == VolunteerAgreement.Scheme.REAL_COSTS for a in agreements)
-        attendances = (
+            .values_list("participant", "month__month")
+        ):
+            locked.setdefault(person, set()).add(month)
+        attendances = _grouped(
             Attendance.objects.filter(
-                participant=participant,
+                participant__in=ids,
                 session__date__range=(first, last),
-                session__chantier__organization=participant.organization,
+                session__chantier__organization=F("participant__organization"),
             )
             .select_related("session")
-            .order_by("session__date", "session__starts_at", "pk")
+            .order_by("session__date", "session__starts_at", "pk"),
+            "participant_id",
         )
-        attendances = list(attendances)
-        # Validated months keep their amounts, and those count for the whole year from the
-        # start: an earlier day still open cannot spend what a later, validated month paid.
-        locked_total = sum(
-            (a.indemnity for a in attendances if a.session.date.month in locked), ZERO
-        )
-        spent = declared_elsewhere + locked_total
-        paid = locked_total
-        indemnified_days = {
-            a.session.date for a in attendances if a.session.date.month in locked and a.indemnity
-        }
-        changed = []
-        for attendance in attendances:
-            amount, reason = ZERO, ""
-            day = attendance.session.date
-            if day.month in locked:
-                continue
-            if attendance.status in Attendance.PRESENT_LIKE:
-                if ceiling is None:
-                    reason = Reason.NO_CEILING
-                elif real_costs_year:
-                    reason = Reason.REAL_COSTS
-                elif day in indemnified_days:
-                    reason = Reason.OTHER_SESSION
-                else:
-                    agreement, reason = _payable_agreement(day, agreements, incomes)
-                    if agreement is not None:
-                        indemnified_days.add(day)
-                        daily = money(min(agreement.daily_rate, ceiling.daily))
-                        remaining = max(ZERO, ceiling.annual - spent)
-                        amount = min(daily, remaining)
-                        if amount < daily:
-                            reason = Reason.ANNUAL_CEILING
-                        spent += amount
-                        paid += amount
-            if (attendance.indemnity, attendance.not_payable) != (amount, reason):
-                attendance.indemnity, attendance.not_payable = amount, reason
-                attendance.not_payable_acknowledged = False  # a new reason is confirmed anew
-                changed.append(attendance)
+        balances, changed = {}, []
+        for person in ids:
+            balances[person] = _recompute_one(
+                year=year,
+                ceiling=ceiling,
+                agreements=agreements.get(person, []),
+                incomes=incomes.get(person, []),
+                locked=locked.get(person, set()),
+                attendances=attendances.get(person, []),
+                changed=changed,
+            )
         Attendance.objects.bulk_update(
             changed, ["indemnity", "not_payable", "not_payable_acknowledged"], batch_size=500
         )
+    return balances
+
+
+def _recompute_one(
+    *, year, ceiling, agreements, incomes, locked, attendances, changed
+) -> YearBalance:
+    """Rules 1–4 for one person and year; the attendances whose amount changes go to ``changed``."""
+    # What the volunteer declared receiving elsewhere is declared for the year an agreement
+    # starts: an agreement carried over from last year says nothing about this year.
+    declared_elsewhere = money(
+        max((a.amount_from_others for a in agreements if a.starts_on.year == year), default=ZERO)
+    )
+    # Never both schemes in one year: one real-costs agreement excludes the flat rate.
+    real_costs_year = any(a.scheme == VolunteerAgreement.Scheme.REAL_COSTS for a in agreements)
+    # Validated months keep their amounts, and those count for the whole year from the
+    # start: an earlier day still open cannot spend what a later, validated month paid.
+    locked_total = sum((a.indemnity for a in attendances if a.session.date.month in locked), ZERO)
+    spent = declared_elsewhere + locked_total
+    paid = locked_total
+    indemnified_days = {
+        a.session.date for a in attendances if a.session.date.month in locked and a.indemnity
+    }
+    for attendance in attendances:
+        amount, reason = ZERO, ""
+        day = attendance.session.date
+        if day.month in locked:
+            continue
+        if attendance.status in Attendance.PRESENT_LIKE:
+            if ceiling is None:
+                reason = Reason.NO_CEILING
+            elif real_costs_year:
+                reason = Reason.REAL_COSTS
+            elif day in indemnified_days:
+                reason = Reason.OTHER_SESSION
+            else:
+                agreement, reason = _payable_agreement(day, agreements, incomes)
+                if agreement is not None:
+                    indemnified_days.add(day)
+                    daily = money(min(agreement.daily_rate, ceiling.daily))
+                    remaining = max(ZERO, ceiling.annual - spent)
+                    amount = min(daily, remaining)
+                    if amount < daily:
+                        reason = Reason.ANNUAL_CEILING
+                    spent += amount
+                    paid += amount
+        if (attendance.indemnity, attendance.not_payable) != (amount, reason):
+            attendance.indemnity, attendance.not_payable = amount, reason
+            attendance.not_payable_acknowledged = False  # a new reason is confirmed anew
+            changed.append(attendance)
     return YearBalance(
         year=year,
         annual_ceiling=ceiling.annual if ceiling else None,

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from chantiers.indemnities import YearBalance, indemnities_recompute
+from chantiers.indemnities import YearBalance, indemnities_recompute, indemnities_recompute_many
 from chantiers.models import (
     Attendance,
     Chantier,
@@ -74,6 +74,9 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
         .filter(session=session, participant__in=wanted)
         .order_by("participant")
     }
+    by_id = {person.pk: person for person in people}
+    for attendance in existing.values():
+        attendance.participant = by_id[attendance.participant_id]
     result = AttendanceResult()
     refused = []
     for mark in marks:
@@ -96,7 +99,7 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
         if attendance is None:
             attendance = Attendance(
                 session=session,
-                participant_id=mark.participant_id,
+                participant=by_id[mark.participant_id],  # loaded: the audit entry names them
                 status=mark.status,
                 hours=hours,
                 note=mark.note,
@@ -127,10 +130,10 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
     if result.saved and session.status == WorkSession.Status.PLANNED:
         session.status = WorkSession.Status.HELD
         session.save(update_fields=["status"])
-    for participant in people:
-        result.balances[participant.pk] = indemnities_recompute(
-            participant=participant, year=session.date.year
-        )
+    # One recomputation for the whole group: a fixed number of queries, whatever its size.
+    result.balances = indemnities_recompute_many(
+        participant_ids=[person.pk for person in people], year=session.date.year
+    )
     return result
 
 
@@ -393,12 +396,15 @@ def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> M
 
 def indemnities_recompute_everyone(*, year: int) -> int:
     """Recompute the year of everyone who has a mark in it (after a change of ceiling)."""
-    people = Participant.objects.filter(attendances__session__date__year=year).distinct()
-    count = 0
-    for participant in people.order_by("pk").iterator():
-        indemnities_recompute(participant=participant, year=year)
-        count += 1
-    return count
+    people = list(
+        Participant.objects.filter(attendances__session__date__year=year)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(people), 200):  # short transactions, a few queries each
+        indemnities_recompute_many(participant_ids=people[start : start + 200], year=year)
+    return len(people)
 
 
 def indemnities_recompute_from(*, participant: Participant, day: dt.date) -> None:

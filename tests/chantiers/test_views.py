@@ -154,3 +154,27 @@ def test_the_grid_query_count_does_not_grow_with_the_group(
     with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["rows"]) == size
+
+
+@pytest.mark.parametrize("size", [5, 25])
+def test_saving_the_grid_reads_the_same_number_of_times_whatever_the_group(
+    client, coordinator, session, chantier, size
+):
+    """Writes are one per mark (and its audit entry); reads, the recomputation included, are
+    fixed: a 25-person group costs no more reads than a 5-person one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _group(chantier, size)
+    client.force_login(coordinator)
+    url = reverse("chantiers:session_attendance", args=[session.pk])
+    with CaptureQueriesContext(connection) as queries:
+        client.post(url, {"all_present": "1"})
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        # The content type of the audit entries is cached once per process.
+        if q["sql"].startswith("SELECT") and "django_content_type" not in q["sql"]
+    ]
+    assert Attendance.objects.filter(session=session).count() == size
+    assert len(reads) == 18, "\n".join(reads)
