@@ -453,6 +453,12 @@ class Incident(models.Model):
     people_involved = models.CharField(_("personnes concernées"), max_length=300, blank=True)
     description = models.TextField(_("description"))
     declared_to_insurer_on = models.DateField(_("déclaré à l'assureur le"), null=True, blank=True)
+    action_taken = models.TextField(_("suites données"), blank=True)
+    # Open until someone says it is dealt with: the chantier page counts the open ones.
+    closed_on = models.DateField(_("clôturé le"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("incident")
