@@ -90,7 +90,7 @@ def chantier_figures(*, chantier: Chantier) -> dict:
         "sessions_held": held.count(),
         "attendance_rate": (totals["present"] / totals["recorded"] if totals["recorded"] else None),
         "indemnities": totals["indemnities"] or ZERO,
-        "incidents": chantier.incidents.count(),
+        "open_incidents": chantier.incidents.filter(closed_on__isnull=True).count(),
     }
 
 

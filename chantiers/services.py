@@ -269,6 +269,26 @@ def sessions_create_weekly(
     return plan
 
 
+@transaction.atomic
+def session_cancel(*, session: WorkSession, reason: str) -> WorkSession:
+    """A planned session that will not take place (rain, no supervisor…), with its reason."""
+    session = WorkSession.objects.select_for_update().get(pk=session.pk)
+    if session.status == WorkSession.Status.CANCELLED:
+        raise ValidationError(_("Cette séance est déjà annulée."))
+    if not reason.strip():
+        raise ValidationError(_("Indiquez le motif de l'annulation."))
+    if session.attendances.exists():
+        raise ValidationError(
+            _(
+                "Des présences sont déjà notées pour cette séance : elle a eu lieu et ne peut "
+                "plus être annulée."
+            )
+        )
+    session.status, session.cancel_reason = WorkSession.Status.CANCELLED, reason.strip()
+    session.save(update_fields=["status", "cancel_reason"])
+    return session
+
+
 def _month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     first = month.replace(day=1)
     return first, add_months(first, 1) - dt.timedelta(days=1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chantiers import views, views_statements
+from chantiers import views, views_planning, views_statements
 
 app_name = "chantiers"
 
@@ -8,6 +8,15 @@ urlpatterns = [
     path("", views.chantier_list, name="list"),
     path("aujourd-hui/", views.today, name="today"),
     path("<int:pk>/", views.chantier_detail, name="detail"),
+    path("nouveau/", views_planning.chantier_create, name="create"),
+    path("<int:pk>/modifier/", views_planning.chantier_edit, name="edit"),
+    path("<int:pk>/seances/", views_planning.session_list, name="sessions"),
+    path("<int:pk>/seances/nouvelle/", views_planning.session_create, name="session_create"),
+    path("<int:pk>/seances/planifier/", views_planning.sessions_weekly, name="sessions_weekly"),
+    path("seances/<int:pk>/annuler/", views_planning.session_cancel, name="session_cancel"),
+    path("<int:pk>/incidents/", views_planning.incident_list, name="incidents"),
+    path("<int:pk>/incidents/nouveau/", views_planning.incident_create, name="incident_create"),
+    path("incidents/<int:pk>/", views_planning.incident_edit, name="incident_edit"),
     path("conventions/<int:pk>.pdf", views.agreement_pdf, name="agreement_pdf"),
     path(
         "<int:pk>/fiches/<int:year>/<int:month>/",
@@ -18,3 +27,4 @@ urlpatterns = [
     path("fiches/<int:pk>/rouvrir/", views_statements.statement_unlock, name="statement_unlock"),
     path("seances/<int:pk>/presences/", views.session_attendance, name="session_attendance"),
 ]
+

@@ -55,7 +55,8 @@ READ_ROLES = (*CHANTIER_ROLES, Role.ADMIN)
 @role_required(*READ_ROLES)
 def chantier_list(request):
     chantiers = _chantiers(request).select_related("host").order_by("status", "-starts_on")
-    return render(request, "chantiers/chantier_list.html", {"chantiers": chantiers})
+    context = {"chantiers": chantiers, "can_create": request.membership.role in CHANTIER_ROLES}
+    return render(request, "chantiers/chantier_list.html", context)
 
 
 @role_required(*READ_ROLES)
@@ -68,6 +69,7 @@ def chantier_detail(request, pk):
         "next_sessions": chantier.sessions.filter(date__gte=day).order_by("date", "starts_at")[:6],
         "group": selectors.group_paperwork(chantier=chantier, on=day),
         "today": day,
+        "can_edit": request.membership.role in CHANTIER_ROLES,
     }
     return render(request, "chantiers/chantier_detail.html", context)
 

@@ -1,0 +1,216 @@
+"""Chantiers, their sessions and their incidents: created and kept up to date by the coordinators
+of the chantier and the direction."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.access import get_scoped_or_404, role_required
+from accounts.models import Role
+from chantiers import services
+from chantiers.forms_planning import (
+    CancelForm,
+    ChantierForm,
+    IncidentForm,
+    SessionForm,
+    WeeklyPlanForm,
+)
+from chantiers.models import Incident
+from chantiers.views import CHANTIER_ROLES, _chantiers, _session
+from participants.services import add_months
+
+
+def _chantier(request, pk):
+    return get_scoped_or_404(request, _chantiers(request), pk=pk)
+
+
+@role_required(*CHANTIER_ROLES)
+def chantier_create(request):
+    form = ChantierForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        chantier = form.save()
+        if request.membership.role == Role.COORDINATOR:
+            chantier.coordinators.add(request.user)  # or they would lose sight of it at once
+        messages.success(request, _("Chantier créé. Planifiez ses séances."))
+        return redirect("chantiers:sessions", pk=chantier.pk)
+    return render(request, "chantiers/chantier_form.html", {"form": form, "chantier": None})
+
+
+@role_required(*CHANTIER_ROLES)
+def chantier_edit(request, pk):
+    chantier = _chantier(request, pk)
+    form = ChantierForm(request.POST or None, instance=chantier, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.membership.role == Role.COORDINATOR:
+            chantier.coordinators.add(request.user)
+        messages.success(request, _("Chantier enregistré."))
+        return redirect("chantiers:detail", pk=chantier.pk)
+    return render(request, "chantiers/chantier_form.html", {"form": form, "chantier": chantier})
+
+
+def _month_param(value: str | None) -> dt.date:
+    """``?mois=2026-11`` (not personal data: a query string is fine here)."""
+    if not value:
+        return timezone.localdate().replace(day=1)
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise Http404 from None
+
+
+@role_required(*CHANTIER_ROLES, Role.ADMIN)
+def session_list(request, pk):
+    """The sessions of a chantier month by month, with how many marks each has."""
+    chantier = _chantier(request, pk)
+    month = _month_param(request.GET.get("mois"))
+    sessions = (
+        chantier.sessions.filter(date__gte=month, date__lt=add_months(month, 1))
+        .annotate(marked=Count("attendances"))
+        .order_by("date", "starts_at")
+    )
+    context = {
+        "chantier": chantier,
+        "month": month,
+        "previous": add_months(month, -1),
+        "next": add_months(month, 1),
+        "sessions": sessions,
+        "today": timezone.localdate(),
+        "can_plan": request.membership.role in CHANTIER_ROLES,
+    }
+    return render(request, "chantiers/session_list.html", context)
+
+
+def _back_to_month(chantier, day: dt.date):
+    return redirect(f"{reverse('chantiers:sessions', args=[chantier.pk])}?mois={day:%Y-%m}")
+
+
+@role_required(*CHANTIER_ROLES)
+def session_create(request, pk):
+    chantier = _chantier(request, pk)
+    form = SessionForm(request.POST or None, chantier=chantier)
+    if request.method == "POST" and form.is_valid():
+        session = form.save()
+        messages.success(
+            request,
+            _("Séance du %(day)s ajoutée.") % {"day": date_format(session.date, "l j F")},
+        )
+        return _back_to_month(chantier, session.date)
+    return render(request, "chantiers/session_form.html", {"form": form, "chantier": chantier})
+
+
+@role_required(*CHANTIER_ROLES)
+def sessions_weekly(request, pk):
+    """Many sessions from a weekly pattern, Belgian public holidays skipped and said."""
+    chantier = _chantier(request, pk)
+    initial = {"first_day": max(chantier.starts_on, timezone.localdate())}
+    if chantier.ends_on:
+        initial["last_day"] = chantier.ends_on
+    form = WeeklyPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.sessions_create_weekly(
+                chantier=chantier,
+                first_day=data["first_day"],
+                last_day=data["last_day"],
+                weekdays=set(data["weekdays"]),
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            count = len(plan.created)
+            messages.success(
+                request,
+                ngettext("%(count)s séance planifiée.", "%(count)s séances planifiées.", count)
+                % {"count": count},
+            )
+            for day, name in plan.holidays:
+                messages.info(
+                    request,
+                    _("Pas de séance le %(day)s : jour férié (%(name)s).")
+                    % {"day": date_format(day, "l j F Y"), "name": name},
+                )
+            if plan.existing:
+                messages.info(
+                    request,
+                    _("Déjà planifiées, laissées telles quelles : %(days)s.")
+                    % {"days": ", ".join(f"{day:%d/%m}" for day in plan.existing)},
+                )
+            return _back_to_month(chantier, data["first_day"])
+    return render(request, "chantiers/sessions_weekly.html", {"form": form, "chantier": chantier})
+
+
+@role_required(*CHANTIER_ROLES)
+def session_cancel(request, pk):
+    session = _session(request, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(session=session, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Séance du %(day)s annulée.") % {"day": date_format(session.date, "l j F")},
+            )
+            return _back_to_month(session.chantier, session.date)
+    context = {"form": form, "session": session, "chantier": session.chantier}
+    return render(request, "chantiers/session_cancel.html", context)
+
+
+@role_required(*CHANTIER_ROLES, Role.ADMIN)
+def incident_list(request, pk):
+    chantier = _chantier(request, pk)
+    incidents = chantier.incidents.select_related("session", "recorded_by").order_by(
+        "closed_on", "-date", "-pk"
+    )
+    page = Paginator(incidents, 25).get_page(request.GET.get("page"))
+    context = {
+        "chantier": chantier,
+        "page": page,
+        "can_write": request.membership.role in CHANTIER_ROLES,
+    }
+    return render(request, "chantiers/incident_list.html", context)
+
+
+@role_required(*CHANTIER_ROLES)
+def incident_create(request, pk):
+    chantier = _chantier(request, pk)
+    form = IncidentForm(
+        request.POST or None, chantier=chantier, initial={"date": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        incident = form.save(commit=False)
+        incident.recorded_by = request.user
+        incident.save()
+        messages.success(request, _("Incident enregistré."))
+        return redirect("chantiers:incidents", pk=chantier.pk)
+    context = {"form": form, "chantier": chantier, "incident": None}
+    return render(request, "chantiers/incident_form.html", context)
+
+
+@role_required(*CHANTIER_ROLES)
+def incident_edit(request, pk):
+    incidents = Incident.objects.filter(chantier__in=_chantiers(request)).select_related("chantier")
+    incident = get_scoped_or_404(request, incidents, via="chantier__organization", pk=pk)
+    form = IncidentForm(request.POST or None, instance=incident, chantier=incident.chantier)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Incident mis à jour."))
+        return redirect("chantiers:incidents", pk=incident.chantier_id)
+    context = {"form": form, "chantier": incident.chantier, "incident": incident}
+    return render(request, "chantiers/incident_form.html", context)
