@@ -20,6 +20,17 @@ def _seed(**options) -> str:
     return out.getvalue()
 
 
+def legal_ceilings_again():
+    """A flush empties the table the migration seeded."""
+    import importlib
+
+    from chantiers.models import IndemnityCeiling
+
+    seeded = importlib.import_module("chantiers.migrations.0002_seed_ceilings").CEILINGS
+    for year, (daily, annual) in seeded.items():
+        IndemnityCeiling.objects.create(year=year, daily=daily, annual=annual)
+
+
 def _snapshot():
     return sorted(
         Membership.objects.values_list(
@@ -44,7 +55,7 @@ def test_it_creates_the_demo_organizations_and_the_five_accounts(db):
     operator.full_clean()  # its generated IBAN and BIC pass the real validators
 
 
-def test_the_same_seed_gives_the_same_data(transactional_db):
+def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
     from participants.models import Participant, Pathway
 
     def people():
@@ -57,6 +68,7 @@ def test_the_same_seed_gives_the_same_data(transactional_db):
     _seed(seed=7)
     first = _snapshot(), people()
     call_command("flush", interactive=False, verbosity=0)
+    legal_ceilings_again()
     _seed(seed=7)
     assert (_snapshot(), people()) == first
 
@@ -73,3 +85,33 @@ def test_an_unknown_scale_is_refused(db):
     with pytest.raises(CommandError):
         call_command("seed_demo", "--scale", "huge")
     assert not Organization.objects.exists()
+
+
+def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
+    """Every month before this one is validated, and each statement is the sum of its days."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from chantiers.models import Attendance, Enrolment, Incident, MonthlyStatement
+    from participants.services import add_months
+
+    _seed()
+    this_month = timezone.localdate().replace(day=1)
+    statements = MonthlyStatement.objects.select_related("participant")
+    assert statements.exclude(status="validated").filter(month__lt=this_month).count() == 0
+    for statement in statements:
+        marks = Attendance.objects.filter(
+            participant=statement.participant,
+            session__date__gte=statement.month,
+            session__date__lt=add_months(statement.month, 1),
+        )
+        assert statement.amount == marks.aggregate(total=Sum("indemnity"))["total"]
+        present = marks.filter(status__in=Attendance.PRESENT_LIKE)
+        assert statement.days == present.values("session__date").distinct().count()
+    # Candidates waiting for selection, an open incident, a volunteer without an IBAN.
+    assert Enrolment.objects.filter(status="candidate").count() == 4
+    assert Incident.objects.filter(closed_on__isnull=True).count() == 2
+    members = Enrolment.objects.filter(status="active").values("participant")
+    assert statements.filter(participant__in=members, participant__iban="").exists() == (
+        this_month.month > 1
+    )

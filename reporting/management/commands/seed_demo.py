@@ -55,7 +55,8 @@ class Command(BaseCommand):
                 f"{User.objects.count()} accounts, {stats['participants']} participants, "
                 f"{stats['pathways']} pathways, {stats['events']} events, {stats['needs']} needs, "
                 f"{stats['chantiers']} chantiers, {stats['sessions']} sessions, "
-                f"{stats['attendances']} attendance marks."
+                f"{stats['attendances']} attendance marks, "
+                f"{stats['statements']} validated monthly statements."
             )
         )
         self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")
