@@ -147,3 +147,70 @@ def statements_waiting(*, participant_ids: list[int], month: dt.date) -> dict[in
         .values_list("participant")
         .annotate(count=Count("pk"))
     )
+
+
+# --- Group formation (issue 4, items 3–4): eligibility of many people at once -------------
+
+
+def enrolment_eligibility_many(
+    *, chantier: Chantier, participants: list, in_group: set[int] | None = None
+) -> dict[int, list[str]]:
+    """``services.enrolment_eligibility`` for a whole list in one or two queries: the same
+    conditions, the same words (a test holds them equal). ``in_group``: the participants already
+    selected or active in the chantier, when the caller has them at hand."""
+    from django.utils.translation import gettext as _
+
+    from participants.models import Pathway
+    from participants.services import add_months
+
+    ids = [participant.pk for participant in participants]
+    with_pathway = set(
+        Pathway.objects.open().filter(participant__in=ids).values_list("participant", flat=True)
+    )
+    if in_group is None:
+        in_group = set(
+            chantier.enrolments.filter(status__in=Enrolment.IN_GROUP).values_list(
+                "participant", flat=True
+            )
+        )
+    needed = add_months(chantier.starts_on, -chantier.min_jobseeking_months)
+    eligibility = {}
+    for participant in participants:
+        problems = []
+        since = participant.jobseeker_since
+        if since is None:
+            problems.append(_("Date d'inscription comme demandeur·euse d'emploi inconnue."))
+        elif since > needed:
+            problems.append(
+                _(
+                    "Demandeur·euse d'emploi depuis le %(since)s : il faut au moins %(months)s "
+                    "mois au début du chantier (depuis le %(needed)s au plus tard)."
+                )
+                % {
+                    "since": since.strftime("%d/%m/%Y"),
+                    "months": chantier.min_jobseeking_months,
+                    "needed": needed.strftime("%d/%m/%Y"),
+                }
+            )
+        if participant.pk not in with_pathway:
+            problems.append(_("Aucun parcours ouvert."))
+        if len(in_group - {participant.pk}) >= chantier.capacity:
+            problems.append(
+                _("Le groupe est complet (%(capacity)s places).") % {"capacity": chantier.capacity}
+            )
+        eligibility[participant.pk] = problems
+    return eligibility
+
+
+def incomes_on(*, participant_ids: list[int], day: dt.date) -> dict:
+    """Each person's income source on ``day`` (None when unknown), in one query."""
+    from participants.models import IncomeSource
+
+    found = {}
+    for income in (
+        IncomeSource.objects.filter(participant__in=participant_ids, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .order_by("starts_on")
+    ):
+        found[income.participant_id] = income  # the latest one if two overlap
+    return {pk: found.get(pk) for pk in participant_ids}

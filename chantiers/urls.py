@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chantiers import views, views_planning, views_statements
+from chantiers import views, views_group, views_planning, views_statements
 
 app_name = "chantiers"
 
@@ -26,5 +26,21 @@ urlpatterns = [
     path("fiches/<int:pk>/", views_statements.statement_action, name="statement_action"),
     path("fiches/<int:pk>/rouvrir/", views_statements.statement_unlock, name="statement_unlock"),
     path("seances/<int:pk>/presences/", views.session_attendance, name="session_attendance"),
+]
+
+# Group formation and volunteer agreements (issue 4, items 3 and 4).
+urlpatterns += [
+    path("<int:pk>/groupe/", views_group.group, name="group"),
+    path("<int:pk>/groupe/ajouter/", views_group.group_add, name="group_add"),
+    path("groupe/<int:pk>/selectionner/", views_group.enrolment_select, name="enrolment_select"),
+    path("groupe/<int:pk>/commencer/", views_group.enrolment_activate, name="enrolment_activate"),
+    path("groupe/<int:pk>/depart/", views_group.enrolment_leave, name="enrolment_leave"),
+    path("groupe/<int:pk>/securite/", views_group.enrolment_safety, name="enrolment_safety"),
+    path(
+        "<int:chantier>/groupe/<int:enrolment>/convention/",
+        views_group.agreement_new,
+        name="agreement_new",
+    ),
+    path("conventions/<int:pk>/", views_group.agreement_edit, name="agreement_edit"),
 ]
 
