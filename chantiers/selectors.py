@@ -155,9 +155,10 @@ def statements_waiting(*, participant_ids: list[int], month: dt.date) -> dict[in
 def enrolment_eligibility_many(
     *, chantier: Chantier, participants: list, in_group: set[int] | None = None
 ) -> dict[int, list[str]]:
-    """``services.enrolment_eligibility`` for a whole list in one or two queries: the same
-    conditions, the same words (a test holds them equal). ``in_group``: the participants already
-    selected or active in the chantier, when the caller has them at hand."""
+    """Why each person cannot be selected (DESIGN §3), in words (empty when they can), in one or
+    two queries: job seeker for the chantier's minimum months on its start date, an open
+    pathway, a place left. ``in_group``: the participants already selected or active in the
+    chantier, when the caller has them at hand."""
     from django.utils.translation import gettext as _
 
     from participants.models import Pathway

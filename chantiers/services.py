@@ -139,32 +139,9 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
 
 def enrolment_eligibility(*, chantier: Chantier, participant: Participant) -> list[str]:
     """Why the person cannot be selected (DESIGN §3), in words; empty when they can."""
-    problems = []
-    needed = add_months(chantier.starts_on, -chantier.min_jobseeking_months)
-    if participant.jobseeker_since is None:
-        problems.append(_("Date d'inscription comme demandeur·euse d'emploi inconnue."))
-    elif participant.jobseeker_since > needed:
-        problems.append(
-            _(
-                "Demandeur·euse d'emploi depuis le %(since)s : il faut au moins %(months)s mois au "
-                "début du chantier (depuis le %(needed)s au plus tard)."
-            )
-            % {
-                "since": participant.jobseeker_since.strftime("%d/%m/%Y"),
-                "months": chantier.min_jobseeking_months,
-                "needed": needed.strftime("%d/%m/%Y"),
-            }
-        )
-    if not participant.pathways.open().exists():
-        problems.append(_("Aucun parcours ouvert."))
-    taken = chantier.enrolments.filter(status__in=Enrolment.IN_GROUP).exclude(
-        participant=participant
-    )
-    if taken.count() >= chantier.capacity:
-        problems.append(
-            _("Le groupe est complet (%(capacity)s places).") % {"capacity": chantier.capacity}
-        )
-    return problems
+    from chantiers.selectors import enrolment_eligibility_many
+
+    return enrolment_eligibility_many(chantier=chantier, participants=[participant])[participant.pk]
 
 
 def enrolment_add(*, chantier: Chantier, participant: Participant) -> Enrolment:
@@ -208,6 +185,8 @@ def enrolment_leave(
 ) -> Enrolment:
     if status not in (Enrolment.Status.WITHDRAWN, Enrolment.Status.COMPLETED):
         raise ValidationError(_("Départ : « sorti·e » ou « terminé » seulement."))
+    if enrolment.status not in Enrolment.IN_GROUP:
+        raise ValidationError(_("Seule une personne du groupe peut le quitter."))
     if status == Enrolment.Status.WITHDRAWN and not reason.strip():
         raise ValidationError({"leave_reason": _("Indiquez le motif du départ.")})
     if enrolment.joined_on and left_on < enrolment.joined_on:

@@ -215,8 +215,6 @@ def enrolment_leave(request, pk):
     form = EnrolmentLeaveForm(request.POST, auto_id=_auto_id(enrolment))
 
     def leave(data):
-        if enrolment.status not in (Status.SELECTED, Status.ACTIVE):
-            raise ValidationError(_("Seule une personne du groupe peut le quitter."))
         services.enrolment_leave(
             enrolment=enrolment,
             status=data["status"],

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -39,7 +39,10 @@ def participant_list(
     if programme is not None:
         participants = participants.filter(pathways__programme=programme).distinct()
     if status == "open":
-        participants = participants.filter(pathways__ended_on__isnull=True).distinct()
+        # Not ``pathways__ended_on__isnull``: its outer join also lets in people without any.
+        participants = participants.filter(
+            Exists(Pathway.objects.open().filter(participant=OuterRef("pk")))
+        )
     elif status == "closed":
         participants = (
             participants.filter(pathways__isnull=False)

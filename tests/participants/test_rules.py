@@ -286,3 +286,19 @@ def test_changes_are_audited_without_identifiers_or_note_texts(participant, path
     assert "Texte confidentiel" not in everything
     # Not even a part of the number: half of it and the birth date would give it back.
     assert participant.national_number[-5:] not in everything
+
+
+def test_the_in_progress_filter_leaves_out_people_without_a_pathway(operator):
+    from participants.selectors import participant_list
+    from tests.factories import PathwayFactory
+
+    nobody = ParticipantFactory(organization=operator, last_name="Sansparcours")
+    ongoing = PathwayFactory(participant__organization=operator).participant
+    closed = PathwayFactory(
+        participant__organization=operator,
+        ended_on=dt.date(2025, 6, 30),
+        exit_outcome="job_permanent",
+    )
+    assert list(participant_list(organization=operator, status="open")) == [ongoing]
+    assert nobody not in participant_list(organization=operator, status="closed")
+    assert closed.participant not in participant_list(organization=operator, status="open")
