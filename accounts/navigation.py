@@ -23,6 +23,9 @@ NAVIGATION = [
         _("Chantiers"),
         frozenset({Role.COORDINATOR, Role.DIRECTION, Role.ADMIN}),
     ),
+    NavItem(
+        "chantiers:payment_batch_list", _("Paiements"), frozenset({Role.DIRECTION, Role.ADMIN})
+    ),
     NavItem("participants:caseload", _("Mon suivi"), frozenset({Role.COUNSELLOR})),
     NavItem("participants:list", _("Participant·es"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem("accounts:member_list", _("Équipe"), frozenset({Role.ADMIN, Role.DIRECTION})),

@@ -384,6 +384,14 @@ def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> M
         raise ValidationError({"reason": _("Le motif de la réouverture est obligatoire.")})
     if statement.status == MonthlyStatement.Status.PAID:
         raise ValidationError(_("Cette fiche est payée : elle ne peut plus être rouverte."))
+    if statement.batch_id is not None:
+        raise ValidationError(
+            _(
+                "Cette fiche fait partie du lot de paiement %(reference)s : la direction doit "
+                "d'abord annuler ce lot pour qu'elle puisse être rouverte."
+            )
+            % {"reference": statement.batch.reference}
+        )
     if statement.status != MonthlyStatement.Status.VALIDATED:
         raise ValidationError(_("Cette fiche n'est pas validée."))
     StatementUnlock.objects.create(statement=statement, by=by, reason=reason.strip())

@@ -44,3 +44,17 @@ urlpatterns += [
     path("conventions/<int:pk>/", views_group.agreement_edit, name="agreement_edit"),
 ]
 
+# Payment batches: SEPA file and CSV (views_payments).
+from chantiers import views_payments  # noqa: E402
+
+urlpatterns += [
+    path("paiements/", views_payments.batch_list, name="payment_batch_list"),
+    path("paiements/nouveau/", views_payments.batch_new, name="payment_batch_new"),
+    path("paiements/<int:pk>/", views_payments.batch_detail, name="payment_batch_detail"),
+    path(
+        "paiements/<int:pk>/sepa.xml", views_payments.batch_download_xml, name="payment_batch_xml"
+    ),
+    path("paiements/<int:pk>/lot.csv", views_payments.batch_download_csv, name="payment_batch_csv"),
+    path("paiements/<int:pk>/paye/", views_payments.batch_mark_paid, name="payment_batch_paid"),
+    path("paiements/<int:pk>/annuler/", views_payments.batch_cancel, name="payment_batch_cancel"),
+]

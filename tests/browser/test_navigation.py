@@ -11,6 +11,7 @@ NAVIGATION = {
     "admin@demo.local": [
         "Tableau de bord",
         "Chantiers",
+        "Paiements",
         "Équipe",
         "Organisation",
         "Journal des accès",
@@ -18,6 +19,7 @@ NAVIGATION = {
     "direction@demo.local": [
         "Tableau de bord",
         "Chantiers",
+        "Paiements",
         "Participant·es",
         "Équipe",
         "Journal des accès",
