@@ -1,6 +1,6 @@
 """Demo chantiers for ``seed_demo``: two running chantiers at the housing company's buildings,
 their groups and candidates, agreements, sessions since January, the attendance of the year so
-far, the statements of the past months (validated) and a few incidents."""
+far, the statements of the past months (validated), one paid SEPA batch and a few incidents."""
 
 import datetime as dt
 from decimal import Decimal
@@ -18,8 +18,10 @@ from chantiers.models import (
     VolunteerAgreement,
     WorkSession,
 )
+from chantiers.payments import batch_candidates, batch_create, batch_mark_exported, batch_mark_paid
 from chantiers.services import sessions_create_weekly, statement_validate
 from participants.models import IncomeSource, Participant
+from participants.services import add_months
 
 CHANTIERS = [
     {
@@ -44,7 +46,7 @@ GROUP_SIZE = 12
 HALF_DAY_RATE = Decimal("12.50")
 
 
-def seed_chantiers(*, rng, organization, host, programme, coordinators) -> dict:
+def seed_chantiers(*, rng, organization, host, programme, coordinators, director) -> dict:
     today = timezone.localdate()
     start = dt.date(today.year, 1, 12)
     stats = {"chantiers": 0, "sessions": 0, "attendances": 0}
@@ -139,7 +141,23 @@ def seed_chantiers(*, rng, organization, host, programme, coordinators) -> dict:
         stats["sessions"] += len(plan.created)
         stats["attendances"] += len(marks)
     stats["statements"] = _validated_months(members, coordinators[0], today)
+    stats["paid_batches"] = _paid_batch(organization, director, today)
     return stats
+
+
+def _paid_batch(organization, director, today) -> int:
+    """The months before last paid by one SEPA batch; last month waits for the direction."""
+    last_month = add_months(today.replace(day=1), -1)
+    payable = batch_candidates(organization=organization).payable
+    ids = [statement.pk for statement in payable if statement.month < last_month]
+    if not ids:
+        return 0
+    batch = batch_create(
+        organization=organization, statement_ids=ids, execution_date=today, by=director
+    )
+    batch_mark_exported(batch=batch, by=director)
+    batch_mark_paid(batch=batch, by=director)
+    return 1
 
 
 def _validated_months(members, by, today) -> int:

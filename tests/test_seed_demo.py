@@ -92,13 +92,13 @@ def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
     from django.db.models import Sum
     from django.utils import timezone
 
-    from chantiers.models import Attendance, Enrolment, Incident, MonthlyStatement
+    from chantiers.models import Attendance, Enrolment, Incident, MonthlyStatement, PaymentBatch
     from participants.services import add_months
 
     _seed()
     this_month = timezone.localdate().replace(day=1)
     statements = MonthlyStatement.objects.select_related("participant")
-    assert statements.exclude(status="validated").filter(month__lt=this_month).count() == 0
+    assert not statements.filter(status="draft", month__lt=this_month).exists()
     for statement in statements:
         marks = Attendance.objects.filter(
             participant=statement.participant,
@@ -111,6 +111,16 @@ def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
     # Candidates waiting for selection, an open incident, a volunteer without an IBAN.
     assert Enrolment.objects.filter(status="candidate").count() == 4
     assert Incident.objects.filter(closed_on__isnull=True).count() == 2
+    # One paid batch: every statement before last month with an IBAN, and nothing else.
+    if this_month.month > 2:
+        batch = PaymentBatch.objects.get(status="paid")
+        paid = statements.filter(status="paid")
+        assert set(paid) == set(batch.statements.all())
+        assert batch.total == paid.aggregate(total=Sum("amount"))["total"]
+        assert not paid.filter(month__gte=add_months(this_month, -1)).exists()
+        waiting = statements.filter(status="validated", month__lt=add_months(this_month, -1))
+        assert not waiting.exclude(participant__iban="").exclude(amount=0).exists()
+        assert statements.filter(status="validated", participant__iban="").exists()
     members = Enrolment.objects.filter(status="active").values("participant")
     assert statements.filter(participant__in=members, participant__iban="").exists() == (
         this_month.month > 1

@@ -48,6 +48,11 @@ class Command(BaseCommand):
                         memberships__organization=operator, memberships__role="coordinator"
                     ).order_by("pk")
                 ),
+                director=User.objects.filter(
+                    memberships__organization=operator, memberships__role="direction"
+                )
+                .order_by("pk")
+                .first(),
             )
         self.stdout.write(
             self.style.SUCCESS(
@@ -56,7 +61,8 @@ class Command(BaseCommand):
                 f"{stats['pathways']} pathways, {stats['events']} events, {stats['needs']} needs, "
                 f"{stats['chantiers']} chantiers, {stats['sessions']} sessions, "
                 f"{stats['attendances']} attendance marks, "
-                f"{stats['statements']} validated monthly statements."
+                f"{stats['statements']} validated monthly statements, "
+                f"{stats['paid_batches']} paid payment batch."
             )
         )
         self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")
