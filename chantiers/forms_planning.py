@@ -137,7 +137,7 @@ class WeeklyPlanForm(forms.Form):
         label=_("Les jours"),
         choices=WEEKDAYS,
         coerce=int,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-inline"}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     starts_at = forms.TimeField(label=_("De"), widget=TimeInput(), initial=dt.time(9, 0))
     ends_at = forms.TimeField(label=_("À"), widget=TimeInput(), initial=dt.time(12, 30))
