@@ -1,6 +1,13 @@
 from django.urls import path
 
-from chantiers import views, views_group, views_planning, views_statements
+from chantiers import (
+    views,
+    views_group,
+    views_payments,
+    views_planning,
+    views_print,
+    views_statements,
+)
 
 app_name = "chantiers"
 
@@ -44,8 +51,33 @@ urlpatterns += [
     path("conventions/<int:pk>/", views_group.agreement_edit, name="agreement_edit"),
 ]
 
+# Printed documents and the entry of the paper sign-in sheet (views_print).
+
+urlpatterns += [
+    path("fiches/<int:pk>.pdf", views_print.statement_pdf, name="statement_pdf"),
+    path(
+        "<int:pk>/fiches/<int:year>/<int:month>.pdf",
+        views_print.month_statements_pdf,
+        name="month_statements_pdf",
+    ),
+    path(
+        "seances/<int:pk>/feuille-de-presence.pdf",
+        views_print.signin_sheet_session,
+        name="signin_sheet_session",
+    ),
+    path(
+        "<int:pk>/feuille-de-presence/<int:year>/<int:month>/<int:day>.pdf",
+        views_print.signin_sheet_week,
+        name="signin_sheet_week",
+    ),
+    path(
+        "<int:pk>/semaine/<int:year>/<int:month>/<int:day>/",
+        views_print.week_entry,
+        name="week_entry",
+    ),
+]
+
 # Payment batches: SEPA file and CSV (views_payments).
-from chantiers import views_payments  # noqa: E402
 
 urlpatterns += [
     path("paiements/", views_payments.batch_list, name="payment_batch_list"),
