@@ -19,6 +19,21 @@ from chantiers.models import Enrolment, IndemnityCeiling, VolunteerAgreement
 from participants.forms import DateInput
 from participants.models import IncomeSource
 
+# Dates of chantiers, sessions and agreements: a year outside these is a typing mistake (0026 for
+# 2026), and it would make the pages compute dates out of the calendar.
+FIRST_PLAUSIBLE_YEAR = 2000
+PLAUSIBLE_YEARS_AHEAD = 10
+
+
+def plausible_date(day: dt.date | None) -> dt.date | None:
+    if day and not (
+        FIRST_PLAUSIBLE_YEAR <= day.year <= timezone.localdate().year + PLAUSIBLE_YEARS_AHEAD
+    ):
+        raise forms.ValidationError(
+            _("Année improbable (%(year)s) : vérifiez la date.") % {"year": day.year}
+        )
+    return day
+
 
 def _not_in_future(day: dt.date | None) -> dt.date | None:
     if day and day > timezone.localdate():
@@ -163,6 +178,12 @@ class AgreementForm(forms.ModelForm):
             "Déclaré par la personne, pour l'année où la convention commence : il compte dans le "
             "plafond annuel."
         )
+
+    def clean_starts_on(self):
+        return plausible_date(self.cleaned_data["starts_on"])
+
+    def clean_ends_on(self):
+        return plausible_date(self.cleaned_data["ends_on"])
 
     def clean_signed_on(self):
         return _not_in_future(self.cleaned_data["signed_on"])

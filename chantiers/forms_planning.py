@@ -3,10 +3,13 @@
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Role, User
+from chantiers.forms import plausible_date
 from chantiers.models import Chantier, Incident, IndemnityCeiling, WorkSession
 from participants.forms import DateInput
 from participants.models import Programme
@@ -69,6 +72,16 @@ class ChantierForm(forms.ModelForm):
         ).order_by("last_name", "first_name")
         self.fields["coordinators"].label_from_instance = lambda user: user.get_full_name()
         self.fields["coordinators"].label = _("Coordinateur·rices")
+        self.fields["daily_indemnity"].validators.append(MinValueValidator(0))
+        self.fields["daily_indemnity"].widget.attrs.update({"min": "0", "step": "0.01"})
+        # 50 years: more is a typing mistake, and the eligibility date would leave the calendar.
+        self.fields["min_jobseeking_months"].validators.append(MaxValueValidator(600))
+
+    def clean_starts_on(self):
+        return plausible_date(self.cleaned_data["starts_on"])
+
+    def clean_ends_on(self):
+        return plausible_date(self.cleaned_data["ends_on"])
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -103,6 +116,9 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args, chantier: Chantier, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.chantier = chantier
+
+    def clean_date(self):
+        return plausible_date(self.cleaned_data["date"])
 
     def clean(self):
         cleaned = super().clean()
@@ -142,6 +158,12 @@ class WeeklyPlanForm(forms.Form):
     starts_at = forms.TimeField(label=_("De"), widget=TimeInput(), initial=dt.time(9, 0))
     ends_at = forms.TimeField(label=_("À"), widget=TimeInput(), initial=dt.time(12, 30))
 
+    def clean_first_day(self):
+        return plausible_date(self.cleaned_data["first_day"])
+
+    def clean_last_day(self):
+        return plausible_date(self.cleaned_data["last_day"])
+
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
@@ -179,9 +201,17 @@ class IncidentForm(forms.ModelForm):
     def __init__(self, *args, chantier: Chantier, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.chantier = chantier
-        self.fields["session"].queryset = chantier.sessions.exclude(
-            status=WorkSession.Status.CANCELLED
-        ).order_by("-date", "-starts_at")[:60]
+        # The latest sessions up to today (an incident is never in the future), and the one
+        # already chosen. Not a sliced queryset: a choice is checked by filtering it again.
+        recent = (
+            chantier.sessions.exclude(status=WorkSession.Status.CANCELLED)
+            .filter(date__lte=timezone.localdate())
+            .order_by("-date", "-starts_at")
+            .values("pk")[:60]
+        )
+        self.fields["session"].queryset = chantier.sessions.filter(
+            Q(pk__in=recent) | Q(pk=self.instance.session_id)
+        ).order_by("-date", "-starts_at")
 
     def clean(self):
         cleaned = super().clean()

@@ -40,6 +40,18 @@ from participants.models import Participant
 SCHEMA = "pain.001.001.03"
 NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
 
+# The banks take transfer orders dated a year ahead at most; later is a typing mistake.
+MAX_DAYS_AHEAD = 365
+
+# IBAN country codes of the SEPA credit-transfer scheme (EU, EEA, and the countries and
+# territories the EPC admitted); a transfer to another country is refused by the bank.
+SEPA_COUNTRIES = frozenset(
+    (  # noqa: SIM905 (codes read better as text)
+        "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI "
+        "SK IS LI NO CH GB MC SM VA AD GI GG JE IM"
+    ).split()
+)
+
 # The characters every SEPA bank accepts (EPC "basic Latin" set); others become spaces.
 _NOT_SEPA = re.compile(r"[^A-Za-z0-9/?:().,'+ -]")
 
@@ -106,6 +118,8 @@ def iban_problem(participant: Participant) -> str:
         return _("Pas d'IBAN dans la fiche de la personne.")
     if not stdnum_iban.is_valid(participant.iban):
         return _("L'IBAN de la fiche de la personne n'est pas valide.")
+    if participant.iban[:2] not in SEPA_COUNTRIES:
+        return _("Compte hors de la zone SEPA : à payer autrement qu'avec ce fichier.")
     return ""
 
 
@@ -158,6 +172,15 @@ def batch_create(
     if execution_date < timezone.localdate():
         raise ValidationError(
             {"execution_date": _("La date d'exécution ne peut pas être dans le passé.")}
+        )
+    if execution_date > timezone.localdate() + dt.timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationError(
+            {
+                "execution_date": _(
+                    "La date d'exécution est à plus d'un an : les banques refusent un ordre "
+                    "daté si loin. Vérifiez l'année."
+                )
+            }
         )
     ids = sorted({int(pk) for pk in statement_ids})
     if not ids:

@@ -221,6 +221,8 @@ def sessions_create_weekly(
         raise ValidationError(_("Planifiez au plus un an à la fois."))
     if ends_at <= starts_at:
         raise ValidationError(_("La séance doit finir après avoir commencé."))
+    # One plan at a time per chantier: a double click waits, then finds the sessions planned.
+    Chantier.objects.select_for_update().get(pk=chantier.pk)
     public = holidays.country_holidays(
         "BE",
         years=range(first_day.year, last_day.year + 1),
@@ -417,8 +419,10 @@ def indemnities_recompute_everyone(*, year: int) -> int:
 def indemnities_recompute_from(*, participant: Participant, day: dt.date) -> None:
     """A change effective from ``day`` (an income source, say): recompute that year onward."""
     first = dt.date(day.year, 1, 1)
-    if not Attendance.objects.filter(participant=participant, session__date__gte=first).exists():
-        return  # nothing to recompute (most people never worked on a chantier)
-    last_year = timezone.localdate().year
-    for year in range(day.year, max(day.year, last_year) + 1):
-        indemnities_recompute(participant=participant, year=year)
+    # Only the years with marks (most people never worked on a chantier): a change dated long
+    # ago (0026 typed for 2026, an income source since 1995) must not walk every year since.
+    years = Attendance.objects.filter(participant=participant, session__date__gte=first).dates(
+        "session__date", "year"
+    )
+    for year in years:
+        indemnities_recompute(participant=participant, year=year.year)

@@ -138,7 +138,7 @@ def _marks_from(request, group, attendances) -> list[Mark]:
                 status=status,
                 hours=hours,
                 note=request.POST.get(f"note-{pk}", "").strip()[:300],
-                version=int(version) if version.isdigit() else None,
+                version=int(version) if version.isascii() and version.isdigit() else None,
             )
         )
     return marks

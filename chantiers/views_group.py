@@ -293,7 +293,8 @@ def group_add(request, pk):
 
 
 def _add_candidates(request, chantier):
-    ids = [pk for pk in request.POST.getlist("participant") if pk.isdigit()]
+    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+    ids = [pk for pk in request.POST.getlist("participant") if pk.isascii() and pk.isdigit()]
     people = list(_searchable(request).filter(pk__in=ids).exclude(enrolments__chantier=chantier))
     if not people:
         messages.error(request, _("Cochez au moins une personne à ajouter."))

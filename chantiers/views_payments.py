@@ -65,7 +65,9 @@ def batch_new(request):
     form = BatchForm(request.POST or None, initial=initial)
     chosen = None  # everything is checked until the person unchecks something
     if request.method == "POST":
-        chosen = {int(pk) for pk in request.POST.getlist("statements") if pk.isdigit()}
+        # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+        posted = request.POST.getlist("statements")
+        chosen = {int(pk) for pk in posted if pk.isascii() and pk.isdigit()}
         if form.is_valid():
             try:
                 batch = payments.batch_create(

@@ -6,6 +6,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,7 +26,7 @@ from chantiers.forms_planning import (
     SessionForm,
     WeeklyPlanForm,
 )
-from chantiers.models import Incident
+from chantiers.models import Chantier, Incident
 from chantiers.views import CHANTIER_ROLES, _chantiers, _session
 from participants.services import add_months
 
@@ -34,11 +35,26 @@ def _chantier(request, pk):
     return get_scoped_or_404(request, _chantiers(request), pk=pk)
 
 
+def _saved(form) -> Chantier | None:
+    """The chantier saved, or None when its code was taken meanwhile (a double click, or two
+    people at once: both passed the form's check before either was committed)."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        taken = Chantier.objects.filter(
+            organization=form.organization, code=form.cleaned_data["code"]
+        ).exclude(pk=form.instance.pk)
+        if not taken.exists():
+            raise
+        form.add_error("code", _("Un autre chantier porte déjà ce code."))
+        return None
+
+
 @role_required(*CHANTIER_ROLES)
 def chantier_create(request):
     form = ChantierForm(request.POST or None, organization=request.organization)
-    if request.method == "POST" and form.is_valid():
-        chantier = form.save()
+    if request.method == "POST" and form.is_valid() and (chantier := _saved(form)):
         if request.membership.role == Role.COORDINATOR:
             chantier.coordinators.add(request.user)  # or they would lose sight of it at once
         messages.success(request, _("Chantier créé. Planifiez ses séances."))
@@ -50,8 +66,7 @@ def chantier_create(request):
 def chantier_edit(request, pk):
     chantier = _chantier(request, pk)
     form = ChantierForm(request.POST or None, instance=chantier, organization=request.organization)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and _saved(form):
         if request.membership.role == Role.COORDINATOR:
             chantier.coordinators.add(request.user)
         messages.success(request, _("Chantier enregistré."))
@@ -64,9 +79,11 @@ def _month_param(value: str | None) -> dt.date:
     if not value:
         return timezone.localdate().replace(day=1)
     try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
+        month = dt.datetime.strptime(value, "%Y-%m").date()
+        add_months(month, -1), add_months(month, 1)  # the page links both
+    except ValueError:  # unreadable, or at the edge of the calendar (0001-01, 9999-12)
         raise Http404 from None
+    return month
 
 
 @role_required(*CHANTIER_ROLES, Role.ADMIN)
@@ -95,11 +112,18 @@ def _back_to_month(chantier, day: dt.date):
     return redirect(f"{reverse('chantiers:sessions', args=[chantier.pk])}?mois={day:%Y-%m}")
 
 
+def _locked_then_valid(chantier, form) -> bool:
+    """Check the form with the chantier locked (till the end of the request's transaction): a
+    double click waits, then is told the session exists instead of creating it twice."""
+    Chantier.objects.select_for_update().get(pk=chantier.pk)
+    return form.is_valid()
+
+
 @role_required(*CHANTIER_ROLES)
 def session_create(request, pk):
     chantier = _chantier(request, pk)
     form = SessionForm(request.POST or None, chantier=chantier)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _locked_then_valid(chantier, form):
         session = form.save()
         messages.success(
             request,

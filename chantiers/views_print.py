@@ -350,7 +350,7 @@ def _week_marks(data, *, sessions, group, marks) -> tuple[dict, list[str], set[s
                     status=status,
                     hours=hours,
                     note=existing.note if existing is not None else "",  # kept as it is
-                    version=int(version) if version.isdigit() else None,
+                    version=int(version) if version.isascii() and version.isdigit() else None,
                 )
             )
     return per_session, problems, bad

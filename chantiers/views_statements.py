@@ -41,9 +41,10 @@ def month_statements(request, pk, year, month):
     chantier = get_scoped_or_404(request, _chantiers(request), pk=pk)
     first = _month(year, month)
     if request.method == "POST" and request.membership.role != Role.ADMIN:
+        # By id: the order every service locks participants in (not the model's, by name).
         for participant in chantier.organization.participants.filter(
             pk__in=_group_ids(chantier, first)
-        ):
+        ).order_by("pk"):
             services.statement_prepare(participant=participant, month=first)
         messages.success(request, _("Les fiches du mois sont à jour."))
         return redirect("chantiers:month_statements", pk=chantier.pk, year=year, month=month)
@@ -68,8 +69,20 @@ def month_statements(request, pk, year, month):
 
 
 def _statement(request, pk) -> MonthlyStatement:
+    """A statement of the current organization; a coordinator's only if the person was marked on
+    one of their chantiers that month (as for printing it)."""
     statements = MonthlyStatement.objects.select_related("participant")
-    return get_scoped_or_404(request, statements, pk=pk)
+    statement = get_scoped_or_404(request, statements, pk=pk)
+    if request.membership.role == Role.COORDINATOR:
+        last = services.add_months(statement.month, 1) - dt.timedelta(days=1)
+        marked_here = Attendance.objects.filter(
+            participant=statement.participant_id,
+            session__chantier__in=_chantiers(request),
+            session__date__range=(statement.month, last),
+        )
+        if not marked_here.exists():
+            raise Http404
+    return statement
 
 
 def _back(request, statement):
