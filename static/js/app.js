@@ -40,3 +40,10 @@ document.addEventListener("click", (event) => {
     }
   });
 });
+
+// A form that answers with a file leaves the page as it was; when the download also changes the
+// record (a SEPA file marks its batch exported), the page is reloaded to show what comes next.
+document.addEventListener("submit", (event) => {
+  if (!event.target.matches("form[data-reload-after-download]")) return;
+  window.setTimeout(() => window.location.reload(), 1500);
+});
