@@ -220,11 +220,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.access_log_purge_expired",
         "schedule": 24 * 3600,
     },
+    "expire-unanswered-referrals": {
+        "task": "partners.tasks.referrals_expire_overdue",
+        "schedule": 6 * 3600,
+    },
 }
 
 # How long the log of who opened which personal record is kept
 # (GDPR: accountability against minimisation).
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730, minimum=30)
+
+# Referrals: sent and unanswered for this many days, they expire (a periodic task); the answer
+# link e-mailed to a partner without members is valid this many days.
+REFERRAL_EXPIRY_DAYS = env_int("REFERRAL_EXPIRY_DAYS", 21, minimum=1)
+REFERRAL_LINK_DAYS = env_int("REFERRAL_LINK_DAYS", 14, minimum=1)
 
 # Content Security Policy: no inline script, no third-party origin
 # (the app must work on closed networks).

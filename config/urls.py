@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("participants/", include("participants.urls")),
     path("chantiers/", include("chantiers.urls")),
+    path("partenaires/", include("partners.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

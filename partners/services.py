@@ -1,0 +1,236 @@
+"""Writes on referrals and matchings. Every change of a referral's state goes through
+``_transition``, which checks it is allowed and writes it to the log."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from participants.models import Need, Participant
+from partners.models import Matching, PartnerService, Referral, ReferralTransition
+
+Status = Referral.Status
+
+# Which state may follow which (DESIGN §3): sent → accepted/refused/expired; accepted →
+# completed/no-show. Refused, completed, no-show and expired are final.
+ALLOWED = {
+    Status.SENT: {Status.ACCEPTED, Status.REFUSED, Status.EXPIRED},
+    Status.ACCEPTED: {Status.COMPLETED, Status.NO_SHOW},
+}
+
+LINK_SALT = "partners.referral-answer"
+
+
+def _transition(
+    referral: Referral,
+    to_status: str,
+    *,
+    by: User | None,
+    channel: str = ReferralTransition.Channel.APP,
+    reason: str = "",
+) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if to_status not in ALLOWED.get(referral.status, set()):
+        raise ValidationError(
+            _("Cette orientation est déjà « %(status)s » : elle ne peut plus devenir « %(new)s ».")
+            % {"status": referral.get_status_display(), "new": Status(to_status).label}
+        )
+    if to_status == Status.REFUSED and not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif du refus.")})
+    ReferralTransition.objects.create(
+        referral=referral,
+        from_status=referral.status,
+        to_status=to_status,
+        by=by,
+        channel=channel,
+        reason=reason.strip(),
+    )
+    referral.status = to_status
+    referral.status_changed_at = timezone.now()
+    if to_status == Status.REFUSED:
+        referral.refusal_reason = reason.strip()
+    referral.link_nonce = ""  # an answered referral has no working link any more
+    referral.save(update_fields=["status", "status_changed_at", "refusal_reason", "link_nonce"])
+    return referral
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    participant: Participant,
+    to_organization: Organization,
+    reason: str,
+    by: User,
+    service: PartnerService | None = None,
+    need: Need | None = None,
+) -> Referral:
+    """Refer someone with an open pathway to a partner; the first entry of the log."""
+    pathway = participant.pathways.open().order_by("-started_on").first()
+    if pathway is None:
+        raise ValidationError(_("Pas de parcours ouvert : ouvrez-en un avant d'orienter."))
+    if to_organization.pk == participant.organization_id:
+        raise ValidationError(_("On oriente vers un partenaire, pas vers sa propre organisation."))
+    if service is not None and service.organization_id != to_organization.pk:
+        raise ValidationError(_("Ce service n'appartient pas à ce partenaire."))
+    if need is not None and need.participant_id != participant.pk:
+        raise ValidationError(_("Ce besoin n'est pas celui de cette personne."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif de l'orientation.")})
+    referral = Referral.objects.create(
+        participant=participant,
+        pathway=pathway,
+        from_organization_id=participant.organization_id,
+        to_organization=to_organization,
+        service=service,
+        need=need,
+        reason=reason.strip(),
+        sent_on=timezone.localdate(),
+        sent_by=by,
+    )
+    ReferralTransition.objects.create(referral=referral, to_status=Status.SENT, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_answer(
+    *,
+    referral: Referral,
+    accept: bool,
+    by: User | None,
+    reason: str = "",
+    channel: str = ReferralTransition.Channel.APP,
+) -> Referral:
+    """The partner accepts, or refuses with a reason."""
+    return _transition(
+        referral,
+        Status.ACCEPTED if accept else Status.REFUSED,
+        by=by,
+        channel=channel,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def referral_close(*, referral: Referral, came: bool, by: User, reason: str = "") -> Referral:
+    """After an acceptance: the person came (completed) or did not (no-show)."""
+    return _transition(referral, Status.COMPLETED if came else Status.NO_SHOW, by=by, reason=reason)
+
+
+def referral_expire_overdue(*, today: dt.date | None = None) -> int:
+    """Referrals sent and not answered within ``REFERRAL_EXPIRY_DAYS``: expired, logged."""
+    today = today or timezone.localdate()
+    limit = today - dt.timedelta(days=settings.REFERRAL_EXPIRY_DAYS)
+    count = 0
+    for pk in Referral.objects.filter(status=Status.SENT, sent_on__lt=limit).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            referral = Referral.objects.select_for_update().get(pk=pk)
+            if referral.status != Status.SENT:
+                continue  # answered meanwhile
+            _transition(
+                referral,
+                Status.EXPIRED,
+                by=None,
+                channel=ReferralTransition.Channel.SYSTEM,
+                reason=_("Sans réponse après %(days)s jours.")
+                % {"days": settings.REFERRAL_EXPIRY_DAYS},
+            )
+            count += 1
+    return count
+
+
+# --- The signed response link, for partners without members -------------------------------
+
+
+@transaction.atomic
+def referral_link_token(*, referral: Referral) -> str:
+    """A new signed token for the answer link; any earlier link stops working."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != Status.SENT:
+        raise ValidationError(_("Cette orientation a déjà reçu une réponse."))
+    nonce = referral.new_link_nonce()
+    referral.link_sent_at = timezone.now()
+    referral.save(update_fields=["link_nonce", "link_sent_at"])
+    return signing.dumps({"r": referral.pk, "n": nonce}, salt=LINK_SALT, compress=True)
+
+
+class LinkProblem(Exception):
+    """Why a link cannot be used, in words for the person who clicked it."""
+
+
+def referral_from_token(token: str) -> Referral:
+    max_age = dt.timedelta(days=settings.REFERRAL_LINK_DAYS)
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkProblem(
+            _(
+                "Ce lien a expiré. Demandez à la personne qui vous a adressé cette orientation "
+                "de le renvoyer."
+            )
+        ) from None
+    except signing.BadSignature:
+        raise LinkProblem(_("Ce lien n'est pas valide (il a peut-être été mal copié).")) from None
+    referral = Referral.objects.filter(pk=data.get("r")).first()
+    if referral is None:
+        raise LinkProblem(_("Ce lien n'est pas valide (il a peut-être été mal copié)."))
+    if referral.status != Status.SENT:
+        raise LinkProblem(
+            _("Une réponse a déjà été donnée à cette orientation (« %(status)s »). Merci !")
+            % {"status": referral.get_status_display()}
+        )
+    if not referral.link_nonce or data.get("n") != referral.link_nonce:
+        raise LinkProblem(
+            _("Ce lien a été remplacé par un lien plus récent : utilisez le dernier e-mail reçu.")
+        )
+    return referral
+
+
+@transaction.atomic
+def referral_answer_by_link(*, token: str, accept: bool, reason: str = "") -> Referral:
+    referral = referral_from_token(token)
+    return referral_answer(
+        referral=referral,
+        accept=accept,
+        by=None,
+        reason=reason,
+        channel=ReferralTransition.Channel.LINK,
+    )
+
+
+# --- Employers -----------------------------------------------------------------------------
+
+MATCHING_NEXT = {
+    Matching.Status.PROPOSED: {
+        Matching.Status.INTERVIEW,
+        Matching.Status.HIRED,
+        Matching.Status.REJECTED,
+        Matching.Status.NO_ANSWER,
+    },
+    Matching.Status.INTERVIEW: {
+        Matching.Status.HIRED,
+        Matching.Status.REJECTED,
+        Matching.Status.NO_ANSWER,
+    },
+}
+
+
+@transaction.atomic
+def matching_update(*, matching: Matching, status: str, on: dt.date, by: User) -> Matching:
+    matching = Matching.objects.select_for_update().get(pk=matching.pk)
+    if status not in MATCHING_NEXT.get(matching.status, set()):
+        raise ValidationError(
+            _("Cette mise en relation est « %(status)s » : elle ne peut plus changer ainsi.")
+            % {"status": matching.get_status_display()}
+        )
+    if on < matching.proposed_on or on > timezone.localdate():
+        raise ValidationError(_("La date doit suivre la proposition et ne pas être future."))
+    matching.status, matching.status_on, matching.by = status, on, by
+    matching.save(update_fields=["status", "status_on", "by"])
+    return matching
