@@ -28,6 +28,12 @@ NAVIGATION = [
     ),
     NavItem("participants:caseload", _("Mon suivi"), frozenset({Role.COUNSELLOR})),
     NavItem("participants:list", _("Participant·es"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
+    NavItem("partners:inbox", _("Orientations reçues"), frozenset({Role.PARTNER})),
+    NavItem("partners:directory", _("Partenaires"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
+    NavItem(
+        "partners:employer_list", _("Employeurs"), frozenset({Role.COUNSELLOR, Role.DIRECTION})
+    ),
+    NavItem("partners:hosting_list", _("Chantiers accueillis"), frozenset({Role.PARTNER})),
     NavItem("accounts:member_list", _("Équipe"), frozenset({Role.ADMIN, Role.DIRECTION})),
     NavItem("accounts:organization_settings", _("Organisation"), frozenset({Role.ADMIN})),
     NavItem("accounts:access_log", _("Journal des accès"), frozenset({Role.ADMIN, Role.DIRECTION})),

@@ -23,6 +23,7 @@ from accounts.forms import (
 from accounts.models import Membership, Role
 
 PAGE_SIZE = 50
+REMINDERS_SHOWN = 10
 
 
 class LoginView(auth_views.LoginView):
@@ -79,6 +80,15 @@ def home(request):
         context["access_count"] = selectors.access_log_count(organization=organization)
     if role == Role.ADMIN:
         context["failed_logins"] = selectors.failed_login_count(organization=organization)
+    if role in (Role.COUNSELLOR, Role.DIRECTION):
+        # The dashboard gathers every app's reminders; imported here so that accounts, at the
+        # bottom of the dependencies, does not load the partners app on import.
+        from partners.selectors import referrals_awaiting_answer
+
+        mine = request.user if role == Role.COUNSELLOR else None
+        reminders = referrals_awaiting_answer(organization=organization, sent_by=mine)
+        context["referral_reminders"] = list(reminders[:REMINDERS_SHOWN])
+        context["referral_reminder_days"] = settings.REFERRAL_REMINDER_DAYS
     return render(request, "accounts/home.html", context)
 
 

@@ -6,6 +6,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -224,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.referrals_expire_overdue",
         "schedule": 6 * 3600,
     },
+    # One e-mail per person, early morning, about the referrals of the last 24 hours.
+    "referrals-daily-digest": {
+        "task": "partners.tasks.referrals_daily_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # How long the log of who opened which personal record is kept
@@ -234,6 +240,7 @@ ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730, minimum=30
 # link e-mailed to a partner without members is valid this many days.
 REFERRAL_EXPIRY_DAYS = env_int("REFERRAL_EXPIRY_DAYS", 21, minimum=1)
 REFERRAL_LINK_DAYS = env_int("REFERRAL_LINK_DAYS", 14, minimum=1)
+REFERRAL_REMINDER_DAYS = env_int("REFERRAL_REMINDER_DAYS", 7, minimum=1)  # dashboard reminder
 
 # Content Security Policy: no inline script, no third-party origin
 # (the app must work on closed networks).

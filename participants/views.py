@@ -259,6 +259,8 @@ def _detail_context(
         "participant": participant,
         "income": selectors.current_income_source(participant=participant),
         "needs": participant.needs.all(),
+        # the partners app's section (reverse relation: participants imports nothing of it)
+        "referrals": participant.referrals.select_related("to_organization", "service"),
         "need_form": need_form or NeedForm(prefix="need"),
         "income_form": income_form or IncomeSourceForm(prefix="income"),
         "open_form": open_form or PathwayOpenForm(prefix="open", organization=request.organization),

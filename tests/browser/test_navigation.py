@@ -21,12 +21,20 @@ NAVIGATION = {
         "Chantiers",
         "Paiements",
         "Participant·es",
+        "Partenaires",
+        "Employeurs",
         "Équipe",
         "Journal des accès",
     ],
-    "conseil@demo.local": ["Tableau de bord", "Mon suivi", "Participant·es"],
+    "conseil@demo.local": [
+        "Tableau de bord",
+        "Mon suivi",
+        "Participant·es",
+        "Partenaires",
+        "Employeurs",
+    ],
     "chantier@demo.local": ["Tableau de bord", "Aujourd'hui", "Chantiers"],
-    "partenaire@demo.local": ["Tableau de bord"],
+    "partenaire@demo.local": ["Tableau de bord", "Orientations reçues", "Chantiers accueillis"],
 }
 ORGANIZATION = {
     "admin@demo.local": "Mission Locale de Bruxelles-Midi",

@@ -7,6 +7,7 @@ from accounts import demo as accounts_demo
 from accounts.models import Organization, User
 from chantiers import demo as chantiers_demo
 from participants import demo as participants_demo
+from partners import demo as partners_demo
 
 # Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
 PARTICIPANTS = {"small": {"operator": 300, "operator_2": 60}}
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 .order_by("pk")
                 .first(),
             )
+            stats |= partners_demo.seed_partners(rng=rng, organizations=orgs)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded scale={scale} seed={seed}: {Organization.objects.count()} organizations, "
@@ -62,7 +64,10 @@ class Command(BaseCommand):
                 f"{stats['chantiers']} chantiers, {stats['sessions']} sessions, "
                 f"{stats['attendances']} attendance marks, "
                 f"{stats['statements']} validated monthly statements, "
-                f"{stats['paid_batches']} paid payment batch."
+                f"{stats['paid_batches']} paid payment batch, "
+                f"{stats['partner_services']} partner services, {stats['referrals']} referrals, "
+                f"{stats['employers']} employers, {stats['prospections']} prospections, "
+                f"{stats['matchings']} matchings."
             )
         )
         self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")

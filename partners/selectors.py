@@ -1,0 +1,60 @@
+"""Reads for the counsellor's side of referrals: the partner directory, the organization's
+referrals and the reminders of those left without an answer."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from partners.models import PartnerService, Referral
+
+
+def service_directory(
+    *, organization: Organization, category: str = "", place: str = ""
+) -> QuerySet[PartnerService]:
+    """Active services of the other organizations, by need category and commune or postcode."""
+    services = PartnerService.objects.filter(is_active=True, organization__is_active=True).exclude(
+        organization=organization
+    )
+    if category:
+        services = services.filter(need_category=category)
+    place = place.strip()
+    if place:
+        services = services.filter(
+            Q(postcode__startswith=place)
+            | Q(commune__icontains=place)
+            | Q(organization__postcode__startswith=place)
+            | Q(organization__city__icontains=place)
+        )
+    return services.select_related("organization", "contact").order_by(
+        "organization__name", "name", "pk"
+    )
+
+
+def referral_list(
+    *, organization: Organization, sent_by: User | None = None, status: str = ""
+) -> QuerySet[Referral]:
+    """The referrals an organization sent, the most recent first."""
+    referrals = Referral.objects.filter(from_organization=organization)
+    if sent_by is not None:
+        referrals = referrals.filter(sent_by=sent_by)
+    if status:
+        referrals = referrals.filter(status=status)
+    return referrals.select_related("participant", "to_organization", "service", "sent_by")
+
+
+def referrals_awaiting_answer(
+    *, organization: Organization, sent_by: User | None = None, today: dt.date | None = None
+) -> QuerySet[Referral]:
+    """Sent more than ``REFERRAL_REMINDER_DAYS`` ago and still without an answer: the oldest
+    first, so the one to chase comes at the top."""
+    today = today or timezone.localdate()
+    limit = today - dt.timedelta(days=settings.REFERRAL_REMINDER_DAYS)
+    referrals = Referral.objects.filter(
+        from_organization=organization, status=Referral.Status.SENT, sent_on__lt=limit
+    )
+    if sent_by is not None:
+        referrals = referrals.filter(sent_by=sent_by)
+    return referrals.select_related("participant", "to_organization").order_by("sent_on", "pk")

@@ -1,0 +1,122 @@
+"""The partner's side of referrals: members (role ``partner``) of the receiving organization see
+what is addressed to them and answer in the app.
+
+They see only the minimum of the person referred (DESIGN "Data protection"): first and last
+name, phone, e-mail, the reason. The querysets below load nothing else of the participant.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.access import get_scoped_or_404, role_required
+from accounts.models import AccessLog, Role
+from accounts.services import access_log_record
+from partners import services
+from partners.emails import referrals_minimal
+from partners.models import Referral
+
+PAGE_SIZE = 25
+FILTERS_SESSION_KEY = "partner_inbox_filters"
+
+
+class AnswerForm(forms.Form):
+    """Accept, or refuse with a reason: the same form in the app and behind the e-mailed link."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Votre réponse"),
+        choices=[
+            ("accept", gettext_lazy("J'accepte cette orientation")),
+            ("refuse", gettext_lazy("Je refuse cette orientation")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choisissez d'accepter ou de refuser.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Motif du refus"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Obligatoire en cas de refus ; la personne qui oriente le lira."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Indiquez le motif du refus."))
+        return data
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _received(request):
+    return referrals_minimal(Referral.objects.filter(to_organization=request.organization))
+
+
+def _status_filter(request) -> str:
+    """Kept in the session, posted by the filter form, like the other lists."""
+    stored = request.session.get(FILTERS_SESSION_KEY, {})
+    if stored.get("organization") != request.organization.pk:
+        return ""
+    status = stored.get("status", "")
+    return status if status in Referral.Status.values else ""
+
+
+@role_required(Role.PARTNER)
+def inbox(request):
+    if request.method == "POST":
+        status = request.POST.get("status", "")
+        request.session[FILTERS_SESSION_KEY] = {
+            "status": status if status in Referral.Status.values else "",
+            "organization": request.organization.pk,
+        }
+        return redirect("partners:inbox")
+    status = _status_filter(request)
+    referrals = _received(request)
+    if status:
+        referrals = referrals.filter(status=status)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/inbox.html",
+        {"page": page, "status": status, "statuses": Referral.Status.choices},
+    )
+
+
+@role_required(Role.PARTNER)
+def answer(request, pk):
+    referral = get_scoped_or_404(
+        request, referrals_minimal(Referral.objects), via="to_organization", pk=pk
+    )
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_answer(
+                referral=referral,
+                accept=form.cleaned_data["decision"] == "accept",
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Votre réponse est enregistrée et transmise."))
+            return redirect("partners:inbox")
+    if request.method == "GET":
+        access_log_record(
+            user=request.user,
+            organization=request.organization,
+            obj=referral,
+            action=AccessLog.Action.VIEW,
+        )
+    return render(request, "partners/answer_form.html", {"referral": referral, "form": form})
