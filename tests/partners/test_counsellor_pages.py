@@ -454,3 +454,24 @@ class TestAnswerLink:
             self._send(client, person, creche)
         assert callbacks == []
         assert mailoutbox == []
+
+
+def test_the_participant_page_offers_to_resend_a_link_and_to_propose_to_an_employer(
+    client, counsellor, operator
+):
+    from django.urls import reverse
+
+    from partners import services as partner_services
+    from tests.factories import OrganizationFactory, PathwayFactory
+
+    person = PathwayFactory(participant__organization=operator).participant
+    referral = partner_services.referral_send(
+        participant=person, to_organization=OrganizationFactory(), reason="Logement", by=counsellor
+    )
+    client.force_login(counsellor)
+    page = client.get(reverse("participants:detail", args=[person.pk])).text
+    assert reverse("partners:matching_create", args=[person.pk]) in page
+    assert reverse("partners:link_resend", args=[referral.pk]) not in page  # no link sent yet
+    partner_services.referral_link_token(referral=referral)
+    page = client.get(reverse("participants:detail", args=[person.pk])).text
+    assert reverse("partners:link_resend", args=[referral.pk]) in page
