@@ -45,6 +45,22 @@ def group_on(*, session: WorkSession) -> list[Enrolment]:
     )
 
 
+def group_during(chantier: Chantier, first: dt.date, last: dt.date) -> list[Enrolment]:
+    """The group on some day between ``first`` and ``last``, in one query: ``group_on``
+    for a period, plus the people who left during it (they still worked its first days)."""
+    left_during = Q(
+        status__in=(Enrolment.Status.WITHDRAWN, Enrolment.Status.COMPLETED), left_on__gte=first
+    )
+    return list(
+        Enrolment.objects.filter(chantier=chantier)
+        .filter(Q(status__in=Enrolment.IN_GROUP) | left_during)
+        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=last))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+        .select_related("participant")
+        .order_by("participant__last_name", "participant__first_name")
+    )
+
+
 def year_balances(*, participant_ids: list[int], organization, year: int) -> dict[int, YearBalance]:
     """The year's balance of several people in three queries (the engine writes the amounts)."""
     ceiling = IndemnityCeiling.objects.filter(year=year).first()

@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
@@ -199,22 +198,6 @@ def _week_sessions(chantier: Chantier, monday: dt.date) -> list[WorkSession]:
     )
 
 
-def _group_during(chantier: Chantier, first: dt.date, last: dt.date) -> list[Enrolment]:
-    """The group on some day between ``first`` and ``last``, in one query: ``selectors.group_on``
-    for a period, plus the people who left during it (they still worked its first days)."""
-    left_during = Q(
-        status__in=(Enrolment.Status.WITHDRAWN, Enrolment.Status.COMPLETED), left_on__gte=first
-    )
-    return list(
-        Enrolment.objects.filter(chantier=chantier)
-        .filter(Q(status__in=Enrolment.IN_GROUP) | left_during)
-        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=last))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-        .select_related("participant")
-        .order_by("participant__last_name", "participant__first_name")
-    )
-
-
 def _in_group(enrolment: Enrolment, day: dt.date) -> bool:
     return (enrolment.joined_on is None or enrolment.joined_on <= day) and (
         enrolment.left_on is None or day <= enrolment.left_on
@@ -292,7 +275,7 @@ def signin_sheet_week(request, pk, year, month, day):
         request,
         chantier=chantier,
         sessions=sessions,
-        group=_group_during(chantier, monday, monday + dt.timedelta(days=6)),
+        group=selectors.group_during(chantier, monday, monday + dt.timedelta(days=6)),
         week=(monday, monday + dt.timedelta(days=6)),
         name=f"presences-{chantier.code}-semaine-{monday:%Y-%m-%d}",
     )
@@ -396,7 +379,7 @@ def week_entry(request, pk, year, month, day):
     monday = _monday(year, month, day)
     sunday = monday + dt.timedelta(days=6)
     sessions = _week_sessions(chantier, monday)
-    group = _group_during(chantier, monday, sunday)
+    group = selectors.group_during(chantier, monday, sunday)
     ids = [e.participant_id for e in group]
     marks = {
         (a.session_id, a.participant_id): a

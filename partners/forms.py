@@ -1,8 +1,17 @@
+import secrets
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import NeedCategory
-from partners.models import PartnerService, Referral
+from accounts.models import Organization
+from participants.forms import DateInput
+from participants.models import EMPLOYMENT_OUTCOMES, ExitOutcome, NeedCategory
+from partners import services
+from partners.models import EmployerContact, Matching, PartnerService, Referral
 
 
 class DirectoryForm(forms.Form):
@@ -44,3 +53,93 @@ class ReferralForm(forms.ModelForm):
         need.queryset = participant.needs.filter(resolved_on__isnull=True)
         need.empty_label = _("Aucun besoin en particulier")
         need.label_from_instance = lambda n: n.get_category_display()
+
+
+# --- Employers and matchings ------------------------------------------------------------------
+
+
+class EmployerForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "street", "postcode", "city", "email", "phone"]
+
+    def save(self, commit=True):
+        employer = super().save(commit=False)
+        employer.kind = Organization.Kind.EMPLOYER
+        # The slug is only an identifier: the name, and a random tail so two "Colruyt" can exist.
+        employer.slug = f"{slugify(employer.name)[:40] or 'employeur'}-{secrets.token_hex(3)}"
+        if commit:
+            employer.save()
+        return employer
+
+
+class EmployerContactForm(forms.ModelForm):
+    class Meta:
+        model = EmployerContact
+        fields = ["date", "person_met", "outcome", "note"]
+        widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError(_("Une prospection ne peut pas être datée dans le futur."))
+        return date
+
+
+class MatchingForm(forms.ModelForm):
+    class Meta:
+        model = Matching
+        fields = ["employer", "position", "proposed_on"]
+        widgets = {"proposed_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers()
+        self.fields["employer"].empty_label = "—"
+        self.initial.setdefault("proposed_on", timezone.localdate())
+
+    def clean_proposed_on(self):
+        day = self.cleaned_data["proposed_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("La date de proposition ne peut pas être future."))
+        return day
+
+
+EMPLOYMENT_CHOICES = [(o.value, o.label) for o in ExitOutcome if o in EMPLOYMENT_OUTCOMES]
+
+
+class MatchingUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Nouvel état"))
+    on = forms.DateField(label=gettext_lazy("Depuis le"), widget=DateInput())
+    close_pathway = forms.BooleanField(
+        label=gettext_lazy("Engagé·e : clôturer aussi le parcours à cette date"), required=False
+    )
+    exit_outcome = forms.ChoiceField(
+        label=gettext_lazy("Situation à la sortie"),
+        choices=[("", "—"), *EMPLOYMENT_CHOICES],
+        required=False,
+    )
+
+    def __init__(self, *args, matching: Matching, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = services.MATCHING_NEXT.get(matching.status, set())
+        self.fields["status"].choices = [
+            (s.value, s.label) for s in Matching.Status if s in allowed
+        ]
+        self.initial.setdefault("on", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("close_pathway"):
+            if data.get("status") != Matching.Status.HIRED:
+                self.add_error(
+                    "close_pathway", _("Seule une embauche peut clôturer le parcours ici.")
+                )
+            elif not data.get("exit_outcome"):
+                self.add_error("exit_outcome", _("Indiquez la situation à la sortie."))
+        return data
+
+
+def employers():
+    """Active employer organizations (shared across operators, like every organization)."""
+    return Organization.objects.filter(kind=Organization.Kind.EMPLOYER, is_active=True)

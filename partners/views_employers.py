@@ -5,9 +5,6 @@ Employers are organizations of kind ``employer``, shared like every organization
 operator did with them (prospections, matchings) is its own and is always read through the
 current organization."""
 
-import secrets
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,16 +12,20 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.models import Organization, Role
-from participants.forms import DateInput
-from participants.models import EMPLOYMENT_OUTCOMES, ExitOutcome, Participant
+from participants.models import Participant
 from participants.services import pathway_close
 from partners import services
+from partners.forms import (
+    EmployerContactForm,
+    EmployerForm,
+    MatchingForm,
+    MatchingUpdateForm,
+)
+from partners.forms import employers as active_employers
 from partners.models import EmployerContact, Matching
 
 EMPLOYER_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
@@ -32,100 +33,11 @@ PAGE_SIZE = 25
 FILTERS_SESSION_KEY = "employer_filters"
 
 
-# --- Forms -----------------------------------------------------------------------------------
-
-
-class EmployerForm(forms.ModelForm):
-    class Meta:
-        model = Organization
-        fields = ["name", "street", "postcode", "city", "email", "phone"]
-
-    def save(self, commit=True):
-        employer = super().save(commit=False)
-        employer.kind = Organization.Kind.EMPLOYER
-        # The slug is only an identifier: the name, and a random tail so two "Colruyt" can exist.
-        employer.slug = f"{slugify(employer.name)[:40] or 'employeur'}-{secrets.token_hex(3)}"
-        if commit:
-            employer.save()
-        return employer
-
-
-class EmployerContactForm(forms.ModelForm):
-    class Meta:
-        model = EmployerContact
-        fields = ["date", "person_met", "outcome", "note"]
-        widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise ValidationError(_("Une prospection ne peut pas être datée dans le futur."))
-        return date
-
-
-class MatchingForm(forms.ModelForm):
-    class Meta:
-        model = Matching
-        fields = ["employer", "position", "proposed_on"]
-        widgets = {"proposed_on": DateInput()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = _employers()
-        self.fields["employer"].empty_label = "—"
-        self.initial.setdefault("proposed_on", timezone.localdate())
-
-    def clean_proposed_on(self):
-        day = self.cleaned_data["proposed_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("La date de proposition ne peut pas être future."))
-        return day
-
-
-EMPLOYMENT_CHOICES = [(o.value, o.label) for o in ExitOutcome if o in EMPLOYMENT_OUTCOMES]
-
-
-class MatchingUpdateForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("Nouvel état"))
-    on = forms.DateField(label=gettext_lazy("Depuis le"), widget=DateInput())
-    close_pathway = forms.BooleanField(
-        label=gettext_lazy("Engagé·e : clôturer aussi le parcours à cette date"), required=False
-    )
-    exit_outcome = forms.ChoiceField(
-        label=gettext_lazy("Situation à la sortie"),
-        choices=[("", "—"), *EMPLOYMENT_CHOICES],
-        required=False,
-    )
-
-    def __init__(self, *args, matching: Matching, **kwargs):
-        super().__init__(*args, **kwargs)
-        allowed = services.MATCHING_NEXT.get(matching.status, set())
-        self.fields["status"].choices = [
-            (s.value, s.label) for s in Matching.Status if s in allowed
-        ]
-        self.initial.setdefault("on", timezone.localdate())
-
-    def clean(self):
-        data = super().clean()
-        if data.get("close_pathway"):
-            if data.get("status") != Matching.Status.HIRED:
-                self.add_error(
-                    "close_pathway", _("Seule une embauche peut clôturer le parcours ici.")
-                )
-            elif not data.get("exit_outcome"):
-                self.add_error("exit_outcome", _("Indiquez la situation à la sortie."))
-        return data
-
-
 # --- Reads -----------------------------------------------------------------------------------
 
 
-def _employers():
-    return Organization.objects.filter(kind=Organization.Kind.EMPLOYER, is_active=True)
-
-
 def _employer(pk) -> Organization:
-    return get_object_or_404(_employers(), pk=pk)
+    return get_object_or_404(active_employers(), pk=pk)
 
 
 def _matching(request, pk) -> Matching:
@@ -154,7 +66,7 @@ def employer_list(request):
     stored = request.session.get(FILTERS_SESSION_KEY, {})
     query = stored.get("q", "") if stored.get("organization") == request.organization.pk else ""
     mine = Q(prospections__organization=request.organization)
-    employers = _employers().annotate(
+    employers = active_employers().annotate(
         prospection_count=Count("prospections", filter=mine),
         last_prospection=Max("prospections__date", filter=mine),
     )
