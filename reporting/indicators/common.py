@@ -1,0 +1,63 @@
+"""Scopes shared by every figure: which pathways and which people count for a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Organization
+from participants.models import Participant, Pathway, Programme
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    def __str__(self):
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+
+def pathways_of(
+    *, organization: Organization, programme: Programme | None = None
+) -> QuerySet[Pathway]:
+    pathways = Pathway.objects.filter(participant__organization=organization)
+    if programme is not None:
+        pathways = pathways.filter(programme=programme)
+    return pathways
+
+
+def pathways_open_during(
+    *, organization: Organization, period: Period, programme: Programme | None = None
+) -> QuerySet[Pathway]:
+    """Pathways open at some day of the period: started by its end, not ended before its start."""
+    return pathways_of(organization=organization, programme=programme).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=period.start),
+        started_on__lte=period.end,
+    )
+
+
+def accompanied(
+    *, organization: Organization, period: Period, programme: Programme | None = None
+) -> QuerySet[Participant]:
+    """Persons accompanied: distinct participants with a pathway open at some day of the period."""
+    pathways = pathways_open_during(organization=organization, period=period, programme=programme)
+    return Participant.objects.filter(
+        organization=organization, pk__in=pathways.values("participant_id")
+    )
+
+
+def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """A fraction rounded to 4 places (32,5 % is Decimal("0.3250")); None when nothing to divide."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP
+    )
