@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
 from partners import services
-from partners.models import Referral, ReferralTransition
+from partners.models import Referral, ReferralDigest, ReferralTransition
 
 Status = Referral.Status
 
@@ -119,6 +121,14 @@ def digest_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return end - dt.timedelta(days=1), end
 
 
+def _sender_still_member(prefix: str):
+    """The sender still belongs to the sending organization: someone who left it (or whose
+    account is closed) no longer receives the names of its participants."""
+    return Membership.objects.active().filter(
+        user=OuterRef(f"{prefix}sent_by"), organization=OuterRef(f"{prefix}from_organization")
+    )
+
+
 def referrals_digests(*, now: dt.datetime | None = None) -> list[Digest]:
     """What each person should read this morning, gathered in a fixed number of queries."""
     start, end = digest_window(now or timezone.now())
@@ -139,7 +149,7 @@ def referrals_digests(*, now: dt.datetime | None = None) -> list[Digest]:
             "referral__service",
             "referral__sent_by",
         )
-        .filter(referral__sent_by__is_active=True)
+        .filter(Exists(_sender_still_member("referral__")))
         .order_by("at", "pk")
     )
     for transition in answered:
@@ -148,7 +158,7 @@ def referrals_digests(*, now: dt.datetime | None = None) -> list[Digest]:
     limit = timezone.localdate(end) - dt.timedelta(days=reminder_days())
     overdue = referrals_minimal(
         Referral.objects.filter(
-            status=Status.SENT, sent_on__lt=limit, sent_by__is_active=True
+            Exists(_sender_still_member("")), status=Status.SENT, sent_on__lt=limit
         ).order_by("sent_on", "pk")
     )
     for referral in overdue:
@@ -179,22 +189,34 @@ def referrals_digests(*, now: dt.datetime | None = None) -> list[Digest]:
 
 
 def referrals_digest_send(*, now: dt.datetime | None = None) -> int:
-    """One e-mail per person with something to read; how many were sent."""
+    """One e-mail per person with something to read, at most once a day; how many were sent.
+
+    Each e-mail is recorded (``ReferralDigest``) in the transaction that sends it: a second run
+    the same day skips who already had theirs, and an e-mail that failed is sent by the next."""
+    now = now or timezone.now()
+    day = timezone.localdate(digest_window(now)[1])
+    already = set(ReferralDigest.objects.filter(day=day).values_list("user_id", flat=True))
     sent = 0
     for digest in referrals_digests(now=now):
         user = digest.user
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            body = render_to_string(
-                "partners/email/digest.txt",
-                {
-                    "user": user,
-                    "digest": digest,
-                    "days": reminder_days(),
-                    "site_url": settings.SITE_URL,
-                    "inbox_url": settings.SITE_URL + reverse("partners:inbox"),
-                },
-            )
-            subject = _("Chantiers & Parcours : vos orientations du jour")
-        send_mail(subject, body, None, [user.email])
+        if user.pk in already:
+            continue
+        with transaction.atomic():
+            created = ReferralDigest.objects.get_or_create(user=user, day=day)[1]
+            if not created:  # another run got there first
+                continue
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                body = render_to_string(
+                    "partners/email/digest.txt",
+                    {
+                        "user": user,
+                        "digest": digest,
+                        "days": reminder_days(),
+                        "site_url": settings.SITE_URL,
+                        "inbox_url": settings.SITE_URL + reverse("partners:inbox"),
+                    },
+                )
+                subject = _("Chantiers & Parcours : vos orientations du jour")
+            send_mail(subject, body, None, [user.email])
         sent += 1
     return sent

@@ -245,3 +245,20 @@ class Matching(models.Model):
 
     def __str__(self):
         return f"{self.participant} → {self.employer} ({self.position})"
+
+
+class ReferralDigest(models.Model):
+    """The daily digest sent to a person: at most one a day, even when the task runs twice
+    (a worker lost mid-run is re-delivered: CELERY_TASK_ACKS_LATE)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="referral_digest_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day}"

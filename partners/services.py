@@ -81,6 +81,24 @@ def referral_send(
         raise ValidationError(_("Ce besoin n'est pas celui de cette personne."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de l'orientation.")})
+    # The same referral twice (a double click, a form re-posted, two tabs) would reach the
+    # partner twice: an identical one still open is refused. The participant's row, locked,
+    # serialises two requests arriving together.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    if Referral.objects.filter(
+        participant=participant,
+        to_organization=to_organization,
+        service=service,
+        need=need,
+        reason=reason.strip(),
+        status__in=Referral.OPEN,
+    ).exists():
+        raise ValidationError(
+            _(
+                "La même orientation est déjà en cours (même partenaire, même motif) : "
+                "elle n'est pas envoyée une deuxième fois."
+            )
+        )
     referral = Referral.objects.create(
         participant=participant,
         pathway=pathway,
@@ -165,9 +183,30 @@ class LinkProblem(Exception):
 
 
 def referral_from_token(token: str) -> Referral:
-    max_age = dt.timedelta(days=settings.REFERRAL_LINK_DAYS)
+    """The referral a link answers, or ``LinkProblem``. The referral's state is told before the
+    link's age: a used link past its validity says it was answered, not "ask for a new one"."""
+    invalid = _("Ce lien n'est pas valide (il a peut-être été mal copié).")
     try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
+        data = signing.loads(token, salt=LINK_SALT)  # the signature, whatever the link's age
+    except signing.BadSignature:
+        raise LinkProblem(invalid) from None
+    referral = Referral.objects.filter(pk=data.get("r")).first() if isinstance(data, dict) else None
+    if referral is None:
+        raise LinkProblem(invalid)
+    if referral.status == Status.EXPIRED:
+        raise LinkProblem(
+            _(
+                "Cette orientation a expiré sans réponse. Si vous pouvez encore accueillir "
+                "cette personne, contactez la personne qui vous l'a adressée."
+            )
+        )
+    if referral.status != Status.SENT:
+        raise LinkProblem(
+            _("Une réponse a déjà été donnée à cette orientation (« %(status)s »). Merci !")
+            % {"status": referral.get_status_display()}
+        )
+    try:
+        signing.loads(token, salt=LINK_SALT, max_age=dt.timedelta(days=settings.REFERRAL_LINK_DAYS))
     except signing.SignatureExpired:
         raise LinkProblem(
             _(
@@ -175,16 +214,6 @@ def referral_from_token(token: str) -> Referral:
                 "de le renvoyer."
             )
         ) from None
-    except signing.BadSignature:
-        raise LinkProblem(_("Ce lien n'est pas valide (il a peut-être été mal copié).")) from None
-    referral = Referral.objects.filter(pk=data.get("r")).first()
-    if referral is None:
-        raise LinkProblem(_("Ce lien n'est pas valide (il a peut-être été mal copié)."))
-    if referral.status != Status.SENT:
-        raise LinkProblem(
-            _("Une réponse a déjà été donnée à cette orientation (« %(status)s »). Merci !")
-            % {"status": referral.get_status_display()}
-        )
     if not referral.link_nonce or data.get("n") != referral.link_nonce:
         raise LinkProblem(
             _("Ce lien a été remplacé par un lien plus récent : utilisez le dernier e-mail reçu.")
@@ -194,6 +223,10 @@ def referral_from_token(token: str) -> Referral:
 
 @transaction.atomic
 def referral_answer_by_link(*, token: str, accept: bool, reason: str = "") -> Referral:
+    referral = referral_from_token(token)
+    # Checked again once the row is locked: a re-send (new nonce) or an answer committed while
+    # this request waited must refuse the link, not be overwritten by it.
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
     referral = referral_from_token(token)
     return referral_answer(
         referral=referral,

@@ -136,7 +136,23 @@ def matching_list(request):
     )
 
 
+def _already_proposed(participant: Participant, matching: Matching) -> bool:
+    """The same proposal still open (a double click, a form posted again)? The participant's
+    row, locked until the request's transaction ends, serialises two posts arriving together."""
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    return (
+        Matching.objects.filter(
+            participant=participant,
+            employer=matching.employer,
+            position__iexact=matching.position.strip(),
+        )
+        .exclude(status__in=Matching.CLOSED)
+        .exists()
+    )
+
+
 @role_required(*EMPLOYER_ROLES)
+@transaction.atomic
 def matching_create(request, participant_pk):
     participant = get_scoped_or_404(request, Participant.objects.all(), pk=participant_pk)
     pathway = participant.pathways.open().order_by("-started_on").first()
@@ -145,6 +161,14 @@ def matching_create(request, participant_pk):
         matching = form.save(commit=False)
         if matching.proposed_on < pathway.started_on:
             form.add_error("proposed_on", _("La proposition ne peut précéder le parcours."))
+        elif _already_proposed(participant, matching):
+            form.add_error(
+                None,
+                _(
+                    "Cette personne est déjà proposée à cet employeur pour ce poste : "
+                    "suivez cette mise en relation plutôt que d'en créer une deuxième."
+                ),
+            )
         else:
             matching.participant, matching.pathway, matching.by = (
                 participant,

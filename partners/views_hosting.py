@@ -2,6 +2,8 @@
 their organization hosts — schedule, group size, attendance rate, incidents — and of the people
 only their first names (DESIGN §4 "Data protection": the minimum)."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -41,8 +43,15 @@ def _figures(chantier_ids) -> dict:
     ):
         figures[row["chantier"]]["open_incidents"] = row["n"]
     for values in figures.values():
+        # A whole percentage, half up (12.5 % → 13 %) in Decimal, never float's banker's round.
         values["rate"] = (
-            round(100 * values["present"] / values["marks"]) if values["marks"] else None
+            int(
+                (Decimal(100 * values["present"]) / values["marks"]).quantize(
+                    Decimal(1), rounding=ROUND_HALF_UP
+                )
+            )
+            if values["marks"]
+            else None
         )
     return figures
 

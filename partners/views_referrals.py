@@ -12,7 +12,7 @@ from accounts.access import get_scoped_or_404, role_required
 from accounts.models import Role
 from participants.models import Participant
 from partners import selectors, services, tasks
-from partners.emails import partner_has_members
+from partners.emails import partner_has_members, referral_link_address
 from partners.forms import ReferralForm
 from partners.models import Referral
 
@@ -33,15 +33,18 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _answer_link_if_no_members(referral: Referral) -> None:
-    """A partner without members answers through a link e-mailed to the service's address
-    (the same test of "members" as the partner's side: ``emails.partner_has_members``)."""
-    if (
-        referral.service
-        and referral.service.email
-        and not partner_has_members(referral.to_organization)
-    ):
-        tasks.referral_send_link.delay_on_commit(referral.pk)
+def _answer_link_if_no_members(referral: Referral) -> bool:
+    """A partner without members answers through a link e-mailed to the service's address, else
+    the organization's (``emails.referral_link_address``, as the "send again" button does; the
+    same test of "members" as the partner's side: ``emails.partner_has_members``).
+
+    False when the partner can be reached neither way: the counsellor must call it."""
+    if partner_has_members(referral.to_organization):
+        return True
+    if not referral_link_address(referral):
+        return False
+    tasks.referral_send_link.delay_on_commit(referral.pk)
+    return True
 
 
 @role_required(*REFERRAL_ROLES)
@@ -70,12 +73,21 @@ def referral_create(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            _answer_link_if_no_members(referral)
+            reachable = _answer_link_if_no_members(referral)
             messages.success(
                 request,
                 _("L'orientation vers %(partner)s est envoyée.")
                 % {"partner": referral.to_organization},
             )
+            if not reachable:
+                messages.warning(
+                    request,
+                    _(
+                        "%(partner)s n'a ni compte dans l'application ni adresse e-mail : "
+                        "prévenez-le vous-même."
+                    )
+                    % {"partner": referral.to_organization},
+                )
             return redirect(_participant_page(participant.pk))
     return render(
         request, "partners/referral_form.html", {"form": form, "participant": participant}
