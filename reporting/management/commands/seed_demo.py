@@ -1,4 +1,5 @@
 import random
+import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,6 +9,7 @@ from accounts.models import Organization, User
 from chantiers import demo as chantiers_demo
 from participants import demo as participants_demo
 from partners import demo as partners_demo
+from reporting import demo_large
 
 # Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
 PARTICIPANTS = {"small": {"operator": 300, "operator_2": 60}}
@@ -17,8 +19,7 @@ class Command(BaseCommand):
     help = "Fills an empty database with realistic, deterministic demo data (DESIGN §6)."
 
     def add_arguments(self, parser):
-        # "large" arrives with the performance work (issue 7).
-        parser.add_argument("--scale", choices=["small"], default="small")
+        parser.add_argument("--scale", choices=["small", "large"], default="small")
         parser.add_argument("--seed", type=int, default=2026, help="same seed, same data")
 
     def handle(self, *args, scale, seed, **options):
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             )
             return
         rng = random.Random(seed)
+        if scale == "large":
+            self._seed_large(rng, seed)
+            return
         with transaction.atomic():
             accounts = accounts_demo.seed_accounts(rng=rng)
             orgs = accounts["organizations"]
@@ -70,6 +74,25 @@ class Command(BaseCommand):
                 f"{stats['matchings']} matchings."
             )
         )
+        self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")
+        for email, _first, _last, role, _org in accounts_demo.DEMO_ACCOUNTS:
+            self.stdout.write(f"  {email:<24} {role.label}")
+
+    def _seed_large(self, rng, seed):
+        """DESIGN §6 "large": the same organizations and demo logins, then bulk data."""
+        started = time.monotonic()
+        with transaction.atomic():
+            accounts = accounts_demo.seed_accounts(rng=rng)
+            written = demo_large.seed_large(rng=rng, organizations=accounts["organizations"])
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded scale=large seed={seed} in {elapsed:.1f} s: "
+                f"{Organization.objects.count()} organizations, {User.objects.count()} accounts."
+            )
+        )
+        for model, count in written.items():
+            self.stdout.write(f"  {model:<28} {count:>8}")
         self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")
         for email, _first, _last, role, _org in accounts_demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<24} {role.label}")
