@@ -34,6 +34,11 @@ NAVIGATION = [
         "partners:employer_list", _("Employeurs"), frozenset({Role.COUNSELLOR, Role.DIRECTION})
     ),
     NavItem("partners:hosting_list", _("Chantiers accueillis"), frozenset({Role.PARTNER})),
+    NavItem(
+        "reporting:index",
+        _("Rapports"),
+        frozenset({Role.DIRECTION, Role.ADMIN, Role.COORDINATOR}),
+    ),
     NavItem("accounts:member_list", _("Équipe"), frozenset({Role.ADMIN, Role.DIRECTION})),
     NavItem("accounts:organization_settings", _("Organisation"), frozenset({Role.ADMIN})),
     NavItem("accounts:access_log", _("Journal des accès"), frozenset({Role.ADMIN, Role.DIRECTION})),

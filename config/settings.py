@@ -214,6 +214,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_TIMEZONE = TIME_ZONE
+# Reports run on their own queue, so that a long report never delays an invitation e-mail;
+# workers consume both (``-Q celery,reports``), or one worker per queue in a larger set-up.
+CELERY_TASK_ROUTES = {"reporting.tasks.report_run_generate": {"queue": "reports"}}
 CELERY_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -230,7 +233,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.referrals_daily_digest",
         "schedule": crontab(hour=7, minute=0),
     },
+    # A report left "running" by a worker that died is marked failed, with its reason.
+    "fail-stuck-report-runs": {
+        "task": "reporting.tasks.report_runs_fail_stuck",
+        "schedule": 5 * 60,
+    },
 }
+
+# Reports (issue 6): a report longer than the soft limit fails with "trop long"; the hard limit
+# kills the worker's child, and the periodic check above marks the run failed a margin later.
+REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 540, minimum=10)
+REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 600, minimum=11)
+if REPORT_SOFT_TIME_LIMIT >= REPORT_TIME_LIMIT:
+    raise ImproperlyConfigured("REPORT_SOFT_TIME_LIMIT must be below REPORT_TIME_LIMIT.")
+REPORT_STUCK_MARGIN = 60  # seconds after the hard limit before a running report is called stuck
+# Transient errors (database or broker unreachable) are retried this many times, after 10 s,
+# 20 s, 40 s...; anything else fails at once with its reason.
+REPORT_MAX_RETRIES = env_int("REPORT_MAX_RETRIES", 3, minimum=0)
+REPORT_RETRY_BACKOFF = env_int("REPORT_RETRY_BACKOFF", 10, minimum=1)
+# The person who asked gets an e-mail when their report took longer than this (seconds).
+REPORT_EMAIL_AFTER_SECONDS = env_int("REPORT_EMAIL_AFTER_SECONDS", 30, minimum=0)
 
 # How long the log of who opened which personal record is kept
 # (GDPR: accountability against minimisation).

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,11 +9,10 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("chantiers/", include("chantiers.urls")),
     path("partenaires/", include("partners.urls")),
+    path("rapports/", include("reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, not even in development: the files there (generated reports) hold
+# personal data and are downloaded through views that check who asks.

@@ -5,7 +5,8 @@ BIN=${BIN:-.venv/bin}
 PORT=${PORT:-8000}
 export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}  # links in e-mails point at this server
 mkdir -p var/celery
-"$BIN/celery" -A config worker --beat --loglevel=INFO --concurrency=2 >var/celery/worker.log 2>&1 &
+# -Q: the default queue (e-mails) and the reports queue (issue 6), both in this one worker.
+"$BIN/celery" -A config worker --beat -Q celery,reports --loglevel=INFO --concurrency=2 >var/celery/worker.log 2>&1 &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM
 echo "Celery worker started (pid $worker, log: var/celery/worker.log)"

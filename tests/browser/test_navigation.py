@@ -12,6 +12,7 @@ NAVIGATION = {
         "Tableau de bord",
         "Chantiers",
         "Paiements",
+        "Rapports",
         "Équipe",
         "Organisation",
         "Journal des accès",
@@ -23,6 +24,7 @@ NAVIGATION = {
         "Participant·es",
         "Partenaires",
         "Employeurs",
+        "Rapports",
         "Équipe",
         "Journal des accès",
     ],
@@ -33,7 +35,7 @@ NAVIGATION = {
         "Partenaires",
         "Employeurs",
     ],
-    "chantier@demo.local": ["Tableau de bord", "Aujourd'hui", "Chantiers"],
+    "chantier@demo.local": ["Tableau de bord", "Aujourd'hui", "Chantiers", "Rapports"],
     "partenaire@demo.local": ["Tableau de bord", "Orientations reçues", "Chantiers accueillis"],
 }
 ORGANIZATION = {

@@ -1,0 +1,508 @@
+"""The activity figures of an operator for a calendar year (DESIGN §5).
+
+Definitions, for an operator and a year Y (a pathway is "open in Y" when it started by 31/12/Y and
+did not end before 01/01/Y; see ``reporting.indicators.common``):
+- persons accompanied: distinct participants with a pathway open in Y;
+- new: those whose first pathway ever (at this operator, any programme) started in Y;
+- exits: distinct persons with a pathway ended in Y; positive exits: distinct persons with a
+  pathway ended in Y with a positive outcome (employment or training);
+- positive-exit rate: positive exits / persons accompanied, shown beside positive exits / exits;
+- the profile of the persons accompanied, one value per person so that every breakdown sums to
+  the persons accompanied:
+  - age band: age on 31/12/Y, i.e. Y minus the birth year;
+  - job-seeking duration: whole months from ``jobseeker_since`` to the start of the person's
+    earliest pathway open in Y (a ``jobseeker_since`` after that start counts as "< 6 months");
+    no ``jobseeker_since`` is "unknown";
+  - income source: the one in effect on the last day of Y the person was accompanied (31/12/Y,
+    or the latest end of their pathways open in Y when all ended during Y); none known there is
+    "unknown";
+  - commune: as recorded, blank is "unknown";
+- the exit shown for a person (listing): their positive exit in Y if they had one, else their
+  last exit in Y (latest end, then latest pathway);
+- exits by outcome count pathways ended in Y (an exit is an event; a person leaving two
+  programmes in Y gives two exits), with the distinct persons beside;
+- needs: needs of the operator's participants identified in Y, resolved in Y, per category;
+- referrals: referrals of the operator's participants sent in Y, by the receiving partner's kind
+  and by status (the status today);
+- employers: prospection contacts dated in Y and the distinct employers they reached; matchings
+  proposed in Y by outcome (status today); hires: matchings whose status became "hired" in Y.
+Every figure is an aggregate query; the number of queries does not depend on the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Least
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from participants.models import (
+    EMPLOYMENT_OUTCOMES,
+    POSITIVE_OUTCOMES,
+    TRAINING_OUTCOMES,
+    EducationLevel,
+    ExitOutcome,
+    Gender,
+    IncomeKind,
+    IncomeSource,
+    Need,
+    NeedCategory,
+    Participant,
+    Pathway,
+)
+from partners.models import EmployerContact, Matching, Referral
+from reporting.indicators.common import Period, accompanied, rate
+
+UNKNOWN = "unknown"
+
+AGE_BANDS = [
+    ("<18", _("moins de 18 ans")),
+    ("18–24", _("18 à 24 ans")),
+    ("25–29", _("25 à 29 ans")),
+    ("30–49", _("30 à 49 ans")),
+    ("50–54", _("50 à 54 ans")),
+    ("55+", _("55 ans et plus")),
+]
+JOBSEEKING_BANDS = [
+    ("<6", _("moins de 6 mois")),
+    ("6–12", _("6 à 12 mois")),
+    ("12–24", _("12 à 24 mois")),
+    ("24–60", _("24 à 60 mois")),
+    ("60+", _("60 mois et plus")),
+    (UNKNOWN, _("inconnue")),
+]
+OUTCOME_GROUPS = [
+    ("employment", _("Emploi")),
+    ("training", _("Formation")),
+    ("other", _("Autre sortie")),
+]
+
+
+def outcome_group(outcome: str) -> str:
+    if outcome in EMPLOYMENT_OUTCOMES:
+        return "employment"
+    if outcome in TRAINING_OUTCOMES:
+        return "training"
+    return "other"
+
+
+# --- headline and trend -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    year: int
+    persons_accompanied: int
+    new: int  # first pathway (ever, at this operator) started in Y
+    positive_exits: int  # distinct persons with a pathway ended in Y, positive outcome
+    exits: int  # distinct persons with a pathway ended in Y
+    positive_exit_rate: Decimal | None  # positive_exits / persons_accompanied
+    positive_over_exits: Decimal | None  # positive_exits / exits
+    target: int | None  # organization.annual_target
+    target_attainment: Decimal | None  # persons_accompanied / target
+
+
+@dataclass(frozen=True)
+class TrendYear:
+    year: int
+    persons_accompanied: int
+    positive_exits: int
+    positive_exit_rate: Decimal | None
+
+
+def _open_in(period: Period) -> Q:
+    return Q(started_on__lte=period.end) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)
+    )
+
+
+def _ended_in(period: Period) -> Q:
+    return Q(ended_on__range=(period.start, period.end))
+
+
+def _year_counts(*, organization: Organization, years: list[int]) -> dict[str, int]:
+    """One scan of the operator's pathways: per year, distinct persons accompanied / exited /
+    exited positively / new (keys "accompanied_2025", ...)."""
+    pathways = Pathway.objects.filter(participant__organization=organization)
+    aggregates = {}
+    for year in years:
+        period = Period.year(year)
+        in_year = (period.start, period.end)
+        aggregates[f"accompanied_{year}"] = Count(
+            "participant_id", distinct=True, filter=_open_in(period)
+        )
+        aggregates[f"exits_{year}"] = Count(
+            "participant_id", distinct=True, filter=_ended_in(period)
+        )
+        aggregates[f"positive_{year}"] = Count(
+            "participant_id",
+            distinct=True,
+            filter=_ended_in(period) & Q(exit_outcome__in=POSITIVE_OUTCOMES),
+        )
+        # New: a pathway started in Y and none before (the subquery is not correlated, so the
+        # database computes it once).
+        started_before = pathways.filter(started_on__lt=period.start).values("participant_id")
+        aggregates[f"new_{year}"] = Count(
+            "participant_id",
+            distinct=True,
+            filter=Q(started_on__range=in_year) & ~Q(participant_id__in=started_before),
+        )
+    return pathways.aggregate(**aggregates)
+
+
+def headline(*, organization: Organization, year: int) -> Headline:
+    """The key figures of a year, in one query."""
+    counts = _year_counts(organization=organization, years=[year])
+    persons = counts[f"accompanied_{year}"]
+    positive = counts[f"positive_{year}"]
+    exits = counts[f"exits_{year}"]
+    target = organization.annual_target or None
+    return Headline(
+        year=year,
+        persons_accompanied=persons,
+        new=counts[f"new_{year}"],
+        positive_exits=positive,
+        exits=exits,
+        positive_exit_rate=rate(positive, persons),
+        positive_over_exits=rate(positive, exits),
+        target=target,
+        target_attainment=rate(persons, target) if target else None,
+    )
+
+
+def trend(*, organization: Organization, year: int, years: int = 5) -> list[TrendYear]:
+    """Y-4 … Y (oldest first), in one query."""
+    span = list(range(year - years + 1, year + 1))
+    counts = _year_counts(organization=organization, years=span)
+    return [
+        TrendYear(
+            year=y,
+            persons_accompanied=counts[f"accompanied_{y}"],
+            positive_exits=counts[f"positive_{y}"],
+            positive_exit_rate=rate(counts[f"positive_{y}"], counts[f"accompanied_{y}"]),
+        )
+        for y in span
+    ]
+
+
+# --- the persons accompanied, one annotated row each ---------------------------------------------
+
+
+def _age_band(year: int) -> Case:
+    # Age on 31/12/Y is Y minus the birth year: born after 31/12/(Y-18) means under 18, etc.
+    limits = [("<18", 18), ("18–24", 25), ("25–29", 30), ("30–49", 50), ("50–54", 55)]
+    return Case(
+        *[When(birth_date__gt=date(year - age, 12, 31), then=Value(code)) for code, age in limits],
+        default=Value("55+"),
+        output_field=CharField(),
+    )
+
+
+def _jobseeking_band(reference_pathway: QuerySet[Pathway]) -> Case:
+    """The band of whole months from ``jobseeker_since`` to the reference pathway's start
+    (15/01 → 14/07 is 5 months), computed inside one subquery so that it runs once per person."""
+    since = OuterRef("jobseeker_since")
+    months = (
+        (ExtractYear("started_on") - ExtractYear(since)) * 12
+        + ExtractMonth("started_on")
+        - ExtractMonth(since)
+        - Case(
+            When(Q(start_day__lt=ExtractDay(since)), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+    banded = (
+        reference_pathway.annotate(start_day=ExtractDay("started_on"))
+        .annotate(months=months)
+        .annotate(
+            band=Case(
+                When(Q(months__lt=6), then=Value("<6")),
+                When(Q(months__lt=12), then=Value("6–12")),
+                When(Q(months__lt=24), then=Value("12–24")),
+                When(Q(months__lt=60), then=Value("24–60")),
+                default=Value("60+"),
+                output_field=CharField(),
+            )
+        )
+    )
+    return Case(
+        When(jobseeker_since__isnull=True, then=Value(UNKNOWN)),
+        default=Subquery(banded.values("band")[:1]),
+        output_field=CharField(),
+    )
+
+
+def persons_accompanied(*, organization: Organization, year: int) -> QuerySet[Participant]:
+    """The persons accompanied in Y, each annotated with what the report says about them.
+
+    The breakdowns group this queryset and the listing reads it, so the two always agree.
+    """
+    period = Period.year(year)
+    own = Pathway.objects.filter(participant=OuterRef("pk"))
+    open_in_year = own.filter(_open_in(period))
+    ended_in_year = own.filter(_ended_in(period))
+    positive_exit = ended_in_year.filter(exit_outcome__in=POSITIVE_OUTCOMES)
+    # The exit shown: the positive one if any, else the latest.
+    shown_exit = ended_in_year.annotate(
+        positive_first=Case(
+            When(exit_outcome__in=POSITIVE_OUTCOMES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("positive_first", "-ended_on", "-pk")
+    earliest_open = open_in_year.order_by("started_on", "pk")
+    # The last day accompanied: 31/12/Y unless every pathway open in Y ended during Y.
+    last_pathway = open_in_year.annotate(
+        until=Least(Coalesce("ended_on", Value(period.end)), Value(period.end))
+    ).order_by("-until")
+    income_then = IncomeSource.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=OuterRef("last_day")),
+        participant=OuterRef("pk"),
+        starts_on__lte=OuterRef("last_day"),
+    ).order_by("-starts_on", "-pk")
+    return (
+        accompanied(organization=organization, period=period)
+        .annotate(
+            first_start=Subquery(own.order_by("started_on").values("started_on")[:1]),
+            last_day=Subquery(last_pathway.values("until")[:1]),
+            exit_on=Subquery(shown_exit.values("ended_on")[:1]),
+            exit_outcome=Subquery(shown_exit.values("exit_outcome")[:1]),
+            exit_positive=Exists(positive_exit),
+        )
+        .annotate(
+            is_new=Case(
+                When(first_start__range=(period.start, period.end), then=Value(True)),
+                default=Value(False),
+            ),
+            age_band=_age_band(year),
+            income=Coalesce(Subquery(income_then.values("kind")[:1]), Value(UNKNOWN)),
+        )
+        .annotate(jobseeking_band=_jobseeking_band(earliest_open))
+        .order_by("pk")
+    )
+
+
+# --- breakdowns ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    code: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Breakdowns:
+    gender: list[BreakdownRow]
+    age_band: list[BreakdownRow]
+    education: list[BreakdownRow]
+    jobseeking: list[BreakdownRow]
+    commune: list[BreakdownRow]
+    income: list[BreakdownRow]
+
+
+def _grouped(persons: QuerySet, field: str) -> dict[str, int]:
+    return dict(persons.values(field).annotate(n=Count("pk")).values_list(field, "n").order_by())
+
+
+def _fixed(counts: dict[str, int], choices) -> list[BreakdownRow]:
+    """Every category in its usual order, zeros included."""
+    return [BreakdownRow(code, str(label), counts.get(code, 0)) for code, label in choices]
+
+
+GENDERS = list(Gender.choices)
+EDUCATION_LEVELS = list(EducationLevel.choices)
+INCOME_KINDS = [*IncomeKind.choices, (UNKNOWN, _("inconnue"))]
+
+
+def breakdowns(*, organization: Organization, year: int) -> Breakdowns:
+    """Persons accompanied by gender, age band, education, job-seeking duration, commune and
+    income source (one grouped query each; each sums to the persons accompanied)."""
+    persons = persons_accompanied(organization=organization, year=year)
+    communes = _grouped(persons, "commune")
+    unknown_communes = communes.pop("", 0)
+    commune_rows = [
+        BreakdownRow(name, name, n)
+        for name, n in sorted(communes.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    if unknown_communes:
+        commune_rows.append(BreakdownRow(UNKNOWN, str(_("inconnue")), unknown_communes))
+    return Breakdowns(
+        gender=_fixed(_grouped(persons, "gender"), GENDERS),
+        age_band=_fixed(_grouped(persons, "age_band"), AGE_BANDS),
+        education=_fixed(_grouped(persons, "education_level"), EDUCATION_LEVELS),
+        jobseeking=_fixed(_grouped(persons, "jobseeking_band"), JOBSEEKING_BANDS),
+        commune=commune_rows,
+        income=_fixed(_grouped(persons, "income"), INCOME_KINDS),
+    )
+
+
+# --- exits ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExitRow:
+    outcome: str
+    label: str
+    group: str  # "employment", "training", "other"
+    positive: bool
+    exits: int  # pathways ended in Y with this outcome
+    persons: int  # distinct persons among them
+
+
+@dataclass(frozen=True)
+class Exits:
+    rows: list[ExitRow]  # every outcome, in the order of ExitOutcome
+    exits: int  # pathways ended in Y
+    persons: int  # distinct persons
+
+
+def exits_ended_in(*, organization: Organization, year: int) -> QuerySet[Pathway]:
+    return Pathway.objects.filter(
+        _ended_in(Period.year(year)), participant__organization=organization
+    )
+
+
+def exits_by_outcome(*, organization: Organization, year: int) -> Exits:
+    ended = exits_ended_in(organization=organization, year=year)
+    grouped = {
+        row["exit_outcome"]: row
+        for row in ended.values("exit_outcome")
+        .annotate(exits=Count("pk"), persons=Count("participant_id", distinct=True))
+        .order_by()
+    }
+    totals = ended.aggregate(exits=Count("pk"), persons=Count("participant_id", distinct=True))
+    rows = [
+        ExitRow(
+            outcome=code,
+            label=str(label),
+            group=outcome_group(code),
+            positive=code in POSITIVE_OUTCOMES,
+            exits=grouped.get(code, {}).get("exits", 0),
+            persons=grouped.get(code, {}).get("persons", 0),
+        )
+        for code, label in ExitOutcome.choices
+    ]
+    return Exits(rows=rows, exits=totals["exits"], persons=totals["persons"])
+
+
+# --- needs, referrals, employers -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    category: str
+    label: str
+    identified: int
+    resolved: int
+
+
+def needs_by_category(*, organization: Organization, year: int) -> list[NeedRow]:
+    period = Period.year(year)
+    identified = Q(identified_on__range=(period.start, period.end))
+    resolved = Q(resolved_on__range=(period.start, period.end))
+    counts = {
+        row["category"]: row
+        for row in Need.objects.filter(
+            identified | resolved, participant__organization=organization
+        )
+        .values("category")
+        .annotate(identified=Count("pk", filter=identified), resolved=Count("pk", filter=resolved))
+        .order_by()
+    }
+    return [
+        NeedRow(
+            category=code,
+            label=str(label),
+            identified=counts.get(code, {}).get("identified", 0),
+            resolved=counts.get(code, {}).get("resolved", 0),
+        )
+        for code, label in NeedCategory.choices
+    ]
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    kind: str  # Organization.Kind of the receiving partner
+    label: str
+    by_status: dict[str, int]  # Referral.Status value → count, every status present
+    total: int
+
+
+def referrals_by_kind(*, organization: Organization, year: int) -> list[ReferralRow]:
+    """Referrals sent in Y, per receiving partner kind (only kinds that received some)."""
+    period = Period.year(year)
+    counts: dict[str, dict[str, int]] = {}
+    for kind, status, n in (
+        Referral.objects.filter(
+            participant__organization=organization, sent_on__range=(period.start, period.end)
+        )
+        .values("to_organization__kind", "status")
+        .annotate(n=Count("pk"))
+        .values_list("to_organization__kind", "status", "n")
+        .order_by()
+    ):
+        counts.setdefault(kind, {})[status] = n
+    rows = []
+    for kind, label in Organization.Kind.choices:
+        if kind not in counts:
+            continue
+        by_status = {status: counts[kind].get(status, 0) for status in Referral.Status.values}
+        rows.append(ReferralRow(kind, str(label), by_status, sum(by_status.values())))
+    return rows
+
+
+@dataclass(frozen=True)
+class Employers:
+    employers_contacted: int  # distinct employers of the prospection contacts of Y
+    contacts: int  # prospection contacts dated in Y
+    matchings: int  # matchings proposed in Y
+    matchings_by_status: dict[str, int]  # Matching.Status value → count (proposed in Y)
+    hires: int  # matchings whose status became "hired" in Y
+
+
+def employers(*, organization: Organization, year: int) -> Employers:
+    period = Period.year(year)
+    in_year = (period.start, period.end)
+    contacts = EmployerContact.objects.filter(organization=organization, date__range=in_year)
+    contact_counts = contacts.aggregate(
+        contacts=Count("pk"), employers=Count("employer_id", distinct=True)
+    )
+    matchings = Matching.objects.filter(participant__organization=organization)
+    by_status = dict(
+        matchings.filter(proposed_on__range=in_year)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+        .order_by()
+    )
+    hires = matchings.filter(status=Matching.Status.HIRED, status_on__range=in_year).count()
+    return Employers(
+        employers_contacted=contact_counts["employers"],
+        contacts=contact_counts["contacts"],
+        matchings=sum(by_status.values()),
+        matchings_by_status={s: by_status.get(s, 0) for s in Matching.Status.values},
+        hires=hires,
+    )
+
+
+def outcome_groups() -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in OUTCOME_GROUPS]

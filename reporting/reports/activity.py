@@ -1,0 +1,489 @@
+"""The annual activity report ("rapport d'activités") of an operator: DESIGN §5 for a year."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from participants.models import POSITIVE_OUTCOMES, EducationLevel, ExitOutcome, Gender
+from partners.models import Matching, Referral
+from reporting.document import (
+    Chart,
+    Column,
+    Document,
+    KeyFigure,
+    KeyFigures,
+    Section,
+    Table,
+    Text,
+)
+from reporting.indicators import activity
+from reporting.indicators.chantiers import chantier_figures, indemnities_paid
+from reporting.indicators.common import Period, rate
+from reporting.reports import Progress, ReportParameterError
+
+FIRST_YEAR = 2000
+
+
+def pseudonym(pk: int) -> str:
+    """What identifies a person in the spreadsheet: never a name."""
+    return f"P{pk:06d}"
+
+
+def _year(parameters: dict) -> int:
+    raw = parameters.get("year")
+    if raw in (None, ""):
+        raise ReportParameterError(_("Indiquez l'année du rapport."))
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        message = _("L'année « %(year)s » n'est pas valable.") % {"year": raw}
+        raise ReportParameterError(message) from None
+    current = timezone.localdate().year
+    if not FIRST_YEAR <= year <= current:
+        raise ReportParameterError(
+            _("L'année doit être comprise entre %(first)s et %(last)s.")
+            % {"first": FIRST_YEAR, "last": current}
+        )
+    return year
+
+
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def _yes_no(value: bool) -> str:
+    return _("oui") if value else _("non")
+
+
+def _breakdown_table(title: str, heading: str, rows, total: int) -> Table:
+    return Table(
+        title=title,
+        columns=[Column(heading), Column(_("Personnes"), "int"), Column(_("Part"), "percent")],
+        rows=[[row.label, row.count, rate(row.count, total)] for row in rows],
+        footer=[_("Total"), total, rate(total, total)],
+    )
+
+
+def _key_figures(headline, paid) -> KeyFigures:
+    target_note = (
+        _("objectif : %(target)s") % {"target": _number(headline.target)} if headline.target else ""
+    )
+    return KeyFigures(
+        [
+            KeyFigure(
+                _("Personnes accompagnées"), headline.persons_accompanied, "int", target_note
+            ),
+            KeyFigure(_("dont nouvelles personnes"), headline.new),
+            KeyFigure(
+                _("Atteinte de l'objectif annuel"),
+                headline.target_attainment,
+                "percent",
+                target_note,
+            ),
+            KeyFigure(_("Personnes sorties"), headline.exits),
+            KeyFigure(_("Sorties positives (emploi ou formation)"), headline.positive_exits),
+            KeyFigure(
+                _("Taux de sorties positives"),
+                headline.positive_exit_rate,
+                "percent",
+                _("sur %(n)s personnes accompagnées")
+                % {"n": _number(headline.persons_accompanied)},
+            ),
+            KeyFigure(
+                _("Sorties positives parmi les sorties"),
+                headline.positive_over_exits,
+                "percent",
+                _("sur %(n)s personnes sorties") % {"n": _number(headline.exits)},
+            ),
+            KeyFigure(_("Défraiements payés"), paid, "money"),
+        ]
+    )
+
+
+def _trend_section(years) -> Section:
+    return Section(
+        _("Évolution sur cinq ans"),
+        [
+            Table(
+                title=_("Personnes accompagnées et sorties positives par année"),
+                columns=[
+                    Column(_("Année")),
+                    Column(_("Personnes accompagnées"), "int"),
+                    Column(_("Sorties positives"), "int"),
+                    Column(_("Taux de sorties positives"), "percent"),
+                ],
+                rows=[
+                    [str(t.year), t.persons_accompanied, t.positive_exits, t.positive_exit_rate]
+                    for t in years
+                ],
+            ),
+            Chart(
+                title=_("Évolution sur cinq ans"),
+                categories=[str(t.year) for t in years],
+                series=[
+                    (_("Personnes accompagnées"), [t.persons_accompanied for t in years]),
+                    (_("Sorties positives"), [t.positive_exits for t in years]),
+                ],
+                style="line",
+            ),
+        ],
+    )
+
+
+def _profile_section(breakdowns, total: int) -> Section:
+    return Section(
+        _("Profil des personnes accompagnées"),
+        [
+            _breakdown_table(_("Genre"), _("Genre"), breakdowns.gender, total),
+            Chart(
+                title=_("Personnes accompagnées par genre"),
+                categories=[row.label for row in breakdowns.gender],
+                series=[(_("Personnes"), [row.count for row in breakdowns.gender])],
+            ),
+            _breakdown_table(
+                _("Âge au 31 décembre"), _("Tranche d'âge"), breakdowns.age_band, total
+            ),
+            Chart(
+                title=_("Personnes accompagnées par âge au 31 décembre"),
+                categories=[row.label for row in breakdowns.age_band],
+                series=[(_("Personnes"), [row.count for row in breakdowns.age_band])],
+            ),
+            _breakdown_table(
+                _("Niveau de diplôme"), _("Niveau de diplôme"), breakdowns.education, total
+            ),
+            _breakdown_table(
+                _("Durée de recherche d'emploi à l'entrée en parcours"),
+                _("Durée"),
+                breakdowns.jobseeking,
+                total,
+            ),
+            _breakdown_table(_("Commune"), _("Commune"), breakdowns.commune, total),
+            _breakdown_table(
+                _("Source de revenus"), _("Source de revenus"), breakdowns.income, total
+            ),
+        ],
+    )
+
+
+def _exits_section(exits) -> Section:
+    groups = dict(activity.outcome_groups())
+    by_group = dict.fromkeys(groups, 0)
+    for row in exits.rows:
+        by_group[row.group] += row.exits
+    return Section(
+        _("Sorties par situation"),
+        [
+            Table(
+                title=_("Sorties de l'année par situation à la sortie"),
+                columns=[
+                    Column(_("Situation à la sortie")),
+                    Column(_("Groupe")),
+                    Column(_("Positive")),
+                    Column(_("Sorties"), "int"),
+                    Column(_("Personnes"), "int"),
+                ],
+                rows=[
+                    [row.label, groups[row.group], _yes_no(row.positive), row.exits, row.persons]
+                    for row in exits.rows
+                ],
+                footer=[_("Total"), "", "", exits.exits, exits.persons],
+                note=_(
+                    "Une sortie est la fin d'un parcours : une personne qui quitte deux "
+                    "programmes dans l'année compte deux sorties et une personne."
+                ),
+            ),
+            Table(
+                title=_("Sorties par groupe"),
+                columns=[Column(_("Groupe")), Column(_("Sorties"), "int")],
+                rows=[[label, by_group[code]] for code, label in groups.items()],
+                footer=[_("Total"), exits.exits],
+            ),
+        ],
+    )
+
+
+def _chantiers_section(figures, paid) -> Section:
+    def line(row):
+        return [
+            row.code,
+            row.name,
+            row.participants,
+            row.sessions_held,
+            row.hours,
+            row.attendance_rate,
+            row.indemnities,
+            row.completion_rate,
+            row.incidents,
+        ]
+
+    return Section(
+        _("Chantiers"),
+        [
+            KeyFigures(
+                [
+                    KeyFigure(_("Chantiers de l'année"), len(figures.rows)),
+                    KeyFigure(_("Participant·es aux chantiers"), figures.total.participants),
+                    KeyFigure(_("Heures prestées"), figures.total.hours, "hours"),
+                    KeyFigure(
+                        _("Défraiements payés"),
+                        paid,
+                        "money",
+                        _("fiches mensuelles payées pour les mois de l'année"),
+                    ),
+                ]
+            ),
+            Table(
+                title=_("Chantiers de l'année"),
+                columns=[
+                    Column(_("Code")),
+                    Column(_("Chantier")),
+                    Column(_("Participant·es"), "int"),
+                    Column(_("Séances tenues"), "int"),
+                    Column(_("Heures prestées"), "hours"),
+                    Column(_("Taux de présence"), "percent"),
+                    Column(_("Défraiements"), "money"),
+                    Column(_("Taux d'achèvement"), "percent"),
+                    Column(_("Incidents"), "int"),
+                ],
+                rows=[line(row) for row in figures.rows],
+                footer=line(figures.total),
+                note=_(
+                    "Taux de présence : présences (y compris retards et départs anticipés) sur "
+                    "l'ensemble des présences encodées des séances tenues. Taux d'achèvement : "
+                    "participations terminées sur participations terminées ou interrompues dans "
+                    "l'année. Le total compte chaque personne une fois."
+                ),
+            ),
+        ],
+    )
+
+
+def _needs_section(needs) -> Section:
+    return Section(
+        _("Besoins d'accompagnement"),
+        [
+            Table(
+                title=_("Besoins identifiés et levés dans l'année"),
+                columns=[
+                    Column(_("Besoin")),
+                    Column(_("Identifiés"), "int"),
+                    Column(_("Levés"), "int"),
+                ],
+                rows=[[row.label, row.identified, row.resolved] for row in needs],
+                footer=[
+                    _("Total"),
+                    sum(row.identified for row in needs),
+                    sum(row.resolved for row in needs),
+                ],
+            )
+        ],
+    )
+
+
+def _referrals_section(referrals) -> Section:
+    statuses = Referral.Status.choices
+    return Section(
+        _("Orientations vers les partenaires"),
+        [
+            Table(
+                title=_("Orientations envoyées dans l'année"),
+                columns=[
+                    Column(_("Type de partenaire")),
+                    *[Column(str(label), "int") for _code, label in statuses],
+                    Column(_("Total"), "int"),
+                ],
+                rows=[
+                    [row.label, *[row.by_status[code] for code, _label in statuses], row.total]
+                    for row in referrals
+                ],
+                footer=[
+                    _("Total"),
+                    *[sum(row.by_status[code] for row in referrals) for code, _label in statuses],
+                    sum(row.total for row in referrals),
+                ],
+                note=_("État actuel des orientations envoyées pendant l'année."),
+            )
+        ],
+    )
+
+
+def _employers_section(figures) -> Section:
+    return Section(
+        _("Relations avec les employeurs"),
+        [
+            KeyFigures(
+                [
+                    KeyFigure(_("Employeurs contactés"), figures.employers_contacted),
+                    KeyFigure(_("Contacts de prospection"), figures.contacts),
+                    KeyFigure(_("Mises en relation proposées"), figures.matchings),
+                    KeyFigure(_("Engagements"), figures.hires),
+                ]
+            ),
+            Table(
+                title=_("Mises en relation proposées dans l'année, par résultat"),
+                columns=[Column(_("Résultat")), Column(_("Mises en relation"), "int")],
+                rows=[
+                    [str(label), figures.matchings_by_status[code]]
+                    for code, label in Matching.Status.choices
+                ],
+                footer=[_("Total"), figures.matchings],
+                note=_("Engagements : mises en relation passées à « engagé·e » dans l'année."),
+            ),
+        ],
+    )
+
+
+def persons_listing(*, organization: Organization, year: int) -> Table:
+    """One row per person accompanied, from the same annotated query as the breakdowns."""
+    genders = dict(Gender.choices)
+    ages = dict(activity.AGE_BANDS)
+    education = dict(EducationLevel.choices)
+    jobseeking = dict(activity.JOBSEEKING_BANDS)
+    incomes = dict(activity.INCOME_KINDS)
+    outcomes = dict(ExitOutcome.choices)
+    rows = [
+        [
+            pseudonym(p["pk"]),
+            str(genders.get(p["gender"], p["gender"])),
+            str(ages[p["age_band"]]),
+            str(education.get(p["education_level"], p["education_level"])),
+            str(jobseeking[p["jobseeking_band"]]),
+            p["commune"] or _("inconnue"),
+            str(incomes.get(p["income"], p["income"])),
+            _yes_no(p["is_new"]),
+            p["exit_on"],
+            str(outcomes[p["exit_outcome"]]) if p["exit_outcome"] else "",
+            _yes_no(p["exit_positive"]),
+        ]
+        for p in activity.persons_accompanied(organization=organization, year=year).values(
+            "pk",
+            "gender",
+            "age_band",
+            "education_level",
+            "jobseeking_band",
+            "commune",
+            "income",
+            "is_new",
+            "exit_on",
+            "exit_outcome",
+            "exit_positive",
+        )
+    ]
+    return Table(
+        title=_("Personnes accompagnées"),
+        columns=[
+            Column(_("Identifiant")),
+            Column(_("Genre")),
+            Column(_("Âge au 31 décembre")),
+            Column(_("Niveau de diplôme")),
+            Column(_("Durée de recherche d'emploi")),
+            Column(_("Commune")),
+            Column(_("Source de revenus")),
+            Column(_("Nouvelle personne")),
+            Column(_("Date de sortie"), "date"),
+            Column(_("Situation à la sortie")),
+            Column(_("Sortie positive")),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par personne, identifiée par un pseudonyme. La sortie indiquée est la "
+            "sortie positive de l'année s'il y en a une, sinon la dernière sortie de l'année."
+        ),
+    )
+
+
+def exits_listing(*, organization: Organization, year: int) -> Table:
+    groups = dict(activity.outcome_groups())
+    outcomes = dict(ExitOutcome.choices)
+    rows = [
+        [
+            pseudonym(e["participant_id"]),
+            e["programme__name"],
+            e["started_on"],
+            e["ended_on"],
+            str(outcomes[e["exit_outcome"]]),
+            groups[activity.outcome_group(e["exit_outcome"])],
+            _yes_no(e["exit_outcome"] in POSITIVE_OUTCOMES),
+        ]
+        for e in activity.exits_ended_in(organization=organization, year=year)
+        .order_by("ended_on", "pk")
+        .values("participant_id", "programme__name", "started_on", "ended_on", "exit_outcome")
+    ]
+    return Table(
+        title=_("Sorties"),
+        columns=[
+            Column(_("Identifiant")),
+            Column(_("Programme")),
+            Column(_("Début du parcours"), "date"),
+            Column(_("Fin du parcours"), "date"),
+            Column(_("Situation à la sortie")),
+            Column(_("Groupe")),
+            Column(_("Positive")),
+        ],
+        rows=rows,
+    )
+
+
+def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:
+    year = _year(parameters)
+    period = Period.year(year)
+
+    progress(5, _("Chiffres clés"))
+    headline = activity.headline(organization=organization, year=year)
+    paid = indemnities_paid(organization=organization, period=period)
+    progress(15, _("Évolution sur cinq ans"))
+    years = activity.trend(organization=organization, year=year)
+    progress(25, _("Profil des personnes accompagnées"))
+    breakdowns = activity.breakdowns(organization=organization, year=year)
+    progress(45, _("Sorties"))
+    exits = activity.exits_by_outcome(organization=organization, year=year)
+    progress(55, _("Chantiers"))
+    chantiers = chantier_figures(organization=organization, period=period)
+    progress(65, _("Besoins, orientations et employeurs"))
+    needs = activity.needs_by_category(organization=organization, year=year)
+    referrals = activity.referrals_by_kind(organization=organization, year=year)
+    employers = activity.employers(organization=organization, year=year)
+    progress(80, _("Listes détaillées"))
+    listings = [
+        persons_listing(organization=organization, year=year),
+        exits_listing(organization=organization, year=year),
+    ]
+    progress(95, _("Mise en page"))
+
+    total = headline.persons_accompanied
+    return Document(
+        kind="activity",
+        title=_("Rapport d'activités %(year)s") % {"year": year},
+        organization_name=organization.name,
+        period_label=_("Année %(year)s") % {"year": year},
+        parameters=[(_("Année"), str(year))],
+        sections=[
+            Section(_("Chiffres clés"), [_key_figures(headline, paid)]),
+            _trend_section(years),
+            _profile_section(breakdowns, total),
+            _exits_section(exits),
+            _chantiers_section(chantiers, paid),
+            _needs_section(needs),
+            _referrals_section(referrals),
+            _employers_section(employers),
+            Section(
+                _("Définitions"),
+                [
+                    Text(
+                        _(
+                            "Personnes accompagnées : personnes ayant un parcours ouvert au moins "
+                            "un jour de l'année. Nouvelles : premier parcours commencé dans "
+                            "l'année. Sortie positive : parcours terminé dans l'année vers "
+                            "l'emploi ou la formation. Âge au 31 décembre ; durée de recherche "
+                            "d'emploi au début du premier parcours ouvert dans l'année ; source "
+                            "de revenus au dernier jour d'accompagnement de l'année."
+                        )
+                    )
+                ],
+            ),
+        ],
+        listings=listings,
+    )

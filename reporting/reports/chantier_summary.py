@@ -1,0 +1,132 @@
+"""Chantier summary (bilan de chantier): one chantier over its whole life, or up to today.
+
+Parameters: ``{"chantier": code}``. Counts only: no name, no incident description.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from chantiers.models import WorkSession
+from reporting.document import Column, Document, KeyFigure, KeyFigures, Section, Table, Text
+from reporting.indicators.chantiers import chantier_figures
+from reporting.indicators.impact import (
+    chantier_group,
+    chantier_incidents,
+    chantier_sessions,
+    cohort_for_chantier,
+    exit_outcomes,
+)
+from reporting.reports import Progress
+from reporting.reports.impact import chantier_life, outcomes_blocks, share_table
+from reporting.reports.subsidy import chantier_param, period_label
+
+
+def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:
+    today = timezone.localdate()
+    chantier = chantier_param(organization=organization, parameters=parameters)
+    period = chantier_life(chantier, today)
+
+    progress(10, _("Groupe et séances"))
+    group = chantier_group(chantier=chantier)
+    sessions = {share.key: share.count for share in chantier_sessions(chantier=chantier)}
+    incidents = chantier_incidents(chantier=chantier)
+    progress(40, _("Heures et défraiements"))
+    figures = chantier_figures(organization=organization, period=period, chantier=chantier).total
+    progress(60, _("Sorties des parcours"))
+    outcomes = exit_outcomes(
+        cohort=cohort_for_chantier(organization=organization, chantier=chantier, today=today)
+    )
+    progress(80, _("Mise en page"))
+
+    identity = Section(
+        _("Le chantier"),
+        [
+            KeyFigures(
+                [
+                    KeyFigure(
+                        _("Partenaire d'accueil"),
+                        chantier.host.name if chantier.host else None,
+                        "text",
+                    ),
+                    KeyFigure(
+                        _("Programme"),
+                        chantier.programme.name if chantier.programme else None,
+                        "text",
+                    ),
+                    KeyFigure(_("Métier"), str(chantier.get_trade_display()), "text"),
+                    KeyFigure(_("Début"), chantier.starts_on, "date"),
+                    KeyFigure(_("Fin"), chantier.ends_on, "date"),
+                    KeyFigure(_("Places"), chantier.capacity),
+                    KeyFigure(_("État"), str(chantier.get_status_display()), "text"),
+                ]
+            )
+        ],
+    )
+    withdrawn = [[share.label, share.count] for share in group.withdrawal_reasons]
+    group_section = Section(
+        _("Le groupe"),
+        [
+            KeyFigures(
+                [
+                    KeyFigure(
+                        _("Personnes inscrites"),
+                        group.enrolled,
+                        note=_("sélectionnées, actives, ayant terminé ou sorties"),
+                    ),
+                    KeyFigure(_("Candidat·es non retenu·es ou en attente"), group.candidates),
+                ]
+            ),
+            share_table(
+                _("Inscriptions par état"),
+                group.by_status,
+                sum(share.count for share in group.by_status),
+                _("État"),
+            ),
+            Table(
+                title=_("Sorties en cours de route, par motif"),
+                columns=[Column(_("Motif")), Column(_("Personnes"), "int")],
+                rows=withdrawn,
+                footer=[_("Total"), sum(row[1] for row in withdrawn)],
+            )
+            if withdrawn
+            else Text(_("Personne n'a quitté le chantier en cours de route.")),
+        ],
+    )
+    activity = Section(
+        _("L'activité"),
+        [
+            KeyFigures(
+                [
+                    KeyFigure(_("Séances tenues"), figures.sessions_held),
+                    KeyFigure(_("Séances annulées"), sessions[WorkSession.Status.CANCELLED]),
+                    KeyFigure(_("Séances prévues"), sessions[WorkSession.Status.PLANNED]),
+                    KeyFigure(_("Heures prestées"), figures.hours, "hours"),
+                    KeyFigure(_("Taux de présence"), figures.attendance_rate, "percent"),
+                    KeyFigure(_("Défraiements"), figures.indemnities, "money"),
+                    KeyFigure(_("Taux d'achèvement"), figures.completion_rate, "percent"),
+                ]
+            ),
+            Table(
+                title=_("Incidents par type"),
+                columns=[Column(_("Type")), Column(_("Incidents"), "int")],
+                rows=[[share.label, share.count] for share in incidents],
+                footer=[_("Total"), sum(share.count for share in incidents)],
+            ),
+        ],
+    )
+    return Document(
+        kind="chantier_summary",
+        title=_("Bilan de chantier"),
+        organization_name=organization.name,
+        period_label=period_label(period),
+        parameters=[(_("Chantier"), f"{chantier.name} ({chantier.code})")],
+        sections=[
+            identity,
+            group_section,
+            activity,
+            Section(_("Sorties des parcours des personnes du groupe"), outcomes_blocks(outcomes)),
+        ],
+    )

@@ -1,0 +1,347 @@
+"""Subsidy report (ESF+): the participant indicators of a programme for a period, the hours and
+indemnities of its chantiers, and (spreadsheet only) the participants behind the figures.
+
+Parameters: ``{"programme": code, "start": "YYYY-MM-DD", "end": "YYYY-MM-DD",
+"identify": "pseudonyms" | "names"}``. This module also holds the parameter checks that the
+impact and chantier summary reports share.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from chantiers.models import Attendance, Chantier, WorkSession
+from participants.models import ExitOutcome, Programme
+from participants.services import add_months
+from reporting.document import Chart, Column, Document, Section, Table
+from reporting.indicators.chantiers import ZERO, chantier_figures
+from reporting.indicators.common import Period, pathways_open_during
+from reporting.indicators.esf import EsfRow, esf_indicators
+from reporting.reports import Progress, ReportParameterError
+
+FIRST_YEAR = 2000  # no ISP record in the app goes further back
+MAX_PERIOD_YEARS = 3
+IDENTIFY = ("pseudonyms", "names")
+
+
+# --- Parameters shared by the subsidy, impact and chantier summary reports -------------------
+
+
+def programme_param(*, organization: Organization, parameters: dict) -> Programme:
+    code = parameters.get("programme")
+    programme = (
+        Programme.objects.filter(organization=organization, code=code).first()
+        if isinstance(code, str) and code
+        else None
+    )
+    if programme is None:
+        raise ReportParameterError(
+            _("Le programme « %(code)s » n'existe pas dans cette organisation.")
+            % {"code": code or ""}
+        )
+    return programme
+
+
+def chantier_param(*, organization: Organization, parameters: dict) -> Chantier:
+    code = parameters.get("chantier")
+    chantier = (
+        Chantier.objects.filter(organization=organization, code=code)
+        .select_related("host", "programme")
+        .first()
+        if isinstance(code, str) and code
+        else None
+    )
+    if chantier is None:
+        raise ReportParameterError(
+            _("Le chantier « %(code)s » n'existe pas dans cette organisation.")
+            % {"code": code or ""}
+        )
+    return chantier
+
+
+def _plausible(year: int, today: date) -> bool:
+    return FIRST_YEAR <= year <= today.year + 1
+
+
+def year_param(*, parameters: dict, today: date) -> int:
+    year = parameters.get("year")
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not FIRST_YEAR <= year <= today.year:
+        raise ReportParameterError(
+            _("L'année doit être comprise entre %(first)s et %(last)s.")
+            % {"first": FIRST_YEAR, "last": today.year}
+        )
+    return year
+
+
+def period_param(*, parameters: dict, today: date) -> Period:
+    """``start`` and ``end`` (ISO dates, end included): in order, at most three years long."""
+    days = {}
+    for name, label in (("start", _("de début")), ("end", _("de fin"))):
+        try:
+            days[name] = date.fromisoformat(str(parameters.get(name)))
+        except ValueError:
+            raise ReportParameterError(
+                _("La date %(which)s de la période est manquante ou invalide.") % {"which": label}
+            ) from None
+        if not _plausible(days[name].year, today):
+            raise ReportParameterError(
+                _("La date %(which)s de la période doit tomber entre %(first)s et %(last)s.")
+                % {"which": label, "first": FIRST_YEAR, "last": today.year + 1}
+            )
+    start, end = days["start"], days["end"]
+    if start > end:
+        raise ReportParameterError(_("La date de début de la période est après sa date de fin."))
+    if end >= add_months(start, 12 * MAX_PERIOD_YEARS):
+        raise ReportParameterError(
+            _("La période ne peut pas dépasser %(years)s ans.") % {"years": MAX_PERIOD_YEARS}
+        )
+    return Period(start, end)
+
+
+def identify_param(*, parameters: dict) -> str:
+    identify = parameters.get("identify", "pseudonyms")
+    if identify not in IDENTIFY:
+        raise ReportParameterError(
+            _("L'identification des personnes doit être « pseudonymes » ou « noms ».")
+        )
+    return identify
+
+
+def period_label(period: Period) -> str:
+    return _("du %(start)s au %(end)s") % {
+        "start": f"{period.start:%d/%m/%Y}",
+        "end": f"{period.end:%d/%m/%Y}",
+    }
+
+
+def pseudonym(participant_id: int) -> str:
+    """Stable within the operator, meaningless outside it (the funder sees no name)."""
+    return f"P{participant_id:06d}"
+
+
+# --- The report ------------------------------------------------------------------------------
+
+
+def _esf_table(title: str, rows: list[EsfRow], note: str = "") -> Table:
+    notes = [f"{row.label} : {row.note}" for row in rows if row.note]
+    return Table(
+        title=title,
+        columns=[
+            Column(_("Indicateur")),
+            Column(_("Femmes"), "int"),
+            Column(_("Hommes"), "int"),
+            Column(_("X"), "int"),
+            Column(_("Total"), "int"),
+        ],
+        rows=[[row.label, *row.cells()] for row in rows],
+        note=" ".join([note, *notes]).strip(),
+    )
+
+
+def participant_hours_listing(
+    *, organization: Organization, programme: Programme, period: Period, identify: str
+) -> Table:
+    """Pathways of the programme open during the period, with the hours each person worked on
+    the programme's chantiers while that pathway was open in the period (present-like marks of
+    held sessions, the chantier figures' definition). One query."""
+    window_start = Greatest(OuterRef("started_on"), Value(period.start))
+    window_end = Least(Coalesce(OuterRef("ended_on"), Value(period.end)), Value(period.end))
+    hours = (
+        Attendance.objects.filter(
+            participant=OuterRef("participant_id"),
+            session__chantier__organization=organization,
+            session__chantier__programme=programme,
+            session__status=WorkSession.Status.HELD,
+            status__in=Attendance.PRESENT_LIKE,
+            session__date__gte=window_start,
+            session__date__lte=window_end,
+        )
+        .order_by()
+        .values("participant")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    pathways = pathways_open_during(
+        organization=organization, period=period, programme=programme
+    ).annotate(
+        hours=Coalesce(
+            Subquery(hours, output_field=DecimalField(max_digits=9, decimal_places=2)), ZERO
+        )
+    )
+    if identify == "names":
+        pathways = pathways.order_by("participant__last_name", "participant__first_name", "pk")
+    else:
+        pathways = pathways.order_by("participant_id", "started_on", "pk")
+    rows = []
+    for row in pathways.values(
+        "participant_id",
+        "participant__last_name",
+        "participant__first_name",
+        "started_on",
+        "ended_on",
+        "exit_outcome",
+        "hours",
+    ):
+        if identify == "names":
+            who = f"{row['participant__last_name'].upper()} {row['participant__first_name']}"
+        else:
+            who = pseudonym(row["participant_id"])
+        outcome = ExitOutcome(row["exit_outcome"]).label if row["exit_outcome"] else ""
+        rows.append([who, row["started_on"], row["ended_on"], str(outcome), row["hours"]])
+    return Table(
+        title=_("Participant·es du programme pendant la période"),
+        columns=[
+            Column(_("Personne")),
+            Column(_("Entrée"), "date"),
+            Column(_("Sortie"), "date"),
+            Column(_("Situation à la sortie")),
+            Column(_("Heures prestées sur les chantiers du programme"), "hours"),
+        ],
+        rows=rows,
+        footer=[_("Total"), None, None, "", sum((r[4] for r in rows), ZERO)],
+        note=_(
+            "Un parcours par ligne ; heures des présences (présent·e, en retard, parti·e plus "
+            "tôt) aux séances tenues pendant ce parcours et dans la période."
+        ),
+    )
+
+
+def chantiers_table(figures) -> Table:
+    return Table(
+        title=_("Heures et défraiements par chantier du programme"),
+        columns=[
+            Column(_("Code")),
+            Column(_("Chantier")),
+            Column(_("Participant·es"), "int"),
+            Column(_("Séances tenues"), "int"),
+            Column(_("Heures prestées"), "hours"),
+            Column(_("Taux de présence"), "percent"),
+            Column(_("Défraiements"), "money"),
+        ],
+        rows=[
+            [
+                row.code,
+                row.name,
+                row.participants,
+                row.sessions_held,
+                row.hours,
+                row.attendance_rate,
+                row.indemnities,
+            ]
+            for row in figures.rows
+        ],
+        footer=[
+            _("Total"),
+            "",
+            figures.total.participants,
+            figures.total.sessions_held,
+            figures.total.hours,
+            figures.total.attendance_rate,
+            figures.total.indemnities,
+        ],
+        note=_(
+            "Taux de présence : présences (présent·e, en retard, parti·e plus tôt) sur toutes "
+            "les présences enregistrées aux séances tenues. Participant·es du total : personnes "
+            "distinctes."
+        ),
+    )
+
+
+def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:
+    today = timezone.localdate()
+    programme = programme_param(organization=organization, parameters=parameters)
+    period = period_param(parameters=parameters, today=today)
+    identify = identify_param(parameters=parameters)
+
+    progress(10, _("Indicateurs FSE+"))
+    esf = esf_indicators(organization=organization, programme=programme, period=period, as_of=today)
+    progress(40, _("Chantiers du programme"))
+    figures = chantier_figures(organization=organization, period=period, programme=programme)
+    progress(60, _("Liste des participant·es"))
+    listing = participant_hours_listing(
+        organization=organization, programme=programme, period=period, identify=identify
+    )
+    progress(80, _("Mise en page"))
+
+    sections = [
+        Section(
+            _("Indicateurs FSE+ à l'entrée"),
+            [
+                _esf_table(
+                    _("Situation le jour de l'entrée dans le programme"),
+                    esf.entry,
+                    _("Personnes dont un parcours du programme a commencé dans la période."),
+                )
+            ],
+        ),
+        Section(
+            _("Indicateurs FSE+ à la sortie"),
+            [
+                _esf_table(
+                    _("Situation à la sortie du programme"),
+                    esf.exit,
+                    _("Personnes dont un parcours du programme s'est terminé dans la période."),
+                )
+            ],
+        ),
+        Section(
+            _("Indicateurs FSE+ six mois après la sortie"),
+            [
+                _esf_table(
+                    _("Suivi à 6 mois des sorties de la période"),
+                    esf.six_months,
+                    _(
+                        "Seuls les suivis réalisés sont comptés ; un suivi manquant n'est compté "
+                        "ni comme un succès ni comme un échec. Situation au %(day)s."
+                    )
+                    % {"day": f"{today:%d/%m/%Y}"},
+                )
+            ],
+        ),
+        Section(
+            _("Chantiers du programme"),
+            [chantiers_table(figures)]
+            + (
+                [
+                    Chart(
+                        title=_("Taux de présence par chantier"),
+                        categories=[row.code for row in figures.rows],
+                        series=[
+                            (
+                                _("Taux de présence"),
+                                [float(row.attendance_rate or 0) for row in figures.rows],
+                            )
+                        ],
+                        style="hbar",
+                        percent=True,
+                    )
+                ]
+                if figures.rows
+                else []
+            ),
+        ),
+    ]
+    identification = _("Noms") if identify == "names" else _("Pseudonymes")
+    return Document(
+        kind="subsidy",
+        title=_("Rapport de subvention FSE+"),
+        organization_name=organization.name,
+        period_label=period_label(period),
+        parameters=[
+            (_("Programme"), f"{programme.name} ({programme.code})"),
+            (_("Période"), period_label(period)),
+            (_("Identification des personnes"), identification),
+        ],
+        sections=sections,
+        listings=[listing],
+    )

@@ -1,0 +1,39 @@
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from reporting import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    max_retries=settings.REPORT_MAX_RETRIES,
+    soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORT_TIME_LIMIT,
+)
+def report_run_generate(self, run_id: int) -> None:
+    """Generate one report (routed to the ``reports`` queue by CELERY_TASK_ROUTES).
+
+    Only transient errors come back here; the service fails the run for any other. They are
+    retried with a doubling delay, the run back in the queue meanwhile; then the run fails.
+    """
+    try:
+        services.report_run_execute(run_id=run_id)
+    except services.TRANSIENT_ERRORS as error:
+        if self.request.retries >= self.max_retries:
+            logger.exception("Report run %s: transient errors, no retry left.", run_id)
+            services.report_run_fail(run_id=run_id, reason=services.REASON_UNAVAILABLE)
+            return
+        services.report_run_requeue(run_id=run_id)
+        countdown = settings.REPORT_RETRY_BACKOFF * 2**self.request.retries
+        logger.warning("Report run %s: %r, retried in %s s.", run_id, error, countdown)
+        raise self.retry(exc=error, countdown=countdown) from error
+
+
+@shared_task
+def report_runs_fail_stuck() -> int:
+    """Periodic (celery beat): runs left "running" by a dead worker are marked failed."""
+    return services.report_runs_fail_stuck()

@@ -1,0 +1,373 @@
+"""The subsidy, impact and chantier summary Documents: their parameters and their figures."""
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from chantiers.models import Attendance, Enrolment, Incident
+from participants.models import Participant
+from reporting.document import KeyFigures, Table
+from reporting.reports import ReportParameterError, build
+from tests.factories import ChantierFactory, ProgrammeFactory, WorkSessionFactory
+from tests.reporting.test_indicators_esf import _crowd, build_esf_data
+from tests.reporting.test_indicators_impact import build_cohort_data
+
+D = dt.date
+SUBSIDY = {"programme": "mokolab", "start": "2025-01-01", "end": "2025-06-30"}
+
+
+# The hand-built data of the indicator tests: the Documents must show the same figures.
+
+
+@pytest.fixture
+def programme(operator):
+    return ProgrammeFactory(organization=operator, code="mokolab", name="MoKoLab")
+
+
+@pytest.fixture
+def data(operator, other_operator, programme):
+    return build_esf_data(operator, other_operator, programme)
+
+
+@pytest.fixture
+def cohort_data(operator, other_operator, programme, housing):
+    return build_cohort_data(operator, other_operator, programme, housing)
+
+
+def table(document, title) -> Table:
+    for _section, block in document.tables():
+        if block.title == title:
+            return block
+    for block in document.listings:
+        if block.title == title:
+            return block
+    raise AssertionError(f"no table {title!r}")
+
+
+def row(table: Table, label):
+    return next(r for r in table.rows if r[0] == label)
+
+
+def key_figures(document) -> dict:
+    return {
+        figure.label: figure.value
+        for section in document.sections
+        for block in section.blocks
+        if isinstance(block, KeyFigures)
+        for figure in block.items
+    }
+
+
+def everything_in(document) -> str:
+    return repr(dataclasses.asdict(document))
+
+
+# --- Parameters ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "parameters", "message"),
+    [
+        (
+            "subsidy",
+            {**SUBSIDY, "programme": "inconnu"},
+            "Le programme « inconnu » n'existe pas dans cette organisation.",
+        ),
+        (
+            "subsidy",
+            {**SUBSIDY, "programme": "le-leur"},  # exists, but at the other operator
+            "Le programme « le-leur » n'existe pas dans cette organisation.",
+        ),
+        (
+            "subsidy",
+            {**SUBSIDY, "start": "2025-07-01"},
+            "La date de début de la période est après sa date de fin.",
+        ),
+        (
+            "subsidy",
+            {**SUBSIDY, "start": "2022-06-30"},  # 30/06/2022 + 3 years = 30/06/2025: too long
+            "La période ne peut pas dépasser 3 ans.",
+        ),
+        (
+            "subsidy",
+            {**SUBSIDY, "end": "30/06/2025"},
+            "La date de fin de la période est manquante ou invalide.",
+        ),
+        (
+            "subsidy",
+            {**SUBSIDY, "start": "1999-12-31"},
+            "La date de début de la période doit tomber entre 2000 et ",
+        ),
+        (
+            "subsidy",
+            {**SUBSIDY, "identify": "tout"},
+            "L'identification des personnes doit être « pseudonymes » ou « noms ».",
+        ),
+        (
+            "impact",
+            {"programme": "mokolab", "year": 2025, "chantier": "peinture-1"},
+            "Choisissez soit un programme et une année, soit un chantier (pas les deux).",
+        ),
+        (
+            "impact",
+            {},
+            "Choisissez soit un programme et une année, soit un chantier (pas les deux).",
+        ),
+        ("impact", {"programme": "mokolab", "year": 1999}, "L'année doit être comprise entre"),
+        ("impact", {"programme": "mokolab", "year": "deux"}, "L'année doit être comprise entre"),
+        (
+            "impact",
+            {"chantier": "peinture-9"},
+            "Le chantier « peinture-9 » n'existe pas dans cette organisation.",
+        ),
+        (
+            "chantier_summary",
+            {"chantier": "le-leur"},  # exists, but at the other operator
+            "Le chantier « le-leur » n'existe pas dans cette organisation.",
+        ),
+    ],
+)
+def test_bad_parameters_give_a_french_sentence(
+    operator, other_operator, programme, kind, parameters, message
+):
+    ProgrammeFactory(organization=other_operator, code="le-leur")
+    ChantierFactory(organization=other_operator, code="le-leur")
+    with pytest.raises(ReportParameterError) as error:
+        build(kind, organization=operator, parameters=parameters)
+    assert str(error.value).startswith(message)
+
+
+def test_a_period_of_exactly_three_years_is_accepted(operator, programme):
+    document = build(
+        "subsidy",
+        organization=operator,
+        parameters={**SUBSIDY, "start": "2022-07-01"},  # 01/07/2022 – 30/06/2025
+    )
+    assert document.period_label == "du 01/07/2022 au 30/06/2025"
+
+
+# --- Subsidy ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def worked(operator, programme, data):
+    """A chantier of the programme: two held sessions in the period, one after it."""
+    chantier = ChantierFactory(
+        organization=operator, programme=programme, code="jardin", starts_on=D(2025, 1, 1)
+    )
+    for who in ("alice", "gina", "didier"):
+        Enrolment.objects.create(
+            chantier=chantier, participant=data[who], status="active", joined_on=D(2025, 1, 1)
+        )
+    march = WorkSessionFactory(chantier=chantier, date=D(2025, 3, 3))
+    april = WorkSessionFactory(chantier=chantier, date=D(2025, 4, 7))
+    july = WorkSessionFactory(chantier=chantier, date=D(2025, 7, 1))  # after the period
+
+    def mark(session, who, status, hours, indemnity):
+        Attendance.objects.create(
+            session=session,
+            participant=data[who],
+            status=status,
+            hours=Decimal(hours),
+            indemnity=Decimal(indemnity),
+        )
+
+    mark(march, "alice", "present", "4.00", "20.00")
+    mark(march, "gina", "late", "3.50", "20.00")
+    mark(march, "didier", "unexcused", "0.00", "0.00")
+    mark(april, "didier", "present", "4.00", "20.00")
+    mark(july, "alice", "present", "4.00", "20.00")
+    return chantier
+
+
+def test_the_subsidy_report_holds_the_esf_tables(operator, programme, data):
+    document = build("subsidy", organization=operator, parameters=SUBSIDY)
+    assert document.kind == "subsidy"
+    assert ("Période", "du 01/01/2025 au 30/06/2025") in document.parameters
+    assert ("Identification des personnes", "Pseudonymes") in document.parameters
+    entry = table(document, "Situation le jour de l'entrée dans le programme")
+    # [label, F, M, X, total], the figures of test_indicators_esf
+    assert row(entry, "Participant·es entré·es dans la période")[1:] == [4, 1, 1, 6]
+    assert row(entry, "dont chômeur·euses de longue durée (≥ 12 mois)")[1:] == [2, 1, 0, 3]
+    assert row(entry, "Personnes exerçant un emploi")[1:] == [None, None, None, None]
+    assert "Non collecté" in entry.note
+    exits = table(document, "Situation à la sortie du programme")
+    assert row(exits, "Exerçant un emploi à la sortie")[1:] == [1, 2, 0, 3]
+    after = table(document, "Suivi à 6 mois des sorties de la période")
+    assert row(after, "Exerçant un emploi six mois après la sortie")[1:] == [1, 1, 0, 2]
+    assert row(after, "Suivis à 6 mois échus mais pas réalisés (ni succès ni échec)")[1] == 0
+
+
+def test_the_subsidy_report_gives_hours_and_indemnities_per_chantier(
+    operator, programme, data, worked
+):
+    document = build("subsidy", organization=operator, parameters=SUBSIDY)
+    chantiers = table(document, "Heures et défraiements par chantier du programme")
+    # code, name, participants, sessions held, hours, attendance rate, indemnities
+    # hours 4 + 3.5 + 4 = 11.50; rate 3 present-like / 4 marks; 3 × 20 € (July is outside)
+    assert chantiers.rows == [
+        ["jardin", worked.name, 3, 2, Decimal("11.50"), Decimal("0.7500"), Decimal("60.00")]
+    ]
+    assert chantiers.footer == [
+        "Total",
+        "",
+        3,
+        2,
+        Decimal("11.50"),
+        Decimal("0.7500"),
+        Decimal("60.00"),
+    ]
+
+
+def test_the_subsidy_listing_uses_pseudonyms_and_hours_of_each_pathway(
+    operator, programme, data, worked
+):
+    document = build("subsidy", organization=operator, parameters=SUBSIDY)
+    listing = table(document, "Participant·es du programme pendant la période")
+    # 14 pathways open during the period: Alice, Béa, Chloé, Gina, Didier ×2, Eli, Hugo,
+    # Karim ×2, Léa, Pia, Mona, Omar (ends the day after)
+    assert len(listing.rows) == 14
+    by_person = {}
+    for who, entry, exit_, _outcome, hours in listing.rows:
+        by_person.setdefault(who, []).append((entry, exit_, hours))
+    alice, gina, didier = (f"P{data[k].pk:06d}" for k in ("alice", "gina", "didier"))
+    assert by_person[alice] == [(D(2025, 1, 1), None, Decimal("4.00"))]  # not July's 4 h
+    assert by_person[gina] == [(D(2025, 2, 15), None, Decimal("3.50"))]
+    # Didier's April hours belong to his second pathway, not to the first (ended 01/03)
+    assert sorted(by_person[didier]) == [
+        (D(2025, 2, 1), D(2025, 3, 1), Decimal("0.00")),
+        (D(2025, 4, 1), None, Decimal("4.00")),
+    ]
+    assert listing.footer[-1] == Decimal("11.50")  # = the chantiers' total hours
+    assert data["alice"].last_name not in everything_in(document)
+    assert f"P{data['stranger'].pk:06d}" not in by_person  # another operator's person
+
+
+def test_the_subsidy_listing_shows_names_only_when_asked(operator, programme, data, worked):
+    document = build("subsidy", organization=operator, parameters={**SUBSIDY, "identify": "names"})
+    listing = table(document, "Participant·es du programme pendant la période")
+    alice = data["alice"]
+    assert [r[0] for r in listing.rows].count(f"{alice.last_name.upper()} {alice.first_name}") == 1
+    assert ("Identification des personnes", "Noms") in document.parameters
+
+
+def test_the_subsidy_report_query_count_does_not_grow_with_the_data(
+    operator, programme, data, worked, django_assert_num_queries
+):
+    # programme; esf ×3; chantier figures (chantiers, participants ×2, sessions, marks,
+    # ended, incidents); listing
+    with django_assert_num_queries(12):
+        build("subsidy", organization=operator, parameters=SUBSIDY)
+    _crowd(operator, programme, 15)
+    with django_assert_num_queries(12):
+        build("subsidy", organization=operator, parameters=SUBSIDY)
+
+
+# --- Impact ----------------------------------------------------------------------------------
+
+
+def test_the_impact_report_of_a_programme_cohort(operator, programme, cohort_data):
+    document = build(
+        "impact", organization=operator, parameters={"programme": "mokolab", "year": 2025}
+    )
+    assert document.period_label == "Cohorte 2025"
+    figures = key_figures(document)
+    assert figures["Personnes de la cohorte"] == 4
+    assert figures["Personnes sorties"] == 3
+    assert figures["Taux de sorties positives"] == Decimal("0.6667")  # 2 / 3
+    regularity = table(document, "Personnes selon leur taux de présence")
+    # [label, persons, share of 4]
+    assert row(regularity, "moins de 50 %")[1:] == [1, Decimal("0.2500")]
+    assert row(regularity, "80 % et plus")[1:] == [2, Decimal("0.5000")]  # Ana, Ben
+    assert regularity.footer[1] == 4
+    needs = table(document, "Besoins identifiés pendant le parcours et levés")
+    assert row(needs, "Langue")[1:] == [1, 1, Decimal("1.0000")]
+    assert needs.footer == ["Total", 3, 2, Decimal("0.6667")]  # language, housing, digital
+    follow_ups = table(document, "Situation 3, 6 et 12 mois après la sortie")
+    assert row(follow_ups, "En emploi")[1] == 1  # +3: Ana
+    assert row(follow_ups, "Suivis réalisés")[1:3] == [3, 1]  # +3, +6
+    assert any(
+        block.title == "Situation après la sortie (suivis réalisés)"
+        for section in document.sections
+        for block in section.blocks
+        if not isinstance(block, (Table, KeyFigures)) and hasattr(block, "series")
+    )
+    listing = table(document, "Personnes de la cohorte")
+    assert len(listing.rows) == 4  # one row per person, Dan's two pathways included
+    ana = Participant.objects.get(organization=operator, birth_date=D(2001, 6, 1))
+    assert row(listing, f"P{ana.pk:06d}") == [
+        f"P{ana.pk:06d}",
+        "Femme",
+        D(2025, 3, 1),
+        "18 à 24 ans",
+        "Au plus secondaire inférieur (CITE 0–2)",
+        "12 à 24 mois",
+        "Allocations de chômage",
+        5,  # 4 on the chantier + 1 elsewhere during her pathway
+        4,
+        "80 % et plus",
+        D(2025, 9, 30),
+        "Emploi CDI",
+    ]
+    text = everything_in(document)  # pseudonyms only: no person's name
+    for person in Participant.objects.filter(organization=operator):
+        assert person.last_name not in text
+
+
+def test_the_impact_report_of_a_chantier_cohort(operator, cohort_data):
+    document = build("impact", organization=operator, parameters={"chantier": "peinture-1"})
+    assert document.period_label == "du 01/03/2025 au 31/10/2025"
+    figures = key_figures(document)
+    assert figures["Personnes de la cohorte"] == 3  # Ana, Ben, Dan
+    assert figures["Sorties positives (emploi ou formation)"] == 2
+
+
+# --- Chantier summary ------------------------------------------------------------------------
+
+
+def test_the_chantier_summary_counts_the_group_the_work_and_the_outcomes(operator, cohort_data):
+    chantier = cohort_data["chantier"]
+    Incident.objects.create(
+        chantier=chantier,
+        date=D(2025, 3, 4),
+        kind="accident",
+        people_involved="Ana",
+        description="Coupure à la main avec un cutter",
+    )
+    document = build(
+        "chantier_summary", organization=operator, parameters={"chantier": "peinture-1"}
+    )
+    assert document.period_label == "du 01/03/2025 au 31/10/2025"
+    figures = key_figures(document)
+    assert figures["Partenaire d'accueil"] == "Logement Test"
+    assert figures["Places"] == 8
+    assert figures["Personnes inscrites"] == 3  # completed, withdrawn, active; Fred candidate
+    assert figures["Séances tenues"] == 4
+    assert figures["Séances annulées"] == 1
+    assert figures["Séances prévues"] == 1
+    # present-like: Ana 3, Ben 2, Dan 1 → 6 × 4 h; marks on held sessions: 4 + 2 + 3 = 9
+    assert figures["Heures prestées"] == Decimal("24.00")
+    assert figures["Taux de présence"] == Decimal("0.6667")  # 6 / 9
+    assert figures["Défraiements"] == Decimal("0.00")
+    assert figures["Taux d'achèvement"] == Decimal("0.5000")  # 1 completed / 2 ended
+    assert figures["Taux de sorties positives"] == Decimal("0.6667")  # Ana, Dan / 3 exits
+    reasons = table(document, "Sorties en cours de route, par motif")
+    assert reasons.rows == [["Raisons de santé", 1]]
+    incidents = table(document, "Incidents par type")
+    assert row(incidents, "Accident")[1] == 1
+    assert incidents.footer == ["Total", 1]
+    text = everything_in(document)
+    assert "Coupure" not in text  # never an incident's description
+    for enrolment in Enrolment.objects.filter(chantier=chantier).select_related("participant"):
+        assert enrolment.participant.last_name not in text
+
+
+def test_a_running_chantier_is_summed_up_to_today(operator):
+    today = timezone.localdate()
+    ChantierFactory(organization=operator, code="en-cours", starts_on=D(2025, 1, 6))
+    document = build("chantier_summary", organization=operator, parameters={"chantier": "en-cours"})
+    assert document.period_label == f"du 06/01/2025 au {today:%d/%m/%Y}"
+    assert key_figures(document)["Taux de présence"] is None  # nothing recorded: "—"

@@ -1,0 +1,326 @@
+"""ReportRun: the claim, the progress, the retries of transient errors, the failures with their
+reason, the periodic check for stuck runs (issue 6, item 3)."""
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+from celery.exceptions import Retry, SoftTimeLimitExceeded
+from django.core import mail
+from django.db import OperationalError
+from django.utils import timezone
+
+from config.celery import app
+from reporting import services
+from reporting.models import ReportRun
+from reporting.tasks import report_run_generate, report_runs_fail_stuck
+from tests.factories import ChantierFactory, WorkSessionFactory
+
+Status = ReportRun.Status
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def chantier(operator):
+    chantier = ChantierFactory(
+        organization=operator, code="peinture-wayez", name="Peinture rue Wayez"
+    )
+    WorkSessionFactory(chantier=chantier, date=dt.date(2026, 3, 2))
+    return chantier
+
+
+def _queued(operator, director, chantier, **kwargs) -> ReportRun:
+    return ReportRun.objects.create(
+        organization=operator,
+        kind=ReportRun.Kind.CHANTIER_SUMMARY,
+        parameters={"chantier": chantier.code},
+        requested_by=director,
+        **kwargs,
+    )
+
+
+def test_a_request_waits_for_the_commit_then_produces_the_pdf_and_the_spreadsheet(
+    operator, director, chantier, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = services.report_request(
+            organization=operator,
+            kind="chantier_summary",
+            parameters={"chantier": "peinture-wayez"},
+            by=director,
+            language="fr",
+        )
+    assert (run.status, run.progress, run.attempts) == (Status.QUEUED, 0, 0)
+    assert len(callbacks) == 1  # enqueued once the request's transaction is committed
+
+    callbacks[0]()  # the task, eagerly, as the worker would run it
+    run.refresh_from_db()
+    assert (run.status, run.progress, run.attempts, run.error) == (Status.DONE, 100, 1, "")
+    pdf = run.pdf.read()
+    assert pdf.startswith(b"%PDF")
+    assert run.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert run.xlsx.read().startswith(b"PK")  # a zip: the XLSX container
+    assert run.started_at <= run.finished_at
+    assert run.pdf.name.startswith(f"{operator.pk}/")
+    assert run.download_name("pdf") == "bilan-de-chantier-peinture-wayez-ml-test.pdf"
+
+
+def test_the_files_are_private_they_have_no_public_url(operator, director, chantier):
+    run = _queued(operator, director, chantier)
+    services.report_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert "/private/reports/" in run.pdf.path
+    with pytest.raises(ValueError, match="no public URL"):
+        run.pdf.url  # noqa: B018
+
+
+def test_each_step_of_the_builder_is_recorded_on_the_row(operator, director, chantier, monkeypatch):
+    seen = []
+    original = services.report_run_progress
+
+    def recording(*, run_id, percent, step):
+        original(run_id=run_id, percent=percent, step=step)
+        row = ReportRun.objects.values("status", "progress", "step").get(pk=run_id)
+        seen.append((row["status"], row["progress"], row["step"]))
+
+    monkeypatch.setattr(services, "report_run_progress", recording)
+    run = _queued(operator, director, chantier)
+    services.report_run_execute(run_id=run.pk)
+
+    # The builder's 10, 40, 60, 80 % map to 5 + p × 75 / 100 of the run: 12, 35, 50, 65;
+    # then the PDF (85) and the spreadsheet (95).
+    assert seen == [
+        ("running", 12, "Groupe et séances"),
+        ("running", 35, "Heures et défraiements"),
+        ("running", 50, "Sorties des parcours"),
+        ("running", 65, "Mise en page"),
+        ("running", 85, "Mise en page du PDF"),
+        ("running", 95, "Préparation du tableur"),
+    ]
+
+
+def test_a_run_is_rendered_once_even_if_its_task_is_delivered_twice(
+    operator, director, chantier, monkeypatch
+):
+    run = _queued(operator, director, chantier)
+    report_run_generate.apply(args=(run.pk,))
+    run.refresh_from_db()
+    first = (run.status, run.pdf.name, run.pdf_sha256, run.finished_at, run.attempts)
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("a second delivery must not build the report again")
+
+    monkeypatch.setattr(services.reports, "build", must_not_build)
+    assert services.report_run_execute(run_id=run.pk) is None
+    report_run_generate.apply(args=(run.pk,))
+    run.refresh_from_db()
+    assert (run.status, run.pdf.name, run.pdf_sha256, run.finished_at, run.attempts) == first
+    assert first[0] == Status.DONE and first[4] == 1
+
+
+def test_a_run_claimed_by_another_worker_is_left_to_it(operator, director, chantier, monkeypatch):
+    started = timezone.now()
+    run = _queued(operator, director, chantier, status=Status.RUNNING, started_at=started)
+    monkeypatch.setattr(services.reports, "build", lambda *a, **k: pytest.fail("built twice"))
+    assert services.report_run_execute(run_id=run.pk) is None
+    run.refresh_from_db()
+    assert (run.status, run.started_at, run.pdf.name) == (Status.RUNNING, started, "")
+
+
+def _fail_first(monkeypatch, error):
+    """The builder raises ``error`` once, then builds for real."""
+    real = services.reports.build
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services.reports, "build", flaky)
+    return calls
+
+
+def test_a_transient_error_puts_the_run_back_in_the_queue_and_retries_it(
+    operator, director, chantier, monkeypatch
+):
+    _fail_first(monkeypatch, OperationalError("server closed the connection unexpectedly"))
+    run = _queued(operator, director, chantier)
+
+    with pytest.raises(Retry) as retry:  # eager: the retry is raised, not scheduled
+        report_run_generate.apply(args=(run.pk,))
+    assert retry.value.when == 10  # REPORT_RETRY_BACKOFF × 2⁰; then 20, 40
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.started_at) == (Status.QUEUED, 1, None)
+    assert run.step == "Nouvel essai dans un instant"
+
+    # The retry (Celery delivers it after the backoff) claims it again and finishes it.
+    result = report_run_generate.apply(args=(run.pk,), retries=1)
+    assert result.state == "SUCCESS"
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.error) == (Status.DONE, 2, "")
+
+
+def test_after_the_last_retry_a_transient_error_fails_the_run_with_its_reason(
+    operator, director, chantier, monkeypatch, settings
+):
+    _fail_first(monkeypatch, OperationalError("could not connect to server"))
+    run = _queued(operator, director, chantier)
+    last = report_run_generate.max_retries
+    assert last == settings.REPORT_MAX_RETRIES == 3
+
+    report_run_generate.apply(args=(run.pk,), retries=last)
+    run.refresh_from_db()
+    assert run.status == Status.FAILED
+    assert run.error == services.REASON_UNAVAILABLE
+    assert run.error.startswith("La base de données ou la file de calcul est restée indisponible")
+
+
+def test_a_parameter_error_fails_at_once_with_the_builders_sentence(operator, director):
+    run = ReportRun.objects.create(
+        organization=operator,
+        kind=ReportRun.Kind.CHANTIER_SUMMARY,
+        parameters={"chantier": "n-existe-pas"},
+        requested_by=director,
+    )
+    result = report_run_generate.apply(args=(run.pk,))
+    assert result.state == "SUCCESS"  # no retry: the same parameters would fail again
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.pdf.name) == (Status.FAILED, 1, "")
+    assert run.error == "Le chantier « n-existe-pas » n'existe pas dans cette organisation."
+    assert run.finished_at is not None
+
+
+def test_an_unexpected_error_fails_with_a_sentence_not_a_traceback(
+    operator, director, chantier, monkeypatch, caplog
+):
+    _fail_first(monkeypatch, ZeroDivisionError("division by zero"))
+    run = _queued(operator, director, chantier)
+    result = report_run_generate.apply(args=(run.pk,))
+    assert result.state == "SUCCESS"
+    run.refresh_from_db()
+    assert run.status == Status.FAILED
+    assert run.error == services.REASON_UNEXPECTED
+    assert "ZeroDivisionError" not in run.error and "Traceback" not in run.error
+    assert "ZeroDivisionError" in caplog.text  # the technical detail is in the server log
+
+
+def test_the_soft_time_limit_fails_the_run_as_too_long(operator, director, chantier, monkeypatch):
+    _fail_first(monkeypatch, SoftTimeLimitExceeded())
+    run = _queued(operator, director, chantier)
+    report_run_generate.apply(args=(run.pk,))
+    run.refresh_from_db()
+    assert (run.status, run.error) == (Status.FAILED, services.REASON_TOO_LONG)
+    assert "trop longtemps" in run.error
+
+
+def test_runs_left_running_past_the_hard_limit_are_marked_failed(
+    operator, director, chantier, settings
+):
+    settings.REPORT_TIME_LIMIT = 600
+    now = timezone.now()
+    # 600 s hard limit + 60 s margin = 660 s: 661 s ago is stuck, 659 s ago may still finish.
+    stuck = _queued(
+        operator,
+        director,
+        chantier,
+        status=Status.RUNNING,
+        started_at=now - dt.timedelta(seconds=661),
+    )
+    young = _queued(
+        operator,
+        director,
+        chantier,
+        status=Status.RUNNING,
+        started_at=now - dt.timedelta(seconds=659),
+    )
+    waiting = _queued(operator, director, chantier)
+
+    assert services.report_runs_fail_stuck(now=now) == 1
+    statuses = dict(ReportRun.objects.values_list("pk", "status"))
+    assert statuses == {stuck.pk: "failed", young.pk: "running", waiting.pk: "queued"}
+    stuck.refresh_from_db()
+    assert stuck.error == services.REASON_STUCK and stuck.finished_at is not None
+    # The periodic task is the same function; nothing is left to mark a second time.
+    assert report_runs_fail_stuck.apply().get() == 0
+
+
+def test_a_late_worker_does_not_revive_a_run_marked_failed_meanwhile(
+    operator, director, chantier, monkeypatch
+):
+    real = services.reports.build
+
+    def slow(*args, **kwargs):
+        document = real(*args, **kwargs)
+        # Meanwhile the periodic check decided the worker was gone.
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=Status.FAILED, error=services.REASON_STUCK
+        )
+        return document
+
+    monkeypatch.setattr(services.reports, "build", slow)
+    run = _queued(operator, director, chantier)
+    assert services.report_run_execute(run_id=run.pk) is None
+    run.refresh_from_db()
+    assert (run.status, run.error, run.pdf.name) == (Status.FAILED, services.REASON_STUCK, "")
+    folder = Path(ReportRun._meta.get_field("pdf").storage.location)
+    assert [p for p in folder.rglob("*") if p.is_file()] == []  # its files were removed
+
+
+def test_the_requester_gets_an_email_when_a_long_run_is_ready(
+    operator, director, chantier, settings
+):
+    settings.REPORT_EMAIL_AFTER_SECONDS = 0  # every run counts as long
+    director.language = "fr"
+    director.save(update_fields=["language"])
+    run = _queued(operator, director, chantier)
+    services.report_run_execute(run_id=run.pk)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [director.email]
+    assert message.subject == "Votre rapport est prêt : Bilan de chantier"
+    assert "Chantier Peinture rue Wayez" in message.body
+    assert "http://127.0.0.1:8000/rapports/" in message.body
+
+
+def test_a_short_run_sends_no_email(operator, director, chantier, settings):
+    settings.REPORT_EMAIL_AFTER_SECONDS = 3600
+    run = _queued(operator, director, chantier)
+    services.report_run_execute(run_id=run.pk)
+    assert mail.outbox == []
+
+
+def test_the_task_goes_to_the_reports_queue_with_its_own_time_limits(settings):
+    route = app.amqp.router.route({}, "reporting.tasks.report_run_generate")
+    assert route["queue"].name == "reports"
+    assert report_run_generate.soft_time_limit == settings.REPORT_SOFT_TIME_LIMIT == 540
+    assert report_run_generate.time_limit == settings.REPORT_TIME_LIMIT == 600
+    assert "fail-stuck-report-runs" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_the_wait_counts_from_the_request_queue_included(operator, director, chantier, settings):
+    settings.REPORT_EMAIL_AFTER_SECONDS = 30
+    run = _queued(operator, director, chantier)
+    # Asked 31 s ago, rendered in a moment: 31 s of waiting > 30 s, an e-mail.
+    ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(seconds=31))
+    services.report_run_execute(run_id=run.pk)
+    assert [m.to for m in mail.outbox] == [[director.email]]
+
+
+def test_a_mail_server_down_does_not_fail_the_report(
+    operator, director, chantier, settings, caplog
+):
+    settings.REPORT_EMAIL_AFTER_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    run = _queued(operator, director, chantier)
+    services.report_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == Status.DONE
+    assert f"Could not e-mail the requester of report run {run.pk}" in caplog.text
