@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -19,6 +20,11 @@ def euros(value) -> str:
 
 @register.filter
 def css_string(value) -> str:
-    """Text for a CSS string, e.g. a running header in @page rules of print templates."""
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return " ".join(text.split())
+    """Text inside a double-quoted CSS string of a <style> element (the running header of print
+    templates): quotes, backslashes and what HTML cares about become CSS hex escapes, so that
+    "D'Hondt" prints as written and not as "D&#x27;Hondt", and a name holding "</style>" is inert."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in "\\\"'<>&" or ord(char) < 32 else char
+        for char in " ".join(str(value).split())
+    )
+    return mark_safe(escaped)

@@ -95,6 +95,18 @@ def test_the_statement_pdf_shows_the_hand_checked_figures(client, coordinator, m
     assert "BE68" not in text and "•••• 7034" in text
 
 
+def test_an_apostrophe_prints_as_written_in_the_running_header(client, coordinator, march):
+    march.participant.last_name = "D'Hondt"
+    march.participant.save()
+    organization = march.participant.organization
+    organization.name = "Mission Locale d'Ixelles"
+    organization.save()
+    client.force_login(coordinator)
+    text = _text(client.get(_statement_url(march)))
+    assert "Mission Locale d'Ixelles" in text and "D'HONDT" in text.upper()
+    assert "&#x27;" not in text and "&#39;" not in text
+
+
 def test_a_validated_statement_says_who_validated_it(client, coordinator, march):
     from chantiers.services import statement_validate
 
