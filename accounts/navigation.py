@@ -13,6 +13,9 @@ class NavItem:
     url_name: str
     label: str
     roles: frozenset
+    # Managing the organization (team, settings, access log) sits in the user's menu: the bar
+    # keeps the daily work, and nine entries would not fit a 1280 px screen.
+    in_user_menu: bool = False
 
 
 NAVIGATION = [
@@ -39,9 +42,24 @@ NAVIGATION = [
         _("Rapports"),
         frozenset({Role.DIRECTION, Role.ADMIN, Role.COORDINATOR}),
     ),
-    NavItem("accounts:member_list", _("Équipe"), frozenset({Role.ADMIN, Role.DIRECTION})),
-    NavItem("accounts:organization_settings", _("Organisation"), frozenset({Role.ADMIN})),
-    NavItem("accounts:access_log", _("Journal des accès"), frozenset({Role.ADMIN, Role.DIRECTION})),
+    NavItem(
+        "accounts:member_list",
+        _("Équipe"),
+        frozenset({Role.ADMIN, Role.DIRECTION}),
+        in_user_menu=True,
+    ),
+    NavItem(
+        "accounts:organization_settings",
+        _("Organisation"),
+        frozenset({Role.ADMIN}),
+        in_user_menu=True,
+    ),
+    NavItem(
+        "accounts:access_log",
+        _("Journal des accès"),
+        frozenset({Role.ADMIN, Role.DIRECTION}),
+        in_user_menu=True,
+    ),
 ]
 
 

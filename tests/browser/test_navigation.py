@@ -13,9 +13,6 @@ NAVIGATION = {
         "Chantiers",
         "Paiements",
         "Rapports",
-        "Équipe",
-        "Organisation",
-        "Journal des accès",
     ],
     "direction@demo.local": [
         "Tableau de bord",
@@ -25,8 +22,6 @@ NAVIGATION = {
         "Partenaires",
         "Employeurs",
         "Rapports",
-        "Équipe",
-        "Journal des accès",
     ],
     "conseil@demo.local": [
         "Tableau de bord",
@@ -37,6 +32,11 @@ NAVIGATION = {
     ],
     "chantier@demo.local": ["Tableau de bord", "Aujourd'hui", "Chantiers", "Rapports"],
     "partenaire@demo.local": ["Tableau de bord", "Orientations reçues", "Chantiers accueillis"],
+}
+# Managing the organization sits in the user's menu, beside the password and the log-out.
+USER_MENU = {
+    "admin@demo.local": ["Équipe", "Organisation", "Journal des accès"],
+    "direction@demo.local": ["Équipe", "Journal des accès"],
 }
 ORGANIZATION = {
     "admin@demo.local": "Mission Locale de Bruxelles-Midi",
@@ -58,6 +58,12 @@ def test_each_demo_account_sees_its_own_navigation(desktop, live_server, demo_da
     log_in(desktop, live_server, email)
     nav = desktop.get_by_test_id("main-nav").get_by_role("link")
     assert nav.all_inner_texts() == NAVIGATION[email]
+    desktop.locator("#user-menu").click()
+    menu = desktop.locator("[aria-labelledby=user-menu] a")
+    entries = menu.all_inner_texts()
+    assert entries[: entries.index("Changer mon mot de passe")] == USER_MENU.get(email, [])
+    # The bar holds on one line of a 1280 px screen, nine entries included.
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= 1280
     main = desktop.get_by_role("main")
     assert ORGANIZATION[email] in main.inner_text()
     total = int(main.get_by_test_id("team-total").inner_text())
@@ -79,6 +85,9 @@ def test_on_a_phone_the_menu_opens_and_leads_to_the_team(phone, live_server, dem
     team_link = phone.get_by_role("link", name="Équipe")
     assert not team_link.is_visible()  # folded behind the menu button on a phone
     phone.get_by_role("button", name="Ouvrir le menu").click()
+    phone.locator("#main-nav.show").wait_for()  # the menu has finished unfolding
+    phone.locator("#user-menu").click()
+    phone.locator("[aria-labelledby=user-menu].show").wait_for()
     team_link.click()
     phone.wait_for_url(f"{live_server.url}/organisation/equipe/")
     assert "Équipe de Mission Locale de Bruxelles-Midi" in phone.inner_text("main")
