@@ -22,7 +22,7 @@ def euros(value) -> str:
 def css_string(value) -> str:
     """Text inside a double-quoted CSS string of a <style> element (the running header of print
     templates): quotes, backslashes and what HTML cares about become CSS hex escapes, so that
-    "D'Hondt" prints as written and not as "D&#x27;Hondt", and a name holding "</style>" is inert."""
+    "D'Hondt" prints as written, not as "D&#x27;Hondt", and a name with "</style>" is inert."""
     escaped = "".join(
         f"\\{ord(char):x} " if char in "\\\"'<>&" or ord(char) < 32 else char
         for char in " ".join(str(value).split())
