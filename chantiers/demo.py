@@ -1,10 +1,12 @@
 """Demo chantiers for ``seed_demo``: two running chantiers at the housing company's buildings,
 their groups and candidates, agreements, sessions since January, the attendance of the year so
-far, the statements of the past months (validated), one paid SEPA batch and a few incidents."""
+far, the statements of the past months (validated), one paid SEPA batch and a few incidents; and
+last year's chantier, closed, so that last year's activity report has its chantier."""
 
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.demo import belgian_account
@@ -41,6 +43,15 @@ CHANTIERS = [
         "protective_equipment": "Gants, chaussures fermées",
     },
 ]
+LAST_YEAR = {
+    "code": "buda-renovation",
+    "name": "Rénovation des caves — Cité Buda",
+    "site_address": "Rue de Buda 31, 1130 Haren",
+    "trade": Chantier.Trade.RENOVATION,
+    "weekdays": {1, 3},
+    "protective_equipment": "Chaussures de sécurité, masque, gants",
+}
+LAST_YEAR_GROUP = 10
 GROUP_SIZE = 12
 # Sessions are half days: 12.50 € keeps three sessions a week under the annual ceiling.
 HALF_DAY_RATE = Decimal("12.50")
@@ -140,9 +151,122 @@ def seed_chantiers(*, rng, organization, host, programme, coordinators, director
         stats["chantiers"] += 1
         stats["sessions"] += len(plan.created)
         stats["attendances"] += len(marks)
-    stats["statements"] = _validated_months(members, coordinators[0], today)
+    last_year = _seed_last_year(
+        rng=rng,
+        organization=organization,
+        host=host,
+        programme=programme,
+        coordinators=coordinators,
+        today=today,
+    )
+    for name in ("chantiers", "sessions", "attendances"):
+        stats[name] += last_year[name]
+    stats["statements"] = _validated_months(
+        members, coordinators[0], today, since=dt.date(today.year, 1, 1)
+    ) + _validated_months(
+        last_year["group"],
+        coordinators[0],
+        today,
+        since=dt.date(today.year - 1, 1, 1),
+        until=dt.date(today.year, 1, 1),
+    )
     stats["paid_batches"] = _paid_batch(organization, director, today)
     return stats
+
+
+def _seed_last_year(*, rng, organization, host, programme, coordinators, today) -> dict:
+    """A chantier from March to November of last year, closed: its group completed it, two
+    people left on the way; every session held and marked, the months validated and paid."""
+    start, end = dt.date(today.year - 1, 3, 3), dt.date(today.year - 1, 11, 27)
+    spec = LAST_YEAR
+    chantier = Chantier.objects.create(
+        organization=organization,
+        host=host,
+        programme=programme,
+        code=spec["code"],
+        name=spec["name"],
+        site_address=spec["site_address"],
+        trade=spec["trade"],
+        starts_on=start,
+        ends_on=end,
+        status=Chantier.Status.CLOSED,
+        capacity=LAST_YEAR_GROUP,
+        daily_indemnity=HALF_DAY_RATE,
+        protective_equipment=spec["protective_equipment"],
+    )
+    chantier.coordinators.set(coordinators[:1])
+    # People whose pathway was open over the whole chantier (one join: the same pathway).
+    group = list(
+        Participant.objects.filter(
+            Q(pathways__ended_on__isnull=True) | Q(pathways__ended_on__gte=end),
+            organization=organization,
+            pathways__started_on__lte=start,
+            jobseeker_since__lte=start,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    rng.shuffle(group)
+    group = group[:LAST_YEAR_GROUP]
+    left = {  # two people left on the way, with their reasons
+        group[2].pk: (dt.date(today.year - 1, 6, 12), "A trouvé un emploi"),
+        group[6].pk: (dt.date(today.year - 1, 9, 4), "Déménagement"),
+    }
+    for person in group:
+        left_on, reason = left.get(person.pk, (end, ""))
+        Enrolment.objects.create(
+            chantier=chantier,
+            participant=person,
+            status=Enrolment.Status.WITHDRAWN if reason else Enrolment.Status.COMPLETED,
+            joined_on=start,
+            left_on=left_on,
+            leave_reason=reason,
+            safety_briefing_on=start,
+            protective_equipment_on=start,
+        )
+        _agreement(rng, person, organization, chantier, start, missing_declaration=False)
+    plan = sessions_create_weekly(
+        chantier=chantier,
+        first_day=start,
+        last_day=end,
+        weekdays=spec["weekdays"],
+        starts_at=dt.time(13, 0),
+        ends_at=dt.time(16, 30),
+    )
+    sessions = list(chantier.sessions.order_by("date"))
+    marks = [
+        Attendance(
+            session=session,
+            participant=person,
+            status=rng.choices(
+                ["present", "late", "left_early", "excused", "unexcused"],
+                weights=[78, 7, 4, 6, 5],
+            )[0],
+            hours=session.hours,
+            recorded_by=coordinators[0],
+        )
+        for session in sessions
+        for person in group
+        if session.date <= left.get(person.pk, (end, ""))[0]
+    ]
+    Attendance.objects.bulk_create(marks, batch_size=1000)
+    WorkSession.objects.filter(chantier=chantier).update(status=WorkSession.Status.HELD)
+    for person in group:
+        if not person.iban:
+            person.iban, _bic = belgian_account(rng)
+            person.save(update_fields=["iban"])
+        indemnities_recompute(participant=person, year=start.year)
+    _incidents(chantier, sessions, group, coordinators[0], today)
+    # The chantier is over: its incidents were dealt with (the accident declared, then closed).
+    Incident.objects.filter(chantier=chantier, closed_on__isnull=True).update(
+        closed_on=end, action_taken="Déclaré à l'assureur ; dossier clôturé."
+    )
+    return {
+        "chantiers": 1,
+        "sessions": len(plan.created),
+        "attendances": len(marks),
+        "group": group,
+    }
 
 
 def _paid_batch(organization, director, today) -> int:
@@ -160,13 +284,13 @@ def _paid_batch(organization, director, today) -> int:
     return 1
 
 
-def _validated_months(members, by, today) -> int:
-    """The statements of every month before this one, checked and validated by a coordinator
-    (the days not paid confirmed as they are); this month stays open."""
-    this_month = today.replace(day=1)
+def _validated_months(members, by, today, *, since, until=None) -> int:
+    """The statements of every month from ``since`` to before this one (or ``until``), checked
+    and validated by a coordinator (the days not paid confirmed as they are)."""
+    until = until or today.replace(day=1)
     before = Attendance.objects.filter(
-        participant__in=members, session__date__gte=dt.date(today.year, 1, 1)
-    ).filter(session__date__lt=this_month)
+        participant__in=members, session__date__gte=since, session__date__lt=until
+    )
     # The coordinator looked at the days not paid and confirmed them as they are.
     before.exclude(not_payable="").exclude(not_payable__in=Attendance.INFORMATIVE).update(
         not_payable_acknowledged=True

@@ -78,6 +78,18 @@ REFERRAL_PLAN = [
     ("refused_by_link", 14),
 ]
 
+# Last year's referrals, closed long ago, so that last year's report has its own.
+LAST_YEAR_REFERRALS = [
+    "completed",
+    "completed",
+    "no_show",
+    "refused",
+    "completed",
+    "expired",
+    "completed",
+    "no_show",
+]
+
 EMPLOYERS = [
     ("Peintures Dubois & Fils", "peintures-dubois", "Rue Wayez 150", "1070", "Anderlecht"),
     (
@@ -141,6 +153,14 @@ def seed_partners(*, rng, organizations: dict) -> dict:
         counsellors=counsellors,
         today=today,
     )
+    used = len(REFERRAL_PLAN) + 8
+    stats["referrals"] += _seed_last_year_referrals(
+        rng=rng,
+        people=[p for p in people[used:] if p.pk in _open_since_last_year(people[used:], today)],
+        services_=[s for s in partner_services if s.organization.memberships.exists()],
+        counsellors=counsellors,
+        today=today,
+    )
     stats |= _seed_employers(
         rng=rng,
         operator=operator,
@@ -201,6 +221,67 @@ def _seed_referrals(*, rng, people, services_, counsellors, today) -> dict:
     return {"referrals": count}
 
 
+def _open_since_last_year(people, today) -> set[int]:
+    """Those whose open pathway started early enough last year to be referred then."""
+    return set(
+        Participant.objects.filter(
+            pk__in=[p.pk for p in people],
+            pathways__ended_on__isnull=True,
+            pathways__started_on__lt=dt.date(today.year - 1, 10, 1),
+        ).values_list("pk", flat=True)
+    )
+
+
+def _seed_last_year_referrals(*, rng, people, services_, counsellors, today) -> int:
+    """Sent, answered and closed through the services, then dated back to last year (the sending
+    day, and each step of the log a few days later)."""
+    count = 0
+    for person, state in zip(people, LAST_YEAR_REFERRALS, strict=False):
+        service = rng.choice(services_)
+        by = person.counsellor or counsellors[0]
+        partner = (
+            Membership.objects.filter(organization=service.organization, role=Role.PARTNER)
+            .order_by("pk")
+            .first()
+        )
+        referral = services.referral_send(
+            participant=person,
+            to_organization=service.organization,
+            service=service,
+            reason=REASONS[service.need_category],
+            by=by,
+        )
+        if state == "refused":
+            services.referral_answer(
+                referral=referral,
+                accept=False,
+                by=partner.user if partner else None,
+                reason="Plus de place avant la rentrée.",
+            )
+        elif state != "expired":
+            services.referral_answer(
+                referral=referral, accept=True, by=partner.user if partner else None
+            )
+            services.referral_close(referral=referral, came=state == "completed", by=by)
+        started_on = referral.pathway.started_on
+        sent_on = min(
+            started_on + dt.timedelta(days=rng.randint(10, 60)), dt.date(today.year - 1, 12, 10)
+        )
+        Referral.objects.filter(pk=referral.pk).update(sent_on=sent_on)
+        if state == "expired":
+            services.referral_expire_overdue(today=today)
+        steps = referral.transitions.order_by("pk")
+        for offset, transition in enumerate(steps):
+            at = timezone.make_aware(
+                dt.datetime.combine(sent_on + dt.timedelta(days=offset * 9), dt.time(10, 0))
+            )
+            steps.model.objects.filter(pk=transition.pk).update(at=at)
+            last = at
+        Referral.objects.filter(pk=referral.pk).update(status_changed_at=last)
+        count += 1
+    return count
+
+
 def _seed_employers(*, rng, operator, people, counsellors, today) -> dict:
     employers = [
         Organization.objects.create(
@@ -219,7 +300,7 @@ def _seed_employers(*, rng, operator, people, counsellors, today) -> dict:
             EmployerContact.objects.create(
                 organization=operator,
                 employer=employer,
-                date=today - dt.timedelta(days=rng.randint(5, 300)),
+                date=today - dt.timedelta(days=rng.randint(5, 600)),  # this year and last
                 by=rng.choice(counsellors),
                 person_met=rng.choice(PERSONS_MET),
                 outcome=rng.choice(EmployerContact.Outcome.values),
