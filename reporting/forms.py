@@ -116,7 +116,7 @@ class ActivityReportForm(ReportForm):
 class SubsidyReportForm(ReportForm):
     kind = Kind.SUBSIDY
     IDENTIFY_CHOICES = [
-        ("pseudonyms", _("Identifiants pseudonymes (P-0001…)")),
+        ("pseudonyms", _("Identifiants pseudonymes (P000123…)")),
         ("names", _("Noms et prénoms")),
     ]
 

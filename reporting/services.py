@@ -9,17 +9,20 @@ twice, and a run marked failed by the stuck check is not revived by a late worke
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
+import os
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from accounts.models import Organization, User
@@ -49,6 +52,13 @@ REASON_STUCK = gettext_noop(
     "La génération s'est interrompue sans terminer (le serveur de calcul a été arrêté ou a "
     "dépassé le délai). Demandez le rapport à nouveau."
 )
+REASON_NEVER_STARTED = gettext_noop(
+    "Aucun serveur de calcul n'a pris ce rapport en charge (la file de calcul a perdu la "
+    "demande). Demandez le rapport à nouveau."
+)
+# A run still queued this long after its request was lost by the queue (a retry that could not
+# be published, a broker emptied): nothing will ever claim it.
+QUEUED_TOO_LONG = dt.timedelta(hours=6)
 REASON_UNAVAILABLE = gettext_noop(
     "La base de données ou la file de calcul est restée indisponible malgré plusieurs "
     "essais. Demandez le rapport à nouveau dans quelques minutes."
@@ -78,13 +88,23 @@ def report_request(
         language=_language(language or translation.get_language()),
     )
     if background:
-        from reporting.tasks import report_run_generate
-
-        report_run_generate.delay_on_commit(run.pk)
+        transaction.on_commit(functools.partial(_enqueue, run.pk))
     else:
         report_run_execute(run_id=run.pk)
         run.refresh_from_db()
     return run
+
+
+def _enqueue(run_id: int) -> None:
+    """Hand the run to the ``reports`` queue. A broker that cannot be reached fails the run with
+    its reason at once: otherwise it would wait "queued" for ever, its progress bar polling."""
+    from reporting.tasks import report_run_generate
+
+    try:
+        report_run_generate.delay(run_id)
+    except (BrokerError, RedisConnectionError, OSError):
+        logger.exception("Report run %s could not be queued.", run_id)
+        report_run_fail(run_id=run_id, reason=REASON_UNAVAILABLE)
 
 
 def _language(code: str | None) -> str:
@@ -160,8 +180,15 @@ def report_run_progress(*, run_id: int, percent: int, step: str) -> None:
 
 
 def _finish(run: ReportRun, pdf: bytes, xlsx: bytes) -> ReportRun | None:
-    run.pdf.save(run.download_name("pdf"), ContentFile(pdf), save=False)
-    run.xlsx.save(run.download_name("xlsx"), ContentFile(xlsx), save=False)
+    try:
+        run.pdf.save(run.download_name("pdf"), ContentFile(pdf), save=False)
+        run.xlsx.save(run.download_name("xlsx"), ContentFile(xlsx), save=False)
+    except Exception as error:  # disk full, permissions, the soft time limit while writing
+        # No half-stored run: remove what was written, fail now rather than at the stuck check.
+        logger.exception("Report run %s: its files could not be stored.", run.pk)
+        _delete_files_of(run)
+        too_long = isinstance(error, SoftTimeLimitExceeded)
+        return _fail(run, REASON_TOO_LONG if too_long else REASON_UNEXPECTED)
     run.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     finished_at = timezone.now()
     done = ReportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
@@ -180,6 +207,20 @@ def _finish(run: ReportRun, pdf: bytes, xlsx: bytes) -> ReportRun | None:
     run.refresh_from_db()
     _notify_if_long(run)
     return run
+
+
+def _delete_files_of(run: ReportRun) -> None:
+    """Whatever the run wrote, a half-written file included (the storage leaves one behind
+    when the disk fills up during the write, without giving its name to the field)."""
+    storage = run.pdf.storage
+    folder = os.path.dirname(run.pdf.field.generate_filename(run, "x"))
+    try:
+        names = storage.listdir(folder)[1]
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.startswith(f"{run.pk}-"):
+            storage.delete(f"{folder}/{name}")
 
 
 def _fail(run: ReportRun, reason: str) -> ReportRun:
@@ -226,12 +267,19 @@ def report_run_fail(*, run_id: int, reason: str) -> bool:
 
 def report_runs_fail_stuck(*, now: dt.datetime | None = None) -> int:
     """Runs still "running" after the hard time limit plus a margin: their worker is gone
-    (killed, restarted, out of memory). Marked failed with the reason; how many."""
+    (killed, restarted, out of memory); runs still "queued" long after their request: the queue
+    lost them. Marked failed with the reason; how many."""
     limit = settings.REPORT_TIME_LIMIT + settings.REPORT_STUCK_MARGIN
     started_before = (now or timezone.now()) - dt.timedelta(seconds=limit)
     stuck = ReportRun.objects.filter(status=Status.RUNNING, started_at__lt=started_before)
     count = stuck.update(
         status=Status.FAILED, error=REASON_STUCK, step="", finished_at=timezone.now()
+    )
+    lost = ReportRun.objects.filter(
+        status=Status.QUEUED, created_at__lt=(now or timezone.now()) - QUEUED_TOO_LONG
+    )
+    count += lost.update(
+        status=Status.FAILED, error=REASON_NEVER_STARTED, step="", finished_at=timezone.now()
     )
     if count:
         logger.warning("%s report run(s) stuck in running marked failed.", count)

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.models import Role
+from accounts.models import AccessLog, Role
+from accounts.services import access_log_record
 from chantiers.selectors import chantiers_for
 from reporting import services
 from reporting.forms import FIRST_YEAR, FORMS, ReportForm
@@ -172,6 +173,14 @@ def run_download(request, pk, fmt):
     if fmt not in CONTENT_TYPES or run.status != ReportRun.Status.DONE:
         raise Http404
     file = run.pdf if fmt == "pdf" else run.xlsx
+    # Every report holds personal data (pseudonymised data still is; a subsidy listing may hold
+    # names): who took a copy, and when, is written down like any other export (DESIGN §4).
+    access_log_record(
+        user=request.user,
+        organization=request.organization,
+        obj=run,
+        action=AccessLog.Action.DOWNLOAD,
+    )
     response = FileResponse(
         file.open("rb"),
         as_attachment=True,

@@ -55,9 +55,10 @@ def accompanied(
 
 
 def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
-    """A fraction rounded to 4 places (32,5 % is Decimal("0.3250")); None when nothing to divide."""
+    """A fraction rounded once, half up, to what is shown (32,5 % is Decimal("0.325")); None when
+    nothing to divide."""
     if not denominator:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(
-        Decimal("0.0001"), rounding=ROUND_HALF_UP
+        Decimal("0.001"), rounding=ROUND_HALF_UP
     )

@@ -377,7 +377,7 @@ def regularity_labels():
     return [
         ("lt50", _("moins de 50 %")),
         ("50_79", _("50 à 79 %")),
-        ("80plus", _("80 % et plus")),
+        ("80plus", _("au moins 80 %")),
         ("no_marks", _("aucune présence enregistrée")),
     ]
 
@@ -497,32 +497,19 @@ class ChantierGroup:
     candidates: int
     enrolled: int  # selected, active, completed or withdrawn (the chantier figures' "enrolled")
     by_status: list[Share]
-    withdrawal_reasons: list[Share]  # withdrawn enrolments by leave reason (as typed)
+    # Withdrawals are counted, never listed by their reason: the reason is free text, which may
+    # hold health details, and a count of one would point at the person.
 
 
 def chantier_group(*, chantier: Chantier) -> ChantierGroup:
-    """Enrolments by status, and the withdrawals grouped by their reason, in two queries."""
+    """Enrolments by status, in one query."""
     from reporting.indicators.chantiers import ENROLLED
 
     counts = _grouped(chantier.enrolments.all(), "status")
-    reasons = (
-        chantier.enrolments.filter(status=Enrolment.Status.WITHDRAWN)
-        .values("leave_reason")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "leave_reason")
-    )
     return ChantierGroup(
         candidates=counts.get(Enrolment.Status.CANDIDATE, 0),
         enrolled=sum(counts.get(status, 0) for status in ENROLLED),
         by_status=_shares(counts, Enrolment.Status.choices),
-        withdrawal_reasons=[
-            Share(
-                key=row["leave_reason"],
-                label=row["leave_reason"].strip() or _("Motif non précisé"),
-                count=row["n"],
-            )
-            for row in reasons
-        ],
     )
 
 

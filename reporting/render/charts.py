@@ -113,6 +113,9 @@ def _draw(chart: Chart) -> Figure:
     value_axis = axes.xaxis if chart.style == "hbar" else axes.yaxis
     value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: _tick(v, chart.percent)))
     value_axis.set_major_locator(MaxNLocator(nbins=5, integer=not chart.percent))
+    if all(_float(v) == 0 for _name, values in chart.series for v in values):
+        # Nothing but zeros: an axis from 0 to 1 (100 %), not matplotlib's "-0,06 … 0,06".
+        (axes.set_xlim if chart.style == "hbar" else axes.set_ylim)(0, 1)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if len(chart.series) > 1:

@@ -172,7 +172,7 @@ def _table(sheet: _Sheet, table: Table) -> int:
         )
     for values in table.rows:
         sheet.line(*zip(values, (c.kind for c in table.columns), strict=True))
-    if table.footer:
+    if table.footer and table.rows:  # as the PDF: no total line under a table with no rows
         sheet.line(*zip(table.footer, (c.kind for c in table.columns), strict=True), font=BOLD)
     if table.note:
         sheet.title(table.note, Font(italic=True))

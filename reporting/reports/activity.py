@@ -133,7 +133,12 @@ def _trend_section(years) -> Section:
     )
 
 
-def _profile_section(breakdowns, total: int) -> Section:
+def _profile_section(breakdowns, total: int, year: int) -> Section:
+    if not total:
+        return Section(
+            _("Profil des personnes accompagnées"),
+            [Text(_("Aucune personne accompagnée en %(year)s.") % {"year": year})],
+        )
     return Section(
         _("Profil des personnes accompagnées"),
         [
@@ -168,7 +173,12 @@ def _profile_section(breakdowns, total: int) -> Section:
     )
 
 
-def _exits_section(exits) -> Section:
+def _exits_section(exits, year: int) -> Section:
+    if not exits.exits:
+        return Section(
+            _("Sorties par situation"),
+            [Text(_("Aucune sortie de parcours en %(year)s.") % {"year": year})],
+        )
     groups = dict(activity.outcome_groups())
     by_group = dict.fromkeys(groups, 0)
     for row in exits.rows:
@@ -205,7 +215,13 @@ def _exits_section(exits) -> Section:
     )
 
 
-def _chantiers_section(figures, paid) -> Section:
+def _chantiers_section(figures, paid, year: int) -> Section:
+    if not figures.rows:
+        blocks = [Text(_("Aucun chantier en %(year)s.") % {"year": year})]
+        if paid:
+            blocks.append(KeyFigures([KeyFigure(_("Défraiements payés"), paid, "money")]))
+        return Section(_("Chantiers"), blocks)
+
     def line(row):
         return [
             row.code,
@@ -254,14 +270,21 @@ def _chantiers_section(figures, paid) -> Section:
                     "Taux de présence : présences (y compris retards et départs anticipés) sur "
                     "l'ensemble des présences encodées des séances tenues. Taux d'achèvement : "
                     "participations terminées sur participations terminées ou interrompues dans "
-                    "l'année. Le total compte chaque personne une fois."
+                    "l'année. Défraiements : montants calculés sur les présences de l'année, "
+                    "payés ou non ; les « défraiements payés » ne comptent que les fiches "
+                    "mensuelles payées. Le total compte chaque personne une fois."
                 ),
             ),
         ],
     )
 
 
-def _needs_section(needs) -> Section:
+def _needs_section(needs, year: int) -> Section:
+    if not any(row.identified or row.resolved for row in needs):
+        return Section(
+            _("Besoins d'accompagnement"),
+            [Text(_("Aucun besoin identifié ni levé en %(year)s.") % {"year": year})],
+        )
     return Section(
         _("Besoins d'accompagnement"),
         [
@@ -283,7 +306,12 @@ def _needs_section(needs) -> Section:
     )
 
 
-def _referrals_section(referrals) -> Section:
+def _referrals_section(referrals, year: int) -> Section:
+    if not referrals:
+        return Section(
+            _("Orientations vers les partenaires"),
+            [Text(_("Aucune orientation envoyée en %(year)s.") % {"year": year})],
+        )
     statuses = Referral.Status.choices
     return Section(
         _("Orientations vers les partenaires"),
@@ -310,7 +338,17 @@ def _referrals_section(referrals) -> Section:
     )
 
 
-def _employers_section(figures) -> Section:
+def _employers_section(figures, year: int) -> Section:
+    if not (figures.contacts or figures.matchings or figures.hires):
+        return Section(
+            _("Relations avec les employeurs"),
+            [
+                Text(
+                    _("Aucun contact de prospection ni mise en relation en %(year)s.")
+                    % {"year": year}
+                )
+            ],
+        )
     return Section(
         _("Relations avec les employeurs"),
         [
@@ -463,12 +501,12 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
         sections=[
             Section(_("Chiffres clés"), [_key_figures(headline, paid)]),
             _trend_section(years),
-            _profile_section(breakdowns, total),
-            _exits_section(exits),
-            _chantiers_section(chantiers, paid),
-            _needs_section(needs),
-            _referrals_section(referrals),
-            _employers_section(employers),
+            _profile_section(breakdowns, total, year),
+            _exits_section(exits, year),
+            _chantiers_section(chantiers, paid, year),
+            _needs_section(needs, year),
+            _referrals_section(referrals, year),
+            _employers_section(employers, year),
             Section(
                 _("Définitions"),
                 [
@@ -478,8 +516,11 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
                             "un jour de l'année. Nouvelles : premier parcours commencé dans "
                             "l'année. Sortie positive : parcours terminé dans l'année vers "
                             "l'emploi ou la formation. Âge au 31 décembre ; durée de recherche "
-                            "d'emploi au début du premier parcours ouvert dans l'année ; source "
-                            "de revenus au dernier jour d'accompagnement de l'année."
+                            "d'emploi au début du premier parcours ouvert dans l'année (une "
+                            "personne inscrite comme demandeuse d'emploi après ce début compte "
+                            "dans « moins de 6 mois » ; les rapports d'impact et FSE+ la comptent "
+                            "comme non demandeuse d'emploi à l'entrée) ; source de revenus au "
+                            "dernier jour d'accompagnement de l'année."
                         )
                     )
                 ],

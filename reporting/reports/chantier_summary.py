@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from chantiers.models import WorkSession
-from reporting.document import Column, Document, KeyFigure, KeyFigures, Section, Table, Text
+from reporting.document import Column, Document, KeyFigure, KeyFigures, Section, Table
 from reporting.indicators.chantiers import chantier_figures
 from reporting.indicators.impact import (
     chantier_group,
@@ -65,7 +65,6 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
             )
         ],
     )
-    withdrawn = [[share.label, share.count] for share in group.withdrawal_reasons]
     group_section = Section(
         _("Le groupe"),
         [
@@ -85,14 +84,6 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
                 sum(share.count for share in group.by_status),
                 _("État"),
             ),
-            Table(
-                title=_("Sorties en cours de route, par motif"),
-                columns=[Column(_("Motif")), Column(_("Personnes"), "int")],
-                rows=withdrawn,
-                footer=[_("Total"), sum(row[1] for row in withdrawn)],
-            )
-            if withdrawn
-            else Text(_("Personne n'a quitté le chantier en cours de route.")),
         ],
     )
     activity = Section(

@@ -13,7 +13,16 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organization
 from participants.models import EducationLevel, ExitOutcome, FollowUp, Gender
-from reporting.document import Chart, Column, Document, KeyFigure, KeyFigures, Section, Table
+from reporting.document import (
+    Chart,
+    Column,
+    Document,
+    KeyFigure,
+    KeyFigures,
+    Section,
+    Table,
+    Text,
+)
 from reporting.indicators.common import Period, rate
 from reporting.indicators.impact import (
     ImpactFigures,
@@ -67,7 +76,13 @@ def outcomes_blocks(outcomes: Outcomes) -> list:
                     note=ngettext("sur %(n)s sortie", "sur %(n)s sorties", outcomes.exited)
                     % {"n": outcomes.exited},
                 ),
-                KeyFigure(_("Taux de sorties positives"), outcomes.positive_rate, "percent"),
+                KeyFigure(
+                    _("Taux de sorties positives"),
+                    outcomes.positive_rate,
+                    "percent",
+                    # Not the activity report's rate, which divides by the persons accompanied.
+                    _("parmi les personnes sorties, pas parmi toutes les personnes suivies"),
+                ),
                 KeyFigure(_("Toujours en parcours"), outcomes.still_open),
             ]
         ),
@@ -129,6 +144,14 @@ def _follow_up_blocks(figures: ImpactFigures) -> list:
 
 def impact_sections(figures: ImpactFigures) -> list[Section]:
     total = figures.persons
+    if not total:
+        # Said in one sentence, not five pages of zeros and "—".
+        return [
+            Section(
+                _("La cohorte"),
+                [Text(_("Aucune personne dans cette cohorte : il n'y a rien à mesurer."))],
+            )
+        ]
     profile = Section(
         _("Profil à l'entrée"),
         [

@@ -19,7 +19,7 @@ from accounts.models import Organization
 from chantiers.models import Attendance, Chantier, WorkSession
 from participants.models import ExitOutcome, Programme
 from participants.services import add_months
-from reporting.document import Chart, Column, Document, Section, Table
+from reporting.document import Chart, Column, Document, Section, Table, Text
 from reporting.indicators.chantiers import ZERO, chantier_figures
 from reporting.indicators.common import Period, pathways_open_during
 from reporting.indicators.esf import EsfRow, esf_indicators
@@ -310,7 +310,11 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
         ),
         Section(
             _("Chantiers du programme"),
-            [chantiers_table(figures)]
+            [
+                chantiers_table(figures)
+                if figures.rows
+                else Text(_("Aucun chantier du programme dans la période."))
+            ]
             + (
                 [
                     Chart(

@@ -300,13 +300,13 @@ class TestHeadline:
         assert figures.exits == 4
         # Positive: A (job_permanent), C (training_qualifying), H (training_other) = 3.
         assert figures.positive_exits == 3
-        assert figures.positive_exit_rate == Decimal("0.5000")  # 3 / 6
-        assert figures.positive_over_exits == Decimal("0.7500")  # 3 / 4
+        assert figures.positive_exit_rate == Decimal("0.500")  # 3 / 6
+        assert figures.positive_over_exits == Decimal("0.750")  # 3 / 4
 
     def test_it_compares_the_persons_accompanied_with_the_annual_target(self, data, operator):
         figures = activity.headline(organization=operator, year=Y)
         assert figures.target == 9
-        assert figures.target_attainment == Decimal("0.6667")  # 6 / 9
+        assert figures.target_attainment == Decimal("0.667")  # 6 / 9
 
     def test_an_exit_on_the_31st_of_december_belongs_to_that_year_not_the_next(
         self, data, operator
@@ -324,7 +324,7 @@ class TestHeadline:
         assert previous.exits == 1
         assert previous.positive_exits == 1
         assert previous.new == 1  # A
-        assert previous.positive_exit_rate == Decimal("0.3333")  # 1 / 3
+        assert previous.positive_exit_rate == Decimal("0.333")  # 1 / 3
 
     def test_it_has_no_rate_and_no_attainment_when_there_is_nothing_to_divide(self, other_operator):
         figures = activity.headline(organization=other_operator, year=2010)
@@ -365,9 +365,9 @@ class TestTrend:
             (2024, 3, 1),
             (2025, 6, 3),
         ]
-        assert years[-2].positive_exit_rate == Decimal("0.3333")  # 1 / 3
-        assert years[-1].positive_exit_rate == Decimal("0.5000")  # 3 / 6
-        assert years[0].positive_exit_rate == Decimal("0.0000")  # 0 / 1
+        assert years[-2].positive_exit_rate == Decimal("0.333")  # 1 / 3
+        assert years[-1].positive_exit_rate == Decimal("0.500")  # 3 / 6
+        assert years[0].positive_exit_rate == Decimal("0.000")  # 0 / 1
 
 
 class TestBreakdowns:
@@ -548,18 +548,18 @@ class TestChantierFigures:
         assert k1.participants == 3  # B, H, I (D is only a candidate)
         assert k1.sessions_held == 2  # the cancelled and the planned ones do not count
         assert k1.hours == Decimal("19.50")  # 4 + 3.5 + 5 + 7
-        assert k1.attendance_rate == Decimal("0.6667")  # 4 present-like of 6 marks
+        assert k1.attendance_rate == Decimal("0.667")  # 4 present-like of 6 marks
         # 4 × 42.31 + 10.00 left on the cancelled session = 179.24
         assert k1.indemnities == Decimal("179.24")
-        assert k1.completion_rate == Decimal("0.5000")  # B completed, H withdrew
+        assert k1.completion_rate == Decimal("0.500")  # B completed, H withdrew
         assert k1.incidents == 2
         k2 = rows["k2"]
         assert k2.participants == 2  # B, A; C left on 15/12/2024
         assert k2.sessions_held == 1  # 10/12/2024 is outside
         assert k2.hours == Decimal("6.00")
-        assert k2.attendance_rate == Decimal("0.5000")  # B present, A absent
+        assert k2.attendance_rate == Decimal("0.500")  # B present, A absent
         assert k2.indemnities == Decimal("40.00")
-        assert k2.completion_rate == Decimal("1.0000")  # B 31/01, A with the chantier's end
+        assert k2.completion_rate == Decimal("1.000")  # B 31/01, A with the chantier's end
         assert k2.incidents == 0  # the damage was in 2024
         k4 = rows["k4"]
         assert (k4.participants, k4.sessions_held, k4.hours, k4.completion_rate) == (
@@ -576,9 +576,9 @@ class TestChantierFigures:
         assert total.participants == 4  # B, H, I, A: B and I are in two chantiers
         assert total.sessions_held == 4  # 2 + 1 + 1
         assert total.hours == Decimal("29.50")  # 19.5 + 6 + 4
-        assert total.attendance_rate == Decimal("0.6667")  # (4 + 1 + 1) / (6 + 2 + 1)
+        assert total.attendance_rate == Decimal("0.667")  # (4 + 1 + 1) / (6 + 2 + 1)
         assert total.indemnities == Decimal("261.55")  # 179.24 + 40.00 + 42.31
-        assert total.completion_rate == Decimal("0.7500")  # (1 + 2) / (2 + 2)
+        assert total.completion_rate == Decimal("0.750")  # (1 + 2) / (2 + 2)
         assert total.incidents == 2
 
     def test_it_filters_by_programme_and_by_chantier(self, data, operator):

@@ -194,7 +194,7 @@ def test_it_counts_exits_and_the_positive_rate_on_people_who_left(operator, prog
     assert counts(outcomes.by_outcome)["dropped_out"] == 1  # Ben
     assert counts(outcomes.by_outcome)["training_other"] == 1  # Dan's first pathway
     assert (outcomes.exited, outcomes.positive, outcomes.still_open) == (3, 2, 2)
-    assert outcomes.positive_rate == Decimal("0.6667")  # 2 / 3
+    assert outcomes.positive_rate == Decimal("0.667")  # 2 / 3
 
 
 def test_it_reports_follow_ups_by_situation_with_missing_and_not_yet_due_apart(

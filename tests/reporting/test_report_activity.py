@@ -89,21 +89,21 @@ class TestDocument:
         figures = _key_figures(document, "Chiffres clés")
         assert figures["Personnes accompagnées"] == 6
         assert figures["dont nouvelles personnes"] == 3
-        assert figures["Atteinte de l'objectif annuel"] == Decimal("0.6667")  # 6 / 9
+        assert figures["Atteinte de l'objectif annuel"] == Decimal("0.667")  # 6 / 9
         assert figures["Personnes sorties"] == 4
         assert figures["Sorties positives (emploi ou formation)"] == 3
-        assert figures["Taux de sorties positives"] == Decimal("0.5000")  # 3 / 6
-        assert figures["Sorties positives parmi les sorties"] == Decimal("0.7500")  # 3 / 4
+        assert figures["Taux de sorties positives"] == Decimal("0.500")  # 3 / 6
+        assert figures["Sorties positives parmi les sorties"] == Decimal("0.750")  # 3 / 4
         assert figures["Défraiements payés"] == Decimal("126.93")  # 84.62 + 42.31
 
     def test_it_shows_the_five_year_trend_as_a_table_and_a_line(self, document):
         table = _table(document, "Personnes accompagnées et sorties positives par année")
         assert table.rows == [
-            ["2021", 1, 0, Decimal("0.0000")],
-            ["2022", 1, 0, Decimal("0.0000")],
-            ["2023", 2, 0, Decimal("0.0000")],
-            ["2024", 3, 1, Decimal("0.3333")],
-            ["2025", 6, 3, Decimal("0.5000")],
+            ["2021", 1, 0, Decimal("0.000")],
+            ["2022", 1, 0, Decimal("0.000")],
+            ["2023", 2, 0, Decimal("0.000")],
+            ["2024", 3, 1, Decimal("0.333")],
+            ["2025", 6, 3, Decimal("0.500")],
         ]
         chart = next(
             b for b in _section(document, "Évolution sur cinq ans").blocks if isinstance(b, Chart)
@@ -129,7 +129,7 @@ class TestDocument:
     def test_its_age_table_has_the_figures(self, document):
         table = _table(document, "Âge au 31 décembre")
         assert [row[1] for row in table.rows] == [1, 1, 1, 2, 0, 1]  # <18 … 55+
-        assert table.rows[3][2] == Decimal("0.3333")  # 30–49: 2 / 6
+        assert table.rows[3][2] == Decimal("0.333")  # 30–49: 2 / 6
 
     def test_its_exit_table_counts_exits_by_outcome_with_a_total(self, document):
         table = _table(document, "Sorties de l'année par situation à la sortie")
@@ -147,11 +147,11 @@ class TestDocument:
         table = _table(document, "Chantiers de l'année")
         assert _column(table, "Code") == ["k4", "k2", "k1"]
         assert table.rows[2][2:] == [
-            3, 2, Decimal("19.50"), Decimal("0.6667"), Decimal("179.24"), Decimal("0.5000"), 2,
+            3, 2, Decimal("19.50"), Decimal("0.667"), Decimal("179.24"), Decimal("0.500"), 2,
         ]  # fmt: skip
         assert table.footer == [
-            "", "Total", 4, 4, Decimal("29.50"), Decimal("0.6667"), Decimal("261.55"),
-            Decimal("0.7500"), 2,
+            "", "Total", 4, 4, Decimal("29.50"), Decimal("0.667"), Decimal("261.55"),
+            Decimal("0.750"), 2,
         ]  # fmt: skip
 
     def test_its_needs_table_counts_identified_and_resolved(self, document):
