@@ -250,3 +250,58 @@ def test_building_the_report_takes_the_same_number_of_queries_with_more_data(
         document = build("activity", organization=operator, parameters={"year": 2025})
     assert len(_listing(document, "Personnes accompagnées").rows) == 26  # 6 + 20
     assert _key_figures(document, "Chiffres clés")["Sorties positives (emploi ou formation)"] == 23
+
+
+def test_the_pdf_and_the_xlsx_of_the_report_carry_the_hand_computed_figures(document):
+    """The activity report of the hand-built data set, rendered: the key figures computed by
+    hand (6 persons, 3 new, 4 exits, 3 positive; 3 / 6 = 50,0 %, 3 / 4 = 75,0 %, 6 / 9 = 66,7 %,
+    84,62 + 42,31 = 126,93 €) are in the PDF's text and the XLSX's cells, and every row of every
+    table reads the same in both files."""
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from reporting.render import render_pdf, render_xlsx
+    from reporting.render.formats import format_value
+    from reporting.render.xlsx import _sheet_name
+    from tests.reporting.test_render import _as_document_value, _plain, _same, _xlsx_table
+
+    text = _plain(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(document))).pages)
+    )
+    for shown in (
+        "6 Personnes accompagnées",
+        "3 dont nouvelles personnes",
+        "66,7 % Atteinte de l'objectif annuel",
+        "4 Personnes sorties",
+        "3 Sorties positives (emploi ou formation)",
+        "50,0 % Taux de sorties positives",
+        "75,0 % Sorties positives parmi les sorties",
+        "126,93 € Défraiements payés",
+    ):
+        assert shown in text, shown
+    workbook = load_workbook(io.BytesIO(render_xlsx(document)))
+    key_figures = {
+        row[0]: row[1] for row in workbook["Chiffres clés"].iter_rows(values_only=True) if row[0]
+    }
+    assert key_figures["Personnes accompagnées"] == 6
+    assert key_figures["Sorties positives (emploi ou formation)"] == 3
+    assert Decimal(str(key_figures["Taux de sorties positives"])) == Decimal("0.5")
+    assert Decimal(str(key_figures["Défraiements payés"])) == Decimal("126.93")
+    checked = 0
+    for section, table in document.tables():
+        body, footer = _xlsx_table(workbook[_sheet_name(section.title, set())], table)
+        pairs = list(zip(body, table.rows, strict=True))
+        if table.footer:
+            pairs.append((footer, table.footer))
+        for xlsx_row, row in pairs:
+            row = [None if value == "" else value for value in row]  # an empty cell, both ways
+            assert all(_same(c, v) for c, v in zip(xlsx_row, row, strict=True)), (xlsx_row, row)
+            line = " ".join(
+                format_value(_as_document_value(cell, column.kind), column.kind)
+                for cell, column in zip(xlsx_row, table.columns, strict=True)
+            )
+            assert _plain(line) in text, line
+            checked += 1
+    assert checked > 40
