@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format messages install clean-demo
+.PHONY: demo test test-fast lint format messages install clean-demo bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ test: install
 ## The suite without the browser and worker tests, for a quick loop.
 test-fast: install
 	$(BIN)/pytest -q -m "not browser and not worker"
+
+## The benchmark (issue 7) on the PostgreSQL database of DATABASE_URL: migrates it, seeds it with
+## `seed_demo --scale $(BENCH_SCALE)` when it holds no organization (a few minutes at large), then
+## prints the table and writes benchmark-$(BENCH_SCALE).json in VAR_DIR (var/). BENCH_ARGS="--repeat 10".
+BENCH_SCALE ?= large
+bench: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs DATABASE_URL=postgres://…"; exit 2;; esac
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python -m benchmarks.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
