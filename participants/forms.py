@@ -143,9 +143,14 @@ class PathwayOpenForm(forms.ModelForm):
             organization=organization, is_active=True
         )
         self.fields["started_on"].initial = timezone.localdate()
-        # Who sent the person: a partner (CPAS, Actiris…), never another operator's name list.
+        # Who sent the person: a partner (CPAS, Actiris, a social service…), never an operator,
+        # an employer or a funder — the employers prospected would otherwise fill the list.
         self.fields["referred_by"].queryset = Organization.objects.exclude(
-            kind=Organization.Kind.OPERATOR
+            kind__in=[
+                Organization.Kind.OPERATOR,
+                Organization.Kind.EMPLOYER,
+                Organization.Kind.FUNDER,
+            ]
         ).filter(is_active=True)
 
 

@@ -567,9 +567,13 @@ class TestReviewFindings:
     def test_referred_by_offers_partners_not_other_operators(
         self, client, counsellor, participant, other_operator, housing
     ):
+        from tests.factories import OrganizationFactory
+
+        employer = OrganizationFactory(kind="employer")
         client.force_login(counsellor)
         form = client.get(reverse("participants:detail", args=[participant.pk])).context[
             "open_form"
         ]
         choices = list(form.fields["referred_by"].queryset)
         assert housing in choices and other_operator not in choices
+        assert employer not in choices  # the employers prospected do not fill the list
