@@ -1,6 +1,7 @@
 """Reads on chantiers, scoped by organization and, for coordinators, by their own chantiers."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
@@ -92,19 +93,45 @@ def year_balances(*, participant_ids: list[int], organization, year: int) -> dic
     }
 
 
+def _attendance_rate(present: int, recorded: int) -> Decimal | None:
+    """Present-like marks over all the marks of held sessions: the reports' definition
+    (DESIGN §5), a fraction rounded half up to 0.001; None without marks."""
+    if not recorded:
+        return None
+    return (Decimal(present) / recorded).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def _held_marks(**filters):
+    return Attendance.objects.filter(session__status=WorkSession.Status.HELD, **filters)
+
+
+PRESENT_LIKE = Q(status__in=Attendance.PRESENT_LIKE)
+
+
+def attendance_rates(*, chantier_ids) -> dict[int, Decimal | None]:
+    """The attendance rate of several chantiers in one grouped query (the hosting partner's
+    page); the chantier page reads the same rate through ``chantier_figures``."""
+    rates = dict.fromkeys(chantier_ids)
+    for row in (
+        _held_marks(session__chantier__in=chantier_ids)
+        .values("session__chantier")
+        .annotate(n=Count("pk"), present=Count("pk", filter=PRESENT_LIKE))
+        .order_by()
+    ):
+        rates[row["session__chantier"]] = _attendance_rate(row["present"], row["n"])
+    return rates
+
+
 def chantier_figures(*, chantier: Chantier) -> dict:
     """The chantier at a glance: the group, the sessions held, attendance and indemnities."""
     held = chantier.sessions.filter(status=WorkSession.Status.HELD)
-    marks = Attendance.objects.filter(session__in=held)
-    totals = marks.aggregate(
-        recorded=Count("pk"),
-        present=Count("pk", filter=Q(status__in=Attendance.PRESENT_LIKE)),
-        indemnities=Sum("indemnity"),
+    totals = _held_marks(session__chantier=chantier).aggregate(
+        recorded=Count("pk"), present=Count("pk", filter=PRESENT_LIKE), indemnities=Sum("indemnity")
     )
     return {
         "group": chantier.enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
         "sessions_held": held.count(),
-        "attendance_rate": (totals["present"] / totals["recorded"] if totals["recorded"] else None),
+        "attendance_rate": _attendance_rate(totals["present"], totals["recorded"]),
         "indemnities": totals["indemnities"] or ZERO,
         "open_incidents": chantier.incidents.filter(closed_on__isnull=True).count(),
     }

@@ -4,13 +4,14 @@ only their first names (DESIGN §4 "Data protection": the minimum)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.models import Role
-from chantiers.models import Attendance, Chantier, Enrolment, Incident, WorkSession
+from chantiers.models import Chantier, Enrolment, Incident, WorkSession
+from chantiers.selectors import attendance_rates
 
 NEXT_SESSIONS = 8
 
@@ -21,9 +22,8 @@ def _hosted(request):
 
 def _figures(chantier_ids) -> dict:
     """Group size, attendance and open incidents of each chantier, in three grouped queries."""
-    figures = {
-        pk: {"group": 0, "marks": 0, "present": 0, "open_incidents": 0} for pk in chantier_ids
-    }
+    rates = attendance_rates(chantier_ids=chantier_ids)
+    figures = {pk: {"group": 0, "open_incidents": 0} for pk in chantier_ids}
     for row in (
         Enrolment.objects.filter(chantier__in=chantier_ids, status__in=Enrolment.IN_GROUP)
         .values("chantier")
@@ -31,27 +31,16 @@ def _figures(chantier_ids) -> dict:
     ):
         figures[row["chantier"]]["group"] = row["n"]
     for row in (
-        Attendance.objects.filter(session__chantier__in=chantier_ids)
-        .values("session__chantier")
-        .annotate(n=Count("pk"), present=Count("pk", filter=Q(status__in=Attendance.PRESENT_LIKE)))
-    ):
-        figures[row["session__chantier"]].update(marks=row["n"], present=row["present"])
-    for row in (
         Incident.objects.filter(chantier__in=chantier_ids, closed_on__isnull=True)
         .values("chantier")
         .annotate(n=Count("pk"))
     ):
         figures[row["chantier"]]["open_incidents"] = row["n"]
-    for values in figures.values():
-        # A whole percentage, half up (12.5 % → 13 %) in Decimal, never float's banker's round.
+    for pk, values in figures.items():
+        # A whole percentage, half up (12.5 % → 13 %), of the same rate as the chantier page.
+        rate = rates[pk]
         values["rate"] = (
-            int(
-                (Decimal(100 * values["present"]) / values["marks"]).quantize(
-                    Decimal(1), rounding=ROUND_HALF_UP
-                )
-            )
-            if values["marks"]
-            else None
+            None if rate is None else int((100 * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         )
     return figures
 

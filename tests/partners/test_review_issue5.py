@@ -3,6 +3,7 @@ was wrong before its fix."""
 
 import datetime as dt
 import html as html_lib
+from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
@@ -356,3 +357,26 @@ class TestHostingRate:
         response = client.get(reverse("partners:hosting_detail", args=[chantier.pk]))
         # 1 present of 8 marks = 12.5 %, shown 13 % (half up), not 12 % (float banker's round)
         assert response.context["figures"]["rate"] == 13
+
+    def test_the_host_and_the_coordinator_read_the_same_rate_from_held_sessions_only(
+        self, client, partner
+    ):
+        from chantiers.models import Attendance, Enrolment
+        from chantiers.selectors import chantier_figures
+        from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+
+        chantier = ChantierFactory(host=partner.memberships.get().organization, status="running")
+        person = ParticipantFactory(organization=chantier.organization, first_name="Nadia")
+        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
+        # Held: present, present, unexcused (2 / 3); a mark left on a planned session is not
+        # counted, as in the reports (DESIGN §5: marks of held sessions).
+        plan = [("held", "present"), ("held", "present"), ("held", "unexcused")]
+        for day, (session_status, mark) in enumerate([*plan, ("planned", "unexcused")]):
+            session = WorkSessionFactory(
+                chantier=chantier, date=dt.date(2026, 3, 2 + day), status=session_status
+            )
+            Attendance.objects.create(session=session, participant=person, status=mark, hours=4)
+        client.force_login(partner)
+        response = client.get(reverse("partners:hosting_detail", args=[chantier.pk]))
+        assert response.context["figures"]["rate"] == 67  # 2 / 3 = 66.7 %, half up
+        assert chantier_figures(chantier=chantier)["attendance_rate"] == Decimal("0.667")
