@@ -48,7 +48,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Least
+from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -67,7 +67,7 @@ from participants.models import (
     Pathway,
 )
 from partners.models import EmployerContact, Matching, Referral
-from reporting.indicators.common import Period, accompanied, rate
+from reporting.indicators.common import Period, accompanied, completed_months, rate
 
 UNKNOWN = "unknown"
 
@@ -217,29 +217,15 @@ def _age_band(year: int) -> Case:
 def _jobseeking_band(reference_pathway: QuerySet[Pathway]) -> Case:
     """The band of whole months from ``jobseeker_since`` to the reference pathway's start
     (15/01 → 14/07 is 5 months), computed inside one subquery so that it runs once per person."""
-    since = OuterRef("jobseeker_since")
-    months = (
-        (ExtractYear("started_on") - ExtractYear(since)) * 12
-        + ExtractMonth("started_on")
-        - ExtractMonth(since)
-        - Case(
-            When(Q(start_day__lt=ExtractDay(since)), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    )
-    banded = (
-        reference_pathway.annotate(start_day=ExtractDay("started_on"))
-        .annotate(months=months)
-        .annotate(
-            band=Case(
-                When(Q(months__lt=6), then=Value("<6")),
-                When(Q(months__lt=12), then=Value("6–12")),
-                When(Q(months__lt=24), then=Value("12–24")),
-                When(Q(months__lt=60), then=Value("24–60")),
-                default=Value("60+"),
-                output_field=CharField(),
-            )
+    months = completed_months(OuterRef("jobseeker_since"), "started_on")
+    banded = reference_pathway.annotate(months=months).annotate(
+        band=Case(
+            When(Q(months__lt=6), then=Value("<6")),
+            When(Q(months__lt=12), then=Value("6–12")),
+            When(Q(months__lt=24), then=Value("12–24")),
+            When(Q(months__lt=60), then=Value("24–60")),
+            default=Value("60+"),
+            output_field=CharField(),
         )
     )
     return Case(
@@ -413,6 +399,10 @@ class NeedRow:
     label: str
     identified: int
     resolved: int
+
+    @property
+    def resolved_rate(self) -> Decimal | None:
+        return rate(self.resolved, self.identified)
 
 
 def needs_by_category(*, organization: Organization, year: int) -> list[NeedRow]:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThan
 
 from accounts.models import Organization
 from participants.models import Participant, Pathway, Programme
@@ -62,3 +64,26 @@ def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
     return (Decimal(numerator) / Decimal(denominator)).quantize(
         Decimal("0.001"), rounding=ROUND_HALF_UP
     )
+
+
+def completed_months(since, until):
+    """Whole calendar months from ``since`` to ``until`` (two date expressions), in SQL.
+
+    Counts like ``participants.services.add_months``: 29/02/2024 → 28/02/2025 is 11 months, since
+    the 29th is not reached. Ages are ``completed_months(birth, day) // 12``, compared in months
+    (216 = 18 years) so no division is needed.
+    """
+    since, until = _as_expression(since), _as_expression(until)
+    return (
+        (ExtractYear(until) - ExtractYear(since)) * 12
+        + (ExtractMonth(until) - ExtractMonth(since))
+        - Case(
+            When(GreaterThan(ExtractDay(since), ExtractDay(until)), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _as_expression(value):
+    return F(value) if isinstance(value, str) else value

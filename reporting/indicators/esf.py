@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import GreaterThan
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
@@ -26,35 +24,12 @@ from participants.models import (
     NationalityGroup,
     Programme,
 )
-from reporting.indicators.common import Period, pathways_of
+from reporting.indicators.common import Period, completed_months, pathways_of
 
 GENDERS = (Gender.F, Gender.M, Gender.X)
 
 # Long-term unemployed: job seeker for at least 12 months on the pathway's start (DESIGN §5).
 LONG_TERM_MONTHS = 12
-
-
-def completed_months(since, until):
-    """Whole calendar months from ``since`` to ``until`` (two date expressions), in SQL.
-
-    Counts like ``participants.services.add_months``: 29/02/2024 → 28/02/2025 is 11 months, since
-    the 29th is not reached. Ages are ``completed_months(birth, day) // 12``, compared in months
-    (216 = 18 years) so no division is needed.
-    """
-    since, until = _as_expression(since), _as_expression(until)
-    return (
-        (ExtractYear(until) - ExtractYear(since)) * 12
-        + (ExtractMonth(until) - ExtractMonth(since))
-        - Case(
-            When(GreaterThan(ExtractDay(since), ExtractDay(until)), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    )
-
-
-def _as_expression(value):
-    return F(value) if isinstance(value, str) else value
 
 
 @dataclass

@@ -48,8 +48,8 @@ from participants.models import (
     Pathway,
     Programme,
 )
-from reporting.indicators.common import pathways_of, rate
-from reporting.indicators.esf import completed_months
+from reporting.indicators.activity import NeedRow
+from reporting.indicators.common import completed_months, pathways_of, rate
 
 UNKNOWN = "unknown"
 
@@ -130,18 +130,6 @@ class Share:
     key: str
     label: str
     count: int
-
-
-@dataclass(frozen=True)
-class NeedRow:
-    category: str
-    label: str
-    identified: int
-    resolved: int
-
-    @property
-    def resolved_rate(self):
-        return rate(self.resolved, self.identified)
 
 
 @dataclass(frozen=True)

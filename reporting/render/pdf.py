@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from accounts.templatetags.formatting import css_string
 from reporting.document import Chart, Document, KeyFigures, Table
 from reporting.render.charts import chart_svg
 from reporting.render.formats import format_value, is_numeric
@@ -57,16 +58,6 @@ def report_context(document: Document) -> dict:
         ],
         "listings": document.listings,
     }
-
-
-def css_string(text: str) -> str:
-    """Text safe inside a double-quoted CSS string in a <style> element: quotes, backslashes and
-    the characters HTML would care about (a name holding "</style>") as CSS hex escapes."""
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in "\\\"'<>&" or ord(char) < 32 else char
-        for char in " ".join(str(text).split())
-    )
-    return mark_safe(escaped)
 
 
 def _block(block, prefix: str) -> dict:
