@@ -168,6 +168,8 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Widgets drawn in Python rather than through a template each (accounts.forms_rendering).
+FORM_RENDERER = "accounts.forms_rendering.FormRenderer"
 
 # E-mail: printed on the console unless EMAIL_URL says otherwise.
 _email = env_email("EMAIL_URL", "console://")

@@ -7,7 +7,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.widgets import QuickSelect
 from chantiers.models import Chantier
 from participants.models import Programme
 from reporting.models import ReportRun
@@ -49,7 +48,6 @@ class ProgrammeChoiceField(forms.ModelChoiceField):
         super().__init__(
             queryset=Programme.objects.none(),
             to_field_name="code",
-            widget=QuickSelect,
             label=_("Programme"),
             empty_label=_("Choisir un programme"),
             error_messages={
@@ -67,7 +65,6 @@ class ChantierChoiceField(forms.ModelChoiceField):
         super().__init__(
             queryset=Chantier.objects.none(),
             to_field_name="code",
-            widget=QuickSelect,
             label=_("Chantier"),
             empty_label=_("Choisir un chantier"),
             error_messages={
