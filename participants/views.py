@@ -212,14 +212,18 @@ def participant_edit(request, pk):
 
 
 def _pathway_forms(pathway: Pathway, bound: dict | None = None) -> dict:
+    """The forms the pathway's card shows: an open pathway takes notes, goals, a phase change
+    or its closing; a closed one can only be reopened."""
     prefix = f"p{pathway.pk}"
-    forms = {
-        "event_form": EventForm(prefix=f"{prefix}-event"),
-        "goal_form": GoalForm(prefix=f"{prefix}-goal"),
-        "phase_form": PhaseForm(prefix=f"{prefix}-phase", initial={"phase": pathway.phase}),
-        "close_form": PathwayCloseForm(prefix=f"{prefix}-close"),
-        "reopen_form": PathwayReopenForm(prefix=f"{prefix}-reopen"),
-    }
+    if pathway.is_open:
+        forms = {
+            "event_form": EventForm(prefix=f"{prefix}-event"),
+            "goal_form": GoalForm(prefix=f"{prefix}-goal"),
+            "phase_form": PhaseForm(prefix=f"{prefix}-phase", initial={"phase": pathway.phase}),
+            "close_form": PathwayCloseForm(prefix=f"{prefix}-close"),
+        }
+    else:
+        forms = {"reopen_form": PathwayReopenForm(prefix=f"{prefix}-reopen")}
     forms.update(bound or {})
     return forms
 
