@@ -39,8 +39,10 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
+    DateField,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -67,7 +69,14 @@ from participants.models import (
     Pathway,
 )
 from partners.models import EmployerContact, Matching, Referral
-from reporting.indicators.common import Period, accompanied, completed_months, rate
+from reporting.indicators.common import (
+    OuterAggregate,
+    PerGroup,
+    Period,
+    accompanied,
+    completed_months,
+    rate,
+)
 
 UNKNOWN = "unknown"
 
@@ -87,6 +96,8 @@ JOBSEEKING_BANDS = [
     ("60+", _("60 mois et plus")),
     (UNKNOWN, _("inconnue")),
 ]
+# The job-seeking bands below 60 months and their upper limits (exclusive); from 60, "60+".
+JOBSEEKING_LIMITS = [("<6", 6), ("6–12", 12), ("12–24", 24), ("24–60", 60)]
 OUTCOME_GROUPS = [
     ("employment", _("Emploi")),
     ("training", _("Formation")),
@@ -126,49 +137,55 @@ class TrendYear:
     positive_exit_rate: Decimal | None
 
 
-def _open_in(period: Period) -> Q:
-    return Q(started_on__lte=period.end) & (
-        Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)
+def _open_in(period: Period, via: str = "") -> Q:
+    """Pathways open in the period; ``via="pathways__"`` for a participant's pathways."""
+    return Q(**{f"{via}started_on__lte": period.end}) & (
+        Q(**{f"{via}ended_on__isnull": True}) | Q(**{f"{via}ended_on__gte": period.start})
     )
 
 
-def _ended_in(period: Period) -> Q:
-    return Q(ended_on__range=(period.start, period.end))
+def _ended_in(period: Period, via: str = "") -> Q:
+    return Q(**{f"{via}ended_on__range": (period.start, period.end)})
+
+
+def _any(condition: Q) -> Max:
+    """1 when one of the grouped rows meets the condition, else NULL (which ``Count`` skips)."""
+    return Max(Case(When(condition, then=Value(1)), output_field=IntegerField()))
 
 
 def _year_counts(*, organization: Organization, years: list[int]) -> dict[str, int]:
-    """One scan of the operator's pathways: per year, distinct persons accompanied / exited /
-    exited positively / new (keys "accompanied_2025", ...)."""
-    pathways = Pathway.objects.filter(participant__organization=organization)
+    """One scan of the operator's pathways, grouped by person, then counted: per year, persons
+    accompanied / exited / exited positively / new (keys "accompanied_2025", ...).
+
+    A person is new in Y when their first pathway started in Y (none started before)."""
+    per_person = {"first_start": Min("started_on")}
     aggregates = {}
     for year in years:
         period = Period.year(year)
-        in_year = (period.start, period.end)
-        aggregates[f"accompanied_{year}"] = Count(
-            "participant_id", distinct=True, filter=_open_in(period)
-        )
-        aggregates[f"exits_{year}"] = Count(
-            "participant_id", distinct=True, filter=_ended_in(period)
-        )
-        aggregates[f"positive_{year}"] = Count(
-            "participant_id",
-            distinct=True,
-            filter=_ended_in(period) & Q(exit_outcome__in=POSITIVE_OUTCOMES),
-        )
-        # New: a pathway started in Y and none before (the subquery is not correlated, so the
-        # database computes it once).
-        started_before = pathways.filter(started_on__lt=period.start).values("participant_id")
-        aggregates[f"new_{year}"] = Count(
-            "participant_id",
-            distinct=True,
-            filter=Q(started_on__range=in_year) & ~Q(participant_id__in=started_before),
-        )
-    return pathways.aggregate(**aggregates)
+        per_person |= {
+            f"in_{year}": _any(_open_in(period)),
+            f"left_{year}": _any(_ended_in(period)),
+            f"left_positively_{year}": _any(
+                _ended_in(period) & Q(exit_outcome__in=POSITIVE_OUTCOMES)
+            ),
+        }
+        aggregates |= {
+            f"accompanied_{year}": Count(f"in_{year}"),
+            f"exits_{year}": Count(f"left_{year}"),
+            f"positive_{year}": Count(f"left_positively_{year}"),
+            f"new_{year}": Count(
+                "participant_id", filter=Q(first_start__range=(period.start, period.end))
+            ),
+        }
+    return (
+        Pathway.objects.filter(participant__organization=organization)
+        .values("participant_id")
+        .annotate(**per_person)
+        .aggregate(**aggregates)
+    )
 
 
-def headline(*, organization: Organization, year: int) -> Headline:
-    """The key figures of a year, in one query."""
-    counts = _year_counts(organization=organization, years=[year])
+def _headline(organization: Organization, year: int, counts: dict[str, int]) -> Headline:
     persons = counts[f"accompanied_{year}"]
     positive = counts[f"positive_{year}"]
     exits = counts[f"exits_{year}"]
@@ -186,10 +203,7 @@ def headline(*, organization: Organization, year: int) -> Headline:
     )
 
 
-def trend(*, organization: Organization, year: int, years: int = 5) -> list[TrendYear]:
-    """Y-4 … Y (oldest first), in one query."""
-    span = list(range(year - years + 1, year + 1))
-    counts = _year_counts(organization=organization, years=span)
+def _trend(span: list[int], counts: dict[str, int]) -> list[TrendYear]:
     return [
         TrendYear(
             year=y,
@@ -199,6 +213,30 @@ def trend(*, organization: Organization, year: int, years: int = 5) -> list[Tren
         )
         for y in span
     ]
+
+
+def _span(year: int, years: int) -> list[int]:
+    return list(range(year - years + 1, year + 1))
+
+
+def headline(*, organization: Organization, year: int) -> Headline:
+    """The key figures of a year, in one query."""
+    return _headline(organization, year, _year_counts(organization=organization, years=[year]))
+
+
+def trend(*, organization: Organization, year: int, years: int = 5) -> list[TrendYear]:
+    """Y-4 … Y (oldest first), in one query."""
+    span = _span(year, years)
+    return _trend(span, _year_counts(organization=organization, years=span))
+
+
+def headline_and_trend(
+    *, organization: Organization, year: int, years: int = 5
+) -> tuple[Headline, list[TrendYear]]:
+    """``headline`` and ``trend`` together, in one query (the trend's last year is Y)."""
+    span = _span(year, years)
+    counts = _year_counts(organization=organization, years=span)
+    return _headline(organization, year, counts), _trend(span, counts)
 
 
 # --- the persons accompanied, one annotated row each ---------------------------------------------
@@ -214,73 +252,107 @@ def _age_band(year: int) -> Case:
     )
 
 
-def _jobseeking_band(reference_pathway: QuerySet[Pathway]) -> Case:
-    """The band of whole months from ``jobseeker_since`` to the reference pathway's start
-    (15/01 → 14/07 is 5 months), computed inside one subquery so that it runs once per person."""
-    months = completed_months(OuterRef("jobseeker_since"), "started_on")
-    banded = reference_pathway.annotate(months=months).annotate(
-        band=Case(
-            When(Q(months__lt=6), then=Value("<6")),
-            When(Q(months__lt=12), then=Value("6–12")),
-            When(Q(months__lt=24), then=Value("12–24")),
-            When(Q(months__lt=60), then=Value("24–60")),
-            default=Value("60+"),
-            output_field=CharField(),
-        )
-    )
+def _jobseeking_band(months: str) -> Case:
+    """The band of ``months`` (whole months from ``jobseeker_since`` to the reference start,
+    15/01 → 14/07 is 5 months); no ``jobseeker_since`` is "unknown"."""
     return Case(
         When(jobseeker_since__isnull=True, then=Value(UNKNOWN)),
-        default=Subquery(banded.values("band")[:1]),
+        *[
+            When(Q(**{f"{months}__lt": limit}), then=Value(code))
+            for code, limit in JOBSEEKING_LIMITS
+        ],
+        default=Value("60+"),
         output_field=CharField(),
     )
+
+
+def _jobseeking_conditions(months: str) -> dict[str, Q]:
+    """``_jobseeking_band`` as one condition per band, on ``months``: the breakdown counts these
+    (filters on the months, a smaller expression than the band built from them)."""
+    known = Q(jobseeker_since__isnull=False)
+    conditions, lower = {UNKNOWN: Q(jobseeker_since__isnull=True)}, None
+    for code, limit in [*JOBSEEKING_LIMITS, ("60+", None)]:
+        condition = known
+        if lower is not None:
+            condition &= Q(**{f"{months}__gte": lower})
+        if limit is not None:
+            condition &= Q(**{f"{months}__lt": limit})
+        conditions[code], lower = condition, limit
+    return conditions
 
 
 def persons_accompanied(*, organization: Organization, year: int) -> QuerySet[Participant]:
     """The persons accompanied in Y, each annotated with what the report says about them.
 
-    The breakdowns group this queryset and the listing reads it, so the two always agree.
+    The breakdowns count this queryset and the listing reads it, so the two always agree. One
+    row per person, grouped over their pathways (one join, no subquery per pathway figure); only
+    the exit outcome shown and the income source are read by a subquery, once per person.
     """
     period = Period.year(year)
-    own = Pathway.objects.filter(participant=OuterRef("pk"))
-    open_in_year = own.filter(_open_in(period))
-    ended_in_year = own.filter(_ended_in(period))
-    positive_exit = ended_in_year.filter(exit_outcome__in=POSITIVE_OUTCOMES)
+    open_in_year = _open_in(period, via="pathways__")
+    ended_in_year = _ended_in(period, via="pathways__")
+    positive = ended_in_year & Q(pathways__exit_outcome__in=POSITIVE_OUTCOMES)
     # The exit shown: the positive one if any, else the latest.
-    shown_exit = ended_in_year.annotate(
-        positive_first=Case(
-            When(exit_outcome__in=POSITIVE_OUTCOMES, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
+    shown_exit = (
+        Pathway.objects.filter(_ended_in(period), participant=OuterRef("pk"))
+        .annotate(
+            positive_first=Case(
+                When(exit_outcome__in=POSITIVE_OUTCOMES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
         )
-    ).order_by("positive_first", "-ended_on", "-pk")
-    earliest_open = open_in_year.order_by("started_on", "pk")
-    # The last day accompanied: 31/12/Y unless every pathway open in Y ended during Y.
-    last_pathway = open_in_year.annotate(
-        until=Least(Coalesce("ended_on", Value(period.end)), Value(period.end))
-    ).order_by("-until")
+        .order_by("positive_first", "-ended_on", "-pk")
+    )
+    # The income source in effect on the last day accompanied (the aggregate ``last_day``), the
+    # latest started.
+    last_day = OuterAggregate(OuterRef("last_day"), output_field=DateField())
     income_then = IncomeSource.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=OuterRef("last_day")),
+        Q(ends_on__isnull=True) | Q(ends_on__gte=last_day),
         participant=OuterRef("pk"),
-        starts_on__lte=OuterRef("last_day"),
+        starts_on__lte=last_day,
     ).order_by("-starts_on", "-pk")
     return (
         accompanied(organization=organization, period=period)
         .annotate(
-            first_start=Subquery(own.order_by("started_on").values("started_on")[:1]),
-            last_day=Subquery(last_pathway.values("until")[:1]),
-            exit_on=Subquery(shown_exit.values("ended_on")[:1]),
-            exit_outcome=Subquery(shown_exit.values("exit_outcome")[:1]),
-            exit_positive=Exists(positive_exit),
+            first_start=Min("pathways__started_on"),
+            # The job-seeking duration at the earliest start of a pathway open in Y: the least
+            # over those pathways, as the months only grow with the start (computed once per
+            # pathway rather than once per band compared).
+            jobseeking_months=Min(
+                completed_months("jobseeker_since", "pathways__started_on"), filter=open_in_year
+            ),
+            # The last day accompanied: 31/12/Y unless every pathway open in Y ended during Y.
+            last_day=Max(
+                Least(Coalesce("pathways__ended_on", Value(period.end)), Value(period.end)),
+                filter=open_in_year,
+            ),
+            exit_on=Coalesce(
+                Max("pathways__ended_on", filter=positive),
+                Max("pathways__ended_on", filter=ended_in_year),
+            ),
+            positive_exits=Count("pathways", filter=positive),
         )
         .annotate(
             is_new=Case(
                 When(first_start__range=(period.start, period.end), then=Value(True)),
                 default=Value(False),
             ),
-            age_band=_age_band(year),
-            income=Coalesce(Subquery(income_then.values("kind")[:1]), Value(UNKNOWN)),
+            age_band=PerGroup(_age_band(year), output_field=CharField()),
+            # Read only for the persons who left (a Case on an aggregate stays out of the
+            # GROUP BY, so the subquery runs once per person).
+            exit_outcome=Case(
+                When(exit_on__isnull=True, then=Value(None)),
+                default=Subquery(shown_exit.values("exit_outcome")[:1]),
+                output_field=CharField(),
+            ),
+            exit_positive=Case(When(positive_exits__gt=0, then=Value(True)), default=Value(False)),
+            income=PerGroup(
+                Coalesce(Subquery(income_then.values("kind")[:1]), Value(UNKNOWN)),
+                output_field=CharField(),
+            ),
         )
-        .annotate(jobseeking_band=_jobseeking_band(earliest_open))
+        .annotate(jobseeking_band=_jobseeking_band("jobseeking_months"))
         .order_by("pk")
     )
 
@@ -305,13 +377,25 @@ class Breakdowns:
     income: list[BreakdownRow]
 
 
-def _grouped(persons: QuerySet, field: str) -> dict[str, int]:
-    return dict(persons.values(field).annotate(n=Count("pk")).values_list(field, "n").order_by())
+def _fixed(persons: QuerySet[Participant], breakdowns: dict) -> dict[str, list[BreakdownRow]]:
+    """Every category of each breakdown in its usual order, zeros included, counted in one
+    aggregate query over the persons (whose figures are computed once per person).
 
-
-def _fixed(counts: dict[str, int], choices) -> list[BreakdownRow]:
-    """Every category in its usual order, zeros included."""
-    return [BreakdownRow(code, str(label), counts.get(code, 0)) for code, label in choices]
+    ``breakdowns`` maps a name to its (code, label) choices and, optionally, the condition of each
+    code (by default, the field of that name equals the code)."""
+    aggregates = {}
+    for name, (choices, conditions) in breakdowns.items():
+        for i, (code, _label) in enumerate(choices):
+            condition = conditions[code] if conditions else Q(**{name: code})
+            aggregates[f"{name}_{i}"] = Count("pk", filter=condition)
+    counts = persons.aggregate(**aggregates)
+    return {
+        name: [
+            BreakdownRow(code, str(label), counts[f"{name}_{i}"])
+            for i, (code, label) in enumerate(choices)
+        ]
+        for name, (choices, _conditions) in breakdowns.items()
+    }
 
 
 GENDERS = list(Gender.choices)
@@ -321,9 +405,15 @@ INCOME_KINDS = [*IncomeKind.choices, (UNKNOWN, _("inconnue"))]
 
 def breakdowns(*, organization: Organization, year: int) -> Breakdowns:
     """Persons accompanied by gender, age band, education, job-seeking duration, commune and
-    income source (one grouped query each; each sums to the persons accompanied)."""
-    persons = persons_accompanied(organization=organization, year=year)
-    communes = _grouped(persons, "commune")
+    income source (two queries: the communes, grouped; the others, counted per category; each
+    sums to the persons accompanied)."""
+    communes = dict(
+        accompanied(organization=organization, period=Period.year(year))
+        .values("commune")
+        .annotate(n=Count("pk"))
+        .values_list("commune", "n")
+        .order_by()
+    )
     unknown_communes = communes.pop("", 0)
     commune_rows = [
         BreakdownRow(name, name, n)
@@ -331,13 +421,24 @@ def breakdowns(*, organization: Organization, year: int) -> Breakdowns:
     ]
     if unknown_communes:
         commune_rows.append(BreakdownRow(UNKNOWN, str(_("inconnue")), unknown_communes))
+    rows = _fixed(
+        # Only what is counted: the other figures of the persons stay out of the query.
+        persons_accompanied(organization=organization, year=year).values("pk"),
+        {
+            "gender": (GENDERS, None),
+            "age_band": (AGE_BANDS, None),
+            "education_level": (EDUCATION_LEVELS, None),
+            "jobseeking_band": (JOBSEEKING_BANDS, _jobseeking_conditions("jobseeking_months")),
+            "income": (INCOME_KINDS, None),
+        },
+    )
     return Breakdowns(
-        gender=_fixed(_grouped(persons, "gender"), GENDERS),
-        age_band=_fixed(_grouped(persons, "age_band"), AGE_BANDS),
-        education=_fixed(_grouped(persons, "education_level"), EDUCATION_LEVELS),
-        jobseeking=_fixed(_grouped(persons, "jobseeking_band"), JOBSEEKING_BANDS),
+        gender=rows["gender"],
+        age_band=rows["age_band"],
+        education=rows["education_level"],
+        jobseeking=rows["jobseeking_band"],
         commune=commune_rows,
-        income=_fixed(_grouped(persons, "income"), INCOME_KINDS),
+        income=rows["income"],
     )
 
 

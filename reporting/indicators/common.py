@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThan
 
@@ -50,7 +60,12 @@ def accompanied(
     *, organization: Organization, period: Period, programme: Programme | None = None
 ) -> QuerySet[Participant]:
     """Persons accompanied: distinct participants with a pathway open at some day of the period."""
-    pathways = pathways_open_during(organization=organization, period=period, programme=programme)
+    # The operator filters the participants: their pathways need no join back to it.
+    pathways = Pathway.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=period.start), started_on__lte=period.end
+    )
+    if programme is not None:
+        pathways = pathways.filter(programme=programme)
     return Participant.objects.filter(
         organization=organization, pk__in=pathways.values("participant_id")
     )
@@ -87,3 +102,21 @@ def completed_months(since, until):
 
 def _as_expression(value):
     return F(value) if isinstance(value, str) else value
+
+
+class PerGroup(ExpressionWrapper):
+    """An expression of a query grouped by its primary key that reads the group's aggregates or
+    its row's own columns: it stays out of the GROUP BY, where Django would put it, and is
+    evaluated once per group (a subquery among them, once per person, not once per pathway)."""
+
+    def get_group_by_cols(self):
+        return []
+
+
+class OuterAggregate(Func):
+    """An aggregate of the outer, grouped query read inside a subquery's filter (``OuterRef`` to
+    it), as ``(SELECT aggregate)``: the filter stays a WHERE of the subquery (Django would turn it
+    into a HAVING) and SQLite accepts it there."""
+
+    template = "(SELECT %(expressions)s)"
+    contains_aggregate = False

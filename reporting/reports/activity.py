@@ -58,6 +58,10 @@ def _yes_no(value: bool) -> str:
     return _("oui") if value else _("non")
 
 
+def _labels(choices) -> dict[str, str]:
+    return {code: str(label) for code, label in choices}
+
+
 def _breakdown_table(title: str, heading: str, rows, total: int) -> Table:
     return Table(
         title=title,
@@ -376,27 +380,41 @@ def _employers_section(figures, year: int) -> Section:
 
 def persons_listing(*, organization: Organization, year: int) -> Table:
     """One row per person accompanied, from the same annotated query as the breakdowns."""
-    genders = dict(Gender.choices)
-    ages = dict(activity.AGE_BANDS)
-    education = dict(EducationLevel.choices)
-    jobseeking = dict(activity.JOBSEEKING_BANDS)
-    incomes = dict(activity.INCOME_KINDS)
-    outcomes = dict(ExitOutcome.choices)
+    # Every label translated once, not once per row (thousands of rows).
+    genders = _labels(Gender.choices)
+    ages = _labels(activity.AGE_BANDS)
+    education = _labels(EducationLevel.choices)
+    jobseeking = _labels(activity.JOBSEEKING_BANDS)
+    incomes = _labels(activity.INCOME_KINDS)
+    outcomes = _labels(ExitOutcome.choices)
+    unknown, yes, no = _("inconnue"), _yes_no(True), _yes_no(False)
     rows = [
         [
-            pseudonym(p["pk"]),
-            str(genders.get(p["gender"], p["gender"])),
-            str(ages[p["age_band"]]),
-            str(education.get(p["education_level"], p["education_level"])),
-            str(jobseeking[p["jobseeking_band"]]),
-            p["commune"] or _("inconnue"),
-            str(incomes.get(p["income"], p["income"])),
-            _yes_no(p["is_new"]),
-            p["exit_on"],
-            str(outcomes[p["exit_outcome"]]) if p["exit_outcome"] else "",
-            _yes_no(p["exit_positive"]),
+            pseudonym(pk),
+            genders.get(gender, gender),
+            ages[age_band],
+            education.get(education_level, education_level),
+            jobseeking[jobseeking_band],
+            commune or unknown,
+            incomes.get(income, income),
+            yes if is_new else no,
+            exit_on,
+            outcomes[exit_outcome] if exit_outcome else "",
+            yes if exit_positive else no,
         ]
-        for p in activity.persons_accompanied(organization=organization, year=year).values(
+        for (
+            pk,
+            gender,
+            age_band,
+            education_level,
+            jobseeking_band,
+            commune,
+            income,
+            is_new,
+            exit_on,
+            exit_outcome,
+            exit_positive,
+        ) in activity.persons_accompanied(organization=organization, year=year).values_list(
             "pk",
             "gender",
             "age_band",
@@ -435,20 +453,23 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
 
 def exits_listing(*, organization: Organization, year: int) -> Table:
     groups = dict(activity.outcome_groups())
-    outcomes = dict(ExitOutcome.choices)
+    outcomes = _labels(ExitOutcome.choices)
+    yes, no = _yes_no(True), _yes_no(False)
     rows = [
         [
-            pseudonym(e["participant_id"]),
-            e["programme__name"],
-            e["started_on"],
-            e["ended_on"],
-            str(outcomes[e["exit_outcome"]]),
-            groups[activity.outcome_group(e["exit_outcome"])],
-            _yes_no(e["exit_outcome"] in POSITIVE_OUTCOMES),
+            pseudonym(participant_id),
+            programme,
+            started_on,
+            ended_on,
+            outcomes[outcome],
+            groups[activity.outcome_group(outcome)],
+            yes if outcome in POSITIVE_OUTCOMES else no,
         ]
-        for e in activity.exits_ended_in(organization=organization, year=year)
+        for participant_id, programme, started_on, ended_on, outcome in activity.exits_ended_in(
+            organization=organization, year=year
+        )
         .order_by("ended_on", "pk")
-        .values("participant_id", "programme__name", "started_on", "ended_on", "exit_outcome")
+        .values_list("participant_id", "programme__name", "started_on", "ended_on", "exit_outcome")
     ]
     return Table(
         title=_("Sorties"),
@@ -470,10 +491,9 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     period = Period.year(year)
 
     progress(5, _("Chiffres clés"))
-    headline = activity.headline(organization=organization, year=year)
+    headline, years = activity.headline_and_trend(organization=organization, year=year)
     paid = indemnities_paid(organization=organization, period=period)
     progress(15, _("Évolution sur cinq ans"))
-    years = activity.trend(organization=organization, year=year)
     progress(25, _("Profil des personnes accompagnées"))
     breakdowns = activity.breakdowns(organization=organization, year=year)
     progress(45, _("Sorties"))

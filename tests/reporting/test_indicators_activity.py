@@ -369,6 +369,15 @@ class TestTrend:
         assert years[-1].positive_exit_rate == Decimal("0.500")  # 3 / 6
         assert years[0].positive_exit_rate == Decimal("0.000")  # 0 / 1
 
+    def test_the_report_reads_the_headline_and_the_trend_from_one_query_with_the_same_figures(
+        self, data, operator, django_assert_num_queries
+    ):
+        with django_assert_num_queries(1):
+            headline, years = activity.headline_and_trend(organization=operator, year=Y)
+        assert headline == activity.headline(organization=operator, year=Y)
+        assert years == activity.trend(organization=operator, year=Y)
+        assert headline.persons_accompanied == years[-1].persons_accompanied == 6
+
 
 class TestBreakdowns:
     @pytest.fixture
@@ -435,8 +444,11 @@ class TestBreakdowns:
             "other": 1, "unknown": 1,
         }  # fmt: skip
 
-    def test_it_takes_one_query_per_breakdown(self, data, operator, django_assert_num_queries):
-        with django_assert_num_queries(6):
+    def test_it_takes_two_queries_for_all_the_breakdowns(
+        self, data, operator, django_assert_num_queries
+    ):
+        # The communes, grouped; the other five, counted per category in one query.
+        with django_assert_num_queries(2):
             activity.breakdowns(organization=operator, year=Y)
 
 
