@@ -13,6 +13,7 @@ from django.views.i18n import set_language
 
 from accounts import selectors, services
 from accounts.access import get_scoped_or_404, role_required
+from accounts.addresses import address_for_each
 from accounts.forms import (
     EmailAuthenticationForm,
     InvitationAwarePasswordResetForm,
@@ -86,8 +87,14 @@ def home(request):
         from partners.selectors import referrals_awaiting_answer
 
         mine = request.user if role == Role.COUNSELLOR else None
-        reminders = referrals_awaiting_answer(organization=organization, sent_by=mine)
-        context["referral_reminders"] = list(reminders[:REMINDERS_SHOWN])
+        reminders = referrals_awaiting_answer(organization=organization, sent_by=mine).only(
+            "participant__first_name", "participant__last_name", "to_organization__name", "sent_on"
+        )
+        reminders = list(reminders[:REMINDERS_SHOWN])
+        participant_url = address_for_each("participants:detail", anchor="#referrals")
+        for referral in reminders:
+            referral.participant_url = participant_url(referral.participant_id)
+        context["referral_reminders"] = reminders
         context["referral_reminder_days"] = settings.REFERRAL_REMINDER_DAYS
     return render(request, "accounts/home.html", context)
 

@@ -122,15 +122,24 @@ def attendance_rates(*, chantier_ids) -> dict[int, Decimal | None]:
     return rates
 
 
-def chantier_figures(*, chantier: Chantier) -> dict:
-    """The chantier at a glance: the group, the sessions held, attendance and indemnities."""
-    held = chantier.sessions.filter(status=WorkSession.Status.HELD)
-    totals = _held_marks(session__chantier=chantier).aggregate(
-        recorded=Count("pk"), present=Count("pk", filter=PRESENT_LIKE), indemnities=Sum("indemnity")
+def chantier_figures(*, chantier: Chantier, enrolments: list[Enrolment] | None = None) -> dict:
+    """The chantier at a glance: the group, the sessions held, attendance and indemnities.
+    ``enrolments``: all the chantier's enrolments, when the caller has them at hand (one query
+    less)."""
+    # The sessions held and their marks in one query (a session without marks still counts).
+    totals = chantier.sessions.filter(status=WorkSession.Status.HELD).aggregate(
+        sessions_held=Count("pk", distinct=True),
+        recorded=Count("attendances"),
+        present=Count("attendances", filter=Q(attendances__status__in=Attendance.PRESENT_LIKE)),
+        indemnities=Sum("attendances__indemnity"),
     )
+    if enrolments is None:
+        group = chantier.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
+    else:
+        group = sum(1 for enrolment in enrolments if enrolment.status == Enrolment.Status.ACTIVE)
     return {
-        "group": chantier.enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
-        "sessions_held": held.count(),
+        "group": group,
+        "sessions_held": totals["sessions_held"],
         "attendance_rate": _attendance_rate(totals["present"], totals["recorded"]),
         "indemnities": totals["indemnities"] or ZERO,
         "open_incidents": chantier.incidents.filter(closed_on__isnull=True).count(),

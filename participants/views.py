@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
+from accounts.addresses import address_for_each
 from accounts.models import AccessLog, Organization, Role
 from accounts.services import access_log_record, access_log_record_many
 from participants import selectors, services
@@ -27,7 +28,7 @@ from participants.forms import (
     PathwayReopenForm,
     PhaseForm,
 )
-from participants.models import FollowUp, Goal, Need, Participant, Pathway, Programme
+from participants.models import FollowUp, Goal, Need, Participant, Pathway, Phase, Programme
 
 CASELOAD_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
 PAGE_SIZE = 25
@@ -93,6 +94,18 @@ def _filtered_participants(request, filters: dict):
     )
 
 
+# What the list shows of each person (the file and the counsellor's account are wide rows).
+LIST_COLUMNS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "national_number",
+    "commune",
+    "counsellor__first_name",
+    "counsellor__last_name",
+)
+
+
 @role_required(*CASELOAD_ROLES)
 def participant_list(request):
     if request.method == "POST":
@@ -101,8 +114,15 @@ def participant_list(request):
         if not request.htmx:
             return redirect("participants:list")
     filters = _filters(request)
-    participants = _filtered_participants(request, filters)
+    participants = _filtered_participants(request, filters).only(*LIST_COLUMNS)
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
+    # What each row shows, worked out once rather than per row in the template.
+    phases = {value: str(label) for value, label in Phase.choices}
+    detail_url = address_for_each("participants:detail")
+    for participant in page:
+        participant.detail_url = detail_url(participant.pk)
+        for pathway in participant.open_pathways:
+            pathway.phase_label = phases.get(pathway.phase, pathway.phase)
     context = {
         "page": page,
         "filters": filters,

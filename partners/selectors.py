@@ -36,13 +36,29 @@ def service_directory(
 def referral_list(
     *, organization: Organization, sent_by: User | None = None, status: str = ""
 ) -> QuerySet[Referral]:
-    """The referrals an organization sent, the most recent first."""
+    """The referrals an organization sent, the most recent first, with the columns the list
+    shows (the joined rows are wide: a whole participant file, organization and account)."""
     referrals = Referral.objects.filter(from_organization=organization)
     if sent_by is not None:
         referrals = referrals.filter(sent_by=sent_by)
     if status:
         referrals = referrals.filter(status=status)
-    return referrals.select_related("participant", "to_organization", "service", "sent_by")
+    return referrals.select_related("participant", "to_organization", "service", "sent_by").only(
+        "participant_id",
+        "to_organization_id",
+        "service_id",
+        "sent_by_id",
+        "status",
+        "sent_on",
+        "status_changed_at",
+        "participant__first_name",
+        "participant__last_name",
+        "to_organization__name",
+        "service__name",
+        "sent_by__first_name",
+        "sent_by__last_name",
+        "sent_by__email",
+    )
 
 
 def referrals_awaiting_answer(

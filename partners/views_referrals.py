@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
+from accounts.addresses import address_for_each
 from accounts.models import Role
 from participants.models import Participant
 from partners import selectors, services, tasks
@@ -136,8 +137,15 @@ def referral_list(request):
         sent_by=request.user if filters["mine"] else None,
         status=filters["status"],
     )
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    # What each row shows, worked out once rather than per row in the template.
+    labels = {value: str(label) for value, label in Referral.Status.choices}
+    participant_url = address_for_each("participants:detail", anchor="#referrals")
+    for referral in page:
+        referral.participant_url = participant_url(referral.participant_id)
+        referral.status_label = labels.get(referral.status, referral.status)
     context = {
-        "page": Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
         "filters": filters,
         "statuses": Referral.Status.choices,
     }
