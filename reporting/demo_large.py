@@ -24,6 +24,7 @@ from decimal import Decimal
 
 import holidays
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from accounts.demo import belgian_account
@@ -1005,3 +1006,16 @@ def _insert(rows: Rows, today: dt.date) -> dict[str, int]:
             model.objects.bulk_create(objects, batch_size=BATCH)
             written[model._meta.object_name] = len(objects)
     return written
+
+
+def refresh_statistics() -> str:
+    """What autovacuum does in service, done at once on data just written in bulk (it may be off
+    or late): planner statistics — without them PostgreSQL picks nested loops over millions of
+    rows — and the visibility map, without which a count reads every row instead of an index.
+    VACUUM cannot run inside a transaction (the tests'): ANALYZE alone there."""
+    if connection.vendor != "postgresql":
+        return ""
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+    with connection.cursor() as cursor:
+        cursor.execute(command)
+    return command

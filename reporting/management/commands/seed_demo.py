@@ -2,7 +2,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts import demo as accounts_demo
 from accounts.models import Organization, User
@@ -84,11 +84,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             accounts = accounts_demo.seed_accounts(rng=rng)
             written = demo_large.seed_large(rng=rng, organizations=accounts["organizations"])
-        if connection.vendor == "postgresql":
-            # Planner statistics for the tables just filled: without them (autovacuum may be off
-            # or late) PostgreSQL picks nested loops over millions of rows.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        demo_large.refresh_statistics()
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
