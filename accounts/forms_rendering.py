@@ -157,7 +157,9 @@ def render_field(field) -> str:
 
         return as_crispy_field(field)
     required_class, asterisk = _required(field)
-    wrapper = "mb-3" + (f" {field.css_classes()}" if field.css_classes() else "")
+    classes = field.css_classes()
+    wrapper = escape(f"mb-3 {classes}" if classes else "mb-3")
+    wrapper_id = escape(f"div_{field.auto_id}")
     if isinstance(field.field.widget, forms.CheckboxInput):
         widget = field.as_widget(attrs={"class": _widget_class(field, "form-check-input")})
         label = format_html(
@@ -169,7 +171,7 @@ def render_field(field) -> str:
         )
         css = "form-check" + wrapper.removeprefix("mb-3")
         return mark_safe(
-            f'<div class="mb-3"><div id="div_{field.auto_id}" class="{css}">'
+            f'<div class="mb-3"><div id="{wrapper_id}" class="{css}">'
             f"{widget}{label}{_help_and_errors(field)}</div></div>"
         )
     label = ""
@@ -185,8 +187,7 @@ def render_field(field) -> str:
     bootstrap = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
     widget = field.as_widget(attrs={"class": _widget_class(field, bootstrap)})
     return mark_safe(
-        f'<div id="div_{field.auto_id}" class="{wrapper}">'
-        f"{label}{widget}{_help_and_errors(field)}</div>"
+        f'<div id="{wrapper_id}" class="{wrapper}">{label}{widget}{_help_and_errors(field)}</div>'
     )
 
 

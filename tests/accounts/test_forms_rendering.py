@@ -162,3 +162,16 @@ def test_the_project_uses_this_renderer(settings):
     assert settings.FORM_RENDERER == "accounts.forms_rendering.FormRenderer"
     get_default_renderer.cache_clear()
     assert isinstance(Everything().renderer, FormRenderer)
+
+
+def test_a_prefix_or_css_class_cannot_break_out_of_the_markup():
+    def hostile():
+        form = Everything(prefix='p"<1>')
+        form.required_css_class = 'r"<x>'
+        form.renderer = FormRenderer()
+        return form
+
+    for name in ("name", "agree", "place"):
+        html = render_field(hostile()[name])
+        assert '"<' not in html and "<1>" not in html and "<x>" not in html
+        assert parse_html(html) == parse_html(as_crispy_field(hostile()[name]))
