@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -28,12 +29,14 @@ def participant_list(
 ) -> QuerySet[Participant]:
     """The searchable list: by name, national number or phone, without case or accents."""
     participants = Participant.objects.filter(organization=organization, anonymised_at__isnull=True)
+    searched = False
     for word in normalize(query).split():
         if not any(c.isalpha() for c in word):
             # A number typed with its separators (85.07.30-033.28, 0470/12.34.56): digits only.
             word = "".join(c for c in word if c.isdigit())
         if word:
             participants = participants.filter(search_text__contains=word)
+            searched = True
     if counsellor is not None:
         participants = participants.filter(counsellor=counsellor)
     if programme is not None:
@@ -60,8 +63,16 @@ def participant_list(
                 to_attr="open_pathways",
             )
         )
-        .order_by("last_name", "first_name", "pk")
+        .order_by(*(SEARCH_ORDER if searched else LIST_ORDER))
     )
+
+
+LIST_ORDER = ("last_name", "first_name", "pk")
+# While searching, the same order through expressions no index provides. Otherwise PostgreSQL
+# walks the name index hoping to meet the page's 25 matches early, and reads nearly the whole
+# list when they are late in the alphabet ("Vand…": 7 600 rows read for 35, benchmark of issue 7);
+# this way the trigram index finds the few hundred matches, then they are sorted.
+SEARCH_ORDER = (Concat("last_name", Value("")), Concat("first_name", Value("")), "pk")
 
 
 def participant_duplicates(
