@@ -6,10 +6,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import ChoiceLabels
 from accounts.validators import validate_bic, validate_iban
 
 
-class Organization(models.Model):
+class Organization(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         OPERATOR = "operator", _("Opérateur ISP (Mission Locale, ASBL)")
         HOUSING = "housing", _("Société de logement social (SISP)")
@@ -92,7 +93,7 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"), unique=True)
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
@@ -161,7 +162,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(is_active=True, user__is_active=True, organization__is_active=True)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("utilisateur")
     )
@@ -196,7 +197,7 @@ class Membership(models.Model):
         return f"{self.user} — {self.organization} ({self.get_role_display()})"
 
 
-class AccessLog(models.Model):
+class AccessLog(ChoiceLabels, models.Model):
     """Who opened, exported or printed which personal record, and when (GDPR accountability).
 
     Only references are stored, never the content: the log must not become a copy of the data.

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import ChoiceLabels
 from accounts.models import Organization
 from participants.models import Participant, Programme
 
@@ -34,7 +35,7 @@ class IndemnityCeiling(models.Model):
         return f"{self.year}: {self.daily} € / {self.annual} €"
 
 
-class Chantier(models.Model):
+class Chantier(ChoiceLabels, models.Model):
     class Trade(models.TextChoices):
         PAINTING = "painting", _("Peinture")
         GARDENING = "gardening", _("Jardinage, espaces verts")
@@ -102,7 +103,7 @@ class Chantier(models.Model):
         return self.name
 
 
-class WorkSession(models.Model):
+class WorkSession(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Prévue")
         HELD = "held", _("Tenue")
@@ -138,7 +139,7 @@ class WorkSession(models.Model):
         return (Decimal((end - start).seconds) / 3600).quantize(Decimal("0.01"))
 
 
-class Enrolment(models.Model):
+class Enrolment(ChoiceLabels, models.Model):
     """A participant in a chantier's group, from candidate to the end of their participation."""
 
     class Status(models.TextChoices):
@@ -186,7 +187,7 @@ class Enrolment(models.Model):
         return f"{self.participant} — {self.chantier}"
 
 
-class VolunteerAgreement(models.Model):
+class VolunteerAgreement(ChoiceLabels, models.Model):
     """Convention de bénévolat indemnisé (law of 3 July 2005 on the rights of volunteers)."""
 
     class Scheme(models.TextChoices):
@@ -252,7 +253,7 @@ class VolunteerAgreement(models.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("Présent·e")
         LATE = "late", _("En retard")
@@ -320,7 +321,7 @@ class Attendance(models.Model):
         return self.status in self.PRESENT_LIKE
 
 
-class MonthlyStatement(models.Model):
+class MonthlyStatement(ChoiceLabels, models.Model):
     """Fiche de suivi des prestations et des défraiements: one participant, one month.
 
     Validating it locks that participant's attendance for the month (DESIGN §4 rule 5).
@@ -379,7 +380,7 @@ class MonthlyStatement(models.Model):
         return self.status != self.Status.DRAFT
 
 
-class PaymentBatch(models.Model):
+class PaymentBatch(ChoiceLabels, models.Model):
     """Validated statements paid together by one SEPA credit transfer file (pain.001)."""
 
     class Status(models.TextChoices):
@@ -438,7 +439,7 @@ class StatementUnlock(models.Model):
         return f"{self.statement} ({self.at:%d/%m/%Y})"
 
 
-class Incident(models.Model):
+class Incident(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         ACCIDENT = "accident", _("Accident")
         NEAR_MISS = "near_miss", _("Presque-accident")

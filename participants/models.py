@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import ChoiceLabels
 from accounts.models import Organization
 from accounts.validators import validate_iban
 from participants.validators import validate_national_number
@@ -96,7 +97,7 @@ class ImportBatch(models.Model):
         return f"{self.filename} ({self.at:%d/%m/%Y %H:%M})"
 
 
-class Participant(models.Model):
+class Participant(ChoiceLabels, models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="participants"
     )
@@ -233,7 +234,7 @@ class Participant(models.Model):
         return "••.••.••-•" + self.national_number[-4:-2] + "." + self.national_number[-2:]
 
 
-class IncomeSource(models.Model):
+class IncomeSource(ChoiceLabels, models.Model):
     """The participant's income, with its dates: the indemnity rules depend on it on each day."""
 
     participant = models.ForeignKey(
@@ -273,7 +274,7 @@ class NeedCategory(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
-class Need(models.Model):
+class Need(ChoiceLabels, models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="needs")
     category = models.CharField(_("besoin"), max_length=20, choices=NeedCategory.choices)
     identified_on = models.DateField(_("identifié le"))
@@ -345,7 +346,7 @@ class PathwayQuerySet(models.QuerySet):
         return self.filter(ended_on__isnull=True)
 
 
-class Pathway(models.Model):
+class Pathway(ChoiceLabels, models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="pathways")
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="pathways", verbose_name=_("programme")
@@ -413,7 +414,7 @@ class Pathway(models.Model):
         return self.exit_outcome in POSITIVE_OUTCOMES
 
 
-class PathwayTransition(models.Model):
+class PathwayTransition(ChoiceLabels, models.Model):
     """The log of a pathway's phase changes, closing and reopening: who, when, from, to, why."""
 
     class Kind(models.TextChoices):
@@ -458,7 +459,7 @@ class PathwayEventQuerySet(models.QuerySet):
         return self.filter(confidentiality=Confidentiality.NORMAL)
 
 
-class PathwayEvent(models.Model):
+class PathwayEvent(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         INTERVIEW = "interview", _("Entretien")
         GROUP_WORKSHOP = "group_workshop", _("Atelier collectif")
@@ -506,7 +507,7 @@ class PathwayEvent(models.Model):
         return self.confidentiality == Confidentiality.RESTRICTED
 
 
-class Goal(models.Model):
+class Goal(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("En cours")
         DONE = "done", _("Atteint")
@@ -526,7 +527,7 @@ class Goal(models.Model):
         return self.text
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     """The news taken 3, 6 and 12 months after a pathway's end (created at exit)."""
 
     class Situation(models.TextChoices):

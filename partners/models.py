@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import ChoiceLabels
 from accounts.models import Organization
 from participants.models import Need, NeedCategory, Participant, Pathway
 
@@ -32,7 +33,7 @@ class PartnerContact(models.Model):
         return self.name
 
 
-class PartnerService(models.Model):
+class PartnerService(ChoiceLabels, models.Model):
     """What a partner offers, for which need: where a counsellor refers someone."""
 
     organization = models.ForeignKey(
@@ -71,7 +72,7 @@ class PartnerService(models.Model):
         return f"{self.organization} — {self.name}"
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     """An orientation of a participant to a partner, usually answering an open need."""
 
     class Status(models.TextChoices):
@@ -154,7 +155,7 @@ class Referral(models.Model):
         return self.link_nonce
 
 
-class ReferralTransition(models.Model):
+class ReferralTransition(ChoiceLabels, models.Model):
     """Each change of a referral's state: who (or which link, or the system), when, why."""
 
     class Channel(models.TextChoices):
@@ -179,7 +180,7 @@ class ReferralTransition(models.Model):
         return f"{self.referral_id}: {self.from_status} → {self.to_status}"
 
 
-class EmployerContact(models.Model):
+class EmployerContact(ChoiceLabels, models.Model):
     """Prospection: an employer met by someone of the operator."""
 
     class Outcome(models.TextChoices):
@@ -213,7 +214,7 @@ class EmployerContact(models.Model):
         return f"{self.employer} {self.date:%d/%m/%Y}"
 
 
-class Matching(models.Model):
+class Matching(ChoiceLabels, models.Model):
     """A participant proposed to an employer for a position, and what came of it."""
 
     class Status(models.TextChoices):

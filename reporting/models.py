@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import ChoiceLabels
 from accounts.models import Organization
 
 
@@ -35,7 +36,7 @@ def _report_path(run, filename):
     return f"{run.organization_id}/{run.created_at:%Y}/{run.pk}-{filename}"
 
 
-class ReportRun(models.Model):
+class ReportRun(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         ACTIVITY = "activity", _("Rapport d'activités")
         SUBSIDY = "subsidy", _("Rapport de subvention (FSE+)")

@@ -1,0 +1,26 @@
+"""``get_FOO_display()`` read from a dict made once per field and language.
+
+Django's own rebuilds the dict of the field's choices on each call, hashing every lazily
+translated label on the way: 42 µs a call, and a participant page with its timeline made about
+seventy calls (benchmark of issue 7). The models whose choices are shown mix this in first:
+``class PathwayEvent(ChoiceLabels, models.Model)``. Same result as Django's: the label as a
+string, or the value itself when it is not among the choices.
+"""
+
+from functools import cache
+
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
+
+
+@cache
+def _labels(field, language: str | None) -> dict:
+    return {make_hashable(value): force_str(label) for value, label in field.flatchoices}
+
+
+class ChoiceLabels:
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        label = _labels(field, get_language()).get(make_hashable(value), value)
+        return force_str(label, strings_only=True)
