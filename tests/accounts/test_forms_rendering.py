@@ -10,8 +10,8 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 from django.test.html import parse_html
+from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
 
 from accounts.forms_rendering import FormRenderer, render_field, render_form
 
@@ -40,7 +40,7 @@ class Everything(forms.Form):
     tags = forms.MultipleChoiceField(choices=CHOICES[1:], required=False)
     known = forms.NullBooleanField(required=False)
     agree = forms.BooleanField(label="J'accepte", help_text="Obligatoire")
-    optional_flag = forms.BooleanField(required=False, label=gettext_lazy("Facultatif"))
+    optional_flag = forms.BooleanField(required=False, label=lazy(str, str)("Facultatif"))
     kind = forms.ChoiceField(choices=CHOICES[1:], widget=forms.RadioSelect, required=False)
     secret = forms.CharField(widget=forms.HiddenInput, required=False)
     password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
