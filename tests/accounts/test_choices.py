@@ -20,9 +20,7 @@ def _choice_fields():
 
 def test_every_model_with_choices_uses_it():
     missing = {model.__name__ for model, _field in _choice_fields()} - {
-        model.__name__
-        for model, _field in _choice_fields()
-        if issubclass(model, ChoiceLabels)
+        model.__name__ for model, _field in _choice_fields() if issubclass(model, ChoiceLabels)
     }
     assert not missing
 
