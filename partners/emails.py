@@ -90,7 +90,11 @@ def referral_link_send(*, referral: Referral) -> bool:
         }
         body = render_to_string(
             "partners/email/referral_link.txt",
-            {"referral": referral, "link": link, "days": settings.REFERRAL_LINK_DAYS},
+            {
+                "referral": referral,
+                "link": link,
+                "days": services.referral_link_days(referral=referral),
+            },
         )
     send_mail(subject, body, None, [address])
     return True

@@ -178,6 +178,15 @@ def referral_link_token(*, referral: Referral) -> str:
     return signing.dumps({"r": referral.pk, "n": nonce}, salt=LINK_SALT, compress=True)
 
 
+def referral_link_days(*, referral: Referral, today: dt.date | None = None) -> int:
+    """How many days, today included, a link sent today can be used: its own validity, or
+    less when the referral expires sooner (a link re-sent on the 20th day of 21 must not
+    promise 14)."""
+    today = today or timezone.localdate()
+    last_day = referral.sent_on + dt.timedelta(days=settings.REFERRAL_EXPIRY_DAYS)
+    return max(1, min(settings.REFERRAL_LINK_DAYS, (last_day - today).days + 1))
+
+
 class LinkProblem(Exception):
     """Why a link cannot be used, in words for the person who clicked it."""
 

@@ -1,6 +1,7 @@
 """Employers: the directory, the prospection log, matchings and the hire that closes the pathway."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.urls import reverse
@@ -141,6 +142,41 @@ class TestEmployerForms:
             counsellor,
         )
         assert "M. Dubois, gérant" in client.get(url).content.decode()
+
+    def test_a_prospection_sent_twice_is_saved_once(self, client, counsellor, employer):
+        client.force_login(counsellor)
+        url = reverse("partners:employer_detail", args=[employer.pk])
+        data = {
+            "contact-date": "2026-01-12",
+            "contact-person_met": "M. Dubois",
+            "contact-outcome": "vacancy",
+            "contact-note": "Deux aides-peintres.",
+        }
+        client.post(url, data)
+        response = client.post(url, data, follow=True)
+        assert EmployerContact.objects.count() == 1
+        assert "Cette prospection est déjà enregistrée." in response.content.decode()
+        # another meeting the same day is another prospection
+        client.post(url, {**data, "contact-note": "Rappel : un poste de plus."})
+        assert EmployerContact.objects.count() == 2
+
+    def test_an_employer_sent_twice_is_added_once_and_what_was_typed_stays(
+        self, client, counsellor, operator
+    ):
+        client.force_login(counsellor)
+        data = {"name": "Boulangerie Léon", "street": "Rue de Mérode 3", "city": "Forest"}
+        client.post(reverse("partners:employer_create"), data)
+        response = client.post(
+            reverse("partners:employer_create"), {**data, "name": "boulangerie léon"}
+        )
+        assert response.status_code == 200
+        page = html.unescape(response.content.decode())
+        assert "« boulangerie léon » existe déjà à cette adresse" in page
+        assert 'value="Rue de Mérode 3"' in page
+        assert Organization.objects.filter(name__iexact="Boulangerie Léon").count() == 1
+        # the same name elsewhere is another employer (a chain's other shop)
+        client.post(reverse("partners:employer_create"), {**data, "street": "Chaussée 9"})
+        assert Organization.objects.filter(name__iexact="Boulangerie Léon").count() == 2
 
     def test_a_prospection_in_the_future_is_refused(self, client, counsellor, employer):
         client.force_login(counsellor)

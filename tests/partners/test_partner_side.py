@@ -91,6 +91,12 @@ def _text(response) -> str:
     return html_lib.unescape(response.content.decode())
 
 
+def _sent_minutes_ago(referral, minutes: int) -> None:
+    Referral.objects.filter(pk=referral.pk).update(
+        link_sent_at=timezone.now() - dt.timedelta(minutes=minutes)
+    )
+
+
 def _emailed_token(message) -> str:
     return re.search(r"\?t=(\S+)", message.body).group(1)
 
@@ -367,6 +373,7 @@ class TestResendLink:
     ):
         referral_send_link.delay(linked_referral.pk)
         first = _emailed_token(mail.outbox[0])
+        _sent_minutes_ago(linked_referral, 2)
         client.force_login(counsellor)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(self._url(linked_referral))
@@ -376,6 +383,39 @@ class TestResendLink:
         second = _emailed_token(mail.outbox[1])
         assert client.get(LINK, {"t": first}).status_code == 410
         assert client.get(LINK, {"t": second}).status_code == 200
+
+    def test_a_double_click_sends_one_email(
+        self, client, counsellor, linked_referral, django_capture_on_commit_callbacks
+    ):
+        referral_send_link.delay(linked_referral.pk)
+        _sent_minutes_ago(linked_referral, 5)
+        client.force_login(counsellor)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(self._url(linked_referral))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(self._url(linked_referral), follow=True)
+        assert len(mail.outbox) == 2  # the first sending, then one re-send
+        assert "il n'est pas renvoyé une deuxième fois" in _text(response)
+        assert client.get(LINK, {"t": _emailed_token(mail.outbox[1])}).status_code == 200
+
+    def test_a_link_resent_near_the_expiry_promises_only_the_days_left(
+        self, linked_referral, settings
+    ):
+        settings.REFERRAL_EXPIRY_DAYS, settings.REFERRAL_LINK_DAYS = 21, 14
+        today = timezone.localdate()
+        assert services.referral_link_days(referral=linked_referral, today=today) == 14
+        Referral.objects.filter(pk=linked_referral.pk).update(sent_on=today - dt.timedelta(days=20))
+        linked_referral.refresh_from_db()
+        # sent 20 days ago, expires after its 21st day: usable today and tomorrow
+        assert services.referral_link_days(referral=linked_referral, today=today) == 2
+        referral_send_link.delay(linked_referral.pk)
+        assert "valable 2 jours" in mail.outbox[-1].body
+        assert (
+            services.referral_link_days(
+                referral=linked_referral, today=today + dt.timedelta(days=1)
+            )
+            == 1
+        )
 
     def test_an_answered_referral_gets_no_new_link(
         self, client, director, linked_referral, django_capture_on_commit_callbacks
