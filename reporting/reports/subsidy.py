@@ -9,9 +9,9 @@ impact and chantier summary reports share.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,56 +148,76 @@ def _esf_table(title: str, rows: list[EsfRow], note: str = "") -> Table:
     )
 
 
+def _hours_per_pathway(pathways: list[dict], days: dict) -> dict[int, Decimal]:
+    """Each day's hours to the pathway of the person open that day; to the later-started one
+    when two are (one closed and the next opened on the same day)."""
+    by_person: dict[int, list[dict]] = {}
+    for pathway in sorted(pathways, key=lambda p: (p["started_on"], p["pk"])):
+        by_person.setdefault(pathway["participant_id"], []).append(pathway)
+    hours = {pathway["pk"]: ZERO for pathway in pathways}
+    for participant_id, worked in days.items():
+        own = by_person.get(participant_id, [])
+        for day, amount in worked:
+            open_that_day = [
+                p for p in own if p["started_on"] <= day <= (p["ended_on"] or date.max)
+            ]
+            if open_that_day:
+                hours[open_that_day[-1]["pk"]] += amount
+    return hours
+
+
 def participant_hours_listing(
     *, organization: Organization, programme: Programme, period: Period, identify: str
 ) -> Table:
     """Pathways of the programme open during the period, with the hours each person worked on
     the programme's chantiers while that pathway was open in the period (present-like marks of
-    held sessions, the chantier figures' definition). One query."""
-    window_start = Greatest(OuterRef("started_on"), Value(period.start))
-    window_end = Least(Coalesce(OuterRef("ended_on"), Value(period.end)), Value(period.end))
-    hours = (
+    held sessions, the chantier figures' definition). A day shared by two pathways of the
+    person (one closed, the next opened that day) counts once, for the later one.
+
+    Two queries: the pathways, and the hours per person and day, given to the pathways here.
+    (One query with a subquery per pathway read every session of the period once per pathway:
+    4.3 s for 2 500 pathways on the benchmark's data.)"""
+    pathways = pathways_open_during(organization=organization, period=period, programme=programme)
+    worked = (
         Attendance.objects.filter(
-            participant=OuterRef("participant_id"),
             session__chantier__organization=organization,
             session__chantier__programme=programme,
             session__status=WorkSession.Status.HELD,
+            session__date__range=(period.start, period.end),
             status__in=Attendance.PRESENT_LIKE,
-            session__date__gte=window_start,
-            session__date__lte=window_end,
+            participant__in=pathways.values("participant_id"),
         )
+        .values_list("participant_id", "session__date")
+        .annotate(hours=Sum("hours"))
         .order_by()
-        .values("participant")
-        .annotate(total=Sum("hours"))
-        .values("total")
     )
-    pathways = pathways_open_during(
-        organization=organization, period=period, programme=programme
-    ).annotate(
-        hours=Coalesce(
-            Subquery(hours, output_field=DecimalField(max_digits=9, decimal_places=2)), ZERO
-        )
-    )
+    days: dict[int, list[tuple[date, Decimal]]] = {}
+    for participant_id, day, hours in worked:
+        days.setdefault(participant_id, []).append((day, hours))
     if identify == "names":
         pathways = pathways.order_by("participant__last_name", "participant__first_name", "pk")
     else:
         pathways = pathways.order_by("participant_id", "started_on", "pk")
+    listed = list(
+        pathways.values(
+            "pk",
+            "participant_id",
+            "participant__last_name",
+            "participant__first_name",
+            "started_on",
+            "ended_on",
+            "exit_outcome",
+        )
+    )
+    hours = _hours_per_pathway(listed, days)
     rows = []
-    for row in pathways.values(
-        "participant_id",
-        "participant__last_name",
-        "participant__first_name",
-        "started_on",
-        "ended_on",
-        "exit_outcome",
-        "hours",
-    ):
+    for row in listed:
         if identify == "names":
             who = f"{row['participant__last_name'].upper()} {row['participant__first_name']}"
         else:
             who = pseudonym(row["participant_id"])
         outcome = ExitOutcome(row["exit_outcome"]).label if row["exit_outcome"] else ""
-        rows.append([who, row["started_on"], row["ended_on"], str(outcome), row["hours"]])
+        rows.append([who, row["started_on"], row["ended_on"], str(outcome), hours[row["pk"]]])
     return Table(
         title=_("Participant·es du programme pendant la période"),
         columns=[
@@ -211,7 +231,8 @@ def participant_hours_listing(
         footer=[_("Total"), None, None, "", sum((r[4] for r in rows), ZERO)],
         note=_(
             "Un parcours par ligne ; heures des présences (présent·e, en retard, parti·e plus "
-            "tôt) aux séances tenues pendant ce parcours et dans la période."
+            "tôt) aux séances tenues pendant ce parcours et dans la période. Un jour commun à "
+            "deux parcours (l'un clôturé, le suivant ouvert ce jour-là) compte pour le second."
         ),
     )
 

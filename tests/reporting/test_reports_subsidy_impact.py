@@ -11,7 +11,12 @@ from chantiers.models import Attendance, Enrolment, Incident
 from participants.models import Participant
 from reporting.document import KeyFigures, Table
 from reporting.reports import ReportParameterError, build
-from tests.factories import ChantierFactory, ProgrammeFactory, WorkSessionFactory
+from tests.factories import (
+    ChantierFactory,
+    PathwayFactory,
+    ProgrammeFactory,
+    WorkSessionFactory,
+)
 from tests.reporting.test_indicators_esf import _crowd, build_esf_data
 from tests.reporting.test_indicators_impact import build_cohort_data
 
@@ -258,11 +263,11 @@ def test_the_subsidy_report_query_count_does_not_grow_with_the_data(
     operator, programme, data, worked, django_assert_num_queries
 ):
     # programme; esf ×3; chantier figures (chantiers, participants ×2, sessions, marks,
-    # ended, incidents); listing
-    with django_assert_num_queries(12):
+    # ended, incidents); listing: pathways, hours per person and day
+    with django_assert_num_queries(13):
         build("subsidy", organization=operator, parameters=SUBSIDY)
     _crowd(operator, programme, 15)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         build("subsidy", organization=operator, parameters=SUBSIDY)
 
 
@@ -372,3 +377,40 @@ def test_a_running_chantier_is_summed_up_to_today(operator):
     document = build("chantier_summary", organization=operator, parameters={"chantier": "en-cours"})
     assert document.period_label == f"du 06/01/2025 au {today:%d/%m/%Y}"
     assert key_figures(document)["Taux de présence"] is None  # nothing recorded: "—"
+
+
+def test_a_day_shared_by_two_pathways_counts_once_for_the_later(operator):
+    """Closed on 07/04, reopened the same day (a new pathway): the 4 h of 07/04 belong to the
+    new pathway; before, they were in both rows and the listing's total said 12 h for 8."""
+    programme = ProgrammeFactory(organization=operator, code="relance", name="Relance")
+    first = PathwayFactory(
+        participant__organization=operator,
+        programme=programme,
+        started_on=D(2025, 2, 1),
+        ended_on=D(2025, 4, 7),
+        exit_outcome="training_qualifying",
+    )
+    person = first.participant
+    second = PathwayFactory(participant=person, programme=programme, started_on=D(2025, 4, 7))
+    chantier = ChantierFactory(organization=operator, programme=programme, starts_on=D(2025, 1, 1))
+    Enrolment.objects.create(
+        chantier=chantier, participant=person, status="active", joined_on=D(2025, 1, 1)
+    )
+    for day in (D(2025, 3, 3), D(2025, 4, 7)):
+        Attendance.objects.create(
+            session=WorkSessionFactory(chantier=chantier, date=day),
+            participant=person,
+            status="present",
+            hours=Decimal("4.00"),
+            indemnity=Decimal("20.00"),
+        )
+    parameters = {"programme": "relance", "start": "2025-01-01", "end": "2025-06-30"}
+    listing = table(
+        build("subsidy", organization=operator, parameters=parameters),
+        "Participant·es du programme pendant la période",
+    )
+    assert [(row[1], row[2], row[4]) for row in listing.rows] == [
+        (first.started_on, first.ended_on, Decimal("4.00")),  # 03/03 only
+        (second.started_on, None, Decimal("4.00")),  # 07/04
+    ]
+    assert listing.footer[-1] == Decimal("8.00")  # = the chantier's hours
