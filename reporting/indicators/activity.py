@@ -506,28 +506,31 @@ class NeedRow:
         return rate(self.resolved, self.identified)
 
 
-def needs_by_category(*, organization: Organization, year: int) -> list[NeedRow]:
-    period = Period.year(year)
-    identified = Q(identified_on__range=(period.start, period.end))
-    resolved = Q(resolved_on__range=(period.start, period.end))
-    counts = {
-        row["category"]: row
-        for row in Need.objects.filter(
-            identified | resolved, participant__organization=organization
-        )
-        .values("category")
-        .annotate(identified=Count("pk", filter=identified), resolved=Count("pk", filter=resolved))
-        .order_by()
-    }
+def need_rows(counts) -> list[NeedRow]:
+    """Every need category in its usual order, zeros included, from rows grouped by category
+    (``category``, ``identified``, ``resolved``)."""
+    by_category = {row["category"]: row for row in counts}
     return [
         NeedRow(
             category=code,
             label=str(label),
-            identified=counts.get(code, {}).get("identified", 0),
-            resolved=counts.get(code, {}).get("resolved", 0),
+            identified=by_category.get(code, {}).get("identified", 0),
+            resolved=by_category.get(code, {}).get("resolved", 0),
         )
         for code, label in NeedCategory.choices
     ]
+
+
+def needs_by_category(*, organization: Organization, year: int) -> list[NeedRow]:
+    period = Period.year(year)
+    identified = Q(identified_on__range=(period.start, period.end))
+    resolved = Q(resolved_on__range=(period.start, period.end))
+    return need_rows(
+        Need.objects.filter(identified | resolved, participant__organization=organization)
+        .values("category")
+        .annotate(identified=Count("pk", filter=identified), resolved=Count("pk", filter=resolved))
+        .order_by()
+    )
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,11 @@ from participants.models import (
     IncomeKind,
     IncomeSource,
     Need,
-    NeedCategory,
     Participant,
     Pathway,
     Programme,
 )
-from reporting.indicators.activity import NeedRow
+from reporting.indicators.activity import NeedRow, need_rows
 from reporting.indicators.common import completed_months, pathways_of, rate
 
 UNKNOWN = "unknown"
@@ -383,9 +382,8 @@ def needs_lifted(*, cohort: Cohort, today: date) -> list[NeedRow]:
     during_pathway = cohort.pathways.filter(
         participant=OuterRef("participant"), started_on__lte=OuterRef("identified_on")
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("identified_on")))
-    rows = {
-        row["category"]: row
-        for row in Need.objects.filter(participant__in=cohort.participants)
+    return need_rows(
+        Need.objects.filter(participant__in=cohort.participants)
         .filter(Exists(during_pathway), identified_on__lte=today)
         .values("category")
         .annotate(
@@ -393,16 +391,7 @@ def needs_lifted(*, cohort: Cohort, today: date) -> list[NeedRow]:
             resolved=Count("pk", filter=Q(resolved_on__isnull=False, resolved_on__lte=today)),
         )
         .order_by()
-    }
-    return [
-        NeedRow(
-            category=key,
-            label=str(label),
-            identified=rows.get(key, {}).get("identified", 0),
-            resolved=rows.get(key, {}).get("resolved", 0),
-        )
-        for key, label in NeedCategory.choices
-    ]
+    )
 
 
 def exit_outcomes(*, cohort: Cohort) -> Outcomes:

@@ -23,6 +23,7 @@ from reporting.indicators import activity
 from reporting.indicators.chantiers import chantier_figures, indemnities_paid
 from reporting.indicators.common import Period, rate
 from reporting.reports import Progress, ReportParameterError
+from reporting.reports.subsidy import chantier_cells, chantier_columns
 
 FIRST_YEAR = 2000
 
@@ -227,17 +228,7 @@ def _chantiers_section(figures, paid, year: int) -> Section:
         return Section(_("Chantiers"), blocks)
 
     def line(row):
-        return [
-            row.code,
-            row.name,
-            row.participants,
-            row.sessions_held,
-            row.hours,
-            row.attendance_rate,
-            row.indemnities,
-            row.completion_rate,
-            row.incidents,
-        ]
+        return [*chantier_cells(row), row.completion_rate, row.incidents]
 
     return Section(
         _("Chantiers"),
@@ -258,13 +249,7 @@ def _chantiers_section(figures, paid, year: int) -> Section:
             Table(
                 title=_("Chantiers de l'année"),
                 columns=[
-                    Column(_("Code")),
-                    Column(_("Chantier")),
-                    Column(_("Participant·es"), "int"),
-                    Column(_("Séances tenues"), "int"),
-                    Column(_("Heures prestées"), "hours"),
-                    Column(_("Taux de présence"), "percent"),
-                    Column(_("Défraiements"), "money"),
+                    *chantier_columns(),
                     Column(_("Taux d'achèvement"), "percent"),
                     Column(_("Incidents"), "int"),
                 ],

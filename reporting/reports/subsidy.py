@@ -237,39 +237,38 @@ def participant_hours_listing(
     )
 
 
+def chantier_columns() -> list[Column]:
+    """The columns a report's table of chantiers starts with (``chantier_cells`` fills them)."""
+    return [
+        Column(_("Code")),
+        Column(_("Chantier")),
+        Column(_("Participant·es"), "int"),
+        Column(_("Séances tenues"), "int"),
+        Column(_("Heures prestées"), "hours"),
+        Column(_("Taux de présence"), "percent"),
+        Column(_("Défraiements"), "money"),
+    ]
+
+
+def chantier_cells(row) -> list:
+    """A ``ChantierRow`` in the ``chantier_columns``."""
+    return [
+        row.code,
+        row.name,
+        row.participants,
+        row.sessions_held,
+        row.hours,
+        row.attendance_rate,
+        row.indemnities,
+    ]
+
+
 def chantiers_table(figures) -> Table:
     return Table(
         title=_("Heures et défraiements par chantier du programme"),
-        columns=[
-            Column(_("Code")),
-            Column(_("Chantier")),
-            Column(_("Participant·es"), "int"),
-            Column(_("Séances tenues"), "int"),
-            Column(_("Heures prestées"), "hours"),
-            Column(_("Taux de présence"), "percent"),
-            Column(_("Défraiements"), "money"),
-        ],
-        rows=[
-            [
-                row.code,
-                row.name,
-                row.participants,
-                row.sessions_held,
-                row.hours,
-                row.attendance_rate,
-                row.indemnities,
-            ]
-            for row in figures.rows
-        ],
-        footer=[
-            _("Total"),
-            "",
-            figures.total.participants,
-            figures.total.sessions_held,
-            figures.total.hours,
-            figures.total.attendance_rate,
-            figures.total.indemnities,
-        ],
+        columns=chantier_columns(),
+        rows=[chantier_cells(row) for row in figures.rows],
+        footer=[_("Total"), "", *chantier_cells(figures.total)[2:]],
         note=_(
             "Taux de présence : présences (présent·e, en retard, parti·e plus tôt) sur toutes "
             "les présences enregistrées aux séances tenues. Participant·es du total : personnes "
