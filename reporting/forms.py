@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from chantiers.models import Chantier
 from participants.models import Programme
 from reporting.models import ReportRun
+from reporting.reports import ReportParameterError
+from reporting.reports.subsidy import FIRST_YEAR, period_param
 
 Kind = ReportRun.Kind
-FIRST_YEAR = 2000
 
 
 class DateInput(forms.DateInput):
@@ -140,6 +141,16 @@ class SubsidyReportForm(ReportForm):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", _("La fin de la période précède son début."))
+        elif start and end:
+            # The report's own rules (at most three years, plausible years), told here next to
+            # what was typed rather than later as a failed run.
+            try:
+                period_param(
+                    parameters={"start": start.isoformat(), "end": end.isoformat()},
+                    today=timezone.localdate(),
+                )
+            except ReportParameterError as error:
+                self.add_error("end", str(error))
         return cleaned
 
     def parameters(self) -> dict:

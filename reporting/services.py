@@ -224,9 +224,7 @@ def _delete_files_of(run: ReportRun) -> None:
 
 
 def _fail(run: ReportRun, reason: str) -> ReportRun:
-    ReportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
-        status=Status.FAILED, error=reason, step="", finished_at=timezone.now()
-    )
+    report_run_fail(run_id=run.pk, reason=reason)
     run.refresh_from_db()
     _notify_if_long(run)
     return run

@@ -19,9 +19,6 @@ from accounts.templatetags.formatting import euros
 NBSP = "\u00a0"
 NONE = "—"
 
-# Decimals shown per kind ("decimal" keeps the value's own places, up to two).
-PLACES = {"int": 0, "money": 2, "hours": 1, "percent": 1}
-
 # The same kinds as Excel number formats: the cell stays a number, the reader sees the unit.
 XLSX_FORMATS = {
     "int": "#,##0",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
@@ -22,37 +21,9 @@ from reporting.document import (
 from reporting.indicators import activity
 from reporting.indicators.chantiers import chantier_figures, indemnities_paid
 from reporting.indicators.common import Period, rate
-from reporting.reports import Progress, ReportParameterError
-from reporting.reports.subsidy import chantier_cells, chantier_columns
-
-FIRST_YEAR = 2000
-
-
-def pseudonym(pk: int) -> str:
-    """What identifies a person in the spreadsheet: never a name."""
-    return f"P{pk:06d}"
-
-
-def _year(parameters: dict) -> int:
-    raw = parameters.get("year")
-    if raw in (None, ""):
-        raise ReportParameterError(_("Indiquez l'année du rapport."))
-    try:
-        year = int(raw)
-    except (TypeError, ValueError):
-        message = _("L'année « %(year)s » n'est pas valable.") % {"year": raw}
-        raise ReportParameterError(message) from None
-    current = timezone.localdate().year
-    if not FIRST_YEAR <= year <= current:
-        raise ReportParameterError(
-            _("L'année doit être comprise entre %(first)s et %(last)s.")
-            % {"first": FIRST_YEAR, "last": current}
-        )
-    return year
-
-
-def _number(value: int) -> str:
-    return number_format(value, force_grouping=True)
+from reporting.render.formats import format_value
+from reporting.reports import Progress
+from reporting.reports.subsidy import chantier_cells, chantier_columns, pseudonym, year_param
 
 
 def _yes_no(value: bool) -> str:
@@ -74,7 +45,9 @@ def _breakdown_table(title: str, heading: str, rows, total: int) -> Table:
 
 def _key_figures(headline, paid) -> KeyFigures:
     target_note = (
-        _("objectif : %(target)s") % {"target": _number(headline.target)} if headline.target else ""
+        _("objectif : %(target)s") % {"target": format_value(headline.target, "int")}
+        if headline.target
+        else ""
     )
     return KeyFigures(
         [
@@ -95,13 +68,13 @@ def _key_figures(headline, paid) -> KeyFigures:
                 headline.positive_exit_rate,
                 "percent",
                 _("sur %(n)s personnes accompagnées")
-                % {"n": _number(headline.persons_accompanied)},
+                % {"n": format_value(headline.persons_accompanied, "int")},
             ),
             KeyFigure(
                 _("Sorties positives parmi les sorties"),
                 headline.positive_over_exits,
                 "percent",
-                _("sur %(n)s personnes sorties") % {"n": _number(headline.exits)},
+                _("sur %(n)s personnes sorties") % {"n": format_value(headline.exits, "int")},
             ),
             KeyFigure(_("Défraiements payés"), paid, "money"),
         ]
@@ -472,13 +445,12 @@ def exits_listing(*, organization: Organization, year: int) -> Table:
 
 
 def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:
-    year = _year(parameters)
+    year = year_param(parameters=parameters, today=timezone.localdate())
     period = Period.year(year)
 
     progress(5, _("Chiffres clés"))
     headline, years = activity.headline_and_trend(organization=organization, year=year)
     paid = indemnities_paid(organization=organization, period=period)
-    progress(15, _("Évolution sur cinq ans"))
     progress(25, _("Profil des personnes accompagnées"))
     breakdowns = activity.breakdowns(organization=organization, year=year)
     progress(45, _("Sorties"))

@@ -70,12 +70,15 @@ def _plausible(year: int, today: date) -> bool:
 
 
 def year_param(*, parameters: dict, today: date) -> int:
-    year = parameters.get("year")
+    raw = parameters.get("year")
+    if raw in (None, ""):
+        raise ReportParameterError(_("Indiquez l'année du rapport."))
     try:
-        year = int(year)
+        year = int(raw)
     except (TypeError, ValueError):
-        year = None
-    if year is None or not FIRST_YEAR <= year <= today.year:
+        message = _("L'année « %(year)s » n'est pas valable.") % {"year": raw}
+        raise ReportParameterError(message) from None
+    if not FIRST_YEAR <= year <= today.year:
         raise ReportParameterError(
             _("L'année doit être comprise entre %(first)s et %(last)s.")
             % {"first": FIRST_YEAR, "last": today.year}
@@ -343,7 +346,7 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
                         series=[
                             (
                                 _("Taux de présence"),
-                                [float(row.attendance_rate or 0) for row in figures.rows],
+                                [row.attendance_rate for row in figures.rows],
                             )
                         ],
                         style="hbar",

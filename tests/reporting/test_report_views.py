@@ -211,6 +211,26 @@ def test_a_wrong_period_is_refused_in_french_and_what_was_typed_stays(
     assert ReportRun.objects.count() == 0
 
 
+def test_a_period_longer_than_three_years_is_refused_on_the_form_not_later(
+    client, operator, director, programme
+):
+    client.force_login(director)
+    response = client.post(
+        reverse("reporting:request", args=["subsidy"]),
+        {
+            "subsidy-programme": "mokolab",
+            "subsidy-start": "2020-01-01",
+            "subsidy-end": "2024-12-31",
+            "subsidy-identify": "pseudonyms",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["forms"][1].errors["end"] == ["La période ne peut pas dépasser 3 ans."]
+    page = response.content.decode()
+    assert 'value="2020-01-01"' in page and 'value="2024-12-31"' in page
+    assert ReportRun.objects.count() == 0
+
+
 def test_an_impact_report_needs_a_programme_and_a_year_or_a_chantier(client, director, programme):
     client.force_login(director)
     response = client.post(reverse("reporting:request", args=["impact"]), {"impact-year": "2025"})

@@ -122,7 +122,7 @@ def everything_in(document) -> str:
             "Choisissez soit un programme et une année, soit un chantier (pas les deux).",
         ),
         ("impact", {"programme": "mokolab", "year": 1999}, "L'année doit être comprise entre"),
-        ("impact", {"programme": "mokolab", "year": "deux"}, "L'année doit être comprise entre"),
+        ("impact", {"programme": "mokolab", "year": "deux"}, "L'année « deux » n'est pas valable."),
         (
             "impact",
             {"chantier": "peinture-9"},
@@ -414,3 +414,26 @@ def test_a_day_shared_by_two_pathways_counts_once_for_the_later(operator):
         (second.started_on, None, Decimal("4.00")),  # 07/04
     ]
     assert listing.footer[-1] == Decimal("8.00")  # = the chantier's hours
+
+
+def test_a_chantier_without_marks_has_no_rate_in_the_chart_either(
+    operator, programme, data, worked
+):
+    from reporting.document import Chart
+    from reporting.render.pdf import render_pdf
+    from reporting.render.xlsx import render_xlsx
+
+    quiet = ChantierFactory(
+        organization=operator, programme=programme, code="quiet", starts_on=D(2025, 1, 1)
+    )
+    WorkSessionFactory(chantier=quiet, date=D(2025, 3, 4))  # held, nobody marked
+    document = build("subsidy", organization=operator, parameters=SUBSIDY)
+    chart = next(
+        block
+        for section in document.sections
+        for block in section.blocks
+        if isinstance(block, Chart)
+    )
+    rates = dict(zip(chart.categories, chart.series[0][1], strict=True))
+    assert rates == {"jardin": Decimal("0.750"), "quiet": None}  # "—" in the table, not 0 %
+    assert render_pdf(document).startswith(b"%PDF") and render_xlsx(document)
