@@ -59,10 +59,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 
 from accounts.models import Membership, Organization, User
 from chantiers.models import Attendance, Chantier, WorkSession
 from chantiers.selectors import group_on
+from participants import demo as people_demo
 from participants.importing import participants_import
 from participants.models import (
     POSITIVE_OUTCOMES,
@@ -365,30 +367,10 @@ def measure_activity_report(*, organization: Organization, year: int, repeat: in
 
 # --- the import file ----------------------------------------------------------------------------
 
-LAST_NAMES = [
-    "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters",
-    "Dubois", "Lambert", "Dupont", "Martin", "Simon", "Laurent", "Leroy", "Bah", "Diallo", "Barry",
-    "Benali", "El Amrani", "Bennani", "Haddad", "Yilmaz", "Kaya", "Demir", "Nowak", "Kowalski",
-    "Popescu", "Ionescu", "Silva", "Santos", "Ferreira", "Garcia", "Lopez", "Mukendi", "Kabila",
-    "Nguyen", "Tshibanda", "Lemaire", "Renard", "Michel", "Hermans", "Smets", "Bogaert",
-]  # fmt: skip
-FIRST_NAMES = [
-    "Sarah", "Yasmine", "Fatima", "Amina", "Lea", "Julie", "Ines", "Nora", "Aicha", "Marie",
-    "Elena", "Ana", "Mohamed", "Youssef", "Adam", "Lucas", "Thomas", "Omar", "Ibrahim", "Mamadou",
-    "Karim", "Mehdi", "Samir", "Pedro", "Ali", "Hugo", "Nathan", "Ilyas", "Bilal", "Jonas",
-]  # fmt: skip
-POSTCODES = [
-    "1000", "1020", "1030", "1040", "1050", "1060", "1070", "1080", "1081", "1082", "1083",
-    "1090", "1120", "1130", "1140", "1150", "1160", "1170", "1180", "1190", "1200", "1210",
-]  # fmt: skip
-
-
-def national_number(birth: dt.date, serial: int) -> str:
-    """A valid Belgian national number: yymmdd, serial, 97 - (number mod 97), with a 2 in front
-    of the number for people born from 2000."""
-    base = f"{birth:%y%m%d}{serial:03d}"
-    check = 97 - int(("2" if birth.year >= 2000 else "") + base) % 97
-    return f"{base}{check:02d}"
+# The demo's own names and communes, and its valid national numbers.
+LAST_NAMES = people_demo.LAST_NAMES
+FIRST_NAMES = people_demo.FIRST_NAMES_F + people_demo.FIRST_NAMES_M
+POSTCODES = sorted(set(people_demo.POSTCODES))
 
 
 def import_file(*, organization: Organization, rows: int, seed: int = 7) -> bytes:
@@ -424,7 +406,7 @@ def import_file(*, organization: Organization, rows: int, seed: int = 7) -> byte
             continue
         number = ""
         if rng.random() < 0.6:
-            number = national_number(birth, rng.randint(1, 997))
+            number = people_demo.national_number_for(birth, rng.randint(1, 997))
             if number in numbers:
                 continue
             numbers.add(number)
@@ -446,7 +428,7 @@ def import_file(*, organization: Organization, rows: int, seed: int = 7) -> byte
                 f"{birth:%d/%m/%Y}",
                 rng.choice(["F", "F", "M", "M", "X"]),
                 number,
-                f"{first}.{last.replace(' ', '')}.{written}@example.org".lower()
+                f"{slugify(first)}.{slugify(last)}.{written}@example.org"
                 if rng.random() < 0.5
                 else "",
                 f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "

@@ -11,6 +11,7 @@ from stdnum.be import nn
 
 from accounts import demo as accounts_demo
 from benchmarks import run as bench
+from participants.demo import national_number_for
 from participants.models import ExitOutcome
 from reporting import demo_large
 from tests.factories import OrganizationFactory, ParticipantFactory, PathwayFactory
@@ -123,10 +124,10 @@ def test_it_computes_the_key_figures_with_its_hand_written_query(db):
     assert bench.key_figures_sql(organization=operator, year=2025) == (3, 2, 1)
 
 
-def test_it_writes_valid_national_numbers():
+def test_the_demo_national_numbers_it_imports_are_valid():
     # 850730033 mod 97 = 69, 97 - 69 = 28: the example of the validators, 85.07.30-033.28.
-    assert bench.national_number(dt.date(1985, 7, 30), 33) == "85073003328"
+    assert national_number_for(dt.date(1985, 7, 30), 33) == "85073003328"
     # Born from 2000, a 2 is put in front for the check: 97 - (2010203001 mod 97) = 97 - 27 = 70.
-    number = bench.national_number(dt.date(2001, 2, 3), 1)
+    number = national_number_for(dt.date(2001, 2, 3), 1)
     assert number == "01020300170"
     assert nn.is_valid(number)

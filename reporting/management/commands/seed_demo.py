@@ -74,9 +74,7 @@ class Command(BaseCommand):
                 f"{stats['matchings']} matchings."
             )
         )
-        self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")
-        for email, _first, _last, role, _org in accounts_demo.DEMO_ACCOUNTS:
-            self.stdout.write(f"  {email:<24} {role.label}")
+        self._print_accounts()
 
     def _seed_large(self, rng, seed):
         """DESIGN §6 "large": the same organizations and demo logins, then bulk data."""
@@ -94,6 +92,9 @@ class Command(BaseCommand):
         )
         for model, count in written.items():
             self.stdout.write(f"  {model:<28} {count:>8}")
+        self._print_accounts()
+
+    def _print_accounts(self):
         self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")
         for email, _first, _last, role, _org in accounts_demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<24} {role.label}")
