@@ -7,13 +7,15 @@ from django.utils import timezone
 
 
 def render_pdf(template: str, context: dict) -> bytes:
+    """The template with ``context``, stamped with the time of printing unless the context says
+    when the document was made (``generated_at``)."""
     from weasyprint import HTML
 
     html = render_to_string(
-        template, {**context, "generated_at": timezone.localtime(), "fonts": _font_dir()}
+        template, {"generated_at": timezone.localtime(), "fonts": font_dir(), **context}
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def _font_dir() -> str:
+def font_dir() -> str:
     return (settings.BASE_DIR / "static" / "fonts").as_uri()

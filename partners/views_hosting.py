@@ -2,8 +2,6 @@
 their organization hosts — schedule, group size, attendance rate, incidents — and of the people
 only their first names (DESIGN §4 "Data protection": the minimum)."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
@@ -37,11 +35,7 @@ def _figures(chantier_ids) -> dict:
     ):
         figures[row["chantier"]]["open_incidents"] = row["n"]
     for pk, values in figures.items():
-        # A whole percentage, half up (12.5 % → 13 %), of the same rate as the chantier page.
-        rate = rates[pk]
-        values["rate"] = (
-            None if rate is None else int((100 * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        )
+        values["rate"] = rates[pk]  # the chantier page's rate, shown by ``whole_percent``
     return figures
 
 

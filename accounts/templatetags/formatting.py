@@ -1,6 +1,6 @@
 """``{{ amount|euros }}``: amounts as people read them (1 234,56 € in French)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
@@ -16,6 +16,16 @@ def euros(value) -> str:
         return "—"
     text = number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
     return f"€{text}" if get_language() == "en" else f"{text}\u00a0€"
+
+
+@register.filter
+def whole_percent(value) -> str:
+    """A rate (a fraction, as the selectors give it) as a whole percentage rounded half up,
+    in Decimal: 0.125 → "13", 0.665 → "67" (``{% widthratio %}`` works in float and rounds half
+    to even: 12 and 66). No rate: "—"."""
+    if value in (None, ""):
+        return "—"
+    return str(int((100 * Decimal(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 @register.filter

@@ -9,11 +9,11 @@ with the XLSX cells. Listings are never printed (they are the XLSX's job); the c
 from __future__ import annotations
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from accounts.templatetags.formatting import css_string
+from chantiers.pdf import font_dir
+from chantiers.pdf import render_pdf as print_document
 from reporting.document import Chart, Document, KeyFigures, Table
 from reporting.render.charts import chart_svg
 from reporting.render.formats import format_value, is_numeric
@@ -27,24 +27,17 @@ SHORT_TABLE = 20  # rows up to which a table is kept on one page
 def render_pdf(document: Document) -> bytes:
     """In the active language's formats; with none active (a command decorated with
     ``no_translations``), in the site's language rather than Django's bare "1234.56"."""
-    from weasyprint import HTML  # heavy import, only where a PDF is made
-
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
-        html = render_to_string("pdf/report.html", report_context(document))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+        return print_document("pdf/report.html", report_context(document))
 
 
 def report_context(document: Document) -> dict:
     generated_at = timezone.localtime(document.generated_at or timezone.now())
     return {
         "document": document,
-        "organization": {"name": document.organization_name},  # the base template's
-        # The running header, escaped for a CSS string (the template puts it in a <style>, where
-        # an HTML entity would be printed as it is: "d&#x27;activités").
-        "header_organization": css_string(document.organization_name),
-        "header_title": css_string(document.title),
+        "organization": {"name": document.organization_name},  # the base template's header
         "generated_at": generated_at,
-        "fonts": (settings.BASE_DIR / "static" / "fonts").as_uri(),
+        "fonts": font_dir(),
         "sections": [
             {
                 "title": section.title,

@@ -102,6 +102,17 @@ def test_the_agreement_pdf_says_what_the_volunteer_signs(
     assert (entry.user, entry.object_id) == (coordinator, str(person.pk))
 
 
+def test_the_agreement_pdfs_running_header_prints_a_name_with_an_apostrophe(
+    client, coordinator, chantier, legal_ceilings
+):
+    person, agreement = _member(chantier, last_name="D'Hondt")
+    client.force_login(coordinator)
+    response = client.get(reverse("chantiers:agreement_pdf", args=[agreement.pk]))
+    page_two = PdfReader(io.BytesIO(response.content)).pages[1].extract_text()
+    # the header of page 2 is the running title (the body's name is on page 1)
+    assert f"{person.first_name} D'HONDT" in page_two and "&#x27;" not in page_two
+
+
 @pytest.mark.parametrize("size", [3, 15])
 def test_the_chantier_page_query_count_does_not_grow_with_the_group(
     client, coordinator, chantier, size, django_assert_num_queries
@@ -114,3 +125,23 @@ def test_the_chantier_page_query_count_does_not_grow_with_the_group(
     # agreements, incomes
     with django_assert_num_queries(12):
         client.get(reverse("chantiers:detail", args=[chantier.pk]))
+
+
+def test_the_attendance_rate_reads_as_the_hosts_half_up_not_floats_round(
+    client, coordinator, chantier
+):
+    from chantiers.models import Attendance
+    from tests.factories import WorkSessionFactory
+
+    person, _agreement = _member(chantier)
+    for day in range(8):  # 1 present of 8 marks: 12.5 %
+        Attendance.objects.create(
+            session=WorkSessionFactory(chantier=chantier, date=dt.date(2026, 3, 2 + day)),
+            participant=person,
+            status="present" if day == 0 else "unexcused",
+            hours=4 if day == 0 else 0,
+        )
+    client.force_login(coordinator)
+    page = client.get(reverse("chantiers:detail", args=[chantier.pk])).content.decode()
+    # {% widthratio %} read 12 (a float, rounded half to even); the host's page says 13
+    assert '<div class="stat-value" data-testid="attendance-rate">13</div>' in page

@@ -2,6 +2,7 @@
 only their first names."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -115,7 +116,8 @@ class TestWhatThePartnerSees:
         client.force_login(partner)
         response = client.get(_url(chantier))
         assert response.context["figures"]["group"] == 2
-        assert response.context["figures"]["rate"] == 50
+        assert response.context["figures"]["rate"] == Decimal("0.500")
+        assert '<div class="h4 mb-0">50 %</div>' in response.content.decode()
         assert response.context["sessions"] == [upcoming]
 
     def test_without_any_mark_the_rate_is_a_dash(self, client, partner, chantier):

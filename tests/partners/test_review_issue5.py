@@ -356,7 +356,8 @@ class TestHostingRate:
         client.force_login(partner)
         response = client.get(reverse("partners:hosting_detail", args=[chantier.pk]))
         # 1 present of 8 marks = 12.5 %, shown 13 % (half up), not 12 % (float banker's round)
-        assert response.context["figures"]["rate"] == 13
+        assert response.context["figures"]["rate"] == Decimal("0.125")
+        assert '<div class="h4 mb-0">13 %</div>' in response.content.decode()
 
     def test_the_host_and_the_coordinator_read_the_same_rate_from_held_sessions_only(
         self, client, partner
@@ -378,5 +379,6 @@ class TestHostingRate:
             Attendance.objects.create(session=session, participant=person, status=mark, hours=4)
         client.force_login(partner)
         response = client.get(reverse("partners:hosting_detail", args=[chantier.pk]))
-        assert response.context["figures"]["rate"] == 67  # 2 / 3 = 66.7 %, half up
+        assert response.context["figures"]["rate"] == Decimal("0.667")  # 2 / 3
+        assert '<div class="h4 mb-0">67 %</div>' in response.content.decode()  # half up
         assert chantier_figures(chantier=chantier)["attendance_rate"] == Decimal("0.667")
