@@ -102,11 +102,9 @@ def chantier_detail(request, pk):
     chantier = get_scoped_or_404(request, _chantiers(request).select_related("host"), pk=pk)
     day = timezone.localdate()
     group = selectors.group_paperwork(chantier=chantier, on=day)
-    # What each row shows, worked out once rather than per row in the template.
-    labels = {value: str(label) for value, label in Enrolment.Status.choices}
+    # Each row's address reversed once, not per row in the template.
     pdf_address = address_for_each("chantiers:agreement_pdf")
     for row in group:
-        row["status_label"] = labels.get(row["enrolment"].status, row["enrolment"].status)
         row["pdf_url"] = pdf_address(row["agreement"].pk) if row["agreement"] else ""
     next_sessions = list(chantier.sessions.filter(date__gte=day).order_by("date", "starts_at")[:6])
     grid_address = address_for_each("chantiers:session_attendance")

@@ -28,7 +28,7 @@ from participants.forms import (
     PathwayReopenForm,
     PhaseForm,
 )
-from participants.models import FollowUp, Goal, Need, Participant, Pathway, Phase, Programme
+from participants.models import FollowUp, Goal, Need, Participant, Pathway, Programme
 
 CASELOAD_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
 PAGE_SIZE = 25
@@ -116,13 +116,10 @@ def participant_list(request):
     filters = _filters(request)
     participants = _filtered_participants(request, filters).only(*LIST_COLUMNS)
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
-    # What each row shows, worked out once rather than per row in the template.
-    phases = {value: str(label) for value, label in Phase.choices}
+    # Each row's address reversed once, not per row in the template.
     detail_url = address_for_each("participants:detail")
     for participant in page:
         participant.detail_url = detail_url(participant.pk)
-        for pathway in participant.open_pathways:
-            pathway.phase_label = phases.get(pathway.phase, pathway.phase)
     context = {
         "page": page,
         "filters": filters,

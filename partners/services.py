@@ -178,6 +178,29 @@ def referral_link_token(*, referral: Referral) -> str:
     return signing.dumps({"r": referral.pk, "n": nonce}, salt=LINK_SALT, compress=True)
 
 
+# A link asked for again within this delay is the same click twice: not sent again.
+RESEND_AFTER = dt.timedelta(minutes=1)
+
+
+@transaction.atomic
+def referral_link_resend(*, referral: Referral) -> bool:
+    """Queue a new answer link (the previous one stops working once it is sent). False when one
+    was asked for less than ``RESEND_AFTER`` ago: a double click sends one e-mail, not two (the
+    first link would be void on arrival). The row, locked, serialises the clicks."""
+    from partners.emails import referral_link_send_later  # the e-mails use this module
+
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != Status.SENT:
+        raise ValidationError(_("Cette orientation a déjà reçu une réponse : pas de lien."))
+    now = timezone.now()
+    if referral.link_sent_at and now - referral.link_sent_at < RESEND_AFTER:
+        return False
+    referral.link_sent_at = now  # asked for now; stamped again when the task sends it
+    referral.save(update_fields=["link_sent_at"])
+    referral_link_send_later(referral=referral)
+    return True
+
+
 def referral_link_days(*, referral: Referral, today: dt.date | None = None) -> int:
     """How many days, today included, a link sent today can be used: its own validity, or
     less when the referral expires sooner (a link re-sent on the 20th day of 21 must not

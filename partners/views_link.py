@@ -7,13 +7,10 @@ answer form posts it in its body. The pages tell the browser not to pass the add
 (``Referrer-Policy: no-referrer``) nor to keep them in a cache.
 """
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -25,8 +22,6 @@ from partners.models import Referral
 from partners.views_partner import AnswerForm, add_service_errors
 
 TOKEN_FIELD = "t"
-# A link asked for again within this delay is the same click twice: not sent again.
-RESEND_AFTER = dt.timedelta(minutes=1)
 
 
 def _private(response):
@@ -98,13 +93,7 @@ def link_resend(request, pk):
         pk=pk,
     )
     address = emails.referral_link_address(referral)
-    # A double click must not send two e-mails (the first link would be void on arrival): the
-    # row, locked, serialises the clicks, and the time of the last request is kept on it.
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
-    just_sent = locked.link_sent_at and timezone.now() - locked.link_sent_at < RESEND_AFTER
-    if referral.status != Referral.Status.SENT:
-        messages.error(request, _("Cette orientation a déjà reçu une réponse : pas de lien."))
-    elif not address:
+    if not address:
         messages.error(
             request,
             _(
@@ -112,19 +101,17 @@ def link_resend(request, pk):
                 "ajoutez-la à son service ou à sa fiche."
             ),
         )
-    elif just_sent:
-        messages.info(
-            request,
-            _("Un lien vient de partir à %(address)s : il n'est pas renvoyé une deuxième fois.")
-            % {"address": address},
-        )
+        return redirect("participants:detail", pk=referral.participant_id)
+    try:
+        queued = services.referral_link_resend(referral=referral)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
     else:
-        locked.link_sent_at = timezone.now()
-        locked.save(update_fields=["link_sent_at"])
-        emails.referral_link_send_later(referral=referral)
-        messages.success(
-            request,
-            _("Un nouveau lien part à %(address)s ; le précédent ne fonctionne plus.")
-            % {"address": address},
-        )
+        if queued:
+            message = _("Un nouveau lien part à %(address)s ; le précédent ne fonctionne plus.")
+        else:
+            message = _(
+                "Un lien vient de partir à %(address)s : il n'est pas renvoyé une deuxième fois."
+            )
+        messages.success(request, message % {"address": address})
     return redirect("participants:detail", pk=referral.participant_id)

@@ -12,8 +12,8 @@ from accounts.access import get_scoped_or_404, role_required
 from accounts.addresses import address_for_each
 from accounts.models import Role
 from participants.models import Participant
-from partners import selectors, services, tasks
-from partners.emails import partner_has_members, referral_link_address
+from partners import selectors, services
+from partners.emails import partner_has_members, referral_link_address, referral_link_send_later
 from partners.forms import ReferralForm
 from partners.models import Referral
 
@@ -44,7 +44,7 @@ def _answer_link_if_no_members(referral: Referral) -> bool:
         return True
     if not referral_link_address(referral):
         return False
-    tasks.referral_send_link.delay_on_commit(referral.pk)
+    referral_link_send_later(referral=referral)
     return True
 
 
@@ -138,12 +138,10 @@ def referral_list(request):
         status=filters["status"],
     )
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
-    # What each row shows, worked out once rather than per row in the template.
-    labels = {value: str(label) for value, label in Referral.Status.choices}
+    # Each row's address reversed once, not per row in the template.
     participant_url = address_for_each("participants:detail", anchor="#referrals")
     for referral in page:
         referral.participant_url = participant_url(referral.participant_id)
-        referral.status_label = labels.get(referral.status, referral.status)
     context = {
         "page": page,
         "filters": filters,
