@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from participants.models import Need, Participant
-from partners.models import Matching, PartnerService, Referral, ReferralTransition
+from partners.models import EmployerContact, Matching, PartnerService, Referral, ReferralTransition
 
 Status = Referral.Status
 
@@ -270,6 +270,48 @@ def referral_answer_by_link(*, token: str, accept: bool, reason: str = "") -> Re
 
 
 # --- Employers -----------------------------------------------------------------------------
+
+# The same employer: the same name at the same address (case aside).
+SAME_EMPLOYER = ("name", "street", "postcode", "city")
+
+
+@transaction.atomic
+def employer_add(*, employer: Organization, by_organization: Organization) -> Organization:
+    """Save a new employer unless it is already in the directory: a double click, or the form
+    sent again, adds it once. The adding organization's row, locked, serialises two requests;
+    the second finds the first. A chain's other shop (another street) is another employer."""
+    Organization.objects.select_for_update().filter(pk=by_organization.pk).first()
+    same = Organization.objects.filter(
+        kind=Organization.Kind.EMPLOYER,
+        **{f"{field}__iexact": getattr(employer, field) for field in SAME_EMPLOYER},
+    )
+    if same.exists():
+        raise ValidationError(
+            _("« %(name)s » existe déjà à cette adresse : il n'est pas ajouté une deuxième fois.")
+            % {"name": employer.name}
+        )
+    employer.save()
+    return employer
+
+
+@transaction.atomic
+def prospection_record(*, contact: EmployerContact) -> bool:
+    """Save a prospection; False when the very same one (same employer, day, person met,
+    result and note) is already saved for the organization: a double click saves it once.
+    The employer's row, locked, serialises two requests."""
+    Organization.objects.select_for_update().filter(pk=contact.employer_id).first()
+    if EmployerContact.objects.filter(
+        organization=contact.organization,
+        employer=contact.employer,
+        date=contact.date,
+        person_met=contact.person_met,
+        outcome=contact.outcome,
+        note=contact.note,
+    ).exists():
+        return False
+    contact.save()
+    return True
+
 
 MATCHING_NEXT = {
     Matching.Status.PROPOSED: {

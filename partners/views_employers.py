@@ -31,8 +31,6 @@ from partners.models import EmployerContact, Matching
 EMPLOYER_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
 PAGE_SIZE = 25
 FILTERS_SESSION_KEY = "employer_filters"
-# The same employer: the same name at the same address.
-SAME_EMPLOYER = ("name", "street", "postcode", "city")
 
 
 # --- Reads -----------------------------------------------------------------------------------
@@ -82,23 +80,13 @@ def employer_list(request):
 def employer_create(request):
     form = EmployerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # A double click (or the form sent again) must not create the employer twice: the
-        # organization's row, locked, serialises the two requests, and the second finds the first.
-        Organization.objects.select_for_update().filter(pk=request.organization.pk).first()
-        same = active_employers().filter(
-            **{f"{field}__iexact": form.cleaned_data[field] for field in SAME_EMPLOYER}
-        )
-        if same.exists():
-            form.add_error(
-                None,
-                _(
-                    "« %(name)s » existe déjà à cette adresse : "
-                    "il n'est pas ajouté une deuxième fois."
-                )
-                % {"name": form.cleaned_data["name"]},
+        try:
+            employer = services.employer_add(
+                employer=form.save(commit=False), by_organization=request.organization
             )
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            employer = form.save()
             messages.success(request, _("Employeur « %(name)s » ajouté.") % {"name": employer.name})
             return redirect("partners:employer_detail", pk=employer.pk)
     return render(request, "partners/employer_form.html", {"form": form})
@@ -111,23 +99,16 @@ def employer_detail(request, pk):
         request.POST or None, initial={"date": timezone.localdate()}, prefix="contact"
     )
     if request.method == "POST" and form.is_valid():
-        # The same prospection twice (a double click): the employer's row, locked, serialises
-        # the two requests; the second finds the first and saves nothing.
-        Organization.objects.select_for_update().filter(pk=employer.pk).first()
-        contacts = EmployerContact.objects.filter(
-            organization=request.organization, employer=employer
+        contact = form.save(commit=False)
+        contact.organization, contact.employer, contact.by = (
+            request.organization,
+            employer,
+            request.user,
         )
-        if contacts.filter(**form.cleaned_data).exists():
-            messages.info(request, _("Cette prospection est déjà enregistrée."))
-        else:
-            contact = form.save(commit=False)
-            contact.organization, contact.employer, contact.by = (
-                request.organization,
-                employer,
-                request.user,
-            )
-            contact.save()
+        if services.prospection_record(contact=contact):
             messages.success(request, _("Prospection enregistrée."))
+        else:
+            messages.info(request, _("Cette prospection est déjà enregistrée."))
         return redirect("partners:employer_detail", pk=employer.pk)
     context = {
         "employer": employer,
