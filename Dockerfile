@@ -1,10 +1,11 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# gettext compiles the catalogs; pango and a font are what WeasyPrint needs for the PDFs.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/* \
+# The system packages from the project's one list: what WeasyPrint needs for the PDFs (pango,
+# HarfBuzz-subset, a font) and gettext to compile the catalogs.
+COPY scripts/system_packages.sh /tmp/system_packages.sh
+RUN bash /tmp/system_packages.sh docker \
+    && rm -rf /var/lib/apt/lists/* /tmp/system_packages.sh \
     && useradd --create-home --uid 1000 app
 
 WORKDIR /app

@@ -5,7 +5,17 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format messages install clean-demo bench
+.PHONY: demo test test-fast lint format messages install clean-demo bench system-packages \
+	demo-packages
+
+## The system packages (scripts/system_packages.sh): WeasyPrint's libraries for the demo; for the
+## tests Chromium and gettext too. Installs the missing ones as root (or with sudo), otherwise
+## stops at once with the command to run.
+system-packages:
+	PYTHON=$(PYTHON) scripts/system_packages.sh test
+
+demo-packages:
+	PYTHON=$(PYTHON) scripts/system_packages.sh demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,18 +28,20 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 install: $(STAMP)
 
 ## Run the demo: install, migrate, compile translations, seed an empty database, start worker + server.
-demo: install
+demo: demo-packages install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) BIN=$(BIN) scripts/run_demo.sh
 
-## The whole test suite (unit, views, worker against Redis when REDIS_URL is set, browser).
-test: install
-	$(BIN)/pytest -q
+## The whole test suite (unit, views, real workers, browser) on SQLite and the embedded broker,
+## or on DATABASE_URL's PostgreSQL and REDIS_URL's Redis. Its files (the SQLite test database,
+## the broker's queue) go to var/test/, apart from the demo's, unless VAR_DIR says otherwise.
+test: system-packages install
+	VAR_DIR="$${VAR_DIR:-$(CURDIR)/var/test}" $(BIN)/pytest -q
 
 ## The suite without the browser and worker tests, for a quick loop.
 test-fast: install
-	$(BIN)/pytest -q -m "not browser and not worker"
+	VAR_DIR="$${VAR_DIR:-$(CURDIR)/var/test}" $(BIN)/pytest -q -m "not browser and not worker"
 
 ## The benchmark (issue 7) on the PostgreSQL database of DATABASE_URL: migrates it, seeds it with
 ## `seed_demo --scale $(BENCH_SCALE)` when it holds no organization (a few minutes at large), then

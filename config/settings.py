@@ -110,6 +110,21 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A form's select reads its choices through a server-side cursor (DECLARE, FETCH, CLOSE):
     # three round trips for a few dozen rows. The application has no result too big to fetch.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+else:
+    # SQLite, the first run's database, is shared by the server, the worker and (in tests) a
+    # live server and threads. WAL: readers never wait for the writer, nor it for them. A busy
+    # timeout: a writer waits its turn instead of answering "database is locked". IMMEDIATE:
+    # a transaction takes the write lock when it begins — one that had only read when another
+    # wrote cannot wait for it, SQLite refuses it at once; and two requests writing the same
+    # rows run one after the other, as PostgreSQL's row locks (select_for_update) make them.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("transaction_mode", "IMMEDIATE")
+    _options.setdefault("timeout", 30)
+    _options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    # Tests use a file too (not an in-memory database shared between threads, whose tables
+    # lock as a whole), so that the live server, a worker process and threads open it as the
+    # demo's processes do.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 ATOMIC_REQUESTS = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = ATOMIC_REQUESTS
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -306,8 +306,9 @@ def _seed_employers(*, rng, operator, people, counsellors, today) -> dict:
                 outcome=rng.choice(EmployerContact.Outcome.values),
             )
             prospections += 1
-    # Proposed, interview, rejected, no answer... and the last one hired, pathway closed.
-    outcomes = ["proposed", "interview", "rejected", "no_answer", "interview", "proposed", "hired"]
+    # One hired (pathway closed), then proposed, interview, rejected, no answer: the hire first,
+    # so that the demo has one however few people have an open pathway on the day it runs.
+    outcomes = ["hired", "proposed", "interview", "rejected", "no_answer", "interview", "proposed"]
     matchings = 0
     for person, outcome in zip(people, outcomes, strict=False):
         pathway = person.pathways.open().order_by("-started_on").get()

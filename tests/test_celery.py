@@ -1,22 +1,18 @@
-"""The asynchronous path: configuration, and a real worker process against Redis."""
+"""The asynchronous path: configuration, and a real worker process against the run's broker."""
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from accounts.models import Membership, Role
 from accounts.tasks import membership_send_invitation
 from config.celery import app
 from tests.factories import MembershipFactory, UserFactory
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.workers import celery_worker
 
 
 def test_tasks_are_json_acked_late_and_time_limited():
@@ -60,53 +56,18 @@ def test_nothing_is_enqueued_when_the_transaction_rolls_back(
     assert mail.outbox == []  # eager tasks would have sent it at once had it not waited
 
 
-def _database_url_for_the_worker() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_invitation_and_records_it(operator, tmp_path):
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        pytest.skip("REDIS_URL is not set: the worker test runs in CI against Redis")
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker process needs a database it can open: PostgreSQL")
+    """On Redis and PostgreSQL as in production, on the embedded broker and SQLite as on a
+    first run: the same asynchronous path, through a real worker process."""
     user = UserFactory(email="worker.test@example.org", first_name="Wafa")
     user.set_unusable_password()
     user.save()
     membership = MembershipFactory(user=user, organization=operator, role=Role.COORDINATOR)
     queue = f"test-{uuid.uuid4().hex[:12]}"  # nothing else consumes it, nothing stale is in it
     mail_dir = tmp_path / "mail"
-    environ = os.environ | {
-        "DATABASE_URL": _database_url_for_the_worker(),
-        "CELERY_BROKER_URL": redis_url,
-        "EMAIL_URL": f"file://{mail_dir}",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with celery_worker(queues=[queue], environ={"EMAIL_URL": f"file://{mail_dir}"}) as worker:
         membership_send_invitation.apply_async((membership.pk,), queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -114,9 +75,7 @@ def test_a_real_worker_sends_the_invitation_and_records_it(operator, tmp_path):
             if membership.invitation_sent_at:
                 break
             time.sleep(0.3)
-    finally:
-        worker.terminate()
-        output, _ = worker.communicate(timeout=30)
+    output = worker["output"]
     assert membership.invitation_sent_at is not None, output[-3000:]
     assert "succeeded" in output
     sent = "".join(path.read_text() for path in mail_dir.iterdir())

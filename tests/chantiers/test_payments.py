@@ -85,7 +85,9 @@ class TestTheSepaFile:
         xmlschema.XMLSchema(XSD).validate(bytes(batch.sepa_xml).decode())
 
     def test_its_control_sums_are_the_hand_sum_of_the_statements(self, operator, three, director):
-        batch = _create(operator, three, director, execution_date=dt.date(2026, 12, 1))
+        # A date to come, whatever the day the test runs: a date in the past is refused.
+        execution_date = timezone.localdate() + dt.timedelta(days=3)
+        batch = _create(operator, three, director, execution_date=execution_date)
         assert (batch.total, batch.count) == (Decimal("256.52"), 3)
         root = ET.fromstring(bytes(batch.sepa_xml))
         header = root.find("p:CstmrCdtTrfInitn/p:GrpHdr", NS)
@@ -95,7 +97,7 @@ class TestTheSepaFile:
         info = root.find("p:CstmrCdtTrfInitn/p:PmtInf", NS)
         assert info.findtext("p:NbOfTxs", namespaces=NS) == "3"
         assert info.findtext("p:CtrlSum", namespaces=NS) == "256.52"
-        assert info.findtext("p:ReqdExctnDt", namespaces=NS) == "2026-12-01"
+        assert info.findtext("p:ReqdExctnDt", namespaces=NS) == execution_date.isoformat()
         assert info.findtext("p:Dbtr/p:Nm", namespaces=NS) == "Mission Locale de Test ASBL"
         assert info.findtext("p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == OPERATOR_IBAN
         assert info.findtext("p:DbtrAgt/p:FinInstnId/p:BIC", namespaces=NS) == "BBRUBEBB"
