@@ -19,7 +19,10 @@ def test_it_gives_the_address_reverse_gives_for_every_key_with_the_anchor():
 
 def test_the_database_connection_turns_postgresqls_jit_and_server_side_cursors_off(db):
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
+        pytest.skip(
+            "JIT and server-side cursors are PostgreSQL's; SQLite's own settings are tested in "
+            "config/test_database.py"
+        )
     assert connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] is True
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
