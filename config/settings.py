@@ -112,11 +112,15 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     # SQLite, the first run's database, is shared by the server, the worker and (in tests) a
-    # live server and threads. WAL: readers never wait for the writer, nor it for them. A busy
-    # timeout: a writer waits its turn instead of answering "database is locked". IMMEDIATE:
-    # a transaction takes the write lock when it begins — one that had only read when another
-    # wrote cannot wait for it, SQLite refuses it at once; and two requests writing the same
-    # rows run one after the other, as PostgreSQL's row locks (select_for_update) make them.
+    # live server and threads. IMMEDIATE: a transaction takes the write lock when it begins — one
+    # that had read when another wrote meanwhile could not wait, SQLite refuses it at once
+    # ("database is locked"); so two requests writing the same rows run one after the other, as
+    # PostgreSQL's row locks make them. Every request is a transaction (ATOMIC_REQUESTS): on
+    # SQLite requests run one at a time, enough for a demo or a small team (production runs
+    # PostgreSQL). A busy timeout: the next one waits its turn, up to 30 s, instead of failing.
+    # WAL: the worker's reads outside a transaction (a report being drawn) wait for nobody and
+    # hold nobody up. synchronous=NORMAL: in WAL, safe from corruption; a power cut may lose the
+    # last commits only.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options.setdefault("transaction_mode", "IMMEDIATE")
     _options.setdefault("timeout", 30)

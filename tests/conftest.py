@@ -3,11 +3,19 @@ import pytest
 from accounts.models import Organization, Role
 from config.celery import app as celery_app
 from tests.factories import MembershipFactory, OrganizationFactory
+from tests.workers import embedded_broker_in
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_embedded_broker(tmp_path_factory):
+    """Worker tests on the embedded broker publish to a folder of the session's own."""
+    if celery_app.conf.broker_url == "filesystem://":
+        embedded_broker_in(tmp_path_factory.mktemp("var"))
 
 
 @pytest.fixture(autouse=True)

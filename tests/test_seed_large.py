@@ -263,11 +263,11 @@ def test_referrals_are_consistent_with_their_log(seeded):
     ).exists()
 
 
-def test_the_generator_issues_the_same_queries_at_any_size(db):
-    # No query per row: the planner reads the memberships and the ceilings, then one INSERT per
-    # model and batch. PostgreSQL takes a batch of 2 000 rows in one statement, so at 1/200 and
-    # 1/100 it is one INSERT per model whatever the size; SQLite takes at most 999 values per
-    # statement, so Django splits a batch there and the count follows the rows, by that rule only.
+def test_the_generator_issues_one_insert_per_batch_and_no_query_per_row(db):
+    # The planner reads the memberships and the ceilings, then one INSERT per model and batch.
+    # On PostgreSQL a batch is 2 000 rows, so at 1/200 and 1/100 it is one INSERT per model
+    # whatever the size; on SQLite Django puts at most 999 values in a statement
+    # (max_query_params), so it splits a batch and the count follows the rows, by that rule only.
     def queries(divisor):
         rng = random.Random(3)
         organizations = accounts_demo.seed_accounts(rng=rng)["organizations"]

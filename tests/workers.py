@@ -1,6 +1,6 @@
 """Real Celery worker processes for the tests marked ``worker``: against the test database and
 the broker of the run — Redis when REDIS_URL (or CELERY_BROKER_URL) is set, otherwise the
-embedded filesystem broker of a first run, in the folder the test process publishes to."""
+embedded filesystem broker of a first run, in a folder of the test session's own."""
 
 import os
 import subprocess
@@ -8,12 +8,25 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
 from config.celery import app
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def embedded_broker_in(var_dir: Path) -> None:
+    """Publish to the embedded broker's folders under ``var_dir`` (the worker is given the same
+    VAR_DIR): a demo's worker running from the same checkout never takes a test's messages.
+    Called before any test publishes (the connection pool is made on the first message)."""
+    queue, control = var_dir / "celery" / "queue", var_dir / "celery" / "control"
+    queue.mkdir(parents=True)
+    control.mkdir()
+    app.conf.broker_transport_options = app.conf.broker_transport_options | {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "control_folder": str(control),
+    }
 
 
 def database_url() -> str:
@@ -34,6 +47,10 @@ def purge(queue: str) -> None:
 def celery_worker(*, queues: list[str], environ: dict[str, str] | None = None):
     """A worker consuming ``queues`` until the block ends; yields a dict whose ``output`` is
     the worker's log once it has stopped."""
+    broker = {"CELERY_BROKER_URL": app.conf.broker_url}
+    if app.conf.broker_url == "filesystem://":
+        folder = Path(app.conf.broker_transport_options["data_folder_in"])
+        broker["VAR_DIR"] = str(folder.parents[1])  # the worker finds the same folders there
     worker = subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"),
@@ -41,12 +58,8 @@ def celery_worker(*, queues: list[str], environ: dict[str, str] | None = None):
         ],
         cwd=ROOT,
         env=os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": database_url(),
-            "CELERY_BROKER_URL": app.conf.broker_url,
-            "VAR_DIR": str(settings.VAR_DIR),  # the embedded broker's folders
-        }
+        | {"DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": database_url()}
+        | broker
         | (environ or {}),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -57,4 +70,20 @@ def celery_worker(*, queues: list[str], environ: dict[str, str] | None = None):
         yield result
     finally:
         worker.terminate()
-        result["output"], _ = worker.communicate(timeout=30)
+        try:
+            result["output"], _ = worker.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()  # never left running, consuming the queue of the next test
+            result["output"], _ = worker.communicate()
+
+
+@contextmanager
+def reports_worker(*, media_root: Path):
+    """A worker consuming the ``reports`` queue (as in production) against the test database
+    and the test's MEDIA_ROOT. The test empties the queue (``purge``) before it asks for its
+    report."""
+    with celery_worker(
+        queues=["reports"],
+        environ={"MEDIA_ROOT": str(media_root), "REPORT_EMAIL_AFTER_SECONDS": "3600"},
+    ) as worker:
+        yield worker

@@ -15,8 +15,7 @@ from accounts.models import Organization
 from reporting.models import ReportRun
 from tests.browser.conftest import log_in
 from tests.factories import ParticipantFactory, PathwayFactory, ProgrammeFactory
-from tests.reporting.test_report_worker import reports_worker
-from tests.workers import purge
+from tests.workers import purge, reports_worker
 
 pytestmark = pytest.mark.worker  # no eager tasks: the page goes through the broker
 

@@ -21,7 +21,7 @@ def test_sqlite_runs_in_wal_with_a_busy_timeout_and_immediate_transactions(db):
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone() == (30_000,)
     assert connection.transaction_mode == "IMMEDIATE"
-    assert connection.settings_dict["NAME"].endswith(".sqlite3")  # a file, not shared memory
+    assert not connection.is_in_memory_db()  # a file that other processes open, as the demo's
 
 
 @pytest.mark.django_db(transaction=True)
@@ -58,7 +58,8 @@ def test_a_writer_waits_for_another_instead_of_answering_database_is_locked():
     assert holding.wait(10)
     second = threading.Thread(target=second_writer)
     second.start()
-    second.join(0.5)  # it waits for the first one's transaction (had it not, it would be done)
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the first one's transaction
     release.set()
     first.join(10)
     second.join(40)

@@ -249,23 +249,24 @@ class TestLinkRace:
         assert locked.wait(30)
         answerer = threading.Thread(target=answer)
         answerer.start()
-        # Wait (without asserting on time) until the answer is blocked on the row lock. SQLite
-        # shows no lock waits: there the answer gets half a second, enough to be waiting for the
-        # write lock the re-send holds — had it answered without waiting, it would have been
-        # accepted with the old link, and the test fails.
-        if connection.vendor != "postgresql":
-            answerer.join(0.5)
-        for _ in range(3000 if connection.vendor == "postgresql" else 0):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND datname = current_database()"
-                )
-                if cursor.fetchone()[0]:
+        # Wait (without asserting on time) until the answer is blocked on the row lock.
+        if connection.vendor == "postgresql":
+            for _ in range(3000):
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                answerer.join(0.01)
+                if not answerer.is_alive():
                     break
-            answerer.join(0.01)
-            if not answerer.is_alive():
-                break
+        else:
+            # SQLite shows no lock waits: the answer gets a second to reach the write lock the
+            # re-send holds. Had it answered without waiting, the old link would have been
+            # accepted, and the test fails.
+            answerer.join(1)
         release.set()
         resender.join(30)
         answerer.join(30)

@@ -2,27 +2,13 @@
 
 import hashlib
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
 from reporting import services
 from reporting.models import ReportRun
 from tests.factories import ChantierFactory, WorkSessionFactory
-from tests.workers import celery_worker, purge
-
-
-@contextmanager
-def reports_worker(*, media_root: Path):
-    """A worker consuming the ``reports`` queue (as in production) against the test database
-    and the test's MEDIA_ROOT; yields the process, stops it and gives back its output. The
-    test empties the queue (``purge``) before it asks for its report."""
-    with celery_worker(
-        queues=["reports"],
-        environ={"MEDIA_ROOT": str(media_root), "REPORT_EMAIL_AFTER_SECONDS": "3600"},
-    ) as worker:
-        yield worker
+from tests.workers import purge, reports_worker
 
 
 def wait_until_finished(run: ReportRun, seconds: int = 90) -> ReportRun:
