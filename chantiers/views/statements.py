@@ -13,20 +13,26 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_scoped_or_404, role_required
 from accounts.models import Role
 from chantiers import selectors, services
-from chantiers.models import Attendance, MonthlyStatement
-from chantiers.views import CHANTIER_ROLES, _chantiers
+from chantiers.models import (
+    Attendance,
+    MonthlyStatement,
+)
+from chantiers.views.access import (
+    CHANTIER_ROLES,
+    visible_chantiers,
+)
 
 STATEMENT_ROLES = (*CHANTIER_ROLES, Role.ADMIN)
 
 
-def _month(year: int, month: int) -> dt.date:
+def month_or_404(year: int, month: int) -> dt.date:
     try:
         return dt.date(year, month, 1)
     except ValueError:
         raise Http404 from None
 
 
-def _group_ids(chantier, month: dt.date) -> list[int]:
+def group_ids(chantier, month: dt.date) -> list[int]:
     """Everyone with a mark on this chantier that month."""
     last = services.add_months(month, 1) - dt.timedelta(days=1)
     return list(
@@ -38,17 +44,17 @@ def _group_ids(chantier, month: dt.date) -> list[int]:
 
 @role_required(*STATEMENT_ROLES)
 def month_statements(request, pk, year, month):
-    chantier = get_scoped_or_404(request, _chantiers(request), pk=pk)
-    first = _month(year, month)
+    chantier = get_scoped_or_404(request, visible_chantiers(request), pk=pk)
+    first = month_or_404(year, month)
     if request.method == "POST" and request.membership.role != Role.ADMIN:
         # By id: the order every service locks participants in (not the model's, by name).
         for participant in chantier.organization.participants.filter(
-            pk__in=_group_ids(chantier, first)
+            pk__in=group_ids(chantier, first)
         ).order_by("pk"):
             services.statement_prepare(participant=participant, month=first)
         messages.success(request, _("Les fiches du mois sont à jour."))
         return redirect("chantiers:month_statements", pk=chantier.pk, year=year, month=month)
-    group = _group_ids(chantier, first)
+    group = group_ids(chantier, first)
     statements = list(
         MonthlyStatement.objects.filter(participant__in=group, month=first)
         .select_related("participant", "validated_by")
@@ -77,7 +83,7 @@ def _statement(request, pk) -> MonthlyStatement:
         last = services.add_months(statement.month, 1) - dt.timedelta(days=1)
         marked_here = Attendance.objects.filter(
             participant=statement.participant_id,
-            session__chantier__in=_chantiers(request),
+            session__chantier__in=visible_chantiers(request),
             session__date__range=(statement.month, last),
         )
         if not marked_here.exists():
@@ -87,7 +93,7 @@ def _statement(request, pk) -> MonthlyStatement:
 
 def _back(request, statement):
     """Back to the month page the form came from (a chantier this user may see)."""
-    chantier = _chantiers(request).filter(pk=request.POST.get("chantier") or 0).first()
+    chantier = visible_chantiers(request).filter(pk=request.POST.get("chantier") or 0).first()
     if chantier is None:
         return redirect("chantiers:list")
     return redirect(

@@ -1,13 +1,14 @@
-"""Forming a chantier's group (candidates, selection with eligibility, start, departure, safety)
-and the volunteer agreements of its members (DESIGN §3 "Enrolment", "VolunteerAgreement")."""
+"""Forming a chantier's group: candidates found with a posted search and shown with their
+eligibility, then selection (a justification when a condition fails), start, departure, safety
+briefing and protective equipment (DESIGN §3 "Enrolment")."""
 
 import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Sum
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,29 +18,34 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_scoped_or_404, role_required
 from chantiers import selectors, services
 from chantiers.forms import (
-    AgreementForm,
     EnrolmentActivateForm,
     EnrolmentLeaveForm,
     EnrolmentSafetyForm,
     EnrolmentSelectForm,
 )
 from chantiers.indemnities import DECLARATION_REQUIRED
-from chantiers.models import Attendance, Chantier, Enrolment, VolunteerAgreement
-from chantiers.views import CHANTIER_ROLES, _chantiers
+from chantiers.models import (
+    Chantier,
+    Enrolment,
+    VolunteerAgreement,
+)
+from chantiers.views.access import (
+    CHANTIER_ROLES,
+    chantier_or_404,
+    visible_chantiers,
+)
 from participants.models import Pathway
 from participants.selectors import participant_list
 
 CANDIDATES_PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "group_candidate_search"
+
+
 Status = Enrolment.Status
 
 
-def _chantier(request, pk) -> Chantier:
-    return get_scoped_or_404(request, _chantiers(request), pk=pk)
-
-
 def _enrolment(request, pk) -> Enrolment:
-    enrolments = Enrolment.objects.filter(chantier__in=_chantiers(request)).select_related(
+    enrolments = Enrolment.objects.filter(chantier__in=visible_chantiers(request)).select_related(
         "chantier", "participant"
     )
     return get_scoped_or_404(request, enrolments, via="chantier__organization", pk=pk)
@@ -149,7 +155,7 @@ def _errors(form) -> list[str]:
 
 @role_required(*CHANTIER_ROLES)
 def group(request, pk):
-    return _render_group(request, _chantier(request, pk))
+    return _render_group(request, chantier_or_404(request, pk))
 
 
 def _act(request, enrolment, form_name: str, form, action, success: str, *, field=None):
@@ -241,9 +247,6 @@ def enrolment_safety(request, pk):
     )
 
 
-# Adding candidates -------------------------------------------------------------------------
-
-
 def _search_query(request) -> str:
     """The search lives in the session, posted by the form: a national number typed in the box
     never appears in a URL, so never in a server log or the browser history."""
@@ -262,7 +265,7 @@ def _searchable(request, query: str = ""):
 
 @role_required(*CHANTIER_ROLES)
 def group_add(request, pk):
-    chantier = _chantier(request, pk)
+    chantier = chantier_or_404(request, pk)
     if request.method == "POST" and "add" in request.POST:
         return _add_candidates(request, chantier)
     if request.method == "POST":
@@ -311,100 +314,3 @@ def _add_candidates(request, chantier):
         % {"count": len(people)},
     )
     return redirect("chantiers:group_add", pk=chantier.pk)
-
-
-# Volunteer agreements ----------------------------------------------------------------------
-
-
-def _agreement(request, pk) -> VolunteerAgreement:
-    """An agreement of someone in the group of a chantier this user may see (as for the PDF)."""
-    visible = Enrolment.objects.filter(chantier__in=_chantiers(request)).values("participant")
-    agreements = VolunteerAgreement.objects.filter(participant__in=visible).select_related(
-        "participant", "chantier", "organization"
-    )
-    return get_scoped_or_404(request, agreements, pk=pk)
-
-
-@role_required(*CHANTIER_ROLES)
-def agreement_new(request, chantier, enrolment):
-    chantier = _chantier(request, chantier)
-    enrolment = get_object_or_404(chantier.enrolments.select_related("participant"), pk=enrolment)
-    agreement = VolunteerAgreement(
-        participant=enrolment.participant, organization=chantier.organization, chantier=chantier
-    )
-    latest = (
-        VolunteerAgreement.objects.filter(organization=chantier.organization)
-        .exclude(insurance_policy="")
-        .order_by("-pk")
-        .values_list("insurance_policy", flat=True)
-        .first()
-    )
-    initial = {
-        "starts_on": enrolment.joined_on or chantier.starts_on,
-        "ends_on": chantier.ends_on,
-        "daily_rate": chantier.daily_indemnity,
-        "insurance_policy": latest or "",
-    }
-    return _agreement_page(request, agreement, chantier, initial=initial)
-
-
-@role_required(*CHANTIER_ROLES)
-def agreement_edit(request, pk):
-    agreement = _agreement(request, pk)
-    chantiers = _chantiers(request)
-    chantier = (
-        chantiers.filter(pk=agreement.chantier_id).first()
-        or chantiers.filter(enrolments__participant=agreement.participant_id)
-        .order_by("-starts_on")
-        .first()
-    )
-    return _agreement_page(request, agreement, chantier)
-
-
-def _agreement_page(request, agreement, chantier, initial=None):
-    previous_start = agreement.starts_on  # None for a new one; the form changes the instance
-    form = AgreementForm(request.POST or None, instance=agreement, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        agreement = form.save()
-        # Rule 3: completing the paperwork recomputes the days it changes, from the earlier of
-        # the old and the new start.
-        services.indemnities_recompute_from(
-            participant=agreement.participant,
-            day=min(d for d in (previous_start, agreement.starts_on) if d),
-        )
-        messages.success(request, _("Convention enregistrée ; les défraiements sont recalculés."))
-        return redirect("chantiers:agreement_edit", pk=agreement.pk)
-    context = {
-        "form": form,
-        "agreement": agreement,
-        "participant": agreement.participant,
-        "chantier": chantier,
-        "ceiling": form.ceiling,
-        "year": form.year,
-        "days": _year_days(agreement, form.year) if agreement.pk else [],
-    }
-    return render(request, "chantiers/agreement_form.html", context)
-
-
-def _year_days(agreement, year: int) -> list[dict]:
-    """The year's days of presence of the person, paid or not and why: the recomputation seen."""
-    labels = dict(Attendance.NotPayable.choices)
-    rows = (
-        Attendance.objects.filter(
-            participant=agreement.participant,
-            session__date__year=year,
-            session__chantier__organization=agreement.organization_id,
-            status__in=Attendance.PRESENT_LIKE,
-        )
-        .values("not_payable")
-        .annotate(count=Count("pk"), amount=Sum("indemnity"))
-        .order_by("not_payable")
-    )
-    return [
-        {
-            "reason": labels.get(row["not_payable"], ""),
-            "count": row["count"],
-            "amount": row["amount"],
-        }
-        for row in rows
-    ]

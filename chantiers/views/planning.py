@@ -1,12 +1,10 @@
-"""Chantiers, their sessions and their incidents: created and kept up to date by the coordinators
-of the chantier and the direction."""
+"""A chantier's work sessions: the month's list, one added, a weekly pattern between two dates
+(Belgian public holidays skipped and named), a session cancelled with its reason."""
 
 import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,62 +14,23 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.access import get_scoped_or_404, role_required
+from accounts.access import role_required
 from accounts.models import Role
 from chantiers import services
 from chantiers.forms_planning import (
     CancelForm,
-    ChantierForm,
-    IncidentForm,
     SessionForm,
     WeeklyPlanForm,
 )
-from chantiers.models import Chantier, Incident
-from chantiers.views import CHANTIER_ROLES, _chantiers, _session
+from chantiers.models import (
+    Chantier,
+)
+from chantiers.views.access import (
+    CHANTIER_ROLES,
+    chantier_or_404,
+    session_or_404,
+)
 from participants.services import add_months
-
-
-def _chantier(request, pk):
-    return get_scoped_or_404(request, _chantiers(request), pk=pk)
-
-
-def _saved(form) -> Chantier | None:
-    """The chantier saved, or None when its code was taken meanwhile (a double click, or two
-    people at once: both passed the form's check before either was committed)."""
-    try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        taken = Chantier.objects.filter(
-            organization=form.organization, code=form.cleaned_data["code"]
-        ).exclude(pk=form.instance.pk)
-        if not taken.exists():
-            raise
-        form.add_error("code", _("Un autre chantier porte déjà ce code."))
-        return None
-
-
-@role_required(*CHANTIER_ROLES)
-def chantier_create(request):
-    form = ChantierForm(request.POST or None, organization=request.organization)
-    if request.method == "POST" and form.is_valid() and (chantier := _saved(form)):
-        if request.membership.role == Role.COORDINATOR:
-            chantier.coordinators.add(request.user)  # or they would lose sight of it at once
-        messages.success(request, _("Chantier créé. Planifiez ses séances."))
-        return redirect("chantiers:sessions", pk=chantier.pk)
-    return render(request, "chantiers/chantier_form.html", {"form": form, "chantier": None})
-
-
-@role_required(*CHANTIER_ROLES)
-def chantier_edit(request, pk):
-    chantier = _chantier(request, pk)
-    form = ChantierForm(request.POST or None, instance=chantier, organization=request.organization)
-    if request.method == "POST" and form.is_valid() and _saved(form):
-        if request.membership.role == Role.COORDINATOR:
-            chantier.coordinators.add(request.user)
-        messages.success(request, _("Chantier enregistré."))
-        return redirect("chantiers:detail", pk=chantier.pk)
-    return render(request, "chantiers/chantier_form.html", {"form": form, "chantier": chantier})
 
 
 def _month_param(value: str | None) -> dt.date:
@@ -89,7 +48,7 @@ def _month_param(value: str | None) -> dt.date:
 @role_required(*CHANTIER_ROLES, Role.ADMIN)
 def session_list(request, pk):
     """The sessions of a chantier month by month, with how many marks each has."""
-    chantier = _chantier(request, pk)
+    chantier = chantier_or_404(request, pk)
     month = _month_param(request.GET.get("mois"))
     sessions = (
         chantier.sessions.filter(date__gte=month, date__lt=add_months(month, 1))
@@ -121,7 +80,7 @@ def _locked_then_valid(chantier, form) -> bool:
 
 @role_required(*CHANTIER_ROLES)
 def session_create(request, pk):
-    chantier = _chantier(request, pk)
+    chantier = chantier_or_404(request, pk)
     form = SessionForm(request.POST or None, chantier=chantier)
     if request.method == "POST" and _locked_then_valid(chantier, form):
         session = form.save()
@@ -136,7 +95,7 @@ def session_create(request, pk):
 @role_required(*CHANTIER_ROLES)
 def sessions_weekly(request, pk):
     """Many sessions from a weekly pattern, Belgian public holidays skipped and said."""
-    chantier = _chantier(request, pk)
+    chantier = chantier_or_404(request, pk)
     initial = {"first_day": max(chantier.starts_on, timezone.localdate())}
     if chantier.ends_on:
         initial["last_day"] = chantier.ends_on
@@ -179,7 +138,7 @@ def sessions_weekly(request, pk):
 
 @role_required(*CHANTIER_ROLES)
 def session_cancel(request, pk):
-    session = _session(request, pk)
+    session = session_or_404(request, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,47 +153,3 @@ def session_cancel(request, pk):
             return _back_to_month(session.chantier, session.date)
     context = {"form": form, "session": session, "chantier": session.chantier}
     return render(request, "chantiers/session_cancel.html", context)
-
-
-@role_required(*CHANTIER_ROLES, Role.ADMIN)
-def incident_list(request, pk):
-    chantier = _chantier(request, pk)
-    incidents = chantier.incidents.select_related("session", "recorded_by").order_by(
-        "closed_on", "-date", "-pk"
-    )
-    page = Paginator(incidents, 25).get_page(request.GET.get("page"))
-    context = {
-        "chantier": chantier,
-        "page": page,
-        "can_write": request.membership.role in CHANTIER_ROLES,
-    }
-    return render(request, "chantiers/incident_list.html", context)
-
-
-@role_required(*CHANTIER_ROLES)
-def incident_create(request, pk):
-    chantier = _chantier(request, pk)
-    form = IncidentForm(
-        request.POST or None, chantier=chantier, initial={"date": timezone.localdate()}
-    )
-    if request.method == "POST" and form.is_valid():
-        incident = form.save(commit=False)
-        incident.recorded_by = request.user
-        incident.save()
-        messages.success(request, _("Incident enregistré."))
-        return redirect("chantiers:incidents", pk=chantier.pk)
-    context = {"form": form, "chantier": chantier, "incident": None}
-    return render(request, "chantiers/incident_form.html", context)
-
-
-@role_required(*CHANTIER_ROLES)
-def incident_edit(request, pk):
-    incidents = Incident.objects.filter(chantier__in=_chantiers(request)).select_related("chantier")
-    incident = get_scoped_or_404(request, incidents, via="chantier__organization", pk=pk)
-    form = IncidentForm(request.POST or None, instance=incident, chantier=incident.chantier)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Incident mis à jour."))
-        return redirect("chantiers:incidents", pk=incident.chantier_id)
-    context = {"form": form, "chantier": incident.chantier, "incident": incident}
-    return render(request, "chantiers/incident_form.html", context)

@@ -1,0 +1,49 @@
+"""What every chantier screen starts with: the roles, and the chantiers, sessions and documents a
+person may reach — another organization's, or a chantier not theirs, answers 404."""
+
+from django.http import HttpResponse
+from django.utils.text import slugify
+
+from accounts.access import get_scoped_or_404
+from accounts.models import AccessLog, Role
+from accounts.services import access_log_record_many
+from chantiers import selectors
+from chantiers.models import Chantier, WorkSession
+
+CHANTIER_ROLES = (Role.COORDINATOR, Role.DIRECTION)
+
+
+# The administration reopens validated months: it reads the chantiers, it does not mark them.
+READ_ROLES = (*CHANTIER_ROLES, Role.ADMIN)
+
+
+def visible_chantiers(request):
+    return selectors.chantiers_for(
+        organization=request.organization, user=request.user, role=request.membership.role
+    )
+
+
+def chantier_or_404(request, pk) -> Chantier:
+    return get_scoped_or_404(request, visible_chantiers(request), pk=pk)
+
+
+def session_or_404(request, pk) -> WorkSession:
+    sessions = WorkSession.objects.filter(chantier__in=visible_chantiers(request)).select_related(
+        "chantier"
+    )
+    return get_scoped_or_404(request, sessions, via="chantier__organization", pk=pk)
+
+
+def pdf_response(pdf: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{slugify(name)}.pdf"'
+    return response
+
+
+def printed(request, people) -> None:
+    access_log_record_many(
+        user=request.user,
+        organization=request.organization,
+        objects=list(people),
+        action=AccessLog.Action.PRINT,
+    )

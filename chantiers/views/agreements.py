@@ -1,0 +1,152 @@
+"""Volunteer agreements (convention de bénévolat indemnisé, DESIGN §3): written for a member of
+the group, checked against the income source and the ceilings, and printed with the
+organisation note the law of 3 July 2005 requires, ready to sign."""
+
+from django.contrib import messages
+from django.db.models import Count, Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.access import get_scoped_or_404, role_required
+from accounts.models import AccessLog
+from accounts.services import access_log_record
+from chantiers import services
+from chantiers.forms import (
+    AgreementForm,
+)
+from chantiers.models import (
+    Attendance,
+    Enrolment,
+    IndemnityCeiling,
+    VolunteerAgreement,
+)
+from chantiers.pdf import render_pdf
+from chantiers.views.access import (
+    CHANTIER_ROLES,
+    chantier_or_404,
+    visible_chantiers,
+)
+
+
+def _agreement(request, pk) -> VolunteerAgreement:
+    """An agreement of someone in the group of a chantier this user may see (as for the PDF)."""
+    visible = Enrolment.objects.filter(chantier__in=visible_chantiers(request)).values(
+        "participant"
+    )
+    agreements = VolunteerAgreement.objects.filter(participant__in=visible).select_related(
+        "participant", "chantier", "organization"
+    )
+    return get_scoped_or_404(request, agreements, pk=pk)
+
+
+@role_required(*CHANTIER_ROLES)
+def agreement_new(request, chantier, enrolment):
+    chantier = chantier_or_404(request, chantier)
+    enrolment = get_object_or_404(chantier.enrolments.select_related("participant"), pk=enrolment)
+    agreement = VolunteerAgreement(
+        participant=enrolment.participant, organization=chantier.organization, chantier=chantier
+    )
+    latest = (
+        VolunteerAgreement.objects.filter(organization=chantier.organization)
+        .exclude(insurance_policy="")
+        .order_by("-pk")
+        .values_list("insurance_policy", flat=True)
+        .first()
+    )
+    initial = {
+        "starts_on": enrolment.joined_on or chantier.starts_on,
+        "ends_on": chantier.ends_on,
+        "daily_rate": chantier.daily_indemnity,
+        "insurance_policy": latest or "",
+    }
+    return _agreement_page(request, agreement, chantier, initial=initial)
+
+
+@role_required(*CHANTIER_ROLES)
+def agreement_edit(request, pk):
+    agreement = _agreement(request, pk)
+    chantiers = visible_chantiers(request)
+    chantier = (
+        chantiers.filter(pk=agreement.chantier_id).first()
+        or chantiers.filter(enrolments__participant=agreement.participant_id)
+        .order_by("-starts_on")
+        .first()
+    )
+    return _agreement_page(request, agreement, chantier)
+
+
+def _agreement_page(request, agreement, chantier, initial=None):
+    previous_start = agreement.starts_on  # None for a new one; the form changes the instance
+    form = AgreementForm(request.POST or None, instance=agreement, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        agreement = form.save()
+        # Rule 3: completing the paperwork recomputes the days it changes, from the earlier of
+        # the old and the new start.
+        services.indemnities_recompute_from(
+            participant=agreement.participant,
+            day=min(d for d in (previous_start, agreement.starts_on) if d),
+        )
+        messages.success(request, _("Convention enregistrée ; les défraiements sont recalculés."))
+        return redirect("chantiers:agreement_edit", pk=agreement.pk)
+    context = {
+        "form": form,
+        "agreement": agreement,
+        "participant": agreement.participant,
+        "chantier": chantier,
+        "ceiling": form.ceiling,
+        "year": form.year,
+        "days": _year_days(agreement, form.year) if agreement.pk else [],
+    }
+    return render(request, "chantiers/agreement_form.html", context)
+
+
+def _year_days(agreement, year: int) -> list[dict]:
+    """The year's days of presence of the person, paid or not and why: the recomputation seen."""
+    labels = dict(Attendance.NotPayable.choices)
+    rows = (
+        Attendance.objects.filter(
+            participant=agreement.participant,
+            session__date__year=year,
+            session__chantier__organization=agreement.organization_id,
+            status__in=Attendance.PRESENT_LIKE,
+        )
+        .values("not_payable")
+        .annotate(count=Count("pk"), amount=Sum("indemnity"))
+        .order_by("not_payable")
+    )
+    return [
+        {
+            "reason": labels.get(row["not_payable"], ""),
+            "count": row["count"],
+            "amount": row["amount"],
+        }
+        for row in rows
+    ]
+
+
+@role_required(*CHANTIER_ROLES)
+def agreement_pdf(request, pk):
+    """The agreement with its organisation note, ready to sign; the printing is logged."""
+    agreement = _agreement(request, pk)
+    access_log_record(
+        user=request.user,
+        organization=request.organization,
+        obj=agreement.participant,
+        action=AccessLog.Action.PRINT,
+    )
+    pdf = render_pdf(
+        "pdf/volunteer_agreement.html",
+        {
+            "agreement": agreement,
+            "participant": agreement.participant,
+            "chantier": agreement.chantier,
+            "organization": agreement.organization,
+            "ceiling": IndemnityCeiling.objects.filter(year=agreement.starts_on.year).first(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(f"convention-{agreement.participant.last_name}-{agreement.starts_on:%Y}")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response

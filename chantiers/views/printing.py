@@ -1,0 +1,236 @@
+"""The paper side of a chantier: the monthly statements printed for signing (one person's month,
+or a chantier's month in one PDF) and the sign-in sheet of a session or a week, for days
+without a phone. Every print is in the access log."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from accounts.access import get_scoped_or_404, role_required
+from accounts.models import Role
+from chantiers import selectors, services
+from chantiers.models import (
+    Attendance,
+    Enrolment,
+    IndemnityCeiling,
+    MonthlyStatement,
+    WorkSession,
+)
+from chantiers.pdf import render_pdf
+from chantiers.views.access import (
+    CHANTIER_ROLES,
+    pdf_response,
+    printed,
+    session_or_404,
+    visible_chantiers,
+)
+from chantiers.views.attendance import in_group_on, week_monday, week_sessions
+from chantiers.views.statements import STATEMENT_ROLES, group_ids, month_or_404
+
+# A landscape A4 page holds five sessions side by side (arrival, departure, signature each);
+# a longer week continues on the next page, with the names again.
+SESSIONS_PER_SHEET = 5
+BLANK_ROWS = 2  # for the people who arrive without being on the list
+
+
+def _month_last(month: dt.date) -> dt.date:
+    return services.add_months(month, 1) - dt.timedelta(days=1)
+
+
+def _statements():
+    return MonthlyStatement.objects.select_related(
+        "participant", "organization", "validated_by", "batch"
+    )
+
+
+def _printable_statement(request, pk) -> MonthlyStatement:
+    """Scoped as ``statements._statement`` (the current organization); a coordinator,
+    like for the agreements, prints only the statements of people marked on their chantiers."""
+    statement = get_scoped_or_404(request, _statements(), pk=pk)
+    if request.membership.role == Role.COORDINATOR:
+        month = statement.month
+        marked_here = Attendance.objects.filter(
+            participant=statement.participant_id,
+            session__chantier__in=visible_chantiers(request),
+            session__date__range=(month, _month_last(month)),
+        )
+        if not marked_here.exists():
+            raise Http404
+    return statement
+
+
+def _statement_pages(statements: list[MonthlyStatement], month: dt.date) -> list[dict]:
+    """Each statement with the month's marks (every chantier of the operator) and their totals,
+    in one query whatever the number of statements."""
+    marks: dict[int, list[Attendance]] = {}
+    for attendance in (
+        Attendance.objects.filter(
+            participant__in=[s.participant_id for s in statements],
+            session__date__range=(month, _month_last(month)),
+            session__chantier__organization__in={s.organization_id for s in statements},
+        )
+        .select_related("session__chantier")
+        .order_by("session__date", "session__starts_at", "pk")
+    ):
+        marks.setdefault(attendance.participant_id, []).append(attendance)
+    pages = []
+    for statement in statements:
+        rows = marks.get(statement.participant_id, [])
+        present = [a for a in rows if a.is_present]
+        totals = (
+            len({a.session.date for a in present}),
+            sum((a.hours for a in present), Decimal("0.00")),
+            sum((a.indemnity for a in rows), Decimal("0.00")),
+        )
+        iban = statement.participant.iban
+        pages.append(
+            {
+                "statement": statement,
+                "participant": statement.participant,
+                "rows": rows,
+                # The marks changed since the statement was prepared: say so rather than print
+                # a sheet whose lines and totals disagree.
+                "stale": totals != (statement.days, statement.hours, statement.amount),
+                "iban_tail": f"•••• {iban[-4:]}" if iban else "",
+            }
+        )
+    return pages
+
+
+def _render_statements(statements, *, month, organization, running_title) -> bytes:
+    return render_pdf(
+        "pdf/statement.html",
+        {
+            "pages": _statement_pages(statements, month),
+            "organization": organization,
+            "month": month,
+            "ceiling": IndemnityCeiling.objects.filter(year=month.year).first(),
+            "running_title": running_title,
+        },
+    )
+
+
+@role_required(*STATEMENT_ROLES)
+def statement_pdf(request, pk):
+    """One person's month, to sign; the printing is logged."""
+    statement = _printable_statement(request, pk)
+    participant = statement.participant
+    printed(request, [participant])
+    pdf = _render_statements(
+        [statement],
+        month=statement.month,
+        organization=statement.organization,
+        running_title=f"{participant.first_name} {participant.last_name.upper()}",
+    )
+    return pdf_response(pdf, f"fiche-{participant.last_name}-{statement.month:%Y-%m}")
+
+
+@role_required(*STATEMENT_ROLES)
+def month_statements_pdf(request, pk, year, month):
+    """Every statement of the chantier's month, one per page, to have them signed in one go."""
+    chantier = get_scoped_or_404(request, visible_chantiers(request), pk=pk)
+    if not dt.MINYEAR < year < dt.MAXYEAR:
+        raise Http404  # the month after must exist
+    first = month_or_404(year, month)
+    statements = list(
+        _statements()
+        .filter(
+            participant__in=group_ids(chantier, first),
+            month=first,
+            organization=request.organization,
+        )
+        .order_by("participant__last_name", "participant__first_name")
+    )
+    if not statements:
+        messages.info(request, _("Pas encore de fiche pour ce mois : préparez-les d'abord."))
+        return redirect("chantiers:month_statements", pk=chantier.pk, year=year, month=month)
+    printed(request, [s.participant for s in statements])
+    pdf = _render_statements(
+        statements,
+        month=first,
+        organization=request.organization,
+        running_title=f"{chantier.name} · {formats.date_format(first, 'F Y')}",
+    )
+    return pdf_response(pdf, f"fiches-{chantier.code}-{first:%Y-%m}")
+
+
+def _sheet_blocks(sessions: list[WorkSession], group: list[Enrolment]) -> list[dict]:
+    """The sheet's pages: at most SESSIONS_PER_SHEET sessions each, every name on every page."""
+    pages = -(-len(sessions) // SESSIONS_PER_SHEET)
+    size = -(-len(sessions) // pages) if pages else 1  # six sessions: two pages of three
+    blocks = []
+    for start in range(0, len(sessions), size):
+        block = sessions[start : start + size]
+        rows = [
+            {
+                "number": number,
+                "participant": enrolment.participant,
+                "cells": [in_group_on(enrolment, s.date) for s in block],
+            }
+            for number, enrolment in enumerate(group, start=1)
+        ]
+        rows += [
+            {"number": len(group) + extra, "participant": None, "cells": [True] * len(block)}
+            for extra in range(1, BLANK_ROWS + 1)
+        ]
+        # Landscape: 219 mm for the sessions; arrival and departure take 25 mm of each.
+        blocks.append({"sessions": block, "rows": rows, "sign_mm": min(45, 219 // len(block) - 25)})
+    return blocks
+
+
+def _signin_sheet(request, *, chantier, sessions, group, week, name) -> HttpResponse:
+    """The sheet of a session (portrait) or of a week (``week`` = Monday and Sunday, landscape)."""
+    printed(request, [e.participant for e in group])
+    pdf = render_pdf(
+        "pdf/signin_sheet.html",
+        {
+            "chantier": chantier,
+            "organization": request.organization,
+            "sessions": sessions,
+            "blocks": _sheet_blocks(sessions, group),
+            "coordinators": [u.get_full_name() for u in chantier.coordinators.order_by("pk")],
+            "week": week,
+        },
+    )
+    return pdf_response(pdf, name)
+
+
+@role_required(*CHANTIER_ROLES)
+def signin_sheet_session(request, pk):
+    """The paper sheet of one session, for a day without a phone."""
+    session = session_or_404(request, pk)
+    if session.status == WorkSession.Status.CANCELLED:
+        messages.error(request, _("Cette séance est annulée : pas de feuille de présence."))
+        return redirect("chantiers:detail", pk=session.chantier_id)
+    return _signin_sheet(
+        request,
+        chantier=session.chantier,
+        sessions=[session],
+        group=selectors.group_on(session=session),
+        week=None,
+        name=f"presences-{session.chantier.code}-{session.date:%Y-%m-%d}",
+    )
+
+
+@role_required(*CHANTIER_ROLES)
+def signin_sheet_week(request, pk, year, month, day):
+    """The paper sheet of the week (Monday to Sunday) holding the given day."""
+    chantier = get_scoped_or_404(request, visible_chantiers(request), pk=pk)
+    monday = week_monday(year, month, day)
+    sessions = week_sessions(chantier, monday)
+    if not sessions:
+        messages.info(request, _("Aucune séance prévue cette semaine sur ce chantier."))
+        return redirect("chantiers:detail", pk=chantier.pk)
+    return _signin_sheet(
+        request,
+        chantier=chantier,
+        sessions=sessions,
+        group=selectors.group_during(chantier, monday, monday + dt.timedelta(days=6)),
+        week=(monday, monday + dt.timedelta(days=6)),
+        name=f"presences-{chantier.code}-semaine-{monday:%Y-%m-%d}",
+    )
