@@ -3,7 +3,7 @@ save for the group), and the paper sign-in sheet of a week copied in one form.""
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.access import get_scoped_or_404, role_required
 from chantiers import selectors, services
+from chantiers.forms_attendance import AttendanceForm, Cell
 from chantiers.models import (
     Attendance,
     Chantier,
@@ -25,7 +26,6 @@ from chantiers.models import (
     MonthlyStatement,
     WorkSession,
 )
-from chantiers.services import Mark, attendance_record
 from chantiers.views.access import (
     CHANTIER_ROLES,
     session_or_404,
@@ -83,38 +83,6 @@ def today(request):
     return render(request, "chantiers/today.html", {"sessions": sessions, "day": day})
 
 
-def _marks_from(request, group, attendances) -> list[Mark]:
-    """One mark per row the coordinator set; "everyone present" fills the rows left unset."""
-    everyone = "all_present" in request.POST
-    marks = []
-    for enrolment in group:
-        pk = enrolment.participant_id
-        status = request.POST.get(f"status-{pk}", "")
-        if not status and everyone and pk not in attendances:
-            status = Attendance.Status.PRESENT
-        if not status:
-            continue
-        hours_text = request.POST.get(f"hours-{pk}", "").replace(",", ".").strip()
-        try:
-            hours = Decimal(hours_text) if hours_text else None
-        except InvalidOperation:
-            raise ValidationError(
-                _("Heures illisibles pour %(name)s : « %(value)s ».")
-                % {"name": enrolment.participant, "value": hours_text}
-            ) from None
-        version = request.POST.get(f"version-{pk}", "")
-        marks.append(
-            Mark(
-                participant_id=pk,
-                status=status,
-                hours=hours,
-                note=request.POST.get(f"note-{pk}", "").strip()[:300],
-                version=int(version) if version.isascii() and version.isdigit() else None,
-            )
-        )
-    return marks
-
-
 @role_required(*CHANTIER_ROLES)
 def session_attendance(request, pk):
     """The attendance grid of a session: one tap per person, one save for the whole group."""
@@ -122,33 +90,28 @@ def session_attendance(request, pk):
     group = selectors.group_on(session=session)
     attendances = {a.participant_id: a for a in session.attendances.all()}
     if request.method == "POST":
-        try:
-            result = attendance_record(
-                session=session, marks=_marks_from(request, group, attendances), by=request.user
+        cells = [
+            Cell(
+                key=str(e.participant_id),
+                label=str(e.participant),
+                session=session,
+                participant_id=e.participant_id,
+                recorded=attendances.get(e.participant_id),
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            for e in group
+        ]
+        form = AttendanceForm(
+            request.POST, cells=cells, everyone_present="all_present" in request.POST
+        )
+        if not form.is_valid():
+            messages.error(request, form.problems())
         else:
-            if result.saved:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s présence enregistrée.",
-                        "%(count)s présences enregistrées.",
-                        len(result.saved),
-                    )
-                    % {"count": len(result.saved)},
-                )
-            for attendance in result.conflicts:
-                messages.warning(
-                    request,
-                    _(
-                        "%(name)s : modifié entre-temps par %(by)s ; votre choix n'a pas été "
-                        "enregistré, vérifiez la ligne."
-                    )
-                    % {"name": attendance.participant, "by": attendance.recorded_by},
-                )
-            return redirect("chantiers:session_attendance", pk=session.pk)
+            try:
+                _save(request, form.marks(), name_the_day=False)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                return redirect("chantiers:session_attendance", pk=session.pk)
     balances = selectors.year_balances(
         participant_ids=[e.participant_id for e in group],
         organization=request.organization,
@@ -178,9 +141,6 @@ def session_attendance(request, pk):
     return render(request, "chantiers/session_attendance.html", context)
 
 
-CENTS = Decimal("0.01")
-
-
 def week_monday(year: int, month: int, day: int) -> dt.date:
     # Not the first or the last year a date can hold: the week and its neighbours must exist.
     if not dt.MINYEAR < year < dt.MAXYEAR:
@@ -206,67 +166,9 @@ def in_group_on(enrolment: Enrolment, day: dt.date) -> bool:
     )
 
 
-def _hours(text: str) -> Decimal | None:
-    """The hours typed in a cell: None when empty (the session's length), ValueError if wrong."""
-    if not text.strip():
-        return None
-    try:
-        hours = Decimal(text.replace(",", ".").strip())
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not hours.is_finite() or not 0 <= hours <= 24:
-        raise ValueError(text)
-    return hours.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-def _week_marks(data, *, sessions, group, marks) -> tuple[dict, list[str], set[str]]:
-    """The marks to save per session — only the cells that differ from what is recorded — and
-    the cells whose hours cannot be read."""
-    per_session: dict[WorkSession, list[services.Mark]] = {}
-    problems, bad = [], set()
-    for session in sessions:
-        for enrolment in group:
-            if not in_group_on(enrolment, session.date):
-                continue
-            key = f"{session.pk}-{enrolment.participant_id}"
-            status = data.get(f"status-{key}", "")
-            if not status:
-                continue  # not entered (or a validated month, whose inputs are disabled)
-            try:
-                hours = _hours(data.get(f"hours-{key}", ""))
-            except ValueError as error:
-                bad.add(key)
-                problems.append(
-                    _("%(name)s le %(day)s : « %(value)s »")
-                    % {
-                        "name": enrolment.participant,
-                        "day": formats.date_format(session.date, "D d/m"),
-                        "value": error.args[0],
-                    }
-                )
-                continue
-            existing = marks.get((session.pk, enrolment.participant_id))
-            if existing is not None and (existing.status, existing.hours) == (
-                status,
-                session.hours if hours is None else hours,
-            ):
-                continue
-            version = data.get(f"version-{key}", "")
-            per_session.setdefault(session, []).append(
-                services.Mark(
-                    participant_id=enrolment.participant_id,
-                    status=status,
-                    hours=hours,
-                    note=existing.note if existing is not None else "",  # kept as it is
-                    version=int(version) if version.isascii() and version.isdigit() else None,
-                )
-            )
-    return per_session, problems, bad
-
-
-def _week_save(request, per_session) -> None:
+def _save(request, per_session, *, name_the_day: bool) -> None:
     """One call of the service per session, all or nothing: a refused session (a validated
-    month) cancels the whole sheet, which comes back as typed."""
+    month) cancels the whole entry, which comes back as typed."""
     saved, conflicts = 0, []
     with transaction.atomic():
         for session, marks in per_session.items():
@@ -282,12 +184,19 @@ def _week_save(request, per_session) -> None:
     elif not conflicts:
         messages.info(request, _("Rien n'a changé."))
     for session, attendance in conflicts:
-        messages.warning(
-            request,
-            _(
+        if name_the_day:
+            message = _(
                 "%(name)s, %(day)s : modifié entre-temps par %(by)s ; votre choix n'a pas été "
                 "enregistré, vérifiez la case."
             )
+        else:
+            message = _(
+                "%(name)s : modifié entre-temps par %(by)s ; votre choix n'a pas été "
+                "enregistré, vérifiez la ligne."
+            )
+        messages.warning(
+            request,
+            message
             % {
                 "name": attendance.participant,
                 "day": formats.date_format(session.date, "D d/m"),
@@ -319,18 +228,29 @@ def week_entry(request, pk, year, month, day):
     )
     bad: set[str] = set()
     if request.method == "POST":
-        per_session, problems, bad = _week_marks(
-            request.POST, sessions=sessions, group=group, marks=marks
-        )
-        if problems:
-            messages.error(
-                request,
-                _("Heures illisibles ou impossibles (entre 0 et 24) : %(cells)s.")
-                % {"cells": " ; ".join(problems)},
+        cells = [
+            Cell(
+                key=f"{session.pk}-{enrolment.participant_id}",
+                label=_("%(name)s le %(day)s")
+                % {
+                    "name": enrolment.participant,
+                    "day": formats.date_format(session.date, "D d/m"),
+                },
+                session=session,
+                participant_id=enrolment.participant_id,
+                recorded=marks.get((session.pk, enrolment.participant_id)),
             )
+            for session in sessions
+            for enrolment in group
+            if in_group_on(enrolment, session.date)
+        ]
+        form = AttendanceForm(request.POST, cells=cells)
+        if not form.is_valid():
+            messages.error(request, form.problems())
+            bad = form.bad_keys()
         else:
             try:
-                _week_save(request, per_session)
+                _save(request, form.marks(), name_the_day=True)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:

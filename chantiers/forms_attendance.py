@@ -1,0 +1,121 @@
+"""The one attendance form: the marks typed for a set of cells — a session's group on the grid,
+a week's sessions × the group on the paper sheet's entry — read and checked by the same rules.
+What a mark may be (a known status, 0 to 24 hours, a month not locked, a colleague's change
+not overwritten) is the service's to enforce (``services.attendance_record``); this reads what
+was typed and names the cells it cannot read."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chantiers.models import Attendance, WorkSession
+from chantiers.services import Mark
+
+CENTS = Decimal("0.01")
+NOTE_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One person at one session, as the page shows it."""
+
+    key: str  # the suffix of the cell's inputs: "12" on the grid, "34-12" on the week's sheet
+    label: str  # how a message names it: the person, and the day when the page has several
+    session: WorkSession
+    participant_id: int
+    recorded: Attendance | None
+
+
+class HoursField(forms.CharField):
+    """Hours as typed, with a comma or a point: empty for the session's length, else 0 to 24,
+    rounded half up to the cent."""
+
+    default_error_messages = {"invalid": gettext_lazy("Heures illisibles ou impossibles.")}
+
+    def to_python(self, value) -> Decimal | None:
+        text = super().to_python(value).replace(",", ".")
+        if not text:
+            return None
+        try:
+            hours = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not hours.is_finite() or not 0 <= hours <= 24:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return hours.quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+class AttendanceForm(forms.Form):
+    """``everyone_present``: the rows left unset (and never marked) are marked present — the
+    grid's "Tout le monde présent". A cell whose note input is not on the page keeps the
+    recorded note (the week's sheet has none)."""
+
+    def __init__(self, data, *, cells: list[Cell], everyone_present: bool = False):
+        super().__init__(data)
+        self.cells = cells
+        self.everyone_present = everyone_present
+        statuses = [("", ""), *Attendance.Status.choices]
+        for cell in cells:
+            self.fields[f"status-{cell.key}"] = forms.ChoiceField(choices=statuses, required=False)
+            self.fields[f"hours-{cell.key}"] = HoursField(required=False)
+            self.fields[f"note-{cell.key}"] = forms.CharField(
+                required=False, max_length=NOTE_LENGTH
+            )
+            # The version the page was shown with; anything else counts as none (a new mark).
+            self.fields[f"version-{cell.key}"] = forms.CharField(required=False)
+
+    def marks(self) -> dict[WorkSession, list[Mark]]:
+        """The marks to save, per session (once the form is valid)."""
+        per_session: dict[WorkSession, list[Mark]] = {}
+        for cell in self.cells:
+            data = {name: self.cleaned_data[f"{name}-{cell.key}"] for name in FIELDS}
+            status = data["status"]
+            if not status and self.everyone_present and cell.recorded is None:
+                status = Attendance.Status.PRESENT
+            if not status:
+                continue  # not entered (or a locked month, whose inputs are disabled)
+            note = data["note"].strip()
+            if f"note-{cell.key}" not in self.data:
+                note = cell.recorded.note if cell.recorded else ""
+            version = data["version"]
+            per_session.setdefault(cell.session, []).append(
+                Mark(
+                    participant_id=cell.participant_id,
+                    status=status,
+                    hours=data["hours"],
+                    note=note,
+                    version=int(version) if version.isascii() and version.isdigit() else None,
+                )
+            )
+        return per_session
+
+    def bad_keys(self) -> set[str]:
+        """The cells with an input that cannot be read, to show them in error."""
+        return {name.split("-", 1)[1] for name in self.errors}
+
+    def problems(self) -> str:
+        """One message naming every cell that cannot be read, and what was typed."""
+        labels = {cell.key: cell.label for cell in self.cells}
+        by_kind: dict[str, list[str]] = {}
+        for name in self.errors:
+            kind, key = name.split("-", 1)
+            by_kind.setdefault(kind, []).append(
+                _("%(cell)s : « %(value)s »")
+                % {"cell": labels[key], "value": self.data.get(name, "")[:40]}
+            )
+        sentences = {
+            "hours": _("Heures illisibles ou impossibles (entre 0 et 24) : %(cells)s."),
+            "status": _("Présence inconnue : %(cells)s."),
+            "note": _("Note de plus de %(length)s caractères : %(cells)s."),
+        }
+        return " ".join(
+            sentences[kind] % {"cells": " ; ".join(cells), "length": NOTE_LENGTH}
+            for kind, cells in by_kind.items()
+        )
+
+
+FIELDS = ("status", "hours", "note", "version")
