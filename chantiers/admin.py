@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from chantiers import services
 from chantiers.models import IndemnityCeiling
 
 
@@ -10,8 +11,4 @@ class IndemnityCeilingAdmin(admin.ModelAdmin):
     list_display = ["year", "daily", "annual"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Every amount of that year depends on the ceiling: recomputed in the background.
-        from chantiers.tasks import indemnities_recompute_year
-
-        indemnities_recompute_year.delay_on_commit(obj.year)
+        services.indemnity_ceiling_save(ceiling=obj)

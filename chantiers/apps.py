@@ -26,20 +26,11 @@ class ChantiersConfig(AppConfig):
         # The file itself stays out of the audit trail (it holds every IBAN of the batch).
         auditlog.register(models.PaymentBatch, exclude_fields=["sepa_xml"])
 
-        from django.db.models.signals import post_save
-
-        from participants.models import IncomeSource
+        from chantiers.services import indemnities_recompute_from
+        from participants.services import INCOME_FOLLOWERS
 
         # The declaration a day needs follows the income source of that day (rule 3): a new or
-        # back-dated income source changes what is payable, so the amounts are recomputed.
-        post_save.connect(_income_changed, sender=IncomeSource, dispatch_uid="income-recompute")
-
-
-def _income_changed(sender, instance, **kwargs):
-    from django.db import transaction
-
-    from chantiers.services import indemnities_recompute_from
-
-    transaction.on_commit(
-        lambda: indemnities_recompute_from(participant=instance.participant, day=instance.starts_on)
-    )
+        # back-dated income source changes what is payable, so the service that changes it
+        # recomputes the amounts from that day.
+        if indemnities_recompute_from not in INCOME_FOLLOWERS:
+            INCOME_FOLLOWERS.append(indemnities_recompute_from)

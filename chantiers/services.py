@@ -17,8 +17,10 @@ from chantiers.models import (
     Attendance,
     Chantier,
     Enrolment,
+    IndemnityCeiling,
     MonthlyStatement,
     StatementUnlock,
+    VolunteerAgreement,
     WorkSession,
 )
 from participants.models import Participant
@@ -401,6 +403,32 @@ def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> M
     statement.validated_by, statement.validated_at = None, None
     statement.save(update_fields=["status", "validated_by", "validated_at"])
     return statement
+
+
+@transaction.atomic
+def indemnity_ceiling_save(*, ceiling: IndemnityCeiling) -> IndemnityCeiling:
+    """A year's ceilings added or corrected (the administration, in the admin site): every
+    amount of that year depends on them, recomputed in the background once committed."""
+    from chantiers.tasks import indemnities_recompute_year  # the tasks call these services
+
+    ceiling.full_clean()
+    ceiling.save()
+    indemnities_recompute_year.delay_on_commit(ceiling.year)
+    return ceiling
+
+
+@transaction.atomic
+def agreement_save(
+    *, agreement: VolunteerAgreement, previous_start: dt.date | None
+) -> VolunteerAgreement:
+    """A volunteer agreement written or changed: completing the paperwork recomputes the days
+    it changes (rule 3), from the earlier of the old and the new start."""
+    agreement.save()
+    indemnities_recompute_from(
+        participant=agreement.participant,
+        day=min(day for day in (previous_start, agreement.starts_on) if day),
+    )
+    return agreement
 
 
 def indemnities_recompute_everyone(*, year: int) -> int:

@@ -2,6 +2,7 @@
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,11 +55,20 @@ def participant_create(
     return participant
 
 
+# What the apps above keep computed from a person's income source follows its changes from here:
+# chantiers registers the recomputation of the indemnities (rule 3: the declaration a day needs
+# follows the income source of that day). participants may not import chantiers — the arrows go
+# one way — so the service calls what was registered, in its own transaction; nothing else does
+# (no signal: a change made by any other way is not a change of income source).
+INCOME_FOLLOWERS: list[Callable[..., None]] = []
+
+
 @transaction.atomic
 def income_source_change(
     *, participant: Participant, kind: str, starts_on: dt.date
 ) -> IncomeSource:
-    """Close the current income source the day before and open the new one (history kept)."""
+    """Close the current income source the day before and open the new one (history kept); what
+    depends on it is recomputed from that day (``INCOME_FOLLOWERS``)."""
     _not_in_future(starts_on, "starts_on")
     current = participant.income_sources.select_for_update().filter(ends_on__isnull=True).first()
     if current is not None:
@@ -71,7 +81,10 @@ def income_source_change(
             )
         current.ends_on = starts_on - dt.timedelta(days=1)
         current.save(update_fields=["ends_on"])
-    return IncomeSource.objects.create(participant=participant, kind=kind, starts_on=starts_on)
+    income = IncomeSource.objects.create(participant=participant, kind=kind, starts_on=starts_on)
+    for follow in INCOME_FOLLOWERS:
+        follow(participant=participant, day=starts_on)
+    return income
 
 
 def participant_delete(*, participant: Participant) -> None:

@@ -81,12 +81,8 @@ def _agreement_page(request, agreement, chantier, initial=None):
     previous_start = agreement.starts_on  # None for a new one; the form changes the instance
     form = AgreementForm(request.POST or None, instance=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
-        agreement = form.save()
-        # Rule 3: completing the paperwork recomputes the days it changes, from the earlier of
-        # the old and the new start.
-        services.indemnities_recompute_from(
-            participant=agreement.participant,
-            day=min(d for d in (previous_start, agreement.starts_on) if d),
+        agreement = services.agreement_save(
+            agreement=form.save(commit=False), previous_start=previous_start
         )
         messages.success(request, _("Convention enregistrée ; les défraiements sont recalculés."))
         return redirect("chantiers:agreement_edit", pk=agreement.pk)

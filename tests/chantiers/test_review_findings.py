@@ -153,19 +153,49 @@ def test_a_back_dated_income_change_recomputes_the_days(volunteer):
     participant_services.income_source_change(
         participant=volunteer, kind="ris", starts_on=dt.date(2026, 3, 1)
     )
+    assert _amounts(volunteer) == [(D("0.00"), Reason.DECLARATION_MISSING)]  # by the service
     indemnities_recompute_from(participant=volunteer, day=dt.date(2026, 3, 1))
     assert _amounts(volunteer) == [(D("0.00"), Reason.DECLARATION_MISSING)]
 
 
-def test_the_income_signal_recomputes_after_commit(volunteer, django_capture_on_commit_callbacks):
+def test_the_income_change_recomputes_in_its_own_transaction(volunteer):
+    """The service recomputes, with the change: refused, neither is saved; no signal does it
+    after the commit (a change saved another way is not a change of income source)."""
+    from participants.models import IncomeSource
+
     _agreement(volunteer, declaration="none", declaration_on=dt.date(2026, 1, 1))
     _mark(volunteer, dt.date(2026, 3, 2))
     indemnities_recompute(participant=volunteer, year=2026)
-    with django_capture_on_commit_callbacks(execute=True):
-        participant_services.income_source_change(
-            participant=volunteer, kind="unemployment", starts_on=dt.date(2026, 3, 1)
-        )
+    participant_services.income_source_change(
+        participant=volunteer, kind="unemployment", starts_on=dt.date(2026, 3, 1)
+    )
     assert _amounts(volunteer) == [(D("0.00"), Reason.DECLARATION_MISSING)]
+    IncomeSource.objects.filter(participant=volunteer).update(kind="none")  # not the service
+    assert _amounts(volunteer) == [(D("0.00"), Reason.DECLARATION_MISSING)]
+
+
+def test_a_ceiling_added_in_the_admin_site_recomputes_the_year_through_the_service(
+    client, volunteer, django_capture_on_commit_callbacks
+):
+    """The year 2027 has no ceiling: its days are not paid, with the reason. The administration
+    adds it in the admin site; the service recomputes the year (in the background)."""
+    from chantiers.models import IndemnityCeiling
+    from tests.factories import UserFactory
+
+    _agreement(volunteer, starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 12, 31))
+    _mark(volunteer, dt.date(2027, 3, 1))
+    indemnities_recompute(participant=volunteer, year=2027)
+    assert _amounts(volunteer) == [(D("0.00"), Reason.NO_CEILING)]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(
+            reverse("admin:chantiers_indemnityceiling_add"),
+            {"year": "2027", "daily": "45.00", "annual": "1800.00"},
+        )
+    assert len(queued) == 1  # the task, once committed
+    assert response.status_code == 302
+    assert IndemnityCeiling.objects.get(year=2027).daily == D("45.00")
+    assert _amounts(volunteer) == [(D("25.00"), "")]
 
 
 def test_a_coordinator_cannot_print_a_strangers_agreement(client, coordinator, operator):
