@@ -19,7 +19,7 @@ class NavItem:
 
 
 NAVIGATION = [
-    NavItem("accounts:home", _("Tableau de bord"), frozenset(Role)),
+    NavItem("dashboard:home", _("Tableau de bord"), frozenset(Role)),
     NavItem("chantiers:today", _("Aujourd'hui"), frozenset({Role.COORDINATOR})),
     NavItem(
         "chantiers:list",

@@ -13,7 +13,6 @@ from django.views.i18n import set_language
 
 from accounts import selectors, services
 from accounts.access import get_scoped_or_404, role_required
-from accounts.addresses import address_for_each
 from accounts.forms import (
     EmailAuthenticationForm,
     InvitationAwarePasswordResetForm,
@@ -24,7 +23,6 @@ from accounts.forms import (
 from accounts.models import Membership, Role
 
 PAGE_SIZE = 50
-REMINDERS_SHOWN = 10
 
 
 class LoginView(auth_views.LoginView):
@@ -53,7 +51,7 @@ def language_set(request):
 @login_required
 def no_organization(request):
     if request.membership is not None:
-        return redirect("accounts:home")
+        return redirect("dashboard:home")
     return render(request, "accounts/no_organization.html", status=403)
 
 
@@ -69,34 +67,7 @@ def organization_switch(request):
     messages.info(
         request, _("Vous travaillez maintenant pour %(org)s.") % {"org": membership.organization}
     )
-    return redirect("accounts:home")
-
-
-@role_required()
-def home(request):
-    organization = request.organization
-    role = request.membership.role
-    context = {"team": selectors.team_counts(organization=organization)}
-    if role in (Role.ADMIN, Role.DIRECTION):
-        context["access_count"] = selectors.access_log_count(organization=organization)
-    if role == Role.ADMIN:
-        context["failed_logins"] = selectors.failed_login_count(organization=organization)
-    if role in (Role.COUNSELLOR, Role.DIRECTION):
-        # The dashboard gathers every app's reminders; imported here so that accounts, at the
-        # bottom of the dependencies, does not load the partners app on import.
-        from partners.selectors import referrals_awaiting_answer
-
-        mine = request.user if role == Role.COUNSELLOR else None
-        reminders = referrals_awaiting_answer(organization=organization, sent_by=mine).only(
-            "participant__first_name", "participant__last_name", "to_organization__name", "sent_on"
-        )
-        reminders = list(reminders[:REMINDERS_SHOWN])
-        participant_url = address_for_each("participants:detail", anchor="#referrals")
-        for referral in reminders:
-            referral.participant_url = participant_url(referral.participant_id)
-        context["referral_reminders"] = reminders
-        context["referral_reminder_days"] = settings.REFERRAL_REMINDER_DAYS
-    return render(request, "accounts/home.html", context)
+    return redirect("dashboard:home")
 
 
 @role_required(Role.ADMIN, Role.DIRECTION)
@@ -190,7 +161,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("accounts:home")
+    success_url = reverse_lazy("dashboard:home")
 
     def form_valid(self, form):
         messages.success(self.request, _("Votre mot de passe est changé."))

@@ -580,9 +580,9 @@ def pages_for(targets: Targets) -> list[Page]:
         ),
         Page("referrals list", "counsellor", reverse("partners:referral_list")),
         Page("reports page", "direction", reverse("reporting:index")),
-        Page("home, direction", "direction", reverse("accounts:home")),
-        Page("home, counsellor", "counsellor", reverse("accounts:home")),
-        Page("home, coordinator", "coordinator", reverse("accounts:home")),
+        Page("home, direction", "direction", reverse("dashboard:home")),
+        Page("home, counsellor", "counsellor", reverse("dashboard:home")),
+        Page("home, coordinator", "coordinator", reverse("dashboard:home")),
     ]
 
 

@@ -5,6 +5,7 @@ admin.site.site_header = "Chantiers & Parcours"
 admin.site.site_title = "Chantiers & Parcours"
 
 urlpatterns = [
+    path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("participants/", include("participants.urls")),
     path("chantiers/", include("chantiers.urls")),

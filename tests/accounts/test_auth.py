@@ -18,7 +18,7 @@ def _login(client, email, password=PASSWORD):
 def test_it_logs_in_with_the_email_whatever_its_case(client, counsellor):
     response = _login(client, counsellor.email.upper())
     assert response.status_code == 302
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("dashboard:home")
 
 
 def test_a_wrong_password_gets_a_french_message(client, counsellor):
@@ -70,7 +70,7 @@ def test_the_dashboard_counts_every_failed_login_of_the_team(
         _login(client, counsellor.email.upper(), "wrong")
     _login(client, outsider.email, "wrong")  # another organization's member: not ours
     client.force_login(admin)
-    assert client.get(reverse("accounts:home")).context["failed_logins"] == 3
+    assert client.get(reverse("dashboard:home")).context["failed_logins"] == 3
 
 
 def test_a_lockout_does_not_spill_over_to_colleagues_behind_the_same_address(
@@ -99,7 +99,7 @@ def test_choosing_a_language_is_remembered_on_the_account(client, counsellor):
     assert response.status_code == 302
     counsellor.refresh_from_db()
     assert counsellor.language == "en"
-    assert client.get(reverse("accounts:home")).headers["Content-Language"] == "en"
+    assert client.get(reverse("dashboard:home")).headers["Content-Language"] == "en"
 
 
 def test_logout_is_a_post(client, counsellor):
@@ -194,7 +194,7 @@ class TestInvitation:
             role=Role.COUNSELLOR,
         )
         client.force_login(outsider)
-        assert client.get(reverse("accounts:home")).context["request"].organization == (
+        assert client.get(reverse("dashboard:home")).context["request"].organization == (
             other_operator
         )
 

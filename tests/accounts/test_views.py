@@ -10,7 +10,7 @@ ALL = ["admin", "director", "counsellor", "coordinator", "partner"]
 
 # url name → personas allowed (everyone else with a membership gets 403)
 PAGES = {
-    "accounts:home": ALL,
+    "dashboard:home": ALL,
     "accounts:member_list": ["admin", "director"],
     "accounts:member_invite": ["admin"],
     "accounts:organization_settings": ["admin"],
@@ -127,7 +127,7 @@ def test_the_chosen_organization_is_remembered_on_the_account(client, admin, oth
     client.post(reverse("accounts:organization_switch"), {"organization": other_operator.pk})
     client.logout()
     client.force_login(admin)
-    assert client.get(reverse("accounts:home")).context["request"].organization == other_operator
+    assert client.get(reverse("dashboard:home")).context["request"].organization == other_operator
 
 
 def test_partner_roles_are_refused_in_an_operator(client, admin, counsellor):
@@ -174,7 +174,7 @@ class TestOrganizationSwitch:
             reverse("accounts:organization_switch"), {"organization": other_operator.pk}
         )
         assert response.status_code == 302
-        page = client.get(reverse("accounts:home"))
+        page = client.get(reverse("dashboard:home"))
         assert page.context["request"].organization == other_operator
         # Director there: the team settings page is not theirs any more.
         assert client.get(reverse("accounts:organization_settings")).status_code == 403
@@ -193,7 +193,7 @@ class TestOrganizationSwitch:
         client.force_login(admin)
         client.post(reverse("accounts:organization_switch"), {"organization": other_operator.pk})
         Membership.objects.filter(organization=other_operator).update(is_active=False)
-        page = client.get(reverse("accounts:home"))
+        page = client.get(reverse("dashboard:home"))
         assert page.context["request"].organization.slug == "ml-test"
 
 
@@ -201,7 +201,7 @@ def test_someone_without_membership_is_told_so(client, db):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory())
-    response = client.get(reverse("accounts:home"), follow=True)
+    response = client.get(reverse("dashboard:home"), follow=True)
     assert response.status_code == 403
     assert "n'est rattaché à aucune organisation" in response.text.replace("&#x27;", "'")
 
@@ -226,5 +226,5 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(
     client.force_login(admin)
     # session, user, memberships, savepoint pair, team counts, access log count, failed logins
     with django_assert_num_queries(8):
-        response = client.get(reverse("accounts:home"))
+        response = client.get(reverse("dashboard:home"))
     assert response.context["team"]["total"] == rows + 1

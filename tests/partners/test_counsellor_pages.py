@@ -315,7 +315,7 @@ class TestAccess:
     ):
         for user, shown in ((counsellor, True), (director, True), (coordinator, False)):
             client.force_login(user)
-            page = client.get(reverse("accounts:home")).content.decode()
+            page = client.get(reverse("dashboard:home")).content.decode()
             assert (f'href="{reverse("partners:directory")}"' in page) is shown
 
 
@@ -382,7 +382,7 @@ class TestReminders:
         self._age(recent, 7)
         self._age(answered, 20)
         client.force_login(counsellor)
-        response = client.get(reverse("accounts:home"))
+        response = client.get(reverse("dashboard:home"))
         assert [r.pk for r in response.context["referral_reminders"]] == [referral.pk]
         assert "depuis plus de 7 jours" in response.content.decode()
 
@@ -392,14 +392,14 @@ class TestReminders:
         colleague = MembershipFactory(organization=operator, role=Role.COUNSELLOR).user
         client.force_login(colleague)
         self._age(referral, 30)
-        assert client.get(reverse("accounts:home")).context["referral_reminders"] == []
+        assert client.get(reverse("dashboard:home")).context["referral_reminders"] == []
         client.force_login(director)
-        reminders = client.get(reverse("accounts:home")).context["referral_reminders"]
+        reminders = client.get(reverse("dashboard:home")).context["referral_reminders"]
         assert [r.pk for r in reminders] == [referral.pk]
 
     def test_other_roles_have_no_reminder_block(self, client, coordinator):
         client.force_login(coordinator)
-        assert "referral_reminders" not in client.get(reverse("accounts:home")).context
+        assert "referral_reminders" not in client.get(reverse("dashboard:home")).context
 
 
 def test_the_participant_page_query_count_does_not_grow_with_referrals(

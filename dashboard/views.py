@@ -1,0 +1,43 @@
+"""The dashboard: what each role should see first on arriving — the team, the protection of
+personal data, the referrals waiting for an answer."""
+
+from django.conf import settings
+from django.shortcuts import render
+
+from accounts import selectors as accounts_selectors
+from accounts.access import role_required
+from accounts.addresses import address_for_each
+from accounts.models import Role
+from partners.selectors import referrals_awaiting_answer
+
+REMINDERS_SHOWN = 10
+
+
+@role_required()
+def home(request):
+    organization = request.organization
+    role = request.membership.role
+    context = {"team": accounts_selectors.team_counts(organization=organization)}
+    if role in (Role.ADMIN, Role.DIRECTION):
+        context["access_count"] = accounts_selectors.access_log_count(organization=organization)
+    if role == Role.ADMIN:
+        context["failed_logins"] = accounts_selectors.failed_login_count(organization=organization)
+    if role in (Role.COUNSELLOR, Role.DIRECTION):
+        context |= _referral_reminders(request)
+    return render(request, "dashboard/home.html", context)
+
+
+def _referral_reminders(request) -> dict:
+    """The referrals sent by this counsellor (all of them, for the direction) still unanswered."""
+    mine = request.user if request.membership.role == Role.COUNSELLOR else None
+    reminders = referrals_awaiting_answer(organization=request.organization, sent_by=mine).only(
+        "participant__first_name", "participant__last_name", "to_organization__name", "sent_on"
+    )
+    reminders = list(reminders[:REMINDERS_SHOWN])
+    participant_url = address_for_each("participants:detail", anchor="#referrals")
+    for referral in reminders:
+        referral.participant_url = participant_url(referral.participant_id)
+    return {
+        "referral_reminders": reminders,
+        "referral_reminder_days": settings.REFERRAL_REMINDER_DAYS,
+    }
