@@ -11,7 +11,7 @@ from chantiers.models import Chantier
 from participants.models import Programme
 from reporting.models import ReportRun
 from reporting.reports import ReportParameterError
-from reporting.reports.subsidy import FIRST_YEAR, period_param
+from reporting.reports.common import FIRST_YEAR, period_param
 
 Kind = ReportRun.Kind
 

@@ -50,3 +50,16 @@ def test_the_scan_sees_an_import_made_inside_a_function(tmp_path):
         "import datetime\n\n\ndef home():\n    from dashboard.views import home\n"
     )
     assert _imported_apps("accounts", tmp_path) == {"accounts/views.py": {"dashboard"}}
+
+
+BUILDERS = ("activity", "impact", "subsidy", "chantier_summary")
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_a_report_builder_imports_no_other_builder(builder):
+    """What builders share is in reporting/reports/common.py."""
+    tree = ast.parse((ROOT / "reporting" / "reports" / f"{builder}.py").read_text())
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not {f"reporting.reports.{other}" for other in BUILDERS} & imported

@@ -38,7 +38,7 @@ from chantiers.models import (
     WorkSession,
 )
 from participants.models import Programme
-from reporting.indicators.common import Period, rate
+from reporting.indicators.common import Period, pathways_open_during, rate
 
 ZERO = Decimal("0.00")
 ENROLLED = (
@@ -226,3 +226,70 @@ def indemnities_paid(*, organization: Organization, period: Period) -> Decimal:
         month__gte=first_month,
         month__lte=period.end,
     ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+
+
+def pathway_hours(
+    *, organization: Organization, programme: Programme, period: Period, by_name: bool
+) -> list[dict]:
+    """Pathways of the programme open during the period, with the hours each person worked on
+    the programme's chantiers while that pathway was open in the period (present-like marks of
+    held sessions, the chantier figures' definition). A day shared by two pathways of the
+    person (one closed, the next opened that day) counts once, for the later one.
+
+    Two queries: the pathways, and the hours per person and day, given to the pathways here.
+    (One query with a subquery per pathway read every session of the period once per pathway:
+    4.3 s for 2 500 pathways on the benchmark's data.)"""
+    pathways = pathways_open_during(organization=organization, period=period, programme=programme)
+    worked = (
+        Attendance.objects.filter(
+            session__chantier__organization=organization,
+            session__chantier__programme=programme,
+            session__status=WorkSession.Status.HELD,
+            session__date__range=(period.start, period.end),
+            status__in=Attendance.PRESENT_LIKE,
+            participant__in=pathways.values("participant_id"),
+        )
+        .values_list("participant_id", "session__date")
+        .annotate(hours=Sum("hours"))
+        .order_by()
+    )
+    days: dict[int, list[tuple[date, Decimal]]] = {}
+    for participant_id, day, hours in worked:
+        days.setdefault(participant_id, []).append((day, hours))
+    if by_name:
+        pathways = pathways.order_by("participant__last_name", "participant__first_name", "pk")
+    else:
+        pathways = pathways.order_by("participant_id", "started_on", "pk")
+    listed = list(
+        pathways.values(
+            "pk",
+            "participant_id",
+            "participant__last_name",
+            "participant__first_name",
+            "started_on",
+            "ended_on",
+            "exit_outcome",
+        )
+    )
+    hours = _hours_per_pathway(listed, days)
+    for row in listed:
+        row["hours"] = hours[row["pk"]]
+    return listed
+
+
+def _hours_per_pathway(pathways: list[dict], days: dict) -> dict[int, Decimal]:
+    """Each day's hours to the pathway of the person open that day; to the later-started one
+    when two are (one closed and the next opened on the same day)."""
+    by_person: dict[int, list[dict]] = {}
+    for pathway in sorted(pathways, key=lambda p: (p["started_on"], p["pk"])):
+        by_person.setdefault(pathway["participant_id"], []).append(pathway)
+    hours = {pathway["pk"]: ZERO for pathway in pathways}
+    for participant_id, worked in days.items():
+        own = by_person.get(participant_id, [])
+        for day, amount in worked:
+            open_that_day = [
+                p for p in own if p["started_on"] <= day <= (p["ended_on"] or date.max)
+            ]
+            if open_that_day:
+                hours[open_that_day[-1]["pk"]] += amount
+    return hours

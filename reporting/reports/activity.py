@@ -23,7 +23,7 @@ from reporting.indicators.chantiers import chantier_figures, indemnities_paid
 from reporting.indicators.common import Period, rate
 from reporting.render.formats import format_value
 from reporting.reports import Progress
-from reporting.reports.subsidy import chantier_cells, chantier_columns, pseudonym, year_param
+from reporting.reports.common import chantier_cells, chantier_columns, pseudonym, year_param
 
 
 def _yes_no(value: bool) -> str:

@@ -20,8 +20,13 @@ from reporting.indicators.impact import (
     exit_outcomes,
 )
 from reporting.reports import Progress
-from reporting.reports.impact import chantier_life, outcomes_blocks, share_table
-from reporting.reports.subsidy import chantier_param, period_label
+from reporting.reports.common import (
+    chantier_life,
+    chantier_param,
+    outcomes_blocks,
+    period_label,
+    share_table,
+)
 
 
 def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:

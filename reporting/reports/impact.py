@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import Organization
 from participants.models import EducationLevel, ExitOutcome, FollowUp, Gender
@@ -23,11 +22,9 @@ from reporting.document import (
     Table,
     Text,
 )
-from reporting.indicators.common import Period, rate
+from reporting.indicators.common import rate
 from reporting.indicators.impact import (
     ImpactFigures,
-    Outcomes,
-    Share,
     age_labels,
     cohort_for_chantier,
     cohort_for_programme,
@@ -38,72 +35,16 @@ from reporting.indicators.impact import (
     regularity_labels,
 )
 from reporting.reports import Progress, ReportParameterError
-from reporting.reports.subsidy import (
+from reporting.reports.common import (
+    chantier_life,
     chantier_param,
+    outcomes_blocks,
     period_label,
     programme_param,
     pseudonym,
+    share_table,
     year_param,
 )
-
-
-def chantier_life(chantier, today) -> Period:
-    """From the chantier's start to its end, or to today while it is still going."""
-    end = min(chantier.ends_on, today) if chantier.ends_on else today
-    return Period(chantier.starts_on, max(end, chantier.starts_on))
-
-
-def share_table(title: str, shares: list[Share], total: int, label: str, note: str = "") -> Table:
-    """Persons by category with their share of ``total``; the footer adds up to ``total``."""
-    return Table(
-        title=title,
-        columns=[Column(label), Column(_("Personnes"), "int"), Column(_("Part"), "percent")],
-        rows=[[share.label, share.count, rate(share.count, total)] for share in shares],
-        footer=[_("Total"), sum(share.count for share in shares), rate(total, total)],
-        note=note,
-    )
-
-
-def outcomes_blocks(outcomes: Outcomes) -> list:
-    """Persons by exit outcome and the positive rate (shared with the chantier summary)."""
-    return [
-        KeyFigures(
-            [
-                KeyFigure(_("Personnes sorties"), outcomes.exited),
-                KeyFigure(
-                    _("Sorties positives (emploi ou formation)"),
-                    outcomes.positive,
-                    note=ngettext("sur %(n)s sortie", "sur %(n)s sorties", outcomes.exited)
-                    % {"n": outcomes.exited},
-                ),
-                KeyFigure(
-                    _("Taux de sorties positives"),
-                    outcomes.positive_rate,
-                    "percent",
-                    # Not the activity report's rate, which divides by the persons accompanied.
-                    _("parmi les personnes sorties, pas parmi toutes les personnes suivies"),
-                ),
-                KeyFigure(_("Toujours en parcours"), outcomes.still_open),
-            ]
-        ),
-        Table(
-            title=_("Situation à la sortie"),
-            columns=[
-                Column(_("Situation")),
-                Column(_("Personnes"), "int"),
-                Column(_("Part des sorties"), "percent"),
-            ],
-            rows=[
-                [share.label, share.count, rate(share.count, outcomes.exited)]
-                for share in outcomes.by_outcome
-                if share.count
-            ],
-            note=_(
-                "Une personne sortie de deux parcours avec deux situations différentes est "
-                "comptée dans chacune."
-            ),
-        ),
-    ]
 
 
 def _follow_up_blocks(figures: ImpactFigures) -> list:

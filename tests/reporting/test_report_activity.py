@@ -7,7 +7,7 @@ import pytest
 
 from reporting.document import Chart, Document, KeyFigures, Table
 from reporting.reports import ReportParameterError, build
-from reporting.reports.activity import pseudonym
+from reporting.reports.common import pseudonym
 from tests.factories import ParticipantFactory, ProgrammeFactory
 from tests.reporting.test_indicators_activity import build_activity_data
 
