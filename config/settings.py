@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chantiers",
     "partners",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

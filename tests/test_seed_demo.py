@@ -1,4 +1,6 @@
+import ast
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,6 +14,8 @@ DEMO_ROLES = {
     "chantier@demo.local": Role.COORDINATOR,
     "partenaire@demo.local": Role.PARTNER,
 }
+
+PRODUCT_APPS = ["config", "accounts", "participants", "chantiers", "partners", "reporting"]
 
 
 def _seed(**options) -> str:
@@ -125,3 +129,21 @@ def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
     assert statements.filter(participant__in=members, participant__iban="").exists() == (
         this_month.month > 1
     )
+
+
+def test_no_product_app_imports_the_demo():
+    """The arrows go one way: ``demo`` imports the apps it seeds, never the reverse."""
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for app in PRODUCT_APPS:
+        for path in sorted((root / app).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    modules = [node.module or ""]
+                else:
+                    continue
+                if any(m == "demo" or m.startswith("demo.") for m in modules):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
