@@ -64,7 +64,8 @@ from django.utils.text import slugify
 from accounts.models import Membership, Organization, User
 from chantiers.models import Attendance, Chantier, WorkSession
 from chantiers.selectors import group_on
-from participants import demo as people_demo
+from demo import large as demo_large
+from demo import participants as people_demo
 from participants.importing import participants_import
 from participants.models import (
     POSITIVE_OUTCOMES,
@@ -76,7 +77,6 @@ from participants.models import (
     Pathway,
 )
 from partners.models import Referral
-from reporting import demo_large
 
 HERE = Path(__file__).resolve().parent
 

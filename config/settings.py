@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "partners",
     "reporting",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Membership, Organization, Role, User
-from participants.demo import national_number_for
+from demo.participants import national_number_for
 
 
 class OrganizationFactory(DjangoModelFactory):

@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 from stdnum.be import nn
 
-from accounts import demo as accounts_demo
 from benchmarks import run as bench
-from participants.demo import national_number_for
+from demo import accounts as accounts_demo
+from demo import large as demo_large
+from demo.participants import national_number_for
 from participants.models import ExitOutcome
-from reporting import demo_large
 from tests.factories import OrganizationFactory, ParticipantFactory, PathwayFactory
 
 PAGES = {

@@ -16,7 +16,6 @@ from django.db.models.functions import ExtractYear
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import demo as accounts_demo
 from accounts.models import Organization, Role, User
 from chantiers.indemnities import indemnities_recompute_many
 from chantiers.models import (
@@ -27,9 +26,10 @@ from chantiers.models import (
     VolunteerAgreement,
     WorkSession,
 )
+from demo import accounts as accounts_demo
+from demo import large as demo_large
 from participants.models import FollowUp, Participant, Pathway, PathwayEvent, PathwayTransition
 from partners.models import Matching, Referral, ReferralTransition
-from reporting import demo_large
 
 DIVISOR = 50
 

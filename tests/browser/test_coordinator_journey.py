@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.demo import seed_accounts
 from accounts.models import Organization, User
 from chantiers.models import Attendance, Enrolment, VolunteerAgreement
+from demo.accounts import seed_accounts
 from participants import services as participant_services
 from tests.browser.conftest import log_in
 from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory

@@ -5,8 +5,8 @@ import random
 import pytest
 from django.utils import timezone
 
-from accounts.demo import seed_accounts
 from accounts.models import Organization
+from demo.accounts import seed_accounts
 from participants.models import Participant, Programme
 from tests.browser.conftest import log_in
 

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from accounts.demo import seed_accounts
+from demo.accounts import seed_accounts
 from tests.browser.conftest import log_in
 
 NAVIGATION = {

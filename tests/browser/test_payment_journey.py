@@ -13,11 +13,11 @@ import xmlschema
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo import belgian_account, seed_accounts
 from accounts.models import Organization, User
 from chantiers import payments
 from chantiers.models import MonthlyStatement, PaymentBatch, VolunteerAgreement
 from chantiers.services import Mark, attendance_record, statement_prepare, statement_validate
+from demo.accounts import belgian_account, seed_accounts
 from participants import services as participant_services
 from participants.services import add_months
 from tests.browser.conftest import log_in

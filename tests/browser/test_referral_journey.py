@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from accounts.demo import seed_accounts
 from accounts.models import Organization, User
+from demo.accounts import seed_accounts
 from participants.models import NeedCategory, Participant, Pathway, Programme
 from partners.models import PartnerService, Referral
 from tests.browser.conftest import log_in

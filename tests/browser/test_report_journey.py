@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo import seed_accounts
 from accounts.models import Organization
+from demo.accounts import seed_accounts
 from reporting.models import ReportRun
 from tests.browser.conftest import log_in
 from tests.factories import ParticipantFactory, PathwayFactory, ProgrammeFactory

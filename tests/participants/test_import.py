@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from participants.demo import national_number_for
+from demo.participants import national_number_for
 from participants.importing import COLUMNS, ImportFileError, participants_import
 from participants.models import FollowUp, ImportBatch, Participant, Pathway
 from tests.factories import ParticipantFactory, ProgrammeFactory

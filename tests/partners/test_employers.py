@@ -433,9 +433,9 @@ class TestQueryCounts:
 def test_the_demo_has_referrals_in_every_state_employers_and_one_hire(db):
     import random
 
-    from accounts.demo import seed_accounts
-    from participants.demo import seed_participants
-    from partners.demo import seed_partners
+    from demo.accounts import seed_accounts
+    from demo.participants import seed_participants
+    from demo.partners import seed_partners
     from partners.models import Referral, ReferralTransition
 
     rng = random.Random(2026)

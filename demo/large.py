@@ -27,7 +27,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from accounts.demo import belgian_account
 from accounts.models import Membership, Organization, Role
 from chantiers.indemnities import DECLARATION_REQUIRED, _recompute_one
 from chantiers.models import (
@@ -39,7 +38,9 @@ from chantiers.models import (
     VolunteerAgreement,
     WorkSession,
 )
-from participants import demo as people_demo
+from demo import participants as people_demo
+from demo import partners as partners_demo
+from demo.accounts import belgian_account
 from participants.models import (
     EMPLOYMENT_OUTCOMES,
     POSITIVE_OUTCOMES,
@@ -57,7 +58,6 @@ from participants.models import (
     normalize,
 )
 from participants.services import add_months
-from partners import demo as partners_demo
 from partners.models import (
     EmployerContact,
     Matching,

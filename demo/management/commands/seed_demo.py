@@ -4,12 +4,12 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts import demo as accounts_demo
 from accounts.models import Organization, User
-from chantiers import demo as chantiers_demo
-from participants import demo as participants_demo
-from partners import demo as partners_demo
-from reporting import demo_large
+from demo import accounts as accounts_demo
+from demo import chantiers as chantiers_demo
+from demo import large as demo_large
+from demo import participants as participants_demo
+from demo import partners as partners_demo
 
 # Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
 PARTICIPANTS = {"small": {"operator": 300, "operator_2": 60}}

@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.demo import belgian_account
 from chantiers.indemnities import DECLARATION_REQUIRED, indemnities_recompute
 from chantiers.models import (
     Attendance,
@@ -22,6 +21,7 @@ from chantiers.models import (
 )
 from chantiers.payments import batch_candidates, batch_create, batch_mark_exported, batch_mark_paid
 from chantiers.services import sessions_create_weekly, statement_validate
+from demo.accounts import belgian_account
 from participants.models import IncomeSource, Participant
 from participants.services import add_months
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from accounts import demo as accounts_demo
+from demo import accounts as accounts_demo
 
 
 def national_number_for(birth_date: dt.date, serial: int) -> str:
