@@ -1,3 +1,6 @@
+"""Logging in and out: the e-mail whatever its case, locking after five failures (by the real
+client behind a proxy), the language, password reset, invitations of colleagues."""
+
 import re
 
 import pytest
