@@ -1,3 +1,6 @@
+"""``seed_demo``: the demo organizations and the five accounts, the same data from the same seed,
+a database with data left alone, a year of statements that add up."""
+
 from io import StringIO
 
 import pytest

@@ -1,3 +1,6 @@
+"""The access log: who opened which record (never its content), the page of the current
+organization only, the purge after the retention period, the audit of memberships."""
+
 from datetime import timedelta
 
 from django.urls import reverse

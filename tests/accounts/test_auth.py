@@ -1,3 +1,6 @@
+"""Logging in and out: the e-mail whatever its case, locking after five failures (by the real
+client behind a proxy), the language, password reset, invitations of colleagues."""
+
 import re
 
 import pytest
@@ -158,6 +161,9 @@ class TestInvitation:
     def test_an_existing_account_is_told_it_was_added_and_the_admin_learns_nothing(
         self, client, admin, operator, outsider, django_capture_on_commit_callbacks
     ):
+        # A stored name nobody else on the page has (the factory may give the admin the same).
+        outsider.last_name = "Zwanepoel"
+        outsider.save(update_fields=["last_name"])
         client.force_login(admin)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(

@@ -1,3 +1,6 @@
+"""Recording a session's attendance (chantiers.services.attendance_record): the whole session at
+once with its indemnities, a colleague's mark never overwritten, bad marks refused whole."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -8,6 +11,8 @@ from chantiers.models import Attendance, VolunteerAgreement
 from chantiers.services import Mark, attendance_record
 from participants import services as participant_services
 from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+
+D = Decimal
 
 
 @pytest.fixture
@@ -81,6 +86,17 @@ def test_a_mark_changed_by_a_colleague_meanwhile_is_not_lost(session, group, coo
     assert Attendance.objects.get(session=session, participant=group[1]).status == "present"
 
 
+def test_a_mark_a_colleague_created_meanwhile_is_not_overwritten(volunteer, coordinator, director):
+    session = WorkSessionFactory(chantier=ChantierFactory(organization=volunteer.organization))
+    attendance_record(session=session, marks=[Mark(volunteer.pk, "present")], by=director)
+    # The coordinator's page showed no mark (version None) and says "unexcused".
+    result = attendance_record(
+        session=session, marks=[Mark(volunteer.pk, "unexcused", version=None)], by=coordinator
+    )
+    assert [a.participant_id for a in result.conflicts] == [volunteer.pk]
+    assert Attendance.objects.get().status == "present"
+
+
 def test_bad_marks_are_refused_whole(session, group, coordinator, other_operator):
     stranger = ParticipantFactory(organization=other_operator)
     with pytest.raises(ValidationError, match="ne fait pas partie"):
@@ -88,6 +104,14 @@ def test_bad_marks_are_refused_whole(session, group, coordinator, other_operator
     with pytest.raises(ValidationError, match="Présence inconnue"):
         attendance_record(session=session, marks=[Mark(group[0].pk, "maybe")], by=coordinator)
     assert not Attendance.objects.exists()
+
+
+def test_unreadable_numbers_of_hours_are_refused(volunteer, coordinator):
+    session = WorkSessionFactory(chantier=ChantierFactory(organization=volunteer.organization))
+    with pytest.raises(ValidationError, match="impossible"):
+        attendance_record(
+            session=session, marks=[Mark(volunteer.pk, "present", hours=D("NaN"))], by=coordinator
+        )
 
 
 def test_a_cancelled_session_takes_no_marks(session, group, coordinator):

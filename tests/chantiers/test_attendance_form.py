@@ -10,7 +10,7 @@ from django.utils import translation
 
 from chantiers.forms_attendance import AttendanceForm, Cell
 from chantiers.models import Attendance
-from tests.chantiers.test_views import _group
+from tests.chantiers.helpers import _group
 from tests.factories import ChantierFactory, WorkSessionFactory
 
 

@@ -1,4 +1,4 @@
-"""The group page, the candidate search and the volunteer agreement form (issue 4, items 3–4)."""
+"""The group page, the candidate search and the volunteer agreement form."""
 
 import datetime as dt
 from decimal import Decimal
@@ -358,6 +358,21 @@ class TestAddingCandidates:
 # Agreements ----------------------------------------------------------------------------------
 
 
+class TestDigitsThatAreNotNumbers:
+    """``"²".isdigit()`` is true but ``int("²")`` fails: posted ids must be ASCII digits."""
+
+    def test_adding_candidates(self, client, coordinator, chantier):
+        person = ParticipantFactory(organization=chantier.organization)
+        PathwayFactory(participant=person)
+        client.force_login(coordinator)
+        response = client.post(
+            reverse("chantiers:group_add", args=[chantier.pk]),
+            {"add": "1", "participant": ["²", str(person.pk)]},
+        )
+        assert response.status_code == 302
+        assert Enrolment.objects.get().participant == person
+
+
 def _agreement_data(**overrides):
     data = {
         "starts_on": "2026-01-05",
@@ -523,6 +538,27 @@ class TestAgreementForm:
 
 
 # Who may do what -------------------------------------------------------------------------------
+
+
+class TestAgreementFarInThePast:
+    def test_the_form_refuses_a_year_typed_wrong(self, client, coordinator, chantier):
+        enrolment = Enrolment.objects.create(
+            chantier=chantier, participant=ParticipantFactory(organization=chantier.organization)
+        )
+        client.force_login(coordinator)
+        response = client.post(
+            reverse("chantiers:agreement_new", args=[chantier.pk, enrolment.pk]),
+            {
+                "starts_on": "0026-01-05",
+                "scheme": "flat_rate",
+                "daily_rate": "12.50",
+                "amount_from_others": "0",
+            },
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["starts_on"] == [
+            "Année improbable (26) : vérifiez la date."
+        ]
 
 
 def _pages(chantier, enrolment, agreement):

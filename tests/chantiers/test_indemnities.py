@@ -11,7 +11,8 @@ import pytest
 from chantiers.indemnities import indemnities_recompute, money
 from chantiers.models import Attendance, IndemnityCeiling, VolunteerAgreement
 from participants import services as participant_services
-from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+from tests.chantiers.helpers import _agreement, _amounts, _mark
+from tests.factories import ParticipantFactory
 
 D = Decimal
 Reason = Attendance.NotPayable
@@ -19,45 +20,12 @@ Reason = Attendance.NotPayable
 
 @pytest.fixture
 def volunteer(operator):
+    """Unemployed since 2024, unlike the conftest's volunteer: a C45B is due (the agreement's)."""
     person = ParticipantFactory(organization=operator)
     participant_services.income_source_change(
         participant=person, kind="unemployment", starts_on=dt.date(2024, 1, 1)
     )
     return person
-
-
-def _agreement(volunteer, **fields):
-    values = {
-        "participant": volunteer,
-        "organization": volunteer.organization,
-        "starts_on": dt.date(2026, 1, 1),
-        "ends_on": dt.date(2026, 12, 31),
-        "daily_rate": D("25.00"),
-        "signed_on": dt.date(2026, 1, 1),
-        "organisation_note_given_on": dt.date(2026, 1, 1),
-        "declaration": VolunteerAgreement.Declaration.C45B,
-        "declaration_on": dt.date(2025, 12, 20),
-    }
-    return VolunteerAgreement.objects.create(**(values | fields))
-
-
-def _mark(volunteer, day, status="present", chantier=None, starts_at=dt.time(9, 0)):
-    session = WorkSessionFactory(
-        chantier=chantier or ChantierFactory(organization=volunteer.organization),
-        date=day,
-        starts_at=starts_at,
-        ends_at=dt.time(starts_at.hour + 3, 0),
-    )
-    return Attendance.objects.create(
-        session=session, participant=volunteer, status=status, hours=session.hours
-    )
-
-
-def _amounts(volunteer):
-    rows = Attendance.objects.filter(participant=volunteer).order_by(
-        "session__date", "session__starts_at"
-    )
-    return [(a.indemnity, a.not_payable) for a in rows]
 
 
 def _days(start, count):

@@ -66,6 +66,24 @@ def three(operator):
     ]
 
 
+@pytest.fixture
+def sepa_operator(operator):
+    """The operator with its bank account, as ``operator`` is in this module."""
+    return operator
+
+
+def _validated_statement(organization, amount="25.00"):
+    person = ParticipantFactory(organization=organization, iban=AMINA_IBAN)
+    return MonthlyStatement.objects.create(
+        participant=person,
+        organization=organization,
+        month=dt.date(2026, 10, 1),
+        days=2,
+        amount=Decimal(amount),
+        status=MonthlyStatement.Status.VALIDATED,
+    )
+
+
 def _tomorrow():
     return timezone.localdate() + dt.timedelta(days=1)
 
@@ -220,6 +238,27 @@ class TestNoDoublePayment:
             _create(operator, [], director)
 
 
+def test_an_execution_date_years_ahead_is_refused(sepa_operator, director):
+    """9999-12-31 made a batch and a stored file no bank executes, its statements held in it."""
+    statement = _validated_statement(sepa_operator)
+    with pytest.raises(ValidationError) as refused:
+        payments.batch_create(
+            organization=sepa_operator,
+            statement_ids=[statement.pk],
+            execution_date=dt.date(9999, 12, 31),
+            by=director,
+        )
+    assert "execution_date" in refused.value.error_dict
+    assert not PaymentBatch.objects.exists()
+    # A year ahead is still fine (a bank accepts orders dated that far).
+    payments.batch_create(
+        organization=sepa_operator,
+        statement_ids=[statement.pk],
+        execution_date=timezone.localdate() + dt.timedelta(days=365),
+        by=director,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_directors_at_once_make_one_batch(operator, three, director):
     """Two requests at the same moment: the row locks let one through, the other is refused."""
@@ -319,6 +358,18 @@ class TestTheCsv:
 def test_ibans_are_masked_but_for_the_first_and_last_groups():
     assert payments.iban_masked(AMINA_IBAN) == "BE74 •••• •••• 1107"
     assert payments.iban_masked(CHLOE_IBAN) == "FR14 •••• •••• •••• •••• •••• 606"
+
+
+def test_an_account_outside_the_sepa_zone_is_listed_not_put_in_the_file(operator):
+    from chantiers.payments import iban_problem
+    from tests.factories import ParticipantFactory
+
+    person = ParticipantFactory(organization=operator, iban="TR330006100519786457841326")
+    assert iban_problem(person) == (
+        "Compte hors de la zone SEPA : à payer autrement qu'avec ce fichier."
+    )
+    person.iban = "BE15068832347630"
+    assert iban_problem(person) == ""
 
 
 def test_the_next_business_day_skips_weekends_and_target_holidays():
@@ -440,6 +491,23 @@ class TestTheNewBatchPage:
         operator.save()
         client.force_login(director)
         assert "le BIC" in client.get(_url("new")).text
+
+
+class TestDigitsThatAreNotNumbers:
+    """``"²".isdigit()`` is true but ``int("²")`` fails: posted ids must be ASCII digits."""
+
+    def test_the_new_batch_page(self, client, director, sepa_operator):
+        statement = _validated_statement(sepa_operator)
+        client.force_login(director)
+        response = client.post(
+            reverse("chantiers:payment_batch_new"),
+            {
+                "statements": ["²", str(statement.pk)],
+                "execution_date": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+            },
+        )
+        assert response.status_code == 302
+        assert PaymentBatch.objects.get().count == 1
 
 
 class TestDownloads:

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from accounts.models import AccessLog, Role
 from chantiers.models import Attendance, Enrolment, MonthlyStatement
 from chantiers.services import Mark, attendance_record, statement_prepare
-from tests.chantiers.test_pages import _member
+from tests.chantiers.helpers import _member
 from tests.factories import ChantierFactory, MembershipFactory, WorkSessionFactory
 
 MONDAY = dt.date(2026, 3, 2)

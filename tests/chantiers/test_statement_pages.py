@@ -1,11 +1,20 @@
+"""A chantier's month of statements, the page: prepare, confirm the days not paid, validate, and
+the administration reopens; who may act on which statement; people taken in the common order."""
+
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Role
+from chantiers import services
 from chantiers.models import MonthlyStatement, StatementUnlock
-from tests.chantiers.test_pages import _member
-from tests.factories import ChantierFactory, WorkSessionFactory
+from chantiers.services import Mark, attendance_record
+from tests.chantiers.helpers import _member
+from tests.factories import ChantierFactory, MembershipFactory, WorkSessionFactory
 
 
 @pytest.fixture
@@ -18,8 +27,6 @@ def chantier(operator, coordinator, legal_ceilings):
 @pytest.fixture
 def march(chantier, coordinator, client):
     """Two people on two sessions in March 2026; one signed only on 03/03 (the 2nd not paid)."""
-    from chantiers.services import Mark, attendance_record
-
     signed, _a = _member(chantier)
     late, agreement = _member(chantier)
     agreement.signed_on = dt.date(2026, 3, 3)
@@ -90,3 +97,71 @@ def test_a_bad_month_answers_404(client, coordinator, chantier):
         client.get(reverse("chantiers:month_statements", args=[chantier.pk, 2026, 13])).status_code
         == 404
     )
+
+
+def _two_marked_out_of_alphabetical_order(chantier, coordinator):
+    zoe, _a = _member(chantier, last_name="Zylberstein")  # first by id, last by name
+    adam, _b = _member(chantier, last_name="Aaron")
+    assert zoe.pk < adam.pk
+    session = WorkSessionFactory(chantier=chantier, date=dt.date(2026, 3, 2))
+    attendance_record(
+        session=session, marks=[Mark(zoe.pk, "present"), Mark(adam.pk, "present")], by=coordinator
+    )
+    return zoe, adam
+
+
+def test_preparing_the_month_goes_through_people_in_the_common_order(client, coordinator, chantier):
+    """The rule below in a form every database shows: the month page prepares each person's
+    statement in the order of their ids, the order every service locks participants in."""
+    zoe, adam = _two_marked_out_of_alphabetical_order(chantier, coordinator)
+    client.force_login(coordinator)
+    client.post(reverse("chantiers:month_statements", args=[chantier.pk, 2026, 3]))
+    prepared = MonthlyStatement.objects.order_by("pk").values_list("participant", flat=True)
+    assert list(prepared) == [zoe.pk, adam.pk]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks exist on PostgreSQL only: SQLite ignores select_for_update (no FOR UPDATE "
+    "to read) and locks the whole database per transaction, where no lock order can deadlock; "
+    "the order itself is tested above on every database",
+)
+def test_preparing_the_month_locks_people_in_the_common_order(client, coordinator, chantier):
+    """Participants are locked by id everywhere (attendance, statements, batches); the month page
+    locked them by name, so it could deadlock with a grid saved at the same moment."""
+    _two_marked_out_of_alphabetical_order(chantier, coordinator)
+    client.force_login(coordinator)
+    url = reverse("chantiers:month_statements", args=[chantier.pk, 2026, 3])
+    with CaptureQueriesContext(connection) as queries:
+        client.post(url)
+    locked = [
+        int(match.group(1))
+        for query in queries.captured_queries
+        if "FOR UPDATE" in query["sql"] and '"participants_participant"' in query["sql"]
+        for match in [re.search(r'"participants_participant"\."id" = (\d+)', query["sql"])]
+        if match
+    ]
+    assert locked and locked == sorted(locked)
+
+
+def test_a_coordinator_acts_only_on_the_statements_of_their_chantiers(
+    client, operator, chantier, coordinator
+):
+    """Scoped by organization only: another chantier's coordinator could validate a month (and
+    confirm its unpaid days) by posting its number."""
+    person, _agreement = _member(chantier)
+    session = WorkSessionFactory(chantier=chantier, date=dt.date(2026, 3, 2))
+    attendance_record(session=session, marks=[Mark(person.pk, "present")], by=coordinator)
+    statement = services.statement_prepare(participant=person, month=dt.date(2026, 3, 1))
+    stranger = MembershipFactory(organization=operator, role=Role.COORDINATOR).user
+    ChantierFactory(organization=operator).coordinators.add(stranger)
+    client.force_login(stranger)
+    action = reverse("chantiers:statement_action", args=[statement.pk])
+    assert client.post(action, {"action": "validate"}).status_code == 404
+    statement.refresh_from_db()
+    assert statement.status == MonthlyStatement.Status.DRAFT
+    # Their own coordinator and the direction still can.
+    client.force_login(coordinator)
+    client.post(action, {"action": "validate", "chantier": chantier.pk})
+    statement.refresh_from_db()
+    assert statement.status == MonthlyStatement.Status.VALIDATED

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from chantiers.indemnities import indemnities_recompute
 from chantiers.models import Attendance, IndemnityCeiling, MonthlyStatement, StatementUnlock
@@ -17,21 +17,12 @@ from chantiers.services import (
     statement_unlock,
     statement_validate,
 )
-from tests.chantiers.test_indemnities import _agreement, _mark
+from participants import services as participant_services
+from tests.chantiers.helpers import _agreement, _amounts, _mark
+from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
 
 D = Decimal
-
-
-@pytest.fixture
-def volunteer(operator):
-    from participants import services as participant_services
-    from tests.factories import ParticipantFactory
-
-    person = ParticipantFactory(organization=operator)
-    participant_services.income_source_change(
-        participant=person, kind="none", starts_on=dt.date(2024, 1, 1)
-    )
-    return person
+Reason = Attendance.NotPayable
 
 
 def test_the_statement_sums_the_month_and_the_year(volunteer):
@@ -71,6 +62,44 @@ def test_a_validated_month_locks_attendance(volunteer, coordinator):
     assert (mark.status, mark.indemnity) == ("present", D("25.00"))
 
 
+def test_one_validated_person_does_not_block_the_others(operator, coordinator, admin):
+    chantier = ChantierFactory(organization=operator)
+    session = WorkSessionFactory(chantier=chantier, date=dt.date(2026, 3, 2))
+    x, y = ParticipantFactory.create_batch(2, organization=operator)
+    for person in (x, y):
+        participant_services.income_source_change(
+            participant=person, kind="none", starts_on=dt.date(2024, 1, 1)
+        )
+        _agreement(person, declaration="")
+    attendance_record(
+        session=session, marks=[Mark(x.pk, "present"), Mark(y.pk, "present")], by=coordinator
+    )
+    for person in (x, y):
+        statement_validate(
+            statement=statement_prepare(participant=person, month=dt.date(2026, 3, 1)),
+            by=coordinator,
+        )
+    statement_unlock(statement=y.statements.get(), by=admin, reason="Correction")
+    marks = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    # The grid re-sends X unchanged and corrects Y: accepted.
+    attendance_record(
+        session=session,
+        marks=[
+            Mark(x.pk, "present", version=marks[x.pk].version),
+            Mark(y.pk, "excused", version=marks[y.pk].version),
+        ],
+        by=coordinator,
+    )
+    assert Attendance.objects.get(participant=y).status == "excused"
+    # Changing X, still validated, is refused.
+    with pytest.raises(ValidationError, match="verrouillées"):
+        attendance_record(
+            session=session,
+            marks=[Mark(x.pk, "unexcused", version=marks[x.pk].version)],
+            by=coordinator,
+        )
+
+
 def test_a_locked_month_keeps_its_amounts_and_counts_in_the_year(volunteer, coordinator):
     # March validated at 25.00 a day for 2 days (50.00). Then the daily rate is raised to 44.02:
     # March stays at 50.00; April is paid at 44.02 and the year counts 50.00 + 44.02 = 94.02.
@@ -92,6 +121,22 @@ def test_a_locked_month_keeps_its_amounts_and_counts_in_the_year(volunteer, coor
     )
     assert amounts == [D("25.00"), D("25.00"), D("44.02")]
     assert balance.paid == D("94.02")
+
+
+def test_a_later_validated_month_counts_before_an_earlier_open_day(volunteer, coordinator):
+    # 1 650.00 declared; March validated: 2 × 44.02 = 88.04. Then 2 February is marked:
+    # only 1 760.83 − 1 650.00 − 88.04 = 22.79 is left, never 44.02.
+    _agreement(volunteer, daily_rate=D("44.02"), declaration="", amount_from_others=D("1650.00"))
+    _mark(volunteer, dt.date(2026, 3, 2))
+    _mark(volunteer, dt.date(2026, 3, 3))
+    statement_validate(
+        statement=statement_prepare(participant=volunteer, month=dt.date(2026, 3, 1)),
+        by=coordinator,
+    )
+    _mark(volunteer, dt.date(2026, 2, 2))
+    balance = indemnities_recompute(participant=volunteer, year=2026)
+    assert _amounts(volunteer)[0] == (D("22.79"), Reason.ANNUAL_CEILING)
+    assert balance.total == D("1760.83")
 
 
 def test_unconfirmed_not_payable_days_block_validation_until_confirmed(volunteer, coordinator):
@@ -125,6 +170,15 @@ def test_only_a_reason_reopens_a_validated_month_and_it_is_logged(volunteer, coo
     assert (log.by, log.reason) == (admin, "Erreur de date : 2 → 3 mars")
 
 
+def test_only_an_administrator_reopens_a_month(volunteer, coordinator):
+    statement = statement_validate(
+        statement=statement_prepare(participant=volunteer, month=dt.date(2026, 3, 1)),
+        by=coordinator,
+    )
+    with pytest.raises(PermissionDenied):
+        statement_unlock(statement=statement, by=coordinator, reason="Je corrige")
+
+
 def test_a_paid_statement_cannot_be_reopened(volunteer, coordinator, admin):
     statement = statement_prepare(participant=volunteer, month=dt.date(2026, 3, 1))
     MonthlyStatement.objects.filter(pk=statement.pk).update(status="paid")
@@ -137,3 +191,14 @@ def test_a_month_without_ceiling_has_no_remaining_balance(volunteer):
     IndemnityCeiling.objects.filter(year=2026).delete()
     statement = statement_prepare(participant=volunteer, month=dt.date(2026, 3, 1))
     assert statement.remaining is None
+
+
+def test_a_month_without_a_ceiling_cannot_be_validated(volunteer, coordinator):
+    from chantiers.models import IndemnityCeiling
+
+    IndemnityCeiling.objects.filter(year=2026).delete()
+    _agreement(volunteer, declaration="")
+    _mark(volunteer, dt.date(2026, 3, 2))
+    statement = statement_prepare(participant=volunteer, month=dt.date(2026, 3, 1))
+    with pytest.raises(ValidationError, match="Aucun plafond"):
+        statement_validate(statement=statement, by=coordinator)

@@ -201,6 +201,14 @@ class TestBadRows:
         with pytest.raises(ImportFileError, match="vide"):
             _import(operator, b"")
 
+    def test_a_too_long_email_is_a_row_error(self, operator, programmes):
+        report = _import(operator, _csv(_row(email="a" * 250 + "@example.org")), dry_run=True)
+        assert [(e.line, e.column) for e in report.errors] == [(2, "email")]
+
+    def test_a_number_with_letters_is_a_row_error(self, operator, programmes):
+        report = _import(operator, _csv(_row(national_number="inconnu")))
+        assert [(e.line, e.column) for e in report.errors] == [(2, "national_number")]
+
 
 class TestDuplicates:
     def test_a_person_already_known_is_not_created_twice(self, operator, programmes):
@@ -233,6 +241,22 @@ class TestDuplicates:
     def test_two_open_pathways_in_one_programme_are_refused(self, operator, programmes):
         report = _import(operator, _csv(_row(), _row(pathway_started_on="01/04/2025")))
         assert [(e.line, e.column) for e in report.errors] == [(3, "pathway_ended_on")]
+
+    def test_a_number_given_on_a_later_row_of_the_person_is_kept(self, operator, programmes):
+        report = _import(
+            operator,
+            _csv(
+                _row(national_number=""),
+                _row(
+                    programme="isp",
+                    pathway_started_on="03/01/2024",
+                    pathway_ended_on="30/06/2024",
+                    exit_outcome="moved",
+                ),
+            ),
+        )
+        assert report.ok, report.errors
+        assert Participant.objects.get().national_number == "85073003328"
 
 
 def test_a_thousand_rows_with_one_bad_row_write_nothing_then_import_once_fixed(
@@ -316,32 +340,6 @@ class TestUploadPage:
     def test_other_roles_cannot_import(self, client, personas, persona):
         client.force_login(personas[persona])
         assert client.get(reverse("participants:import")).status_code == 403
-
-
-class TestReviewFindings:
-    def test_a_number_given_on_a_later_row_of_the_person_is_kept(self, operator, programmes):
-        report = _import(
-            operator,
-            _csv(
-                _row(national_number=""),
-                _row(
-                    programme="isp",
-                    pathway_started_on="03/01/2024",
-                    pathway_ended_on="30/06/2024",
-                    exit_outcome="moved",
-                ),
-            ),
-        )
-        assert report.ok, report.errors
-        assert Participant.objects.get().national_number == "85073003328"
-
-    def test_a_too_long_email_is_a_row_error(self, operator, programmes):
-        report = _import(operator, _csv(_row(email="a" * 250 + "@example.org")), dry_run=True)
-        assert [(e.line, e.column) for e in report.errors] == [(2, "email")]
-
-    def test_a_number_with_letters_is_a_row_error(self, operator, programmes):
-        report = _import(operator, _csv(_row(national_number="inconnu")))
-        assert [(e.line, e.column) for e in report.errors] == [(2, "national_number")]
 
     def test_the_confirmation_refuses_a_plan_that_changed_since_the_preview(
         self, operator, programmes

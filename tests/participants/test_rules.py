@@ -250,6 +250,18 @@ class TestEvents:
             "CV mis à jour"
         }
 
+    def test_a_closed_pathway_takes_no_new_note(self, counsellor, pathway):
+        from django.core.exceptions import ValidationError
+
+        services.pathway_close(
+            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
+        )
+        pathway.refresh_from_db()
+        with pytest.raises(ValidationError, match="clôturé"):
+            services.event_add(pathway=pathway, by=counsellor, date=dt.date(2025, 6, 1), text="x")
+        with pytest.raises(ValidationError, match="clôturé"):
+            services.goal_add(pathway=pathway, text="x")
+
 
 def test_needs_are_resolved_after_being_identified(participant):
     need = services.need_add(

@@ -4,10 +4,12 @@ import datetime as dt
 import html
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization
+from partners import services
 from partners.models import EmployerContact, Matching
 from tests.factories import OrganizationFactory, PathwayFactory
 
@@ -40,6 +42,10 @@ def _matching(person, employer, user, status=Matching.Status.PROPOSED, on=None):
         status_on=on,
         by=user,
     )
+
+
+def _text(response) -> str:
+    return html.unescape(response.content.decode())
 
 
 class TestAccess:
@@ -375,6 +381,69 @@ class TestMatchings:
         matching.refresh_from_db()
         assert matching.status == Matching.Status.PROPOSED
         assert person.pathways.get().is_open
+
+
+class TestMatching:
+    """The steps of a matching through the service (partners.services.matching_update)."""
+
+    def test_proposed_interview_hired_and_nothing_after(self, person, counsellor):
+        employer = OrganizationFactory(kind=Organization.Kind.EMPLOYER)
+        matching = Matching.objects.create(
+            participant=person,
+            pathway=person.pathways.get(),
+            employer=employer,
+            position="Peintre en bâtiment",
+            proposed_on=dt.date(2026, 10, 1),
+            status_on=dt.date(2026, 10, 1),
+            by=counsellor,
+        )
+        services.matching_update(
+            matching=matching, status="interview", on=dt.date(2026, 10, 8), by=counsellor
+        )
+        matching = services.matching_update(
+            matching=matching, status="hired", on=dt.date(2026, 10, 20), by=counsellor
+        )
+        assert (matching.status, matching.status_on) == ("hired", dt.date(2026, 10, 20))
+        with pytest.raises(ValidationError):
+            services.matching_update(
+                matching=matching, status="rejected", on=dt.date(2026, 10, 21), by=counsellor
+            )
+
+    def test_dates_before_the_proposal_or_in_the_future_are_refused(self, person, counsellor):
+        matching = Matching.objects.create(
+            participant=person,
+            pathway=person.pathways.get(),
+            employer=OrganizationFactory(kind=Organization.Kind.EMPLOYER),
+            position="Jardinier",
+            proposed_on=dt.date(2026, 10, 1),
+            status_on=dt.date(2026, 10, 1),
+            by=counsellor,
+        )
+        for day in (dt.date(2026, 9, 30), timezone.localdate() + dt.timedelta(days=1)):
+            with pytest.raises(ValidationError, match="La date"):
+                services.matching_update(
+                    matching=matching, status="interview", on=day, by=counsellor
+                )
+
+
+class TestMatchingDoubleSubmit:
+    def test_a_double_submitted_proposal_to_an_employer_is_saved_once(
+        self, client, counsellor, person
+    ):
+        from partners.models import Matching
+
+        employer = OrganizationFactory(kind=Organization.Kind.EMPLOYER, name="Boulangerie Vert")
+        client.force_login(counsellor)
+        url = reverse("partners:matching_create", args=[person.pk])
+        data = {"employer": employer.pk, "position": "Vendeur·se", "proposed_on": "2026-01-15"}
+        assert client.post(url, data).status_code == 302
+        second = client.post(url, data)
+
+        assert Matching.objects.count() == 1
+        assert second.status_code == 200
+        text = _text(second)
+        assert "déjà proposé" in text
+        assert "Vendeur·se" in text  # what was typed is kept
 
 
 class TestQueryCounts:

@@ -127,6 +127,51 @@ class TestWhatThePartnerSees:
         assert "présence : —" in response.content.decode()
 
 
+class TestHostingRate:
+    def test_the_hosts_attendance_rate_rounds_half_up_like_the_reports(self, client, partner):
+        from chantiers.models import Attendance, Enrolment
+        from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+
+        chantier = ChantierFactory(host=partner.memberships.get().organization, status="running")
+        person = ParticipantFactory(organization=chantier.organization, first_name="Nadia")
+        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
+        for day in range(8):
+            session = WorkSessionFactory(chantier=chantier, date=dt.date(2026, 3, 2 + day))
+            status = "present" if day == 0 else "unexcused"
+            Attendance.objects.create(
+                session=session, participant=person, status=status, hours=4 if day == 0 else 0
+            )
+        client.force_login(partner)
+        response = client.get(reverse("partners:hosting_detail", args=[chantier.pk]))
+        # 1 present of 8 marks = 12.5 %, shown 13 % (half up), not 12 % (float banker's round)
+        assert response.context["figures"]["rate"] == Decimal("0.125")
+        assert '<div class="h4 mb-0">13 %</div>' in response.content.decode()
+
+    def test_the_host_and_the_coordinator_read_the_same_rate_from_held_sessions_only(
+        self, client, partner
+    ):
+        from chantiers.models import Attendance, Enrolment
+        from chantiers.selectors import chantier_figures
+        from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+
+        chantier = ChantierFactory(host=partner.memberships.get().organization, status="running")
+        person = ParticipantFactory(organization=chantier.organization, first_name="Nadia")
+        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
+        # Held: present, present, unexcused (2 / 3); a mark left on a planned session is not
+        # counted, as in the reports (DESIGN §5: marks of held sessions).
+        plan = [("held", "present"), ("held", "present"), ("held", "unexcused")]
+        for day, (session_status, mark) in enumerate([*plan, ("planned", "unexcused")]):
+            session = WorkSessionFactory(
+                chantier=chantier, date=dt.date(2026, 3, 2 + day), status=session_status
+            )
+            Attendance.objects.create(session=session, participant=person, status=mark, hours=4)
+        client.force_login(partner)
+        response = client.get(reverse("partners:hosting_detail", args=[chantier.pk]))
+        assert response.context["figures"]["rate"] == Decimal("0.667")  # 2 / 3
+        assert '<div class="h4 mb-0">67 %</div>' in response.content.decode()  # half up
+        assert chantier_figures(chantier=chantier)["attendance_rate"] == Decimal("0.667")
+
+
 @pytest.mark.parametrize("size", [2, 10])
 def test_the_hosting_list_query_count_does_not_grow(
     client, partner, operator, housing, size, django_assert_num_queries

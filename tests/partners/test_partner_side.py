@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organization, Role
+from accounts.models import Membership, Organization, Role
 from participants.models import Need, PathwayEvent
 from partners import emails, services
 from partners.models import PartnerService, Referral
@@ -512,3 +512,61 @@ class TestDigest:
         small = count()
         add(10)
         assert count() == small
+
+
+class TestDigestOncePerDay:
+    def test_running_the_digest_twice_the_same_day_sends_nothing_more(
+        self, person, housing, counsellor, partner
+    ):
+        # celery acks late: a worker lost mid-run, or beat firing twice, runs the task again.
+        referral = services.referral_send(
+            participant=person, to_organization=housing, reason="Logement", by=counsellor
+        )
+        services.referral_answer(referral=referral, accept=True, by=partner)
+        later = timezone.now() + dt.timedelta(hours=1)
+
+        assert emails.referrals_digest_send(now=later) == 2  # the counsellor and the partner
+        assert emails.referrals_digest_send(now=later) == 0
+        assert emails.referrals_digest_send(now=later + dt.timedelta(minutes=5)) == 0
+        assert len(mail.outbox) == 2
+
+    def test_a_digest_that_failed_to_send_is_sent_by_the_next_run(
+        self, person, housing, counsellor, partner, monkeypatch
+    ):
+        services.referral_send(
+            participant=person, to_organization=housing, reason="Logement", by=counsellor
+        )
+        later = timezone.now() + dt.timedelta(hours=1)
+
+        def broken(*args, **kwargs):
+            raise ConnectionError("SMTP down")
+
+        monkeypatch.setattr(emails, "send_mail", broken)
+        with pytest.raises(ConnectionError):
+            emails.referrals_digest_send(now=later)
+        monkeypatch.undo()
+
+        assert emails.referrals_digest_send(now=later) == 1  # the partner's "new referral"
+        assert mail.outbox[0].to == [partner.email]
+
+
+class TestDigestOnlyToCurrentMembers:
+    def test_a_sender_who_left_the_organization_receives_no_names_of_its_participants(
+        self, person, housing, counsellor, partner, operator
+    ):
+        referral = services.referral_send(
+            participant=person, to_organization=housing, reason="Logement", by=counsellor
+        )
+        services.referral_answer(referral=referral, accept=True, by=partner)
+        Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.SENT)
+        # The counsellor moved to another operator: the account stays active.
+        Membership.objects.filter(user=counsellor, organization=operator).update(is_active=False)
+        MembershipFactory(user=counsellor, organization=OrganizationFactory(), role=Role.COUNSELLOR)
+        Referral.objects.filter(pk=referral.pk).update(
+            sent_on=timezone.localdate() - dt.timedelta(days=emails.reminder_days() + 1)
+        )
+
+        emails.referrals_digest_send(now=timezone.now() + dt.timedelta(hours=1))
+
+        to_counsellor = [m for m in mail.outbox if m.to == [counsellor.email]]
+        assert to_counsellor == []

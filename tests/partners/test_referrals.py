@@ -1,17 +1,19 @@
-"""Referrals: the state machine and its log, expiry by the periodic task, the signed answer link;
-matchings with employers."""
+"""Referrals: the state machine and its log, one open referral per service (a double submit sends
+one), expiry by the periodic task, the signed answer link."""
 
 import datetime as dt
+import html as html_lib
 
 import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization
 from participants.models import Need
 from partners import services
-from partners.models import Matching, PartnerService, Referral
+from partners.models import PartnerService, Referral
 from partners.tasks import referrals_expire_overdue
 from tests.factories import OrganizationFactory, PathwayFactory
 
@@ -31,6 +33,17 @@ def referral(person, cpas, counsellor):
     return services.referral_send(
         participant=person, to_organization=cpas, reason="Garde d'enfants", by=counsellor
     )
+
+
+@pytest.fixture
+def service_without_address(cpas):
+    return PartnerService.objects.create(
+        organization=cpas, name="Service logement", need_category="housing"
+    )
+
+
+def _text(response) -> str:
+    return html_lib.unescape(response.content.decode())
 
 
 def _log(referral):
@@ -113,6 +126,43 @@ class TestStateMachine:
             )
 
 
+class TestDoubleSubmit:
+    def test_a_double_submitted_referral_is_sent_once_and_the_second_post_says_why(
+        self, client, counsellor, person, service_without_address
+    ):
+        client.force_login(counsellor)
+        url = reverse("partners:referral_create", args=[person.pk])
+        data = {"service": service_without_address.pk, "reason": "Logement urgent"}
+        assert client.post(url, data).status_code == 302
+        second = client.post(url, data)
+
+        assert Referral.objects.count() == 1
+        assert second.status_code == 200
+        text = _text(second)
+        assert "déjà en cours" in text
+        assert "Logement urgent" in text  # what was typed is kept
+
+    def test_the_same_service_can_be_asked_again_once_the_first_referral_is_closed(
+        self, counsellor, person, service_without_address
+    ):
+        first = services.referral_send(
+            participant=person,
+            to_organization=service_without_address.organization,
+            service=service_without_address,
+            reason="Logement",
+            by=counsellor,
+        )
+        services.referral_answer(referral=first, accept=False, by=None, reason="Complet")
+        services.referral_send(
+            participant=person,
+            to_organization=service_without_address.organization,
+            service=service_without_address,
+            reason="Logement, une place s'est libérée",
+            by=counsellor,
+        )
+        assert Referral.objects.filter(participant=person).count() == 2
+
+
 class TestExpiry:
     def test_the_periodic_task_expires_what_is_unanswered_past_the_delay(
         self, referral, person, cpas, counsellor, settings
@@ -173,44 +223,3 @@ class TestSignedLink:
         services.referral_answer(referral=referral, accept=True, by=partner)
         with pytest.raises(ValidationError):
             services.referral_link_token(referral=referral)
-
-
-class TestMatching:
-    def test_proposed_interview_hired_and_nothing_after(self, person, counsellor):
-        employer = OrganizationFactory(kind=Organization.Kind.EMPLOYER)
-        matching = Matching.objects.create(
-            participant=person,
-            pathway=person.pathways.get(),
-            employer=employer,
-            position="Peintre en bâtiment",
-            proposed_on=dt.date(2026, 10, 1),
-            status_on=dt.date(2026, 10, 1),
-            by=counsellor,
-        )
-        services.matching_update(
-            matching=matching, status="interview", on=dt.date(2026, 10, 8), by=counsellor
-        )
-        matching = services.matching_update(
-            matching=matching, status="hired", on=dt.date(2026, 10, 20), by=counsellor
-        )
-        assert (matching.status, matching.status_on) == ("hired", dt.date(2026, 10, 20))
-        with pytest.raises(ValidationError):
-            services.matching_update(
-                matching=matching, status="rejected", on=dt.date(2026, 10, 21), by=counsellor
-            )
-
-    def test_dates_before_the_proposal_or_in_the_future_are_refused(self, person, counsellor):
-        matching = Matching.objects.create(
-            participant=person,
-            pathway=person.pathways.get(),
-            employer=OrganizationFactory(kind=Organization.Kind.EMPLOYER),
-            position="Jardinier",
-            proposed_on=dt.date(2026, 10, 1),
-            status_on=dt.date(2026, 10, 1),
-            by=counsellor,
-        )
-        for day in (dt.date(2026, 9, 30), timezone.localdate() + dt.timedelta(days=1)):
-            with pytest.raises(ValidationError, match="La date"):
-                services.matching_update(
-                    matching=matching, status="interview", on=day, by=counsellor
-                )

@@ -151,6 +151,27 @@ def test_an_output_that_is_not_a_pdf_in_an_existing_folder_is_refused(operator, 
     assert ReportRun.objects.count() == 0
 
 
+def test_the_command_refuses_an_output_it_cannot_write_and_leaves_no_run(operator, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    (tmp_path / "rapport.xlsx").mkdir()  # the spreadsheet's place is taken by a folder
+
+    with pytest.raises(CommandError, match="est un dossier"):
+        call_command(
+            "generate_report",
+            "activity",
+            "--organization",
+            operator.slug,
+            "--year",
+            "2025",
+            "--output",
+            str(tmp_path / "rapport.pdf"),
+        )
+
+    assert not ReportRun.objects.exists()
+    assert not (tmp_path / "rapport.pdf").exists()
+
+
 def test_from_the_shell_a_bad_argument_exits_non_zero(operator, tmp_path):
     """A real process: the exit status is what scripts and cron see."""
     db = connection.settings_dict

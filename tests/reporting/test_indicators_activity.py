@@ -1,274 +1,24 @@
-"""The activity figures (DESIGN §5) on a small data set built by hand, year 2025.
-
-Persons of the operator (birth date → age on 31/12/2025; pathways):
-  A  F 15/06/1990 (35)  P1 01/03/2024 → 10/02/2025 job_permanent (spans 2024 and 2025)
-  B  M 01/03/2007 (18)  P1 01/01/2025 → 30/06/2025 dropped_out, P2 01/07/2025 → open
-  C  X 01/01/1960 (65)  P1 01/05/2019 → 31/12/2025 training_qualifying (exit on 31/12)
-  D  F 31/12/2008 (17)  P2 01/01/2018 → 31/12/2018 moved, P1 01/11/2025 → open
-  E  M 01/01/1975 (50)  P1 01/01/2023 → 31/12/2024 job_fixed_long (not accompanied in 2025)
-  F  M 01/01/2000 (25)  P1 01/01/2026 → open (not accompanied in 2025)
-  H  F 01/01/1996 (29)  P2 01/03/2025 → 30/09/2025 training_other, P1 01/10 → 30/11/2025 no_news
-  I  F 01/07/1985 (40)  P1 01/04/2025 → open
-and a person G of another operator, with a positive exit in 2025, never counted.
-"""
+"""The activity figures (DESIGN §5) on a small data set built by hand, year 2025: persons A to I
+of tests/reporting/datasets.py:build_activity_data, whose docstring draws them; and edge cases
+(leap-day births, a reopened pathway) recomputed by hand."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 
-from accounts.models import Organization
-from chantiers.models import Attendance, Enrolment, Incident, MonthlyStatement
-from participants.models import IncomeSource, Need, Pathway
-from partners.models import EmployerContact, Matching, Referral
 from reporting.indicators import activity
 from reporting.indicators.chantiers import chantier_figures, chantiers_running, indemnities_paid
 from reporting.indicators.common import Period
 from tests.factories import (
-    ChantierFactory,
     OrganizationFactory,
     ParticipantFactory,
     ProgrammeFactory,
-    UserFactory,
-    WorkSessionFactory,
 )
+from tests.reporting.datasets import _pathway, build_activity_data
 
 d = datetime.date
 Y = 2025
-
-
-def _pathway(participant, programme, started_on, ended_on=None, outcome=""):
-    return Pathway.objects.create(
-        participant=participant,
-        programme=programme,
-        started_on=started_on,
-        ended_on=ended_on,
-        exit_outcome=outcome,
-    )
-
-
-def build_activity_data(operator, other_operator):
-    """The data set of the module docstring; returns the people and organizations by letter."""
-    operator.annual_target = 9
-    operator.save(update_fields=["annual_target"])
-    p1 = ProgrammeFactory(organization=operator, code="mokolab", name="MoKoLab")
-    p2 = ProgrammeFactory(organization=operator, code="insertion", name="Insertion")
-    user = UserFactory()
-
-    def person(birth_date, gender, education, commune, jobseeker_since):
-        return ParticipantFactory(
-            organization=operator,
-            birth_date=birth_date,
-            gender=gender,
-            education_level=education,
-            commune=commune,
-            jobseeker_since=jobseeker_since,
-        )
-
-    a = person(d(1990, 6, 15), "F", "isced_0_2", "Anderlecht", d(2021, 1, 10))
-    b = person(d(2007, 3, 1), "M", "isced_3_4", "", None)
-    c = person(d(1960, 1, 1), "X", "isced_5_8", "Anderlecht", d(2019, 3, 15))
-    dd = person(d(2008, 12, 31), "F", "unknown", "Schaerbeek", d(2025, 5, 1))
-    e = person(d(1975, 1, 1), "M", "isced_3_4", "Ixelles", d(2020, 1, 1))
-    f = person(d(2000, 1, 1), "M", "isced_3_4", "Ixelles", d(2020, 1, 1))
-    h = person(d(1996, 1, 1), "F", "isced_0_2", "Schaerbeek", d(2019, 1, 1))
-    i = person(d(1985, 7, 1), "F", "isced_3_4", "Ixelles", d(2024, 1, 1))
-
-    pa = _pathway(a, p1, d(2024, 3, 1), d(2025, 2, 10), "job_permanent")
-    pb1 = _pathway(b, p1, d(2025, 1, 1), d(2025, 6, 30), "dropped_out")
-    _pathway(b, p2, d(2025, 7, 1))
-    _pathway(c, p1, d(2019, 5, 1), d(2025, 12, 31), "training_qualifying")
-    _pathway(dd, p2, d(2018, 1, 1), d(2018, 12, 31), "moved")
-    _pathway(dd, p1, d(2025, 11, 1))
-    _pathway(e, p1, d(2023, 1, 1), d(2024, 12, 31), "job_fixed_long")
-    _pathway(f, p1, d(2026, 1, 1))
-    ph = _pathway(h, p2, d(2025, 3, 1), d(2025, 9, 30), "training_other")
-    _pathway(h, p1, d(2025, 10, 1), d(2025, 11, 30), "no_news")
-    pi = _pathway(i, p1, d(2025, 4, 1))
-
-    # Income sources: the one in effect on the last day each person was accompanied in 2025.
-    IncomeSource.objects.create(participant=a, kind="unemployment", starts_on=d(2020, 1, 1))
-    IncomeSource.objects.create(
-        participant=b, kind="ris", starts_on=d(2024, 1, 1), ends_on=d(2025, 6, 30)
-    )
-    IncomeSource.objects.create(participant=b, kind="none", starts_on=d(2025, 7, 1))
-    IncomeSource.objects.create(participant=c, kind="disability", starts_on=d(2015, 1, 1))
-    IncomeSource.objects.create(
-        participant=h, kind="ris_equivalent", starts_on=d(2024, 1, 1), ends_on=d(2025, 12, 31)
-    )
-    IncomeSource.objects.create(participant=i, kind="other", starts_on=d(2025, 1, 1))
-
-    # Another operator's person: a pathway, an exit, a need, a referral, a contact, a chantier.
-    g = ParticipantFactory(organization=other_operator, gender="M", commune="Anderlecht")
-    other_programme = ProgrammeFactory(organization=other_operator)
-    pg = _pathway(g, other_programme, d(2025, 2, 1), d(2025, 5, 1), "job_permanent")
-    Need.objects.create(participant=g, category="language", identified_on=d(2025, 2, 1))
-
-    # Needs of the operator's participants.
-    Need.objects.create(
-        participant=a, category="language", identified_on=d(2024, 5, 1), resolved_on=d(2025, 3, 1)
-    )
-    Need.objects.create(participant=b, category="housing", identified_on=d(2025, 2, 1))
-    Need.objects.create(
-        participant=b, category="housing", identified_on=d(2025, 3, 1), resolved_on=d(2025, 8, 1)
-    )
-    Need.objects.create(participant=c, category="health", identified_on=d(2023, 1, 1))
-
-    # Referrals.
-    housing = OrganizationFactory(kind=Organization.Kind.HOUSING, name="Logement")
-    cpas = OrganizationFactory(kind=Organization.Kind.CPAS, name="CPAS")
-
-    def referral(participant, pathway, to, sent_on, status, sender=operator):
-        Referral.objects.create(
-            participant=participant,
-            pathway=pathway,
-            from_organization=sender,
-            to_organization=to,
-            reason="motif",
-            sent_on=sent_on,
-            sent_by=user,
-            status=status,
-            refusal_reason="complet" if status == "refused" else "",
-        )
-
-    referral(b, pb1, housing, d(2025, 2, 5), "accepted")
-    referral(b, pb1, housing, d(2025, 3, 5), "refused")
-    referral(h, ph, cpas, d(2025, 4, 1), "completed")
-    referral(a, pa, cpas, d(2024, 12, 20), "completed")
-    referral(g, pg, housing, d(2025, 3, 1), "sent", sender=other_operator)
-
-    # Employers.
-    x1, x2, x3 = (OrganizationFactory(kind=Organization.Kind.EMPLOYER) for _ in range(3))
-
-    def contact(employer, on, organization=operator):
-        EmployerContact.objects.create(
-            organization=organization, employer=employer, date=on, by=user, outcome="information"
-        )
-
-    contact(x1, d(2025, 1, 10))
-    contact(x1, d(2025, 5, 10))
-    contact(x2, d(2025, 6, 1))
-    contact(x3, d(2024, 12, 1))
-    contact(x3, d(2025, 2, 1), organization=other_operator)
-
-    def matching(participant, pathway, employer, proposed_on, status, status_on):
-        Matching.objects.create(
-            participant=participant,
-            pathway=pathway,
-            employer=employer,
-            position="ouvrier·ère",
-            proposed_on=proposed_on,
-            status=status,
-            status_on=status_on,
-            by=user,
-        )
-
-    matching(a, pa, x1, d(2024, 12, 15), "hired", d(2025, 1, 20))
-    matching(i, pi, x2, d(2025, 5, 1), "interview", d(2025, 5, 10))
-    matching(h, ph, x1, d(2025, 6, 1), "rejected", d(2025, 6, 20))
-    matching(i, pi, x1, d(2025, 9, 1), "hired", d(2025, 10, 1))
-    matching(g, pg, x3, d(2025, 3, 1), "hired", d(2025, 3, 20))
-
-    # Chantiers: K1 and K2 overlap 2025 by their dates, K4 only by a held session, K3 not at all.
-    k1 = ChantierFactory(
-        organization=operator, code="k1", name="Peinture Wayez", programme=p1,
-        starts_on=d(2025, 3, 1), ends_on=d(2025, 6, 30),
-    )  # fmt: skip
-    k2 = ChantierFactory(
-        organization=operator, code="k2", name="Jardins Peterbos",
-        starts_on=d(2024, 9, 1), ends_on=d(2025, 1, 31),
-    )  # fmt: skip
-    k3 = ChantierFactory(
-        organization=operator, code="k3", name="Ancien", starts_on=d(2024, 1, 1),
-        ends_on=d(2024, 6, 30),
-    )  # fmt: skip
-    k4 = ChantierFactory(
-        organization=operator, code="k4", name="Retardataire", starts_on=d(2024, 1, 1),
-        ends_on=d(2024, 12, 31),
-    )  # fmt: skip
-    other_chantier = ChantierFactory(organization=other_operator, starts_on=d(2025, 1, 1))
-
-    def enrol(chantier, participant, status, joined_on=None, left_on=None):
-        Enrolment.objects.create(
-            chantier=chantier,
-            participant=participant,
-            status=status,
-            joined_on=joined_on,
-            left_on=left_on,
-        )
-
-    enrol(k1, b, "completed", d(2025, 3, 1), d(2025, 6, 30))
-    enrol(k1, h, "withdrawn", d(2025, 3, 1), d(2025, 4, 15))
-    enrol(k1, i, "active", d(2025, 3, 1))
-    enrol(k1, dd, "candidate")
-    enrol(k2, b, "completed", d(2024, 9, 1), d(2025, 1, 31))
-    enrol(k2, c, "withdrawn", d(2024, 9, 1), d(2024, 12, 15))
-    enrol(k2, a, "completed", d(2024, 9, 1))  # no left_on: ends with the chantier, 31/01/2025
-    enrol(k3, e, "completed", d(2024, 1, 1), d(2024, 6, 30))
-    enrol(k4, i, "active")
-    enrol(other_chantier, g, "active", d(2025, 1, 1))
-
-    def session(chantier, on, status="held", ends_at=datetime.time(13, 0)):
-        return WorkSessionFactory(chantier=chantier, date=on, status=status, ends_at=ends_at)
-
-    s1 = session(k1, d(2025, 3, 3))
-    s2 = session(k1, d(2025, 3, 4), ends_at=datetime.time(16, 0))
-    s3 = session(k1, d(2025, 3, 5), status="cancelled")
-    session(k1, d(2025, 3, 6), status="planned")
-    s5 = session(k2, d(2025, 1, 10))
-    s6 = session(k2, d(2024, 12, 10))
-    s7 = session(k4, d(2025, 1, 15))
-    s_other = session(other_chantier, d(2025, 2, 3))
-
-    def mark(on_session, participant, status, hours, indemnity):
-        Attendance.objects.create(
-            session=on_session,
-            participant=participant,
-            status=status,
-            hours=Decimal(hours),
-            indemnity=Decimal(indemnity),
-        )
-
-    mark(s1, b, "present", "4.00", "42.31")
-    mark(s1, h, "late", "3.50", "42.31")
-    mark(s1, i, "unexcused", "0", "0")
-    mark(s2, b, "left_early", "5.00", "42.31")
-    mark(s2, h, "excused", "0", "0")
-    mark(s2, i, "present", "7.00", "42.31")
-    mark(s3, b, "present", "4.00", "10.00")  # a mark left on a cancelled session
-    mark(s5, b, "present", "6.00", "40.00")
-    mark(s5, a, "unexcused", "0", "0")
-    mark(s6, b, "present", "6.00", "41.48")
-    mark(s7, i, "present", "4.00", "42.31")
-    mark(s_other, g, "present", "4.00", "42.31")
-
-    Incident.objects.create(chantier=k1, date=d(2025, 3, 3), kind="accident", description="x")
-    Incident.objects.create(chantier=k1, date=d(2025, 3, 4), kind="conflict", description="x")
-    Incident.objects.create(chantier=k2, date=d(2024, 12, 10), kind="damage", description="x")
-    Incident.objects.create(
-        chantier=other_chantier, date=d(2025, 2, 3), kind="accident", description="x"
-    )
-
-    def statement(participant, month, amount, status, organization=operator):
-        MonthlyStatement.objects.create(
-            participant=participant,
-            organization=organization,
-            month=month,
-            amount=Decimal(amount),
-            status=status,
-        )
-
-    statement(b, d(2025, 3, 1), "84.62", "paid")
-    statement(h, d(2025, 3, 1), "42.31", "validated")
-    statement(i, d(2025, 12, 1), "42.31", "paid")
-    statement(b, d(2024, 12, 1), "41.48", "paid")
-    statement(i, d(2026, 1, 1), "42.31", "paid")
-    statement(g, d(2025, 2, 1), "42.31", "paid", organization=other_operator)
-
-    return {
-        "a": a, "b": b, "c": c, "d": dd, "e": e, "f": f, "g": g, "h": h, "i": i,
-        "k1": k1, "k2": k2, "k3": k3, "k4": k4, "p1": p1, "p2": p2,
-    }  # fmt: skip
 
 
 @pytest.fixture
@@ -618,3 +368,36 @@ class TestChantierFigures:
         # B March 84.62 + I December 42.31; H's is only validated; 2024 and 2026 are outside;
         # the other operator's is not ours.
         assert indemnities_paid(organization=operator, period=Period.year(Y)) == Decimal("126.93")
+
+
+def test_the_activity_headline_and_trend_hold_on_the_edge_cases(operator, edge_cases):
+    headline = activity.headline(organization=operator, year=2025)
+
+    # Accompanied in 2025: L1, L2, L3 (anonymised, still counted), L4, L6 (01/01 only) = 5;
+    # not L5 (starts in 2026) nor the other operator's person.
+    assert headline.persons_accompanied == 5
+    # New: first pathway ever in 2025: L1, L4 (L2 started in 2024, L6 in 2024) = 2.
+    assert headline.new == 2
+    # Exits in 2025: L3 (30/06, positive), L6 (01/01, dropped out); L4's was reopened = 2.
+    assert headline.exits == 2
+    assert headline.positive_exits == 1
+    assert headline.positive_exit_rate == Decimal("0.200")  # 1 / 5
+    assert headline.positive_over_exits == Decimal("0.500")  # 1 / 2
+    assert headline.target_attainment == Decimal("1.250")  # 5 / 4
+
+    trend = {
+        t.year: (t.persons_accompanied, t.positive_exits)
+        for t in activity.trend(organization=operator, year=2025)
+    }
+    # 2023: L3; 2024: L2 (exit 31/12/2024, positive), L3, L6; 2025 as above.
+    assert trend == {2021: (0, 0), 2022: (0, 0), 2023: (1, 0), 2024: (3, 1), 2025: (5, 1)}
+
+
+def test_the_age_bands_on_31_december_hold_for_leap_day_births(operator, edge_cases):
+    bands = {
+        row.code: row.count
+        for row in activity.breakdowns(organization=operator, year=2025).age_band
+    }
+    # On 31/12/2025: L2 17 (born 29/02/2008), L1 25 (29/02/2000), L4 35, L6 30 (born 31/12/1995,
+    # 30 on that very day), L3 55.
+    assert bands == {"<18": 1, "18–24": 0, "25–29": 1, "30–49": 2, "50–54": 0, "55+": 1}

@@ -1,50 +1,19 @@
-"""ESF+ participant indicators: hand-built people, figures counted by hand in the comments."""
+"""ESF+ participant indicators: hand-built people (tests/reporting/datasets.py:build_esf_data,
+and edge cases), figures counted by hand in the comments."""
 
 import datetime as dt
 
 import pytest
 
-from participants.models import FollowUp
 from reporting.indicators.common import Period
-from reporting.indicators.esf import esf_indicators
-from tests.factories import ParticipantFactory, PathwayFactory, ProgrammeFactory
+from reporting.indicators.esf import esf_entry, esf_indicators
+from tests.factories import ParticipantFactory, ProgrammeFactory
+from tests.reporting.datasets import _crowd, _pathway, build_esf_data
 
 D = dt.date
+d = dt.date  # as the edge-case tests write it
 PERIOD = Period(D(2025, 1, 1), D(2025, 6, 30))
 AS_OF = D(2025, 12, 15)  # +6 follow-ups due after this day are "not yet due"
-
-
-def person(organization, gender, born, since=None, isced="unknown", nationality="BE"):
-    return ParticipantFactory(
-        organization=organization,
-        gender=gender,
-        birth_date=born,
-        jobseeker_since=since,
-        education_level=isced,
-        nationality_group=nationality,
-    )
-
-
-def pathway(participant, programme, started, ended=None, outcome="", **kwargs):
-    return PathwayFactory(
-        participant=participant,
-        programme=programme,
-        started_on=started,
-        ended_on=ended,
-        exit_outcome=outcome,
-        **kwargs,
-    )
-
-
-def follow_up(pathway, due, done=None, situation="", improved=None, months=6):
-    return FollowUp.objects.create(
-        pathway=pathway,
-        months=months,
-        due_on=due,
-        done_on=done,
-        situation=situation,
-        improved=improved,
-    )
 
 
 @pytest.fixture
@@ -55,85 +24,6 @@ def programme(operator):
 @pytest.fixture
 def data(operator, other_operator, programme):
     return build_esf_data(operator, other_operator, programme)
-
-
-def build_esf_data(operator, other_operator, programme):
-    """Entrants (started in the period) and leavers (ended in the period) of the programme."""
-    org, p = operator, programme
-    # --- entrants --------------------------------------------------------------------------
-    alice = person(org, "F", D(2000, 3, 15), D(2023, 6, 1), "isced_0_2", "non_EU")
-    pathway(alice, p, D(2025, 1, 1))  # first day of the period: 24 years, 19 months seeking
-    bea = person(org, "F", D(1968, 5, 1), D(2024, 3, 10), "isced_5_8", "EU")
-    pathway(bea, p, D(2025, 3, 10))  # 56 years; exactly 12 months seeking → long-term
-    chloe = person(org, "F", D(2008, 1, 20), None)
-    pathway(chloe, p, D(2025, 6, 30))  # last day of the period; 17 years; not a job seeker
-    gina = person(org, "F", D(1985, 2, 2), D(2024, 2, 16), "isced_0_2")
-    pathway(gina, p, D(2025, 2, 15))  # 40 years; 11 months seeking (the 16th not reached)
-    didier = person(org, "M", D(1990, 1, 1), D(2024, 3, 1), "isced_3_4", "non_EU")
-    # two pathways in the period: 11 months seeking at the first, 13 at the second
-    first = pathway(
-        didier, p, D(2025, 2, 1), D(2025, 3, 1), "referred_isp", job_searching_at_exit=True
-    )
-    pathway(didier, p, D(2025, 4, 1))
-    eli = person(org, "X", D(1995, 7, 7), D(2025, 6, 1), "isced_3_4")
-    pathway(eli, p, D(2025, 5, 5))  # 29 years; job seeker only after the start → inactive
-
-    # --- leavers ---------------------------------------------------------------------------
-    hugo = person(org, "M", D(1980, 1, 1), D(2020, 1, 1))
-    hugo_pw = pathway(  # started the day before the period: a leaver, not an entrant
-        hugo,
-        p,
-        D(2024, 12, 31),
-        D(2025, 6, 30),  # last day of the period
-        "job_permanent",
-        qualification_obtained=True,
-        job_searching_at_exit=False,
-    )
-    karim = person(org, "M", D(1982, 1, 1), D(2020, 1, 1))
-    karim_1 = pathway(
-        karim, p, D(2024, 1, 10), D(2025, 1, 15), "training_qualifying", qualification_obtained=True
-    )
-    karim_2 = pathway(karim, p, D(2024, 12, 1), D(2025, 5, 31), "job_fixed_short")
-    lea = person(org, "F", D(1983, 1, 1), D(2020, 1, 1))
-    lea_pw = pathway(  # ended on the first day of the period
-        lea, p, D(2024, 5, 1), D(2025, 1, 1), "training_other", qualification_obtained=True
-    )
-    pia = person(org, "F", D(1984, 1, 1), D(2020, 1, 1))
-    pia_pw = pathway(pia, p, D(2024, 6, 1), D(2025, 6, 1), "self_employed")
-    mona = person(org, "X", D(1986, 1, 1), D(2020, 1, 1))
-    mona_pw = pathway(
-        mona, p, D(2024, 6, 1), D(2025, 4, 30), "dropped_out", job_searching_at_exit=True
-    )
-
-    # --- +6 months follow-ups --------------------------------------------------------------
-    follow_up(hugo_pw, D(2025, 12, 30))  # not yet due on AS_OF
-    follow_up(karim_1, D(2025, 7, 15), D(2025, 7, 20), "employed", True)
-    follow_up(karim_2, D(2025, 11, 30), D(2025, 12, 1), "employed", True)
-    follow_up(first, D(2025, 9, 1))  # Didier: due, never done → missing
-    follow_up(first, D(2025, 6, 1), D(2025, 6, 2), "employed", True, months=3)  # not +6
-    follow_up(lea_pw, D(2025, 7, 1), D(2025, 7, 3), "training", True)
-    follow_up(pia_pw, D(2025, 12, 1), D(2025, 12, 2), "employed", True)
-    follow_up(mona_pw, D(2025, 10, 30), D(2025, 11, 2), "job_seeking", False)
-
-    # --- never counted ---------------------------------------------------------------------
-    ines = person(org, "F", D(1990, 1, 1), D(2020, 1, 1), "isced_0_2", "non_EU")
-    pathway(ines, p, D(2025, 7, 1))  # starts the day after the period
-    nora = person(org, "F", D(1990, 1, 1), D(2020, 1, 1))
-    nora_pw = pathway(nora, p, D(2024, 1, 1), D(2024, 12, 31), "job_permanent")  # day before
-    follow_up(nora_pw, D(2025, 6, 30), D(2025, 6, 30), "employed", True)
-    omar = person(org, "M", D(1990, 1, 1), D(2020, 1, 1))
-    pathway(omar, p, D(2024, 1, 1), D(2025, 7, 1), "job_permanent")  # ends the day after
-    jules = person(org, "M", D(2000, 1, 1), D(2020, 1, 1), "isced_0_2", "non_EU")
-    other_programme = ProgrammeFactory(organization=org)
-    pathway(jules, other_programme, D(2025, 3, 1), D(2025, 4, 1), "job_permanent")
-    # Another operator's people, even (wrongly) on our programme, never count.
-    stranger = person(other_operator, "F", D(2000, 1, 1), D(2020, 1, 1), "isced_0_2", "non_EU")
-    stranger_pw = pathway(stranger, p, D(2025, 2, 1), D(2025, 3, 1), "job_permanent")
-    follow_up(stranger_pw, D(2025, 9, 1), D(2025, 9, 1), "employed", True)
-    theirs = ProgrammeFactory(organization=other_operator, code="mokolab")
-    neighbour = person(other_operator, "M", D(2000, 1, 1), D(2020, 1, 1))
-    pathway(neighbour, theirs, D(2025, 2, 1), D(2025, 3, 1), "job_permanent")
-    return {"alice": alice, "gina": gina, "didier": didier, "omar": omar, "stranger": stranger}
 
 
 def figures(operator, programme):
@@ -204,14 +94,6 @@ def test_it_counts_six_months_follow_ups_done_and_keeps_missing_ones_apart(
     assert cells(esf, "six_not_yet_due") == [0, 1, 0, 1]  # Hugo, due 30/12/2025
 
 
-def _crowd(organization, programme, n):
-    """n more entrants who also leave in the period, each with a done +6 follow-up."""
-    for i in range(n):
-        someone = person(organization, "FMX"[i % 3], D(1990, 1, 1), D(2023, 1, 1), "isced_3_4")
-        pw = pathway(someone, programme, D(2025, 2, 1), D(2025, 3, 1), "job_permanent")
-        follow_up(pw, D(2025, 9, 1), D(2025, 9, 2), "employed", True)
-
-
 def test_its_query_count_does_not_grow_with_the_number_of_people(
     operator, programme, data, django_assert_num_queries
 ):
@@ -225,3 +107,42 @@ def test_its_query_count_does_not_grow_with_the_number_of_people(
     assert large.row("entrants").total == 6 + 33
     # 33 crowd members: i % 3 → 11 F, 11 M, 11 X, all employed at +6
     assert large.row("six_employed").cells() == [1 + 11, 1 + 11, 0 + 11, 2 + 33]
+
+
+def test_the_esf_entry_cells_hold_on_the_edge_cases(operator, edge_cases):
+    rows = {
+        row.key: row.cells()
+        for row in esf_entry(organization=operator, programme=edge_cases, period=Period.year(2025))
+    }
+    # Entered MoKoLab in 2025: L1 F (01/03), L2 M (01/01), L4 M (01/02) — [F, M, X, total].
+    assert rows["entrants"] == [1, 2, 0, 3]
+    # L1: 29/02/2024 → 01/03/2025 is 12 whole months (long-term); L4: 02/02/2024 → 01/02/2025
+    # is 11 months; L2 was never a job seeker: inactive, not unemployed.
+    assert rows["unemployed"] == [1, 1, 0, 2]
+    assert rows["long_term_unemployed"] == [1, 0, 0, 1]
+    assert rows["inactive"] == [0, 1, 0, 1]
+    assert rows["employed"] == [None, None, None, None]  # not collected, not an invented 0
+    # At entry: L2 16 (under 18), L1 25 (18–29), L4 35.
+    assert rows["under_18"] == [0, 1, 0, 1]
+    assert rows["age_18_29"] == [1, 0, 0, 1]
+    assert rows["age_55_plus"] == [0, 0, 0, 0]
+
+
+def test_a_person_turns_18_at_entry_on_1_march_when_born_on_29_february(operator):
+    programme = ProgrammeFactory(organization=operator, code="leap")
+    on_28th = ParticipantFactory(organization=operator, birth_date=d(2008, 2, 29), gender="F")
+    on_1st = ParticipantFactory(organization=operator, birth_date=d(2008, 2, 29), gender="M")
+    _pathway(on_28th, programme, d(2026, 2, 28))
+    _pathway(on_1st, programme, d(2026, 3, 1))
+
+    rows = {
+        row.key: row.cells()
+        for row in esf_entry(
+            organization=operator,
+            programme=programme,
+            period=Period(d(2026, 1, 1), d(2026, 6, 30)),
+        )
+    }
+    # 29/02/2008 → 28/02/2026: 215 whole months (17); → 01/03/2026: 216 (18), as Participant.age.
+    assert rows["under_18"] == [1, 0, 0, 1]
+    assert rows["age_18_29"] == [0, 1, 0, 1]

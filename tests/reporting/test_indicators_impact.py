@@ -1,39 +1,21 @@
-"""Impact of a cohort: hand-built people, figures counted by hand in the comments."""
+"""Impact of a cohort: hand-built people (tests/reporting/datasets.py:build_cohort_data), figures
+counted by hand in the comments."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from chantiers.models import Attendance, Enrolment
-from participants.models import IncomeSource, Need
 from reporting.indicators.impact import (
     cohort_for_chantier,
     cohort_for_programme,
     impact_figures,
 )
-from tests.factories import ChantierFactory, ProgrammeFactory, WorkSessionFactory
-from tests.reporting.test_indicators_esf import follow_up, pathway, person
+from tests.factories import ProgrammeFactory
+from tests.reporting.datasets import build_cohort_data, follow_up, income, need, pathway, person
 
 D = dt.date
 TODAY = D(2026, 6, 15)
-
-
-def income(participant, kind, starts, ends=None):
-    IncomeSource.objects.create(participant=participant, kind=kind, starts_on=starts, ends_on=ends)
-
-
-def need(participant, category, identified, resolved=None):
-    Need.objects.create(
-        participant=participant, category=category, identified_on=identified, resolved_on=resolved
-    )
-
-
-def marks(participant, sessions_and_statuses):
-    for session, status in sessions_and_statuses:
-        Attendance.objects.create(
-            session=session, participant=participant, status=status, hours=Decimal("4.00")
-        )
 
 
 @pytest.fixture
@@ -44,79 +26,6 @@ def programme(operator):
 @pytest.fixture
 def cohort_data(operator, other_operator, programme, housing):
     return build_cohort_data(operator, other_operator, programme, housing)
-
-
-def build_cohort_data(operator, other_operator, programme, housing):
-    """The 2025 cohort of the programme: Ana, Ben, Cléo and Dan; Ana, Ben and Dan worked in the
-    chantier "peinture-1"."""
-    org, p = operator, programme
-    chantier = ChantierFactory(
-        organization=org,
-        programme=p,
-        host=housing,
-        code="peinture-1",
-        name="Peinture cage d'escalier",
-        starts_on=D(2025, 3, 1),
-        ends_on=D(2025, 10, 31),
-        capacity=8,
-    )
-    held = [WorkSessionFactory(chantier=chantier, date=D(2025, 3, day)) for day in (3, 4, 5, 6)]
-    planned = WorkSessionFactory(chantier=chantier, date=D(2025, 11, 3), status="planned")
-    cancelled = WorkSessionFactory(chantier=chantier, date=D(2025, 3, 7), status="cancelled")
-    elsewhere = WorkSessionFactory(
-        chantier=ChantierFactory(organization=org, starts_on=D(2025, 1, 1)), date=D(2025, 7, 7)
-    )
-
-    ana = person(org, "F", D(2001, 6, 1), D(2024, 1, 1), "isced_0_2")
-    income(ana, "unemployment", D(2024, 1, 1))
-    ana_pw = pathway(ana, p, D(2025, 3, 1), D(2025, 9, 30), "job_permanent")
-    marks(ana, [(held[0], "present"), (held[1], "late"), (held[2], "left_early")])
-    marks(ana, [(held[3], "unexcused")])  # 3 present-like of 4 = 75 % on this chantier
-    # on another chantier during her pathway: counts for the programme cohort (4 of 5 = 80 %)
-    marks(ana, [(WorkSessionFactory(chantier=elsewhere.chantier, date=D(2025, 7, 8)), "present")])
-    need(ana, "language", D(2025, 3, 10), D(2025, 6, 1))
-    need(ana, "housing", D(2025, 4, 1))
-    need(ana, "mobility", D(2024, 12, 1), D(2025, 1, 1))  # before her pathway: not counted
-    follow_up(ana_pw, D(2025, 12, 30), D(2026, 1, 5), "employed", True, months=3)
-    follow_up(ana_pw, D(2026, 3, 30), months=6)  # due, not done: missing
-    follow_up(ana_pw, D(2026, 9, 30), months=12)  # not yet due
-
-    ben = person(org, "M", D(1960, 1, 1), None, "isced_5_8")
-    income(ben, "ris", D(2024, 5, 1), D(2024, 12, 31))
-    income(ben, "none", D(2025, 1, 1))
-    ben_pw = pathway(ben, p, D(2025, 1, 15), D(2025, 6, 30), "dropped_out")
-    marks(ben, [(held[0], "present"), (held[1], "present")])  # 2 of 2 = 100 %
-    # not held / after his pathway ended (another chantier: counts only during the pathway)
-    marks(ben, [(planned, "unexcused"), (elsewhere, "unexcused")])
-    follow_up(ben_pw, D(2025, 9, 30), D(2025, 10, 1), "job_seeking", False, months=3)
-    follow_up(ben_pw, D(2025, 12, 30), D(2026, 1, 2), "training", True, months=6)
-    follow_up(ben_pw, D(2026, 6, 30), months=12)  # not yet due on 15/06/2026
-
-    cleo = person(org, "X", D(2005, 1, 1), D(2025, 8, 1))
-    pathway(cleo, p, D(2025, 11, 1))
-    need(cleo, "digital", D(2025, 11, 5), D(2025, 12, 1))
-
-    dan = person(org, "M", D(1990, 5, 1), D(2019, 1, 1), "isced_3_4")
-    income(dan, "unemployment", D(2019, 1, 1))
-    dan_1 = pathway(dan, p, D(2025, 2, 1), D(2025, 4, 30), "training_other")
-    pathway(dan, p, D(2025, 5, 1))
-    marks(dan, [(held[0], "present"), (held[1], "unexcused"), (held[2], "excused")])  # 1 of 3
-    follow_up(dan_1, D(2025, 7, 31), D(2025, 8, 1), "training", True, months=3)
-
-    Enrolment.objects.create(chantier=chantier, participant=ana, status="completed")
-    Enrolment.objects.create(
-        chantier=chantier, participant=ben, status="withdrawn", leave_reason="Raisons de santé"
-    )
-    Enrolment.objects.create(chantier=chantier, participant=dan, status="active")
-    fred = person(org, "M", D(1991, 1, 1), D(2019, 1, 1))
-    Enrolment.objects.create(chantier=chantier, participant=fred, status="candidate")
-
-    # Never in the cohort: started the day before the year; another operator's person.
-    eva = person(org, "F", D(1999, 1, 1), D(2019, 1, 1))
-    pathway(eva, p, D(2024, 12, 31), D(2025, 2, 1), "job_permanent")
-    stranger = person(other_operator, "F", D(1999, 1, 1), D(2019, 1, 1))
-    pathway(stranger, p, D(2025, 2, 1), D(2025, 3, 1), "job_permanent")
-    return {"chantier": chantier, "cancelled": cancelled}
 
 
 def programme_figures(operator, programme):

@@ -30,6 +30,7 @@ from reporting.render import render_pdf, render_xlsx
 from reporting.render.charts import chart_svg
 from reporting.render.formats import format_value
 from reporting.render.xlsx import _sheet_name
+from tests.reporting.rendered import _as_document_value, _plain, _same, _xlsx_table
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 FIRST_SESSION = date(2025, 1, 6)
@@ -172,12 +173,6 @@ def sample_document() -> Document:
         ],
         generated_at=datetime(2026, 1, 15, 9, 30, tzinfo=BRUSSELS),
     )
-
-
-def _plain(text: str) -> str:
-    """One line of text with ordinary spaces: the PDF keeps "1 234,56 €" on one line with
-    no-break spaces, which a test compares as spaces."""
-    return " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
 
 
 @pytest.fixture(scope="module")
@@ -446,6 +441,15 @@ def test_it_formats_a_value_by_its_kind(value, kind, expected):
     assert _plain(format_value(value, kind)) == expected
 
 
+def test_a_rate_is_rounded_once_so_6_out_of_11_reads_54_5_percent():
+    from reporting.indicators.common import rate
+    from reporting.render.formats import NBSP, format_value
+
+    # 6 / 11 = 0.545454… = 54.5454… %, which rounds to 54,5 %; rounded first to 0.5455 then to
+    # one place of a percent it reads 54,6 %.
+    assert format_value(rate(6, 11), "percent") == f"54,5{NBSP}%"
+
+
 def test_the_thousands_separator_is_a_no_break_space_so_a_figure_never_splits():
     assert format_value(Decimal("1234.56"), "money") == "1\xa0234,56\xa0€"
 
@@ -536,34 +540,6 @@ def test_sheet_names_are_short_unique_and_without_forbidden_characters():
 
 
 # The two files agree
-
-
-def _xlsx_table(sheet, table: Table) -> tuple[list[list[object]], list[object] | None]:
-    """The rows under the table's header in its section's sheet, read back as typed values."""
-    labels = tuple(c.label for c in table.columns)
-    rows = list(sheet.iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if row[: len(labels)] == labels) + 1
-    body = [list(row[: len(labels)]) for row in rows[start : start + len(table.rows)]]
-    footer = list(rows[start + len(table.rows)][: len(labels)]) if table.footer else None
-    return body, footer
-
-
-def _same(cell, value) -> bool:
-    if value is None:
-        return cell is None
-    if isinstance(value, date):
-        return cell == datetime(value.year, value.month, value.day)
-    if isinstance(value, Decimal):
-        return Decimal(str(cell)) == value
-    return cell == value
-
-
-def _as_document_value(cell, kind: str):
-    if isinstance(cell, datetime) and kind == "date":
-        return cell.date()
-    if isinstance(cell, float):
-        return Decimal(str(cell))
-    return cell
 
 
 def test_every_table_is_in_both_files_with_the_same_values(document, workbook, text):

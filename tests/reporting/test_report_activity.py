@@ -1,15 +1,23 @@
-"""The activity report's Document, on the data set of test_indicators_activity (year 2025)."""
+"""The activity report's Document, on the activity data set (tests/reporting/datasets.py, year
+2025), on edge cases and on an organization without any data."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 
+from reporting import reports
 from reporting.document import Chart, Document, KeyFigures, Table
 from reporting.reports import ReportParameterError, build
 from reporting.reports.common import pseudonym
-from tests.factories import ParticipantFactory, ProgrammeFactory
-from tests.reporting.test_indicators_activity import build_activity_data
+from tests.factories import (
+    ChantierFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    ProgrammeFactory,
+)
+from tests.reporting.datasets import build_activity_data
+from tests.reporting.rendered import _pdf_text
 
 d = datetime.date
 
@@ -265,7 +273,7 @@ def test_the_pdf_and_the_xlsx_of_the_report_carry_the_hand_computed_figures(docu
     from reporting.render import render_pdf, render_xlsx
     from reporting.render.formats import format_value
     from reporting.render.xlsx import _sheet_name
-    from tests.reporting.test_render import _as_document_value, _plain, _same, _xlsx_table
+    from tests.reporting.rendered import _as_document_value, _plain, _same, _xlsx_table
 
     text = _plain(
         " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(document))).pages)
@@ -305,3 +313,35 @@ def test_the_pdf_and_the_xlsx_of_the_report_carry_the_hand_computed_figures(docu
             assert _plain(line) in text, line
             checked += 1
     assert checked > 40
+
+
+def test_the_activity_report_of_an_organization_without_any_data_says_so(db):
+    newcomer = OrganizationFactory()
+
+    document = reports.build("activity", organization=newcomer, parameters={"year": 2025})
+    text = _pdf_text(document)
+
+    assert "Aucune personne accompagnée en 2025." in text
+    assert "Aucun chantier en 2025." in text
+    # No breakdown table of zeros with a "—" share in its total line.
+    assert "Tranche d'âge" not in text
+    assert "Total 0 —" not in text
+
+
+def test_the_activity_report_explains_the_definitions_that_differ_from_the_other_reports(
+    operator, edge_cases
+):
+    ChantierFactory(organization=operator, code="wayez", starts_on=d(2025, 3, 1))
+
+    document = reports.build("activity", organization=operator, parameters={"year": 2025})
+    texts = [
+        getattr(block, "note", "") or getattr(block, "text", "")
+        for section in document.sections
+        for block in section.blocks
+    ]
+
+    # The chantier table's "Défraiements" (computed on the marks) and the key figure
+    # "Défraiements payés" (paid monthly statements) differ: the table says why.
+    assert any("les « défraiements payés » ne comptent que les fiches" in t for t in texts)
+    # L2 registered as a job seeker after the start would be "inactive" in the ESF+ report.
+    assert any("après ce début compte dans « moins de 6 mois »" in t for t in texts)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog
 from reporting import services
 from reporting.models import ReportRun
 from tests.factories import (
@@ -19,7 +20,9 @@ from tests.factories import (
     ProgrammeFactory,
     WorkSessionFactory,
 )
+from tests.reporting.datasets import _pathway
 
+d = dt.date
 Status = ReportRun.Status
 INDEX = reverse("reporting:index")
 LAST_YEAR = timezone.localdate().year - 1
@@ -362,6 +365,38 @@ def test_a_run_not_done_has_nothing_to_download(client, operator, director):
     run = _run(operator, director)
     client.force_login(director)
     assert client.get(reverse("reporting:download", args=[run.pk, "pdf"])).status_code == 404
+
+
+def test_downloading_a_report_with_names_is_written_in_the_access_log(client, operator, director):
+    programme = ProgrammeFactory(organization=operator, code="mokolab")
+    _pathway(ParticipantFactory(organization=operator), programme, d(2025, 3, 1))
+    run = services.report_request(
+        organization=operator,
+        kind="subsidy",
+        parameters={
+            "programme": "mokolab",
+            "start": "2025-01-01",
+            "end": "2025-12-31",
+            "identify": "names",
+        },
+        by=director,
+        background=False,
+    )
+    assert run.status == Status.DONE
+    client.force_login(director)
+
+    for fmt in ("pdf", "xlsx"):
+        response = client.get(reverse("reporting:download", args=[run.pk, fmt]))
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+
+    logged = AccessLog.objects.filter(
+        user=director, organization=operator, action=AccessLog.Action.DOWNLOAD
+    )
+    # Two downloads (the PDF and the spreadsheet) of the same run: two entries naming the run.
+    assert logged.count() == 2
+    assert {entry.object_id for entry in logged} == {str(run.pk)}
+    assert {entry.content_type.model for entry in logged} == {"reportrun"}
 
 
 def test_the_history_says_who_asked_what_and_why_it_failed(client, operator, director, programme):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chantiers.models import Attendance, Enrolment, Incident
 from participants.models import Participant
+from reporting import reports
 from reporting.document import KeyFigures, Table
 from reporting.reports import ReportParameterError, build
 from tests.factories import (
@@ -17,8 +18,8 @@ from tests.factories import (
     ProgrammeFactory,
     WorkSessionFactory,
 )
-from tests.reporting.test_indicators_esf import _crowd, build_esf_data
-from tests.reporting.test_indicators_impact import build_cohort_data
+from tests.reporting.datasets import _crowd, build_cohort_data, build_esf_data
+from tests.reporting.rendered import _pdf_text
 
 D = dt.date
 SUBSIDY = {"programme": "mokolab", "start": "2025-01-01", "end": "2025-06-30"}
@@ -271,6 +272,22 @@ def test_the_subsidy_report_query_count_does_not_grow_with_the_data(
         build("subsidy", organization=operator, parameters=SUBSIDY)
 
 
+def test_a_table_without_rows_prints_no_total_line_of_zeros_and_dashes(operator):
+    ProgrammeFactory(organization=operator, code="mokolab")
+
+    document = reports.build(
+        "subsidy",
+        organization=operator,
+        parameters={"programme": "mokolab", "start": "2025-01-01", "end": "2025-12-31"},
+    )
+    text = _pdf_text(document)
+
+    assert "Aucun chantier du programme dans la période." in text
+    # The ESF+ tables keep their zeros (the funder's form wants them), with no "—" total line.
+    assert "Participant·es entré·es dans la période 0 0 0 0" in text
+    assert "Total —" not in text
+
+
 # --- Impact ----------------------------------------------------------------------------------
 
 
@@ -328,6 +345,38 @@ def test_the_impact_report_of_a_chantier_cohort(operator, cohort_data):
     figures = key_figures(document)
     assert figures["Personnes de la cohorte"] == 3  # Ana, Ben, Dan
     assert figures["Sorties positives (emploi ou formation)"] == 2
+
+
+def test_an_impact_report_of_an_empty_cohort_says_so_in_one_sentence(operator):
+    ProgrammeFactory(organization=operator, code="mokolab")
+
+    document = reports.build(
+        "impact", organization=operator, parameters={"programme": "mokolab", "year": 2025}
+    )
+    text = _pdf_text(document)
+
+    assert "Aucune personne dans cette cohorte : il n'y a rien à mesurer." in text
+    assert "Total 0 —" not in text
+
+
+def test_the_impact_rate_of_positive_exits_says_it_divides_by_the_exits_not_the_persons(
+    operator, edge_cases
+):
+    document = reports.build(
+        "impact", organization=operator, parameters={"programme": "mokolab", "year": 2025}
+    )
+    figures = {
+        figure.label: figure
+        for section in document.sections
+        for block in section.blocks
+        for figure in getattr(block, "items", [])
+    }
+
+    # The activity report's "Taux de sorties positives" is positive exits / persons accompanied;
+    # the impact report's, positive exits / persons exited: the same words, said apart.
+    assert figures["Taux de sorties positives"].note == (
+        "parmi les personnes sorties, pas parmi toutes les personnes suivies"
+    )
 
 
 # --- Chantier summary ------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """ReportRun: the claim, the progress, the retries of transient errors, the failures with their
-reason, the periodic check for stuck runs (issue 6, item 3)."""
+reason (files that cannot be stored, a broker that cannot take the run), the periodic check for
+stuck runs."""
 
+import datetime
 import datetime as dt
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -211,6 +214,65 @@ def test_an_unexpected_error_fails_with_a_sentence_not_a_traceback(
     assert "ZeroDivisionError" in caplog.text  # the technical detail is in the server log
 
 
+def test_a_run_whose_files_cannot_be_stored_fails_at_once_and_leaves_no_file(
+    operator, director, monkeypatch, settings
+):
+    from reporting.models import private_report_storage
+
+    real_save = type(private_report_storage)._save
+
+    def disk_full_on_the_spreadsheet(self, name, content):
+        if name.endswith(".xlsx"):
+            # Half the file reaches the disk, then the disk is full (as Django's storage
+            # leaves it: the file stays, its name never reaches the field).
+            path = self.path(name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as half:
+                half.write(content.read()[:100])
+            raise OSError(28, "No space left on device")
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(type(private_report_storage), "_save", disk_full_on_the_spreadsheet)
+    run = ReportRun.objects.create(
+        organization=operator, kind="activity", parameters={"year": 2025}, requested_by=director
+    )
+
+    services.report_run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    # Failed with a sentence, not left "running" until the stuck check an hour later.
+    assert run.status == Status.FAILED
+    assert run.error == services.REASON_UNEXPECTED
+    assert run.pdf.name == "" and run.xlsx.name == ""
+    # The PDF written before the spreadsheet failed is not left behind.
+    folder = settings.MEDIA_ROOT / "private" / "reports"
+    assert [p for p in folder.rglob("*") if p.is_file()] == []
+
+
+def test_a_run_the_broker_cannot_take_fails_with_its_reason_instead_of_waiting_for_ever(
+    operator, director, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from reporting.tasks import report_run_generate
+
+    def broker_down(*args, **kwargs):
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(report_run_generate, "apply_async", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.report_request(
+            organization=operator, kind="activity", parameters={"year": 2025}, by=director
+        )
+
+    run.refresh_from_db()
+    # Not "queued" for ever with a progress bar polling every second, nor a 500 for the person.
+    assert run.status == Status.FAILED
+    assert run.error == services.REASON_UNAVAILABLE
+    assert run.finished_at is not None
+
+
 def test_the_soft_time_limit_fails_the_run_as_too_long(operator, director, chantier, monkeypatch):
     _fail_first(monkeypatch, SoftTimeLimitExceeded())
     run = _queued(operator, director, chantier)
@@ -249,6 +311,29 @@ def test_runs_left_running_past_the_hard_limit_are_marked_failed(
     assert stuck.error == services.REASON_STUCK and stuck.finished_at is not None
     # The periodic task is the same function; nothing is left to mark a second time.
     assert report_runs_fail_stuck.apply().get() == 0
+
+
+def test_a_run_still_queued_hours_after_its_request_is_marked_failed_by_the_periodic_check(
+    operator, director
+):
+    from django.utils import timezone
+
+    now = timezone.now()
+    lost, waiting = (
+        ReportRun.objects.create(
+            organization=operator, kind="activity", parameters={"year": 2025}, requested_by=director
+        )
+        for _ in range(2)
+    )
+    # created_at is set on insert: moved back to 6 h 1 min and 5 h 59 min before the check.
+    ReportRun.objects.filter(pk=lost.pk).update(created_at=now - datetime.timedelta(minutes=361))
+    ReportRun.objects.filter(pk=waiting.pk).update(created_at=now - datetime.timedelta(minutes=359))
+
+    assert services.report_runs_fail_stuck(now=now) == 1
+
+    lost.refresh_from_db()
+    assert (lost.status, lost.error) == (Status.FAILED, services.REASON_NEVER_STARTED)
+    assert ReportRun.objects.get(pk=waiting.pk).status == Status.QUEUED
 
 
 def test_a_late_worker_does_not_revive_a_run_marked_failed_meanwhile(

@@ -1,3 +1,7 @@
+"""The attendance grid of a session, and today's sessions that lead to it: who may open it,
+everyone present but one in one save, a colleague's change reported, unreadable hours or ids,
+and a query count that does not grow with the group."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -6,33 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from chantiers.models import Attendance, Enrolment, VolunteerAgreement
-from participants import services as participant_services
-from tests.factories import (
-    ChantierFactory,
-    MembershipFactory,
-    ParticipantFactory,
-    WorkSessionFactory,
-)
-
-
-def _group(chantier, size):
-    people = ParticipantFactory.create_batch(size, organization=chantier.organization)
-    for person in people:
-        participant_services.income_source_change(
-            participant=person, kind="none", starts_on=dt.date(2025, 1, 1)
-        )
-        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
-        VolunteerAgreement.objects.create(
-            participant=person,
-            organization=chantier.organization,
-            starts_on=dt.date(2026, 1, 1),
-            daily_rate=Decimal("12.50"),
-            signed_on=dt.date(2026, 1, 1),
-            organisation_note_given_on=dt.date(2026, 1, 1),
-            declaration="none",
-        )
-    return people
+from chantiers.models import Attendance
+from tests.chantiers.helpers import _group, _member
+from tests.factories import ChantierFactory, MembershipFactory, WorkSessionFactory
 
 
 @pytest.fixture
@@ -139,6 +119,21 @@ def test_today_lists_the_sessions_of_the_day(client, coordinator, chantier):
     WorkSessionFactory(chantier=chantier, date=timezone.localdate())
     client.force_login(coordinator)
     assert len(client.get(reverse("chantiers:today")).context["sessions"]) == 1
+
+
+class TestDigitsThatAreNotNumbers:
+    """``"²".isdigit()`` is true but ``int("²")`` fails: posted ids must be ASCII digits."""
+
+    def test_the_attendance_grid(self, client, coordinator, chantier):
+        person, _agreement = _member(chantier)
+        session = WorkSessionFactory(chantier=chantier, date=dt.date(2026, 3, 2))
+        client.force_login(coordinator)
+        response = client.post(
+            reverse("chantiers:session_attendance", args=[session.pk]),
+            {f"status-{person.pk}": "present", f"version-{person.pk}": "²"},
+        )
+        assert response.status_code == 302
+        assert Attendance.objects.get().participant == person
 
 
 @pytest.mark.parametrize("size", [5, 25])

@@ -1,16 +1,18 @@
+"""The group of a chantier, through its services: who is eligible, a justification to override,
+a full group, the dates and reasons of each arrival and departure."""
+
 import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from chantiers.models import Enrolment, WorkSession
+from chantiers.models import Enrolment
 from chantiers.services import (
     enrolment_activate,
     enrolment_add,
     enrolment_eligibility,
     enrolment_leave,
     enrolment_select,
-    sessions_create_weekly,
 )
 from tests.factories import ChantierFactory, ParticipantFactory, PathwayFactory
 
@@ -99,71 +101,3 @@ def test_another_organizations_participant_cannot_be_enrolled(chantier, other_op
         enrolment_add(
             chantier=chantier, participant=ParticipantFactory(organization=other_operator)
         )
-
-
-class TestWeeklyPattern:
-    def test_mondays_and_thursdays_in_april_2026_skip_easter_monday(self, chantier):
-        plan = sessions_create_weekly(
-            chantier=chantier,
-            first_day=dt.date(2026, 4, 1),
-            last_day=dt.date(2026, 4, 30),
-            weekdays={0, 3},
-            starts_at=dt.time(8, 30),
-            ends_at=dt.time(12, 30),
-        )
-        # Mondays 6, 13, 20, 27 and Thursdays 2, 9, 16, 23, 30: 9 days, Easter Monday (6) skipped.
-        assert [d for d, _name in plan.holidays] == [dt.date(2026, 4, 6)]
-        assert "Pâques" in plan.holidays[0][1]
-        days = sorted(WorkSession.objects.filter(chantier=chantier).values_list("date", flat=True))
-        assert [d.day for d in days] == [2, 9, 13, 16, 20, 23, 27, 30]
-
-    def test_running_it_twice_does_not_double_the_sessions(self, chantier):
-        arguments = {
-            "chantier": chantier,
-            "first_day": dt.date(2026, 5, 1),
-            "last_day": dt.date(2026, 5, 31),
-            "weekdays": {1},
-            "starts_at": dt.time(9, 0),
-            "ends_at": dt.time(13, 0),
-        }
-        sessions_create_weekly(**arguments)
-        again = sessions_create_weekly(**arguments)
-        assert again.created == [] and len(again.existing) == 4
-        assert WorkSession.objects.filter(chantier=chantier).count() == 4
-
-    def test_ascension_pentecost_monday_and_national_day_are_skipped(self, chantier):
-        plan = sessions_create_weekly(
-            chantier=chantier,
-            first_day=dt.date(2026, 5, 1),
-            last_day=dt.date(2026, 7, 31),
-            weekdays={0, 1, 2, 3, 4},
-            starts_at=dt.time(9, 0),
-            ends_at=dt.time(13, 0),
-        )
-        skipped = {d for d, _name in plan.holidays}
-        assert {
-            dt.date(2026, 5, 1),
-            dt.date(2026, 5, 14),
-            dt.date(2026, 5, 25),
-            dt.date(2026, 7, 21),
-        } == skipped
-
-    def test_bad_periods_are_refused(self, chantier):
-        with pytest.raises(ValidationError):
-            sessions_create_weekly(
-                chantier=chantier,
-                first_day=dt.date(2026, 5, 2),
-                last_day=dt.date(2026, 5, 1),
-                weekdays={0},
-                starts_at=dt.time(9, 0),
-                ends_at=dt.time(13, 0),
-            )
-        with pytest.raises(ValidationError):
-            sessions_create_weekly(
-                chantier=chantier,
-                first_day=dt.date(2026, 5, 1),
-                last_day=dt.date(2026, 5, 31),
-                weekdays={0},
-                starts_at=dt.time(13, 0),
-                ends_at=dt.time(9, 0),
-            )

@@ -1,3 +1,7 @@
+"""The participant pages of the counsellors and the direction: the list and its search, the
+caseload, the participant's page and what it hides, creating a participant, the in-place updates
+of a pathway (needs, notes, closing, follow-ups) and the export."""
+
 import datetime as dt
 
 import pytest
@@ -91,6 +95,32 @@ def test_another_organizations_records_answer_404(client, outsider, pathway):
     assert client.get(reverse("participants:list")).context["page"].paginator.count == 0
 
 
+def test_other_organizations_follow_ups_and_goals_answer_404(
+    client, counsellor, outsider, other_operator
+):
+    from accounts.models import Membership
+    from participants.models import FollowUp, Goal
+
+    foreign = PathwayFactory(participant__organization=other_operator)
+    goal = services.goal_add(pathway=foreign, text="objectif d'ailleurs")
+    services.pathway_close(
+        pathway=foreign, ended_on=dt.date(2025, 6, 30), exit_outcome="moved", by=outsider
+    )
+    follow_up = FollowUp.objects.filter(pathway=foreign).first()
+    Membership.objects.filter(user=outsider).update(role="counsellor")
+    client.force_login(counsellor)
+    url = reverse("participants:follow_up_record", args=[follow_up.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"done_on": "2025-10-01", "situation": "employed"}).status_code == 404
+    assert (
+        client.post(
+            reverse("participants:goal_status", args=[goal.pk]), {"status": "done"}
+        ).status_code
+        == 404
+    )
+    assert Goal.objects.get(pk=goal.pk).status == "open"
+
+
 def test_opening_a_participant_page_writes_the_access_log(client, counsellor, participant):
     client.force_login(counsellor)
     client.get(reverse("participants:detail", args=[participant.pk]))
@@ -115,6 +145,25 @@ def test_a_restricted_note_does_not_reach_a_colleague(client, counsellor, pathwa
     client.force_login(counsellor)
     page = client.get(reverse("participants:detail", args=[pathway.participant_id]))
     assert "Suivi psychologique" in page.text
+
+
+def test_a_colleagues_htmx_answer_leaves_out_restricted_notes(
+    client, counsellor, pathway, operator
+):
+    from tests.factories import MembershipFactory
+
+    services.event_add(
+        pathway=pathway,
+        by=counsellor,
+        date=dt.date(2025, 3, 10),
+        text="Très confidentiel",
+        confidentiality=Confidentiality.RESTRICTED,
+    )
+    colleague = MembershipFactory(organization=operator, role="counsellor").user
+    client.force_login(colleague)
+    response = _post_event(client, pathway, "2025-03-11", "Ma note")
+    assert "Ma note" in response.text
+    assert "Très confidentiel" not in response.text
 
 
 class TestParticipantCreation:
@@ -190,6 +239,55 @@ class TestParticipantCreation:
         assert "naissance le 30/07/1985" in response.text
         assert not Participant.objects.exists()
 
+    @pytest.mark.parametrize(
+        "field,value",
+        [
+            ("birth_date", "2031-01-01"),
+            ("gdpr_consent_on", "2035-01-01"),
+            ("jobseeker_since", "2040-01-01"),
+            ("pathway_started_on", "2030-01-01"),
+        ],
+    )
+    def test_future_dates_are_refused_on_the_forms_too(
+        self, client, counsellor, programme, field, value
+    ):
+        client.force_login(counsellor)
+        data = {
+            "last_name": "Futur",
+            "first_name": "Test",
+            "birth_date": "1990-01-01",
+            "gender": "M",
+            "nationality_group": "BE",
+            "education_level": "unknown",
+            "income_kind": "none",
+            "programme": programme.pk,
+            "pathway_started_on": "2025-01-01",
+        } | {field: value}
+        response = client.post(reverse("participants:create"), data)
+        assert response.status_code == 200
+        assert "Une date future" in response.text
+        assert not Participant.objects.filter(last_name="Futur").exists()
+
+    def test_a_number_typed_with_letters_is_refused_not_dropped(
+        self, client, counsellor, programme
+    ):
+        client.force_login(counsellor)
+        response = client.post(
+            reverse("participants:create"),
+            {
+                "last_name": "Lettre",
+                "first_name": "Test",
+                "birth_date": "1990-01-01",
+                "gender": "M",
+                "nationality_group": "BE",
+                "education_level": "unknown",
+                "income_kind": "none",
+                "national_number": "inconnu",
+            },
+        )
+        assert "que des chiffres" in response.text
+        assert not Participant.objects.filter(last_name="Lettre").exists()
+
 
 class TestInPlaceUpdates:
     def test_adding_a_need_with_htmx_returns_the_needs_section(
@@ -250,6 +348,59 @@ class TestInPlaceUpdates:
         assert response.status_code == 302
         follow_up.refresh_from_db()
         assert (follow_up.situation, follow_up.improved) == ("employed", True)
+
+    def test_closing_again_after_a_reopening_keeps_the_done_follow_up(
+        self, client, counsellor, pathway
+    ):
+        services.pathway_close(
+            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="no_news", by=counsellor
+        )
+        services.follow_up_record(
+            follow_up=pathway.follow_ups.get(months=3),
+            done_on=dt.date(2025, 8, 5),
+            situation="job_seeking",
+            improved=False,
+        )
+        services.pathway_reopen(pathway=pathway, by=counsellor, note="Reprend contact")
+        client.force_login(counsellor)
+        response = _post_close(client, pathway, "2025-09-30", "job_permanent", "unknown")
+        assert response.status_code == 302
+        assert sorted(pathway.follow_ups.values_list("months", "done_on")) == [
+            (3, dt.date(2025, 8, 5)),
+            (6, None),
+            (12, None),
+        ]
+
+    def test_a_follow_up_to_record_proposes_today(self, client, counsellor, pathway):
+        from django.utils import timezone
+
+        services.pathway_close(
+            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
+        )
+        client.force_login(counsellor)
+        url = reverse("participants:follow_up_record", args=[pathway.follow_ups.first().pk])
+        form = client.get(url).context["form"]
+        assert form["done_on"].value() == timezone.localdate()
+
+    def test_re_saving_a_follow_up_keeps_its_answer(self, client, counsellor, pathway):
+        services.pathway_close(
+            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
+        )
+        follow_up = pathway.follow_ups.get(months=3)
+        services.follow_up_record(
+            follow_up=follow_up, done_on=dt.date(2025, 8, 5), situation="employed", improved=True
+        )
+        client.force_login(counsellor)
+        url = reverse("participants:follow_up_record", args=[follow_up.pk])
+        form = client.get(url).context["form"]
+        data = {name: form[name].value() for name in ("done_on", "situation", "improved", "note")}
+        data["done_on"] = "2025-08-05"
+        assert "selected" in str(form["improved"]).split('value="true"')[1][:12]
+        client.post(
+            url, {k: "" if v is None else ("true" if v is True else v) for k, v in data.items()}
+        )
+        follow_up.refresh_from_db()
+        assert follow_up.improved is True
 
 
 def test_the_search_ignores_case_and_accents(client, counsellor, participant, operator):
@@ -331,6 +482,19 @@ def test_the_participant_page_query_count_does_not_grow_with_history(
     assert response.status_code == 200
 
 
+def test_referred_by_offers_partners_not_other_operators(
+    client, counsellor, participant, other_operator, housing
+):
+    from tests.factories import OrganizationFactory
+
+    employer = OrganizationFactory(kind="employer")
+    client.force_login(counsellor)
+    form = client.get(reverse("participants:detail", args=[participant.pk])).context["open_form"]
+    choices = list(form.fields["referred_by"].queryset)
+    assert housing in choices and other_operator not in choices
+    assert employer not in choices  # the employers prospected do not fill the list
+
+
 def test_the_export_follows_the_filters_and_leaves_out_identifiers_and_notes(
     client, counsellor, pathway, operator
 ):
@@ -362,6 +526,20 @@ def test_the_export_follows_the_filters_and_leaves_out_identifiers_and_notes(
     assert [entry.object_id for entry in logged] == [str(pathway.participant_id)]
 
 
+def test_exported_text_is_never_a_formula(client, counsellor, operator):
+    import io
+
+    import openpyxl
+
+    ParticipantFactory(organization=operator, last_name='=HYPERLINK("http://x","y")')
+    client.force_login(counsellor)
+    response = client.get(reverse("participants:export"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cell = sheet.cell(row=2, column=2)
+    assert cell.data_type == "s"
+    assert cell.value.startswith("=HYPERLINK")
+
+
 def test_a_search_never_travels_in_the_url(client, counsellor, participant):
     client.force_login(counsellor)
     response = client.post(reverse("participants:list"), {"q": participant.national_number})
@@ -387,193 +565,3 @@ def test_the_closed_filter_lists_people_whose_pathways_are_all_closed(
     )
     page = client.get(reverse("participants:list")).context["page"]
     assert [p.pk for p in page] == [pathway.participant_id]
-
-
-class TestReviewFindings:
-    """Each of these once broke; they stay broken-proof."""
-
-    def test_other_organizations_follow_ups_and_goals_answer_404(
-        self, client, counsellor, outsider, other_operator
-    ):
-        from accounts.models import Membership
-        from participants.models import FollowUp, Goal
-
-        foreign = PathwayFactory(participant__organization=other_operator)
-        goal = services.goal_add(pathway=foreign, text="objectif d'ailleurs")
-        services.pathway_close(
-            pathway=foreign, ended_on=dt.date(2025, 6, 30), exit_outcome="moved", by=outsider
-        )
-        follow_up = FollowUp.objects.filter(pathway=foreign).first()
-        Membership.objects.filter(user=outsider).update(role="counsellor")
-        client.force_login(counsellor)
-        url = reverse("participants:follow_up_record", args=[follow_up.pk])
-        assert client.get(url).status_code == 404
-        assert (
-            client.post(url, {"done_on": "2025-10-01", "situation": "employed"}).status_code == 404
-        )
-        assert (
-            client.post(
-                reverse("participants:goal_status", args=[goal.pk]), {"status": "done"}
-            ).status_code
-            == 404
-        )
-        assert Goal.objects.get(pk=goal.pk).status == "open"
-
-    def test_a_colleagues_htmx_answer_leaves_out_restricted_notes(
-        self, client, counsellor, pathway, operator
-    ):
-        from tests.factories import MembershipFactory
-
-        services.event_add(
-            pathway=pathway,
-            by=counsellor,
-            date=dt.date(2025, 3, 10),
-            text="Très confidentiel",
-            confidentiality=Confidentiality.RESTRICTED,
-        )
-        colleague = MembershipFactory(organization=operator, role="counsellor").user
-        client.force_login(colleague)
-        response = _post_event(client, pathway, "2025-03-11", "Ma note")
-        assert "Ma note" in response.text
-        assert "Très confidentiel" not in response.text
-
-    def test_closing_again_after_a_reopening_keeps_the_done_follow_up(
-        self, client, counsellor, pathway
-    ):
-        services.pathway_close(
-            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="no_news", by=counsellor
-        )
-        services.follow_up_record(
-            follow_up=pathway.follow_ups.get(months=3),
-            done_on=dt.date(2025, 8, 5),
-            situation="job_seeking",
-            improved=False,
-        )
-        services.pathway_reopen(pathway=pathway, by=counsellor, note="Reprend contact")
-        client.force_login(counsellor)
-        response = _post_close(client, pathway, "2025-09-30", "job_permanent", "unknown")
-        assert response.status_code == 302
-        assert sorted(pathway.follow_ups.values_list("months", "done_on")) == [
-            (3, dt.date(2025, 8, 5)),
-            (6, None),
-            (12, None),
-        ]
-
-    def test_a_follow_up_to_record_proposes_today(self, client, counsellor, pathway):
-        from django.utils import timezone
-
-        services.pathway_close(
-            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
-        )
-        client.force_login(counsellor)
-        url = reverse("participants:follow_up_record", args=[pathway.follow_ups.first().pk])
-        form = client.get(url).context["form"]
-        assert form["done_on"].value() == timezone.localdate()
-
-    def test_re_saving_a_follow_up_keeps_its_answer(self, client, counsellor, pathway):
-        services.pathway_close(
-            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
-        )
-        follow_up = pathway.follow_ups.get(months=3)
-        services.follow_up_record(
-            follow_up=follow_up, done_on=dt.date(2025, 8, 5), situation="employed", improved=True
-        )
-        client.force_login(counsellor)
-        url = reverse("participants:follow_up_record", args=[follow_up.pk])
-        form = client.get(url).context["form"]
-        data = {name: form[name].value() for name in ("done_on", "situation", "improved", "note")}
-        data["done_on"] = "2025-08-05"
-        assert "selected" in str(form["improved"]).split('value="true"')[1][:12]
-        client.post(
-            url, {k: "" if v is None else ("true" if v is True else v) for k, v in data.items()}
-        )
-        follow_up.refresh_from_db()
-        assert follow_up.improved is True
-
-    @pytest.mark.parametrize(
-        "field,value",
-        [
-            ("birth_date", "2031-01-01"),
-            ("gdpr_consent_on", "2035-01-01"),
-            ("jobseeker_since", "2040-01-01"),
-            ("pathway_started_on", "2030-01-01"),
-        ],
-    )
-    def test_future_dates_are_refused_on_the_forms_too(
-        self, client, counsellor, programme, field, value
-    ):
-        client.force_login(counsellor)
-        data = {
-            "last_name": "Futur",
-            "first_name": "Test",
-            "birth_date": "1990-01-01",
-            "gender": "M",
-            "nationality_group": "BE",
-            "education_level": "unknown",
-            "income_kind": "none",
-            "programme": programme.pk,
-            "pathway_started_on": "2025-01-01",
-        } | {field: value}
-        response = client.post(reverse("participants:create"), data)
-        assert response.status_code == 200
-        assert "Une date future" in response.text
-        assert not Participant.objects.filter(last_name="Futur").exists()
-
-    def test_a_number_typed_with_letters_is_refused_not_dropped(
-        self, client, counsellor, programme
-    ):
-        client.force_login(counsellor)
-        response = client.post(
-            reverse("participants:create"),
-            {
-                "last_name": "Lettre",
-                "first_name": "Test",
-                "birth_date": "1990-01-01",
-                "gender": "M",
-                "nationality_group": "BE",
-                "education_level": "unknown",
-                "income_kind": "none",
-                "national_number": "inconnu",
-            },
-        )
-        assert "que des chiffres" in response.text
-        assert not Participant.objects.filter(last_name="Lettre").exists()
-
-    def test_a_closed_pathway_takes_no_new_note(self, counsellor, pathway):
-        from django.core.exceptions import ValidationError
-
-        services.pathway_close(
-            pathway=pathway, ended_on=dt.date(2025, 5, 2), exit_outcome="moved", by=counsellor
-        )
-        pathway.refresh_from_db()
-        with pytest.raises(ValidationError, match="clôturé"):
-            services.event_add(pathway=pathway, by=counsellor, date=dt.date(2025, 6, 1), text="x")
-        with pytest.raises(ValidationError, match="clôturé"):
-            services.goal_add(pathway=pathway, text="x")
-
-    def test_exported_text_is_never_a_formula(self, client, counsellor, operator):
-        import io
-
-        import openpyxl
-
-        ParticipantFactory(organization=operator, last_name='=HYPERLINK("http://x","y")')
-        client.force_login(counsellor)
-        response = client.get(reverse("participants:export"))
-        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        cell = sheet.cell(row=2, column=2)
-        assert cell.data_type == "s"
-        assert cell.value.startswith("=HYPERLINK")
-
-    def test_referred_by_offers_partners_not_other_operators(
-        self, client, counsellor, participant, other_operator, housing
-    ):
-        from tests.factories import OrganizationFactory
-
-        employer = OrganizationFactory(kind="employer")
-        client.force_login(counsellor)
-        form = client.get(reverse("participants:detail", args=[participant.pk])).context[
-            "open_form"
-        ]
-        choices = list(form.fields["referred_by"].queryset)
-        assert housing in choices and other_operator not in choices
-        assert employer not in choices  # the employers prospected do not fill the list

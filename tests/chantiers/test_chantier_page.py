@@ -1,4 +1,4 @@
-"""The chantier page and the agreement PDF: who may see them, what they say."""
+"""The chantier page and the agreement PDF it links to: who may see them, what they say."""
 
 import datetime as dt
 import io
@@ -9,9 +9,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import AccessLog, Role
-from chantiers.models import Enrolment, VolunteerAgreement
-from participants import services as participant_services
+from chantiers.models import Enrolment
+from tests.chantiers.helpers import _member
 from tests.factories import ChantierFactory, MembershipFactory, ParticipantFactory
+
+D = Decimal
 
 
 @pytest.fixture
@@ -19,29 +21,6 @@ def chantier(operator, coordinator, housing):
     chantier = ChantierFactory(organization=operator, host=housing, name="Peinture des halls")
     chantier.coordinators.add(coordinator)
     return chantier
-
-
-def _member(chantier, *, declaration="none", income="none", last_name=None):
-    person = ParticipantFactory(
-        organization=chantier.organization, **({"last_name": last_name} if last_name else {})
-    )
-    participant_services.income_source_change(
-        participant=person, kind=income, starts_on=dt.date(2024, 1, 1)
-    )
-    Enrolment.objects.create(chantier=chantier, participant=person, status="active")
-    agreement = VolunteerAgreement.objects.create(
-        participant=person,
-        organization=chantier.organization,
-        chantier=chantier,
-        starts_on=dt.date(2026, 1, 1),
-        daily_rate=Decimal("12.50"),
-        signed_on=dt.date(2026, 1, 1),
-        organisation_note_given_on=dt.date(2026, 1, 1),
-        declaration=declaration,
-        declaration_on=dt.date(2026, 1, 1) if declaration else None,
-        insurance_policy="RC 45.123",
-    )
-    return person, agreement
 
 
 def test_the_page_shows_what_paperwork_is_missing(client, coordinator, chantier):
@@ -77,6 +56,25 @@ def test_another_coordinators_chantier_and_its_agreements_answer_404(client, ope
     client.force_login(other)
     assert client.get(reverse("chantiers:detail", args=[chantier.pk])).status_code == 404
     assert client.get(reverse("chantiers:agreement_pdf", args=[agreement.pk])).status_code == 404
+
+
+def test_a_coordinator_cannot_print_a_strangers_agreement(client, coordinator, operator):
+    from chantiers.models import VolunteerAgreement
+
+    mine = ChantierFactory(organization=operator)
+    mine.coordinators.add(coordinator)
+    stranger = ParticipantFactory(organization=operator)
+    agreement = VolunteerAgreement.objects.create(
+        participant=stranger,
+        organization=operator,
+        starts_on=dt.date(2026, 1, 1),
+        daily_rate=D("10.00"),
+    )
+    client.force_login(coordinator)
+    url = reverse("chantiers:agreement_pdf", args=[agreement.pk])
+    assert client.get(url).status_code == 404
+    Enrolment.objects.create(chantier=mine, participant=stranger, status="active")
+    assert client.get(url).status_code == 200
 
 
 def test_the_agreement_pdf_says_what_the_volunteer_signs(
