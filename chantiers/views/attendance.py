@@ -3,6 +3,7 @@ save for the group), and the paper sign-in sheet of a week copied in one form.""
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from decimal import Decimal
 
 from django.contrib import messages
@@ -168,9 +169,10 @@ def in_group_on(enrolment: Enrolment, day: dt.date) -> bool:
 
 def _save(request, per_session, *, name_the_day: bool) -> None:
     """One call of the service per session, all or nothing: a refused session (a validated
-    month) cancels the whole entry, which comes back as typed."""
+    month) cancels the whole entry, which comes back as typed. One session is already all or
+    nothing in the service: no second savepoint around it (two queries on every grid save)."""
     saved, conflicts = 0, []
-    with transaction.atomic():
+    with transaction.atomic() if len(per_session) > 1 else nullcontext():
         for session, marks in per_session.items():
             result = services.attendance_record(session=session, marks=marks, by=request.user)
             saved += len(result.saved)
