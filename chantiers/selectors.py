@@ -267,3 +267,15 @@ def incomes_on(*, participant_ids: list[int], day: dt.date) -> dict:
     ):
         found[income.participant_id] = income  # the latest one if two overlap
     return {pk: found.get(pk) for pk in participant_ids}
+
+
+def month_group_ids(*, chantier: Chantier, month: dt.date) -> list[int]:
+    """Everyone with a mark on this chantier that month (the people of its monthly statements)."""
+    from participants.services import add_months
+
+    last = add_months(month, 1) - dt.timedelta(days=1)
+    return list(
+        Attendance.objects.filter(session__chantier=chantier, session__date__range=(month, last))
+        .values_list("participant", flat=True)
+        .distinct()
+    )

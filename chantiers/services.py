@@ -2,6 +2,7 @@
 and the indemnities that follow from it consistent."""
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -137,6 +138,19 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
         participant_ids=[person.pk for person in people], year=session.date.year
     )
     return result
+
+
+def attendance_record_many(
+    *, marks_by_session: dict[WorkSession, list[Mark]], by: User
+) -> list[tuple[WorkSession, AttendanceResult]]:
+    """The marks of one session (the grid) or several (the week's paper sheet), all or nothing:
+    a refused session (a validated month) cancels them all. One session is all or nothing by
+    itself: no savepoint around it (two queries on every save of the grid)."""
+    with transaction.atomic() if len(marks_by_session) > 1 else nullcontext():
+        return [
+            (session, attendance_record(session=session, marks=marks, by=by))
+            for session, marks in marks_by_session.items()
+        ]
 
 
 def enrolment_eligibility(*, chantier: Chantier, participant: Participant) -> list[str]:
@@ -284,6 +298,18 @@ def _month_attendances(participant: Participant, month: dt.date):
         session__date__range=(first, last),
         session__chantier__organization=participant.organization_id,
     ).select_related("session")
+
+
+@transaction.atomic
+def statements_prepare(*, chantier: Chantier, month: dt.date) -> list[MonthlyStatement]:
+    """The month's statement of everyone marked on the chantier, in the order of their ids —
+    the order every service locks participants in (not the model's, by name)."""
+    from chantiers.selectors import month_group_ids
+
+    people = chantier.organization.participants.filter(
+        pk__in=month_group_ids(chantier=chantier, month=month)
+    ).order_by("pk")
+    return [statement_prepare(participant=person, month=month) for person in people]
 
 
 @transaction.atomic

@@ -2,12 +2,10 @@
 save for the group), and the paper sign-in sheet of a week copied in one form."""
 
 import datetime as dt
-from contextlib import nullcontext
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -129,15 +127,11 @@ def in_group_on(enrolment: Enrolment, day: dt.date) -> bool:
 
 
 def _save(request, per_session, *, name_the_day: bool) -> None:
-    """One call of the service per session, all or nothing: a refused session (a validated
-    month) cancels the whole entry, which comes back as typed. One session is already all or
-    nothing in the service: no second savepoint around it (two queries on every grid save)."""
-    saved, conflicts = 0, []
-    with transaction.atomic() if len(per_session) > 1 else nullcontext():
-        for session, marks in per_session.items():
-            result = services.attendance_record(session=session, marks=marks, by=request.user)
-            saved += len(result.saved)
-            conflicts += [(session, attendance) for attendance in result.conflicts]
+    """The marks saved, all or nothing (a refused session cancels the whole entry, which comes
+    back as typed), and what happened said."""
+    results = services.attendance_record_many(marks_by_session=per_session, by=request.user)
+    saved = sum(len(result.saved) for _session, result in results)
+    conflicts = [(session, a) for session, result in results for a in result.conflicts]
     if saved:
         messages.success(
             request,

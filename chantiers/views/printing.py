@@ -30,7 +30,7 @@ from chantiers.views.access import (
     visible_chantiers,
 )
 from chantiers.views.attendance import in_group_on, week_monday, week_sessions
-from chantiers.views.statements import STATEMENT_ROLES, group_ids, month_or_404
+from chantiers.views.statements import STATEMENT_ROLES, month_or_404
 
 # A landscape A4 page holds five sessions side by side (arrival, departure, signature each);
 # a longer week continues on the next page, with the names again.
@@ -140,7 +140,7 @@ def month_statements_pdf(request, pk, year, month):
     statements = list(
         _statements()
         .filter(
-            participant__in=group_ids(chantier, first),
+            participant__in=selectors.month_group_ids(chantier=chantier, month=first),
             month=first,
             organization=request.organization,
         )

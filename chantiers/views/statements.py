@@ -32,29 +32,15 @@ def month_or_404(year: int, month: int) -> dt.date:
         raise Http404 from None
 
 
-def group_ids(chantier, month: dt.date) -> list[int]:
-    """Everyone with a mark on this chantier that month."""
-    last = services.add_months(month, 1) - dt.timedelta(days=1)
-    return list(
-        Attendance.objects.filter(session__chantier=chantier, session__date__range=(month, last))
-        .values_list("participant", flat=True)
-        .distinct()
-    )
-
-
 @role_required(*STATEMENT_ROLES)
 def month_statements(request, pk, year, month):
     chantier = get_scoped_or_404(request, visible_chantiers(request), pk=pk)
     first = month_or_404(year, month)
     if request.method == "POST" and request.membership.role != Role.ADMIN:
-        # By id: the order every service locks participants in (not the model's, by name).
-        for participant in chantier.organization.participants.filter(
-            pk__in=group_ids(chantier, first)
-        ).order_by("pk"):
-            services.statement_prepare(participant=participant, month=first)
+        services.statements_prepare(chantier=chantier, month=first)
         messages.success(request, _("Les fiches du mois sont à jour."))
         return redirect("chantiers:month_statements", pk=chantier.pk, year=year, month=month)
-    group = group_ids(chantier, first)
+    group = selectors.month_group_ids(chantier=chantier, month=first)
     statements = list(
         MonthlyStatement.objects.filter(participant__in=group, month=first)
         .select_related("participant", "validated_by")
