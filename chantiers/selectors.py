@@ -12,6 +12,7 @@ from chantiers.models import (
     Chantier,
     Enrolment,
     IndemnityCeiling,
+    MonthlyStatement,
     VolunteerAgreement,
     WorkSession,
 )
@@ -279,3 +280,67 @@ def month_group_ids(*, chantier: Chantier, month: dt.date) -> list[int]:
         .values_list("participant", flat=True)
         .distinct()
     )
+
+
+def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> list[dict]:
+    """Each statement to print with the month's marks (every chantier of the operator) and their
+    totals, in one query whatever the number of statements."""
+    from participants.services import add_months
+
+    marks: dict[int, list[Attendance]] = {}
+    for attendance in (
+        Attendance.objects.filter(
+            participant__in=[s.participant_id for s in statements],
+            session__date__range=(month, add_months(month, 1) - dt.timedelta(days=1)),
+            session__chantier__organization__in={s.organization_id for s in statements},
+        )
+        .select_related("session__chantier")
+        .order_by("session__date", "session__starts_at", "pk")
+    ):
+        marks.setdefault(attendance.participant_id, []).append(attendance)
+    pages = []
+    for statement in statements:
+        rows = marks.get(statement.participant_id, [])
+        present = [a for a in rows if a.is_present]
+        totals = (
+            len({a.session.date for a in present}),
+            sum((a.hours for a in present), Decimal("0.00")),
+            sum((a.indemnity for a in rows), Decimal("0.00")),
+        )
+        iban = statement.participant.iban
+        pages.append(
+            {
+                "statement": statement,
+                "participant": statement.participant,
+                "rows": rows,
+                # The marks changed since the statement was prepared: say so rather than print
+                # a sheet whose lines and totals disagree.
+                "stale": totals != (statement.days, statement.hours, statement.amount),
+                "iban_tail": f"•••• {iban[-4:]}" if iban else "",
+            }
+        )
+    return pages
+
+
+def agreement_year_days(*, agreement: VolunteerAgreement, year: int) -> list[dict]:
+    """The year's days of presence of the person, paid or not and why: the recomputation seen."""
+    labels = dict(Attendance.NotPayable.choices)
+    rows = (
+        Attendance.objects.filter(
+            participant=agreement.participant,
+            session__date__year=year,
+            session__chantier__organization=agreement.organization_id,
+            status__in=Attendance.PRESENT_LIKE,
+        )
+        .values("not_payable")
+        .annotate(count=Count("pk"), amount=Sum("indemnity"))
+        .order_by("not_payable")
+    )
+    return [
+        {
+            "reason": labels.get(row["not_payable"], ""),
+            "count": row["count"],
+            "amount": row["amount"],
+        }
+        for row in rows
+    ]

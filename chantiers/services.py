@@ -160,6 +160,12 @@ def enrolment_eligibility(*, chantier: Chantier, participant: Participant) -> li
     return enrolment_eligibility_many(chantier=chantier, participants=[participant])[participant.pk]
 
 
+@transaction.atomic
+def enrolments_add(*, chantier: Chantier, participants: list[Participant]) -> list[Enrolment]:
+    """Several people added to the candidates at once (all or nothing)."""
+    return [enrolment_add(chantier=chantier, participant=person) for person in participants]
+
+
 def enrolment_add(*, chantier: Chantier, participant: Participant) -> Enrolment:
     if participant.organization_id != chantier.organization_id:
         raise ValidationError(_("Une des personnes ne fait pas partie de cette organisation."))

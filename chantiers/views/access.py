@@ -1,14 +1,17 @@
 """What every chantier screen starts with: the roles, and the chantiers, sessions and documents a
 person may reach — another organization's, or a chantier not theirs, answers 404."""
 
-from django.http import HttpResponse
+import datetime as dt
+
+from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 
 from accounts.access import get_scoped_or_404
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record_many
 from chantiers import selectors
-from chantiers.models import Chantier, WorkSession
+from chantiers.models import Attendance, Chantier, MonthlyStatement, WorkSession
+from participants.services import add_months
 
 CHANTIER_ROLES = (Role.COORDINATOR, Role.DIRECTION)
 
@@ -47,3 +50,22 @@ def printed(request, people) -> None:
         objects=list(people),
         action=AccessLog.Action.PRINT,
     )
+
+
+def statement_or_404(request, pk) -> MonthlyStatement:
+    """A statement of the current organization; a coordinator's only if the person was marked on
+    one of their chantiers that month (to validate it as to print it, like the agreements)."""
+    statements = MonthlyStatement.objects.select_related(
+        "participant", "organization", "validated_by", "batch"
+    )
+    statement = get_scoped_or_404(request, statements, pk=pk)
+    if request.membership.role == Role.COORDINATOR:
+        last = add_months(statement.month, 1) - dt.timedelta(days=1)
+        marked_here = Attendance.objects.filter(
+            participant=statement.participant_id,
+            session__chantier__in=visible_chantiers(request),
+            session__date__range=(statement.month, last),
+        )
+        if not marked_here.exists():
+            raise Http404
+    return statement

@@ -3,7 +3,6 @@ the group, checked against the income source and the ceilings, and printed with 
 organisation note the law of 3 July 2005 requires, ready to sign."""
 
 from django.contrib import messages
-from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -12,12 +11,11 @@ from django.utils.translation import gettext as _
 from accounts.access import get_scoped_or_404, role_required
 from accounts.models import AccessLog
 from accounts.services import access_log_record
-from chantiers import services
+from chantiers import selectors, services
 from chantiers.forms import (
     AgreementForm,
 )
 from chantiers.models import (
-    Attendance,
     Enrolment,
     IndemnityCeiling,
     VolunteerAgreement,
@@ -93,33 +91,11 @@ def _agreement_page(request, agreement, chantier, initial=None):
         "chantier": chantier,
         "ceiling": form.ceiling,
         "year": form.year,
-        "days": _year_days(agreement, form.year) if agreement.pk else [],
+        "days": selectors.agreement_year_days(agreement=agreement, year=form.year)
+        if agreement.pk
+        else [],
     }
     return render(request, "chantiers/agreement_form.html", context)
-
-
-def _year_days(agreement, year: int) -> list[dict]:
-    """The year's days of presence of the person, paid or not and why: the recomputation seen."""
-    labels = dict(Attendance.NotPayable.choices)
-    rows = (
-        Attendance.objects.filter(
-            participant=agreement.participant,
-            session__date__year=year,
-            session__chantier__organization=agreement.organization_id,
-            status__in=Attendance.PRESENT_LIKE,
-        )
-        .values("not_payable")
-        .annotate(count=Count("pk"), amount=Sum("indemnity"))
-        .order_by("not_payable")
-    )
-    return [
-        {
-            "reason": labels.get(row["not_payable"], ""),
-            "count": row["count"],
-            "amount": row["amount"],
-        }
-        for row in rows
-    ]
 
 
 @role_required(*CHANTIER_ROLES)

@@ -302,8 +302,7 @@ def _add_candidates(request, chantier):
     if not people:
         messages.error(request, _("Cochez au moins une personne à ajouter."))
         return redirect("chantiers:group_add", pk=chantier.pk)
-    for person in people:
-        services.enrolment_add(chantier=chantier, participant=person)
+    services.enrolments_add(chantier=chantier, participants=people)
     messages.success(
         request,
         ngettext(

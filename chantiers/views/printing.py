@@ -3,7 +3,6 @@ or a chantier's month in one PDF) and the sign-in sheet of a session or a week, 
 without a phone. Every print is in the access log."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -12,10 +11,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.access import get_scoped_or_404, role_required
-from accounts.models import Role
-from chantiers import selectors, services
+from chantiers import selectors
 from chantiers.models import (
-    Attendance,
     Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
@@ -27,6 +24,7 @@ from chantiers.views.access import (
     pdf_response,
     printed,
     session_or_404,
+    statement_or_404,
     visible_chantiers,
 )
 from chantiers.views.attendance import in_group_on, week_monday, week_sessions
@@ -38,75 +36,17 @@ SESSIONS_PER_SHEET = 5
 BLANK_ROWS = 2  # for the people who arrive without being on the list
 
 
-def _month_last(month: dt.date) -> dt.date:
-    return services.add_months(month, 1) - dt.timedelta(days=1)
-
-
 def _statements():
     return MonthlyStatement.objects.select_related(
         "participant", "organization", "validated_by", "batch"
     )
 
 
-def _printable_statement(request, pk) -> MonthlyStatement:
-    """Scoped as ``statements._statement`` (the current organization); a coordinator,
-    like for the agreements, prints only the statements of people marked on their chantiers."""
-    statement = get_scoped_or_404(request, _statements(), pk=pk)
-    if request.membership.role == Role.COORDINATOR:
-        month = statement.month
-        marked_here = Attendance.objects.filter(
-            participant=statement.participant_id,
-            session__chantier__in=visible_chantiers(request),
-            session__date__range=(month, _month_last(month)),
-        )
-        if not marked_here.exists():
-            raise Http404
-    return statement
-
-
-def _statement_pages(statements: list[MonthlyStatement], month: dt.date) -> list[dict]:
-    """Each statement with the month's marks (every chantier of the operator) and their totals,
-    in one query whatever the number of statements."""
-    marks: dict[int, list[Attendance]] = {}
-    for attendance in (
-        Attendance.objects.filter(
-            participant__in=[s.participant_id for s in statements],
-            session__date__range=(month, _month_last(month)),
-            session__chantier__organization__in={s.organization_id for s in statements},
-        )
-        .select_related("session__chantier")
-        .order_by("session__date", "session__starts_at", "pk")
-    ):
-        marks.setdefault(attendance.participant_id, []).append(attendance)
-    pages = []
-    for statement in statements:
-        rows = marks.get(statement.participant_id, [])
-        present = [a for a in rows if a.is_present]
-        totals = (
-            len({a.session.date for a in present}),
-            sum((a.hours for a in present), Decimal("0.00")),
-            sum((a.indemnity for a in rows), Decimal("0.00")),
-        )
-        iban = statement.participant.iban
-        pages.append(
-            {
-                "statement": statement,
-                "participant": statement.participant,
-                "rows": rows,
-                # The marks changed since the statement was prepared: say so rather than print
-                # a sheet whose lines and totals disagree.
-                "stale": totals != (statement.days, statement.hours, statement.amount),
-                "iban_tail": f"•••• {iban[-4:]}" if iban else "",
-            }
-        )
-    return pages
-
-
 def _render_statements(statements, *, month, organization, running_title) -> bytes:
     return render_pdf(
         "pdf/statement.html",
         {
-            "pages": _statement_pages(statements, month),
+            "pages": selectors.statement_pages(statements=statements, month=month),
             "organization": organization,
             "month": month,
             "ceiling": IndemnityCeiling.objects.filter(year=month.year).first(),
@@ -118,7 +58,7 @@ def _render_statements(statements, *, month, organization, running_title) -> byt
 @role_required(*STATEMENT_ROLES)
 def statement_pdf(request, pk):
     """One person's month, to sign; the printing is logged."""
-    statement = _printable_statement(request, pk)
+    statement = statement_or_404(request, pk)
     participant = statement.participant
     printed(request, [participant])
     pdf = _render_statements(

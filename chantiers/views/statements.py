@@ -14,11 +14,11 @@ from accounts.access import get_scoped_or_404, role_required
 from accounts.models import Role
 from chantiers import selectors, services
 from chantiers.models import (
-    Attendance,
     MonthlyStatement,
 )
 from chantiers.views.access import (
     CHANTIER_ROLES,
+    statement_or_404,
     visible_chantiers,
 )
 
@@ -60,23 +60,6 @@ def month_statements(request, pk, year, month):
     return render(request, "chantiers/month_statements.html", context)
 
 
-def _statement(request, pk) -> MonthlyStatement:
-    """A statement of the current organization; a coordinator's only if the person was marked on
-    one of their chantiers that month (as for printing it)."""
-    statements = MonthlyStatement.objects.select_related("participant")
-    statement = get_scoped_or_404(request, statements, pk=pk)
-    if request.membership.role == Role.COORDINATOR:
-        last = services.add_months(statement.month, 1) - dt.timedelta(days=1)
-        marked_here = Attendance.objects.filter(
-            participant=statement.participant_id,
-            session__chantier__in=visible_chantiers(request),
-            session__date__range=(statement.month, last),
-        )
-        if not marked_here.exists():
-            raise Http404
-    return statement
-
-
 def _back(request, statement):
     """Back to the month page the form came from (a chantier this user may see)."""
     chantier = visible_chantiers(request).filter(pk=request.POST.get("chantier") or 0).first()
@@ -93,7 +76,7 @@ def _back(request, statement):
 @role_required(*CHANTIER_ROLES)
 @require_POST
 def statement_action(request, pk):
-    statement = _statement(request, pk)
+    statement = statement_or_404(request, pk)
     action = request.POST.get("action")
     try:
         if action == "acknowledge":
@@ -114,7 +97,7 @@ def statement_action(request, pk):
 @role_required(Role.ADMIN)
 @require_POST
 def statement_unlock(request, pk):
-    statement = _statement(request, pk)
+    statement = statement_or_404(request, pk)
     try:
         services.statement_unlock(
             statement=statement, by=request.user, reason=request.POST.get("reason", "")
