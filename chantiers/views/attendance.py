@@ -51,7 +51,9 @@ def session_attendance(request, pk):
     session = session_or_404(request, pk)
     group = selectors.group_on(session=session)
     attendances = {a.participant_id: a for a in session.attendances.all()}
+    typed, bad = None, set()  # a refused save comes back as typed, its bad cells marked
     if request.method == "POST":
+        typed = request.POST
         cells = [
             Cell(
                 key=str(e.participant_id),
@@ -67,6 +69,7 @@ def session_attendance(request, pk):
         )
         if not form.is_valid():
             messages.error(request, form.problems())
+            bad = set(form.errors)  # the inputs' names: hours-12, note-12
         else:
             try:
                 _save(request, form.marks(), name_the_day=False)
@@ -82,13 +85,25 @@ def session_attendance(request, pk):
     rows = []
     for enrolment in group:
         attendance = attendances.get(enrolment.participant_id)
+        pk = str(enrolment.participant_id)  # a string: no number formatting per use
+        shown = {
+            "status": attendance.status if attendance else "",
+            "hours": formats.localize_input(attendance.hours) if attendance else "",
+            "note": attendance.note if attendance else "",
+            "version": str(attendance.version) if attendance else "",
+        }
+        if typed is not None:
+            # The version the grid was first shown with: a change made meanwhile stays detected.
+            shown = {name: typed.get(f"{name}-{pk}", value) for name, value in shown.items()}
         rows.append(
             {
                 "participant": enrolment.participant,
-                "pk": str(enrolment.participant_id),  # a string: no number formatting per use
+                "pk": pk,
                 "attendance": attendance,
                 "balance": balances[enrolment.participant_id],
-                "status": attendance.status if attendance else "",
+                "open": f"hours-{pk}" in bad or f"note-{pk}" in bad,
+                "hours_error": f"hours-{pk}" in bad,
+                **shown,
             }
         )
     context = {

@@ -115,6 +115,34 @@ def test_unreadable_hours_are_refused_with_the_name(client, coordinator, session
     assert not Attendance.objects.exists()
 
 
+def test_a_refused_grid_comes_back_as_typed_with_the_bad_hours_marked(
+    client, coordinator, session, chantier
+):
+    first, second = _group(chantier, 2)
+    client.force_login(coordinator)
+    url = reverse("chantiers:session_attendance", args=[session.pk])
+    client.post(url, {f"status-{second.pk}": "present"})  # second has a mark (version 1)
+    response = client.post(
+        url,
+        {
+            f"status-{first.pk}": "late",
+            f"hours-{first.pk}": "25",
+            f"note-{first.pk}": "Bus en retard",
+            f"status-{second.pk}": "left_early",
+            f"hours-{second.pk}": "2,5",
+            f"version-{second.pk}": "1",
+        },
+    )
+    assert response.status_code == 200  # not a redirect: nothing was saved
+    page = response.text
+    assert f'id="s-{first.pk}-late" value="late" autocomplete="off" checked' in page
+    assert f'id="s-{second.pk}-left_early" value="left_early" autocomplete="off" checked' in page
+    assert 'value="25"' in page and 'value="Bus en retard"' in page and 'value="2,5"' in page
+    assert page.count('aria-invalid="true"') == 1
+    assert f'name="version-{second.pk}" value="1"' in page
+    assert Attendance.objects.get().status == "present"
+
+
 def test_today_lists_the_sessions_of_the_day(client, coordinator, chantier):
     WorkSessionFactory(chantier=chantier, date=timezone.localdate())
     client.force_login(coordinator)
