@@ -186,13 +186,12 @@ def group_paperwork(*, chantier: Chantier, on: dt.date) -> list[dict]:
 
 def statements_waiting(*, participant_ids: list[int], month: dt.date) -> dict[int, int]:
     """Per participant, the days of the month not paid that nobody has confirmed yet."""
-    from participants.services import add_months
+    from chantiers.services import month_bounds
 
-    last = add_months(month, 1) - dt.timedelta(days=1)
     return dict(
         Attendance.objects.filter(
             participant__in=participant_ids,
-            session__date__range=(month, last),
+            session__date__range=month_bounds(month),
             not_payable_acknowledged=False,
         )
         .exclude(not_payable="")
@@ -272,11 +271,12 @@ def incomes_on(*, participant_ids: list[int], day: dt.date) -> dict:
 
 def month_group_ids(*, chantier: Chantier, month: dt.date) -> list[int]:
     """Everyone with a mark on this chantier that month (the people of its monthly statements)."""
-    from participants.services import add_months
+    from chantiers.services import month_bounds
 
-    last = add_months(month, 1) - dt.timedelta(days=1)
     return list(
-        Attendance.objects.filter(session__chantier=chantier, session__date__range=(month, last))
+        Attendance.objects.filter(
+            session__chantier=chantier, session__date__range=month_bounds(month)
+        )
         .values_list("participant", flat=True)
         .distinct()
     )
@@ -285,13 +285,13 @@ def month_group_ids(*, chantier: Chantier, month: dt.date) -> list[int]:
 def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> list[dict]:
     """Each statement to print with the month's marks (every chantier of the operator) and their
     totals, in one query whatever the number of statements."""
-    from participants.services import add_months
+    from chantiers.services import month_bounds
 
     marks: dict[int, list[Attendance]] = {}
     for attendance in (
         Attendance.objects.filter(
             participant__in=[s.participant_id for s in statements],
-            session__date__range=(month, add_months(month, 1) - dt.timedelta(days=1)),
+            session__date__range=month_bounds(month),
             session__chantier__organization__in={s.organization_id for s in statements},
         )
         .select_related("session__chantier")

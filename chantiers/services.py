@@ -292,13 +292,14 @@ def session_cancel(*, session: WorkSession, reason: str) -> WorkSession:
     return session
 
 
-def _month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the month of ``month``."""
     first = month.replace(day=1)
     return first, add_months(first, 1) - dt.timedelta(days=1)
 
 
 def _month_attendances(participant: Participant, month: dt.date):
-    first, last = _month_bounds(month)
+    first, last = month_bounds(month)
     return Attendance.objects.filter(
         participant=participant,
         session__date__range=(first, last),
@@ -321,7 +322,7 @@ def statements_prepare(*, chantier: Chantier, month: dt.date) -> list[MonthlySta
 @transaction.atomic
 def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlyStatement:
     """The month's figures, computed from the marks (recomputed first); a draft until validated."""
-    first, last = _month_bounds(month)
+    first, last = month_bounds(month)
     Participant.objects.select_for_update().get(pk=participant.pk)  # the common lock order
     statement, _created = MonthlyStatement.objects.select_for_update().get_or_create(
         participant=participant, month=first, defaults={"organization": participant.organization}

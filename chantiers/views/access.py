@@ -1,8 +1,6 @@
 """What every chantier screen starts with: the roles, and the chantiers, sessions and documents a
 person may reach — another organization's, or a chantier not theirs, answers 404."""
 
-import datetime as dt
-
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 
@@ -11,7 +9,7 @@ from accounts.models import AccessLog, Role
 from accounts.services import access_log_record_many
 from chantiers import selectors
 from chantiers.models import Attendance, Chantier, MonthlyStatement, WorkSession
-from participants.services import add_months
+from chantiers.services import month_bounds
 
 CHANTIER_ROLES = (Role.COORDINATOR, Role.DIRECTION)
 
@@ -60,11 +58,10 @@ def statement_or_404(request, pk) -> MonthlyStatement:
     )
     statement = get_scoped_or_404(request, statements, pk=pk)
     if request.membership.role == Role.COORDINATOR:
-        last = add_months(statement.month, 1) - dt.timedelta(days=1)
         marked_here = Attendance.objects.filter(
             participant=statement.participant_id,
             session__chantier__in=visible_chantiers(request),
-            session__date__range=(statement.month, last),
+            session__date__range=month_bounds(statement.month),
         )
         if not marked_here.exists():
             raise Http404

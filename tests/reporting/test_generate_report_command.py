@@ -13,7 +13,6 @@ from pathlib import Path
 import pypdf
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from reporting.models import ReportRun
 from tests.factories import (
@@ -23,6 +22,7 @@ from tests.factories import (
     ProgrammeFactory,
     WorkSessionFactory,
 )
+from tests.workers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -174,13 +174,7 @@ def test_the_command_refuses_an_output_it_cannot_write_and_leaves_no_run(operato
 
 def test_from_the_shell_a_bad_argument_exits_non_zero(operator, tmp_path):
     """A real process: the exit status is what scripts and cron see."""
-    db = connection.settings_dict
-    environ = os.environ | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-        if connection.vendor == "postgresql"
-        else f"sqlite:///{db['NAME']}",
-    }
+    environ = os.environ | {"DATABASE_URL": database_url()}
     done = subprocess.run(
         [
             *(sys.executable, "manage.py", "generate_report", "activity"),
