@@ -12,3 +12,11 @@ class IndemnityCeilingAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.indemnity_ceiling_save(ceiling=obj)
+
+    # Every amount of a year was computed against its ceiling: a year is neither renamed nor
+    # removed (that year's days would keep amounts no ceiling backs); its figures are corrected.
+    def get_readonly_fields(self, request, obj=None):
+        return ("year",) if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

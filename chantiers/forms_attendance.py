@@ -5,17 +5,16 @@ not overwritten) is the service's to enforce (``services.attendance_record``); t
 was typed and names the cells it cannot read."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from chantiers.indemnities import money
 from chantiers.models import Attendance, WorkSession
 from chantiers.services import Mark
 
-CENTS = Decimal("0.01")
 NOTE_LENGTH = 300
 
 
@@ -32,9 +31,9 @@ class Cell:
 
 class HoursField(forms.CharField):
     """Hours as typed, with a comma or a point: empty for the session's length, else 0 to 24,
-    rounded half up to the cent."""
+    rounded half up to the cent. The form's ``problems`` says what is wrong, cell by cell."""
 
-    default_error_messages = {"invalid": gettext_lazy("Heures illisibles ou impossibles.")}
+    default_error_messages = {"invalid": forms.DecimalField.default_error_messages["invalid"]}
 
     def to_python(self, value) -> Decimal | None:
         text = super().to_python(value).replace(",", ".")
@@ -46,7 +45,7 @@ class HoursField(forms.CharField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         if not hours.is_finite() or not 0 <= hours <= 24:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return hours.quantize(CENTS, rounding=ROUND_HALF_UP)
+        return money(hours)
 
 
 class AttendanceForm(forms.Form):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db import connection
 
@@ -33,7 +34,10 @@ def database_url() -> str:
     """The test database, for another process: PostgreSQL's, or SQLite's file."""
     s = connection.settings_dict
     if connection.vendor == "postgresql":
-        return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+        user = quote(s["USER"], safe="") + (
+            f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
+        )
+        return f"postgres://{user}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
     return f"sqlite:///{s['NAME']}"
 
 

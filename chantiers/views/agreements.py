@@ -3,14 +3,10 @@ the group, checked against the income source and the ceilings, and printed with 
 organisation note the law of 3 July 2005 requires, ready to sign."""
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.access import get_scoped_or_404, role_required
-from accounts.models import AccessLog
-from accounts.services import access_log_record
 from chantiers import selectors, services
 from chantiers.forms import (
     AgreementForm,
@@ -24,6 +20,8 @@ from chantiers.pdf import render_pdf
 from chantiers.views.access import (
     CHANTIER_ROLES,
     chantier_or_404,
+    pdf_response,
+    printed,
     visible_chantiers,
 )
 
@@ -102,12 +100,7 @@ def _agreement_page(request, agreement, chantier, initial=None):
 def agreement_pdf(request, pk):
     """The agreement with its organisation note, ready to sign; the printing is logged."""
     agreement = _agreement(request, pk)
-    access_log_record(
-        user=request.user,
-        organization=request.organization,
-        obj=agreement.participant,
-        action=AccessLog.Action.PRINT,
-    )
+    printed(request, [agreement.participant])
     pdf = render_pdf(
         "pdf/volunteer_agreement.html",
         {
@@ -118,7 +111,6 @@ def agreement_pdf(request, pk):
             "ceiling": IndemnityCeiling.objects.filter(year=agreement.starts_on.year).first(),
         },
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = slugify(f"convention-{agreement.participant.last_name}-{agreement.starts_on:%Y}")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
+    return pdf_response(
+        pdf, f"convention-{agreement.participant.last_name}-{agreement.starts_on:%Y}"
+    )

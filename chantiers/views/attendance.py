@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.access import get_scoped_or_404, role_required
+from accounts.access import role_required
 from chantiers import selectors, services
 from chantiers.forms_attendance import AttendanceForm, Cell
 from chantiers.models import (
@@ -24,6 +24,7 @@ from chantiers.models import (
 )
 from chantiers.views.access import (
     CHANTIER_ROLES,
+    chantier_or_404,
     session_or_404,
     visible_chantiers,
 )
@@ -95,6 +96,8 @@ def session_attendance(request, pk):
         if typed is not None:
             # The version the grid was first shown with: a change made meanwhile stays detected.
             shown = {name: typed.get(f"{name}-{pk}", value) for name, value in shown.items()}
+            if not shown["status"] and attendance is None and "all_present" in typed:
+                shown["status"] = Attendance.Status.PRESENT  # as "Tout le monde présent" asked
         rows.append(
             {
                 "participant": enrolment.participant,
@@ -103,6 +106,7 @@ def session_attendance(request, pk):
                 "balance": balances[enrolment.participant_id],
                 "open": f"hours-{pk}" in bad or f"note-{pk}" in bad,
                 "hours_error": f"hours-{pk}" in bad,
+                "note_error": f"note-{pk}" in bad,
                 **shown,
             }
         )
@@ -181,7 +185,7 @@ def _save(request, per_session, *, name_the_day: bool) -> None:
 def week_entry(request, pk, year, month, day):
     """The paper sheet of a week copied at the office: a person per row, a session per column,
     saved in one go."""
-    chantier = get_scoped_or_404(request, visible_chantiers(request), pk=pk)
+    chantier = chantier_or_404(request, pk)
     monday = week_monday(year, month, day)
     sunday = monday + dt.timedelta(days=6)
     sessions = week_sessions(chantier, monday)

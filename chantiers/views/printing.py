@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from accounts.access import get_scoped_or_404, role_required
+from accounts.access import role_required
 from chantiers import selectors
 from chantiers.models import (
     Enrolment,
@@ -21,11 +21,11 @@ from chantiers.models import (
 from chantiers.pdf import render_pdf
 from chantiers.views.access import (
     CHANTIER_ROLES,
+    chantier_or_404,
     pdf_response,
     printed,
     session_or_404,
     statement_or_404,
-    visible_chantiers,
 )
 from chantiers.views.attendance import in_group_on, week_monday, week_sessions
 from chantiers.views.statements import STATEMENT_ROLES, month_or_404
@@ -73,7 +73,7 @@ def statement_pdf(request, pk):
 @role_required(*STATEMENT_ROLES)
 def month_statements_pdf(request, pk, year, month):
     """Every statement of the chantier's month, one per page, to have them signed in one go."""
-    chantier = get_scoped_or_404(request, visible_chantiers(request), pk=pk)
+    chantier = chantier_or_404(request, pk)
     if not dt.MINYEAR < year < dt.MAXYEAR:
         raise Http404  # the month after must exist
     first = month_or_404(year, month)
@@ -160,7 +160,7 @@ def signin_sheet_session(request, pk):
 @role_required(*CHANTIER_ROLES)
 def signin_sheet_week(request, pk, year, month, day):
     """The paper sheet of the week (Monday to Sunday) holding the given day."""
-    chantier = get_scoped_or_404(request, visible_chantiers(request), pk=pk)
+    chantier = chantier_or_404(request, pk)
     monday = week_monday(year, month, day)
     sessions = week_sessions(chantier, monday)
     if not sessions:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_scoped_or_404, role_required
+from accounts.access import role_required
 from accounts.models import Role
 from chantiers import selectors, services
 from chantiers.models import (
@@ -18,6 +18,7 @@ from chantiers.models import (
 )
 from chantiers.views.access import (
     CHANTIER_ROLES,
+    chantier_or_404,
     statement_or_404,
     visible_chantiers,
 )
@@ -34,7 +35,7 @@ def month_or_404(year: int, month: int) -> dt.date:
 
 @role_required(*STATEMENT_ROLES)
 def month_statements(request, pk, year, month):
-    chantier = get_scoped_or_404(request, visible_chantiers(request), pk=pk)
+    chantier = chantier_or_404(request, pk)
     first = month_or_404(year, month)
     if request.method == "POST" and request.membership.role != Role.ADMIN:
         services.statements_prepare(chantier=chantier, month=first)

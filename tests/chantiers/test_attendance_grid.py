@@ -143,6 +143,23 @@ def test_a_refused_grid_comes_back_as_typed_with_the_bad_hours_marked(
     assert Attendance.objects.get().status == "present"
 
 
+def test_everyone_present_refused_comes_back_with_the_unset_rows_present(
+    client, coordinator, session, chantier
+):
+    """Without JavaScript "Tout le monde présent" is a submit: refused for another row's hours,
+    the rows it would have marked come back marked, so that "Enregistrer" saves them."""
+    first, second = _group(chantier, 2)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("chantiers:session_attendance", args=[session.pk]),
+        {"all_present": "1", f"status-{first.pk}": "excused", f"hours-{first.pk}": "x"},
+    )
+    page = response.text
+    assert f'id="s-{second.pk}-present" value="present" autocomplete="off" checked' in page
+    assert f'id="s-{first.pk}-excused" value="excused" autocomplete="off" checked' in page
+    assert not Attendance.objects.exists()
+
+
 def test_today_lists_the_sessions_of_the_day(client, coordinator, chantier):
     WorkSessionFactory(chantier=chantier, date=timezone.localdate())
     client.force_login(coordinator)

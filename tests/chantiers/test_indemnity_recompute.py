@@ -118,3 +118,21 @@ class TestAgreementFarInThePast:
         with django_assert_max_num_queries(20):
             services.indemnities_recompute_from(participant=person, day=dt.date(26, 1, 5))
         assert Attendance.objects.get().indemnity == Decimal("12.50")
+
+
+def test_a_ceilings_year_is_neither_renamed_nor_removed_in_the_admin_site(client, legal_ceilings):
+    """Every amount of a year was computed against its ceiling: renaming or deleting it would
+    leave them without one. The figures are corrected instead (and the year recomputed)."""
+    from chantiers.models import IndemnityCeiling
+    from tests.factories import UserFactory
+
+    ceiling = IndemnityCeiling.objects.get(year=2026)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:chantiers_indemnityceiling_change", args=[ceiling.pk]))
+    assert 'name="year"' not in page.content.decode()  # shown, not editable
+    assert 'name="daily"' in page.content.decode()
+    delete = client.post(
+        reverse("admin:chantiers_indemnityceiling_delete", args=[ceiling.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert IndemnityCeiling.objects.filter(year=2026).exists()

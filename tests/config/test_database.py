@@ -66,3 +66,22 @@ def test_a_writer_waits_for_another_instead_of_answering_database_is_locked():
     assert errors == []
     organization.refresh_from_db()
     assert organization.name == "Premier, second"
+
+
+def test_a_worker_is_given_the_test_databases_address_with_its_password(monkeypatch):
+    """A PostgreSQL with a password (README: postgres://user:password@host/name) must reach
+    the worker processes of the tests too; its characters are quoted."""
+    from tests import workers
+
+    class PostgreSQL:
+        vendor = "postgresql"
+        settings_dict = {
+            "USER": "app",
+            "PASSWORD": "p@ss:w/rd",
+            "HOST": "db",
+            "PORT": 5433,
+            "NAME": "test_chantiers",
+        }
+
+    monkeypatch.setattr(workers, "connection", PostgreSQL())
+    assert workers.database_url() == "postgres://app:p%40ss%3Aw%2Frd@db:5433/test_chantiers"
