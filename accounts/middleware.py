@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from accounts.models import Membership
 
@@ -59,4 +59,23 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """Every answer to a signed-in person is ``Cache-Control: private, no-store``.
+
+    Nearly every page, export and PDF behind the log-in carries personal data (a participant's
+    page, a statement, a sign-in sheet, the team list); a rule per view would miss the next one.
+    Neither a shared proxy nor the browser's disk cache keeps them; the static files (served by
+    WhiteNoise before this middleware) keep their long cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response
