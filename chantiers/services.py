@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import holidays
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Membership, Role, User
 from chantiers.indemnities import YearBalance, indemnities_recompute, indemnities_recompute_many
 from chantiers.models import (
     Attendance,
@@ -448,6 +448,25 @@ def indemnity_ceiling_save(*, ceiling: IndemnityCeiling) -> IndemnityCeiling:
     ceiling.save()
     indemnities_recompute_year.delay_on_commit(ceiling.year)
     return ceiling
+
+
+def chantier_save(*, chantier: Chantier, coordinators, by: Membership) -> Chantier:
+    """A chantier created or changed, with its coordinators. A coordinator who saves it stays
+    among them (or they would lose sight of it at once). Its code taken meanwhile (a double
+    click, two people at once: both passed the form's check) is refused on the code."""
+    try:
+        with transaction.atomic():
+            chantier.save()
+    except IntegrityError:
+        taken = Chantier.objects.filter(organization=chantier.organization_id, code=chantier.code)
+        if not taken.exclude(pk=chantier.pk).exists():
+            raise
+        raise ValidationError({"code": _("Un autre chantier porte déjà ce code.")}) from None
+    with transaction.atomic():
+        chantier.coordinators.set(coordinators)
+        if by.role == Role.COORDINATOR:
+            chantier.coordinators.add(by.user)
+    return chantier
 
 
 @transaction.atomic

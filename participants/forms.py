@@ -114,6 +114,12 @@ class ParticipantCreateForm(ParticipantForm):
         )
         self.fields["pathway_started_on"].initial = timezone.localdate()
 
+    def clean(self):
+        data = super().clean()
+        if data.get("programme") and not data.get("pathway_started_on"):
+            self.add_error("pathway_started_on", _("Indiquez le début du parcours."))
+        return data
+
 
 class IncomeSourceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Nouvelle source de revenus"), choices=IncomeKind.choices)

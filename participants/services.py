@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from participants import selectors
 from participants.models import (
     FollowUp,
     Goal,
@@ -51,6 +52,58 @@ def participant_create(
             participant=participant,
             kind=income_kind,
             starts_on=income_since or timezone.localdate(),
+        )
+    return participant
+
+
+class PossibleDuplicate(ValidationError):
+    """The new record may be someone already known: refused with the records it resembles, which
+    the page shows, until the person creating it ticks "it is another person"."""
+
+    def __init__(self, message, *, duplicates: list[Participant]):
+        super().__init__(message, code="possible_duplicate")
+        self.duplicates = duplicates
+
+
+@transaction.atomic
+def participant_register(
+    *,
+    organization: Organization,
+    by: User,
+    programme: Programme | None = None,
+    pathway_started_on: dt.date | None = None,
+    not_a_duplicate: bool = False,
+    **fields,
+) -> Participant:
+    """A new record from the creation page: the duplicate rules, then the person and, when a
+    programme is chosen, their first pathway — all or nothing.
+
+    The same national number is always refused; the same name and birth date only until someone
+    says it is another person (namesakes born the same day exist).
+    """
+    # Creations in one organization wait for each other, so that a double click (or two
+    # colleagues typing the same person) meets the duplicate check instead of passing it.
+    Organization.objects.select_for_update().get(pk=organization.pk)
+    duplicates = list(
+        selectors.participant_duplicates(
+            organization=organization,
+            national_number=fields.get("national_number", ""),
+            last_name=fields.get("last_name", ""),
+            first_name=fields.get("first_name", ""),
+            birth_date=fields.get("birth_date"),
+        )
+    )
+    number = fields.get("national_number")
+    if number and any(d.national_number == number for d in duplicates):
+        message = _("Une fiche existe déjà avec ce numéro.")
+        raise PossibleDuplicate({"national_number": message}, duplicates=duplicates)
+    if duplicates and not not_a_duplicate:
+        message = _("Une personne du même nom, née le même jour, a déjà une fiche.")
+        raise PossibleDuplicate(message, duplicates=duplicates)
+    participant = participant_create(organization=organization, **fields)
+    if programme:
+        pathway_open(
+            participant=participant, programme=programme, started_on=pathway_started_on, by=by
         )
     return participant
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.addresses import address_for_each
-from accounts.models import AccessLog, Organization, Role
+from accounts.models import AccessLog, Role
 from accounts.services import access_log_record, access_log_record_many
 from participants import selectors, services
 from participants.exports import participants_xlsx
@@ -152,48 +152,18 @@ def participant_create(request):
     form = ParticipantCreateForm(request.POST or None, organization=request.organization)
     duplicates = []
     if request.method == "POST" and form.is_valid():
-        # Creations in one organization wait for each other, so that a double click (or two
-        # colleagues typing the same person) meets the duplicate check instead of passing it.
-        Organization.objects.select_for_update().get(pk=request.organization.pk)
-        data = dict(form.cleaned_data)
-        not_a_duplicate = data.pop("not_a_duplicate")
-        programme, started_on = data.pop("programme"), data.pop("pathway_started_on")
-        duplicates = list(
-            selectors.participant_duplicates(
-                organization=request.organization,
-                national_number=data["national_number"],
-                last_name=data["last_name"],
-                first_name=data["first_name"],
-                birth_date=data["birth_date"],
+        try:
+            participant = services.participant_register(
+                organization=request.organization, by=request.user, **form.cleaned_data
             )
-        )
-        number = data["national_number"]
-        if number and any(d.national_number == number for d in duplicates):
-            form.add_error("national_number", _("Une fiche existe déjà avec ce numéro."))
-        elif duplicates and not not_a_duplicate:
-            form.add_error(None, _("Une personne du même nom, née le même jour, a déjà une fiche."))
-        elif programme and not started_on:
-            form.add_error("pathway_started_on", _("Indiquez le début du parcours."))
+        except services.PossibleDuplicate as error:
+            duplicates = error.duplicates
+            _add_errors(form, error)
+        except ValidationError as error:
+            _add_errors(form, error)
         else:
-            try:
-                with transaction.atomic():
-                    participant = services.participant_create(
-                        organization=request.organization, **data
-                    )
-                    if programme:
-                        services.pathway_open(
-                            participant=participant,
-                            programme=programme,
-                            started_on=started_on,
-                            by=request.user,
-                        )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(
-                    request, _("La fiche de %(name)s est créée.") % {"name": participant}
-                )
-                return redirect("participants:detail", pk=participant.pk)
+            messages.success(request, _("La fiche de %(name)s est créée.") % {"name": participant})
+            return redirect("participants:detail", pk=participant.pk)
     return render(
         request, "participants/participant_form.html", {"form": form, "duplicates": duplicates}
     )

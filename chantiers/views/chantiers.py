@@ -3,15 +3,14 @@ the attendance rate, the indemnities to date), and the chantier created and kept
 its coordinators and the direction."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.addresses import address_for_each
-from accounts.models import Role
-from chantiers import selectors
+from chantiers import selectors, services
 from chantiers.forms_planning import (
     ChantierForm,
 )
@@ -59,28 +58,23 @@ def chantier_detail(request, pk):
     return render(request, "chantiers/chantier_detail.html", context)
 
 
-def _saved(form) -> Chantier | None:
-    """The chantier saved, or None when its code was taken meanwhile (a double click, or two
-    people at once: both passed the form's check before either was committed)."""
+def _saved(request, form) -> Chantier | None:
+    """The chantier saved with its coordinators, or None with the refusal on the form."""
     try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        taken = Chantier.objects.filter(
-            organization=form.organization, code=form.cleaned_data["code"]
-        ).exclude(pk=form.instance.pk)
-        if not taken.exists():
-            raise
-        form.add_error("code", _("Un autre chantier porte déjà ce code."))
+        return services.chantier_save(
+            chantier=form.save(commit=False),
+            coordinators=form.cleaned_data["coordinators"],
+            by=request.membership,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
         return None
 
 
 @role_required(*CHANTIER_ROLES)
 def chantier_create(request):
     form = ChantierForm(request.POST or None, organization=request.organization)
-    if request.method == "POST" and form.is_valid() and (chantier := _saved(form)):
-        if request.membership.role == Role.COORDINATOR:
-            chantier.coordinators.add(request.user)  # or they would lose sight of it at once
+    if request.method == "POST" and form.is_valid() and (chantier := _saved(request, form)):
         messages.success(request, _("Chantier créé. Planifiez ses séances."))
         return redirect("chantiers:sessions", pk=chantier.pk)
     return render(request, "chantiers/chantier_form.html", {"form": form, "chantier": None})
@@ -90,9 +84,7 @@ def chantier_create(request):
 def chantier_edit(request, pk):
     chantier = chantier_or_404(request, pk)
     form = ChantierForm(request.POST or None, instance=chantier, organization=request.organization)
-    if request.method == "POST" and form.is_valid() and _saved(form):
-        if request.membership.role == Role.COORDINATOR:
-            chantier.coordinators.add(request.user)
+    if request.method == "POST" and form.is_valid() and _saved(request, form):
         messages.success(request, _("Chantier enregistré."))
         return redirect("chantiers:detail", pk=chantier.pk)
     return render(request, "chantiers/chantier_form.html", {"form": form, "chantier": chantier})
