@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from participants.forms import DateInput
 from participants.models import EMPLOYMENT_OUTCOMES, ExitOutcome, NeedCategory
-from partners import services
+from partners import selectors, services
 from partners.models import EmployerContact, Matching, PartnerService, Referral
 
 
@@ -94,7 +94,7 @@ class MatchingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = employers()
+        self.fields["employer"].queryset = selectors.employers()
         self.fields["employer"].empty_label = "—"
         self.initial.setdefault("proposed_on", timezone.localdate())
 
@@ -138,8 +138,3 @@ class MatchingUpdateForm(forms.Form):
             elif not data.get("exit_outcome"):
                 self.add_error("exit_outcome", _("Indiquez la situation à la sortie."))
         return data
-
-
-def employers():
-    """Active employer organizations (shared across operators, like every organization)."""
-    return Organization.objects.filter(kind=Organization.Kind.EMPLOYER, is_active=True)

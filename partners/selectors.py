@@ -4,7 +4,7 @@ referrals and the reminders of those left without an answer."""
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -74,3 +74,21 @@ def referrals_awaiting_answer(
     if sent_by is not None:
         referrals = referrals.filter(sent_by=sent_by)
     return referrals.select_related("participant", "to_organization").order_by("sent_on", "pk")
+
+
+def employers() -> QuerySet[Organization]:
+    """Active employer organizations (shared across operators, like every organization)."""
+    return Organization.objects.filter(kind=Organization.Kind.EMPLOYER, is_active=True)
+
+
+def employer_list(*, organization: Organization, query: str = "") -> QuerySet[Organization]:
+    """The shared directory of employers, each with what this organization's prospection says
+    of it (how many contacts, the last one), by name or commune."""
+    mine = Q(prospections__organization=organization)
+    found = employers().annotate(
+        prospection_count=Count("prospections", filter=mine),
+        last_prospection=Max("prospections__date", filter=mine),
+    )
+    if query:
+        found = found.filter(Q(name__icontains=query) | Q(city__icontains=query))
+    return found.order_by("name")

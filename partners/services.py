@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from participants.models import Need, Participant
+from participants.services import pathway_close
 from partners.models import EmployerContact, Matching, PartnerService, Referral, ReferralTransition
 
 Status = Referral.Status
@@ -329,7 +330,49 @@ MATCHING_NEXT = {
 
 
 @transaction.atomic
-def matching_update(*, matching: Matching, status: str, on: dt.date, by: User) -> Matching:
+def matching_propose(*, matching: Matching, participant: Participant, by: User) -> Matching:
+    """Propose someone for a position, within their open pathway and from its start. The same
+    proposal still open (a double click, a form posted again) is refused: the participant's row,
+    locked, serialises two posts arriving together."""
+    pathway = participant.pathways.open().order_by("-started_on").first()
+    if pathway is None:
+        raise ValidationError(_("Pas de parcours ouvert : ouvrez-en un avant de proposer."))
+    if matching.proposed_on < pathway.started_on:
+        raise ValidationError({"proposed_on": _("La proposition ne peut précéder le parcours.")})
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    if (
+        Matching.objects.filter(
+            participant=participant,
+            employer=matching.employer,
+            position__iexact=matching.position.strip(),
+        )
+        .exclude(status__in=Matching.CLOSED)
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "Cette personne est déjà proposée à cet employeur pour ce poste : "
+                "suivez cette mise en relation plutôt que d'en créer une deuxième."
+            )
+        )
+    matching.participant, matching.pathway, matching.by = participant, pathway, by
+    matching.status_on = matching.proposed_on
+    matching.save()
+    return matching
+
+
+@transaction.atomic
+def matching_update(
+    *,
+    matching: Matching,
+    status: str,
+    on: dt.date,
+    by: User,
+    close_pathway: bool = False,
+    exit_outcome: str = "",
+) -> Matching:
+    """The next step of a matching; a hire may close the pathway on the same day, with its
+    outcome — one step: both saved, or neither."""
     matching = Matching.objects.select_for_update().get(pk=matching.pk)
     if status not in MATCHING_NEXT.get(matching.status, set()):
         raise ValidationError(
@@ -340,4 +383,12 @@ def matching_update(*, matching: Matching, status: str, on: dt.date, by: User) -
         raise ValidationError(_("La date doit suivre la proposition et ne pas être future."))
     matching.status, matching.status_on, matching.by = status, on, by
     matching.save(update_fields=["status", "status_on", "by"])
+    if close_pathway:
+        pathway_close(
+            pathway=matching.pathway,
+            ended_on=on,
+            exit_outcome=exit_outcome,
+            job_searching_at_exit=False,
+            by=by,
+        )
     return matching

@@ -8,8 +8,6 @@ current organization."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,15 +15,13 @@ from django.utils.translation import gettext as _
 from accounts.access import get_scoped_or_404, role_required
 from accounts.models import Organization, Role
 from participants.models import Participant
-from participants.services import pathway_close
-from partners import services
+from partners import selectors, services
 from partners.forms import (
     EmployerContactForm,
     EmployerForm,
     MatchingForm,
     MatchingUpdateForm,
 )
-from partners.forms import employers as active_employers
 from partners.models import EmployerContact, Matching
 
 EMPLOYER_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
@@ -37,7 +33,7 @@ FILTERS_SESSION_KEY = "employer_filters"
 
 
 def _employer(pk) -> Organization:
-    return get_object_or_404(active_employers(), pk=pk)
+    return get_object_or_404(selectors.employers(), pk=pk)
 
 
 def _matching(request, pk) -> Matching:
@@ -65,14 +61,8 @@ def employer_list(request):
         return redirect("partners:employer_list")
     stored = request.session.get(FILTERS_SESSION_KEY, {})
     query = stored.get("q", "") if stored.get("organization") == request.organization.pk else ""
-    mine = Q(prospections__organization=request.organization)
-    employers = active_employers().annotate(
-        prospection_count=Count("prospections", filter=mine),
-        last_prospection=Max("prospections__date", filter=mine),
-    )
-    if query:
-        employers = employers.filter(Q(name__icontains=query) | Q(city__icontains=query))
-    page = Paginator(employers.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    employers = selectors.employer_list(organization=request.organization, query=query)
+    page = Paginator(employers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "partners/employer_list.html", {"page": page, "query": query})
 
 
@@ -144,47 +134,19 @@ def matching_list(request):
     )
 
 
-def _already_proposed(participant: Participant, matching: Matching) -> bool:
-    """The same proposal still open (a double click, a form posted again)? The participant's
-    row, locked until the request's transaction ends, serialises two posts arriving together."""
-    Participant.objects.select_for_update().filter(pk=participant.pk).first()
-    return (
-        Matching.objects.filter(
-            participant=participant,
-            employer=matching.employer,
-            position__iexact=matching.position.strip(),
-        )
-        .exclude(status__in=Matching.CLOSED)
-        .exists()
-    )
-
-
 @role_required(*EMPLOYER_ROLES)
-@transaction.atomic
 def matching_create(request, participant_pk):
     participant = get_scoped_or_404(request, Participant.objects.all(), pk=participant_pk)
     pathway = participant.pathways.open().order_by("-started_on").first()
     form = MatchingForm(request.POST or None)
     if pathway is not None and request.method == "POST" and form.is_valid():
-        matching = form.save(commit=False)
-        if matching.proposed_on < pathway.started_on:
-            form.add_error("proposed_on", _("La proposition ne peut précéder le parcours."))
-        elif _already_proposed(participant, matching):
-            form.add_error(
-                None,
-                _(
-                    "Cette personne est déjà proposée à cet employeur pour ce poste : "
-                    "suivez cette mise en relation plutôt que d'en créer une deuxième."
-                ),
+        try:
+            matching = services.matching_propose(
+                matching=form.save(commit=False), participant=participant, by=request.user
             )
+        except ValidationError as error:
+            _add_errors(form, error)
         else:
-            matching.participant, matching.pathway, matching.by = (
-                participant,
-                pathway,
-                request.user,
-            )
-            matching.status_on = matching.proposed_on
-            matching.save()
             messages.success(
                 request,
                 _("%(name)s est proposé·e à %(employer)s.")
@@ -208,19 +170,14 @@ def matching_update(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            # One step: the hire and the end of the pathway are saved together, or neither.
-            with transaction.atomic():
-                services.matching_update(
-                    matching=matching, status=data["status"], on=data["on"], by=request.user
-                )
-                if data["close_pathway"]:
-                    pathway_close(
-                        pathway=matching.pathway,
-                        ended_on=data["on"],
-                        exit_outcome=data["exit_outcome"],
-                        job_searching_at_exit=False,
-                        by=request.user,
-                    )
+            services.matching_update(
+                matching=matching,
+                status=data["status"],
+                on=data["on"],
+                by=request.user,
+                close_pathway=data["close_pathway"],
+                exit_outcome=data["exit_outcome"],
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:

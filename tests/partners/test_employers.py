@@ -425,6 +425,24 @@ class TestMatching:
                     matching=matching, status="interview", on=day, by=counsellor
                 )
 
+    def test_a_proposal_needs_an_open_pathway_and_follows_its_start(self, person, counsellor):
+        pathway = person.pathways.get()
+        proposal = Matching(
+            employer=OrganizationFactory(kind=Organization.Kind.EMPLOYER),
+            position="Jardinier",
+            proposed_on=pathway.started_on - dt.timedelta(days=1),
+        )
+        with pytest.raises(ValidationError, match="précéder le parcours"):
+            services.matching_propose(matching=proposal, participant=person, by=counsellor)
+        proposal.proposed_on = pathway.started_on
+        matching = services.matching_propose(matching=proposal, participant=person, by=counsellor)
+        assert (matching.pathway, matching.status_on) == (pathway, pathway.started_on)
+        pathway.ended_on, pathway.exit_outcome = pathway.started_on, "other"
+        pathway.save()
+        proposal = Matching(employer=matching.employer, position="Maçon", proposed_on=TODAY())
+        with pytest.raises(ValidationError, match="Pas de parcours ouvert"):
+            services.matching_propose(matching=proposal, participant=person, by=counsellor)
+
 
 class TestMatchingDoubleSubmit:
     def test_a_double_submitted_proposal_to_an_employer_is_saved_once(
