@@ -186,6 +186,12 @@ class Enrolment(ChoiceLabels, models.Model):
     def __str__(self):
         return f"{self.participant} — {self.chantier}"
 
+    def in_group_on(self, day: dt.date) -> bool:
+        """Between the day they joined and the day they left (either may be unknown)."""
+        return (self.joined_on is None or self.joined_on <= day) and (
+            self.left_on is None or day <= self.left_on
+        )
+
 
 class VolunteerAgreement(ChoiceLabels, models.Model):
     """Convention de bénévolat indemnisé (law of 3 July 2005 on the rights of volunteers)."""

@@ -47,7 +47,7 @@ def group_on(*, session: WorkSession) -> list[Enrolment]:
     )
 
 
-def group_during(chantier: Chantier, first: dt.date, last: dt.date) -> list[Enrolment]:
+def group_during(*, chantier: Chantier, first: dt.date, last: dt.date) -> list[Enrolment]:
     """The group on some day between ``first`` and ``last``, in one query: ``group_on``
     for a period, plus the people who left during it (they still worked its first days)."""
     left_during = Q(
@@ -60,6 +60,34 @@ def group_during(chantier: Chantier, first: dt.date, last: dt.date) -> list[Enro
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
         .select_related("participant")
         .order_by("participant__last_name", "participant__first_name")
+    )
+
+
+def week_sessions(*, chantier: Chantier, monday: dt.date) -> list[WorkSession]:
+    """The week's sessions that are held or still planned, in the order of the sheet."""
+    return list(
+        chantier.sessions.filter(date__range=(monday, monday + dt.timedelta(days=6)))
+        .exclude(status=WorkSession.Status.CANCELLED)
+        .order_by("date", "starts_at")
+    )
+
+
+def marks_of(
+    *, sessions: list[WorkSession], participant_ids: list[int]
+) -> dict[tuple[int, int], Attendance]:
+    """The recorded marks of these people at these sessions, by (session, participant)."""
+    return {
+        (a.session_id, a.participant_id): a
+        for a in Attendance.objects.filter(session__in=sessions, participant__in=participant_ids)
+    }
+
+
+def locked_months(*, participant_ids: list[int], months: set[dt.date]) -> set[tuple[int, dt.date]]:
+    """(participant, month) whose statement is validated or paid: their days are read-only."""
+    return set(
+        MonthlyStatement.objects.filter(participant__in=participant_ids, month__in=months)
+        .exclude(status=MonthlyStatement.Status.DRAFT)
+        .values_list("participant", "month")
     )
 
 

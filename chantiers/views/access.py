@@ -1,6 +1,8 @@
 """What every chantier screen starts with: the roles, and the chantiers, sessions and documents a
 person may reach — another organization's, or a chantier not theirs, answers 404."""
 
+import datetime as dt
+
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 
@@ -66,3 +68,23 @@ def statement_or_404(request, pk) -> MonthlyStatement:
         if not marked_here.exists():
             raise Http404
     return statement
+
+
+def month_or_404(year: int, month: int) -> dt.date:
+    """The first day of a month in the address; 404 for a month that does not exist."""
+    try:
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+
+
+def week_monday_or_404(year: int, month: int, day: int) -> dt.date:
+    """The Monday of the week of a date in the address; 404 for a date that does not exist."""
+    # Not the first or the last year a date can hold: the week and its neighbours must exist.
+    if not dt.MINYEAR < year < dt.MAXYEAR:
+        raise Http404
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        raise Http404 from None
+    return date - dt.timedelta(days=date.weekday())

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -17,16 +16,13 @@ from chantiers import selectors, services
 from chantiers.forms_attendance import AttendanceForm, Cell
 from chantiers.models import (
     Attendance,
-    Chantier,
-    Enrolment,
-    MonthlyStatement,
-    WorkSession,
 )
 from chantiers.views.access import (
     CHANTIER_ROLES,
     chantier_or_404,
     session_or_404,
     visible_chantiers,
+    week_monday_or_404,
 )
 
 # Short labels for the buttons of the grid: one tap each, readable on a phone.
@@ -120,31 +116,6 @@ def session_attendance(request, pk):
     return render(request, "chantiers/session_attendance.html", context)
 
 
-def week_monday(year: int, month: int, day: int) -> dt.date:
-    # Not the first or the last year a date can hold: the week and its neighbours must exist.
-    if not dt.MINYEAR < year < dt.MAXYEAR:
-        raise Http404
-    try:
-        date = dt.date(year, month, day)
-    except ValueError:
-        raise Http404 from None
-    return date - dt.timedelta(days=date.weekday())
-
-
-def week_sessions(chantier: Chantier, monday: dt.date) -> list[WorkSession]:
-    return list(
-        chantier.sessions.filter(date__range=(monday, monday + dt.timedelta(days=6)))
-        .exclude(status=WorkSession.Status.CANCELLED)
-        .order_by("date", "starts_at")
-    )
-
-
-def in_group_on(enrolment: Enrolment, day: dt.date) -> bool:
-    return (enrolment.joined_on is None or enrolment.joined_on <= day) and (
-        enrolment.left_on is None or day <= enrolment.left_on
-    )
-
-
 def _save(request, per_session, *, name_the_day: bool) -> None:
     """The marks saved, all or nothing (a refused session cancels the whole entry, which comes
     back as typed), and what happened said."""
@@ -186,21 +157,14 @@ def week_entry(request, pk, year, month, day):
     """The paper sheet of a week copied at the office: a person per row, a session per column,
     saved in one go."""
     chantier = chantier_or_404(request, pk)
-    monday = week_monday(year, month, day)
+    monday = week_monday_or_404(year, month, day)
     sunday = monday + dt.timedelta(days=6)
-    sessions = week_sessions(chantier, monday)
-    group = selectors.group_during(chantier, monday, sunday)
+    sessions = selectors.week_sessions(chantier=chantier, monday=monday)
+    group = selectors.group_during(chantier=chantier, first=monday, last=sunday)
     ids = [e.participant_id for e in group]
-    marks = {
-        (a.session_id, a.participant_id): a
-        for a in Attendance.objects.filter(session__in=sessions, participant__in=ids)
-    }
-    locked = set(
-        MonthlyStatement.objects.filter(
-            participant__in=ids, month__in={s.date.replace(day=1) for s in sessions}
-        )
-        .exclude(status=MonthlyStatement.Status.DRAFT)
-        .values_list("participant", "month")
+    marks = selectors.marks_of(sessions=sessions, participant_ids=ids)
+    locked = selectors.locked_months(
+        participant_ids=ids, months={s.date.replace(day=1) for s in sessions}
     )
     bad: set[str] = set()
     if request.method == "POST":
@@ -218,7 +182,7 @@ def week_entry(request, pk, year, month, day):
             )
             for session in sessions
             for enrolment in group
-            if in_group_on(enrolment, session.date)
+            if enrolment.in_group_on(session.date)
         ]
         form = AttendanceForm(request.POST, cells=cells)
         if not form.is_valid():
@@ -274,7 +238,7 @@ def _cell(session, enrolment, marks, locked, typed, bad) -> dict:
     return {
         "key": key,
         "session": session,
-        "in_group": in_group_on(enrolment, session.date),
+        "in_group": enrolment.in_group_on(session.date),
         "locked": is_locked,
         "mark": mark,
         "status": status,

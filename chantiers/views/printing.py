@@ -22,13 +22,14 @@ from chantiers.pdf import render_pdf
 from chantiers.views.access import (
     CHANTIER_ROLES,
     chantier_or_404,
+    month_or_404,
     pdf_response,
     printed,
     session_or_404,
     statement_or_404,
+    week_monday_or_404,
 )
-from chantiers.views.attendance import in_group_on, week_monday, week_sessions
-from chantiers.views.statements import STATEMENT_ROLES, month_or_404
+from chantiers.views.statements import STATEMENT_ROLES
 
 # A landscape A4 page holds five sessions side by side (arrival, departure, signature each);
 # a longer week continues on the next page, with the names again.
@@ -110,7 +111,7 @@ def _sheet_blocks(sessions: list[WorkSession], group: list[Enrolment]) -> list[d
             {
                 "number": number,
                 "participant": enrolment.participant,
-                "cells": [in_group_on(enrolment, s.date) for s in block],
+                "cells": [enrolment.in_group_on(s.date) for s in block],
             }
             for number, enrolment in enumerate(group, start=1)
         ]
@@ -161,8 +162,8 @@ def signin_sheet_session(request, pk):
 def signin_sheet_week(request, pk, year, month, day):
     """The paper sheet of the week (Monday to Sunday) holding the given day."""
     chantier = chantier_or_404(request, pk)
-    monday = week_monday(year, month, day)
-    sessions = week_sessions(chantier, monday)
+    monday = week_monday_or_404(year, month, day)
+    sessions = selectors.week_sessions(chantier=chantier, monday=monday)
     if not sessions:
         messages.info(request, _("Aucune séance prévue cette semaine sur ce chantier."))
         return redirect("chantiers:detail", pk=chantier.pk)
@@ -170,7 +171,9 @@ def signin_sheet_week(request, pk, year, month, day):
         request,
         chantier=chantier,
         sessions=sessions,
-        group=selectors.group_during(chantier, monday, monday + dt.timedelta(days=6)),
+        group=selectors.group_during(
+            chantier=chantier, first=monday, last=monday + dt.timedelta(days=6)
+        ),
         week=(monday, monday + dt.timedelta(days=6)),
         name=f"presences-{chantier.code}-semaine-{monday:%Y-%m-%d}",
     )

@@ -1,11 +1,8 @@
 """Monthly statements of a chantier's group: prepare, confirm the days not paid, validate; an
 administrator reopens a validated month with a reason (DESIGN §4 rule 5)."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,18 +16,12 @@ from chantiers.models import (
 from chantiers.views.access import (
     CHANTIER_ROLES,
     chantier_or_404,
+    month_or_404,
     statement_or_404,
     visible_chantiers,
 )
 
 STATEMENT_ROLES = (*CHANTIER_ROLES, Role.ADMIN)
-
-
-def month_or_404(year: int, month: int) -> dt.date:
-    try:
-        return dt.date(year, month, 1)
-    except ValueError:
-        raise Http404 from None
 
 
 @role_required(*STATEMENT_ROLES)
