@@ -28,4 +28,5 @@ def navigation(request):
         "user_menu_items": user_menu_items,
         "current_membership": membership,
         "user_memberships": getattr(request, "memberships", []),
+        "pending_invitations": getattr(request, "pending_memberships", []),
     }

@@ -23,7 +23,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class InvitationAwarePasswordResetForm(PasswordResetForm):
     """Django skips accounts without a password; an invited colleague whose link expired must
-    still be able to ask for a new one, as long as they belong to an organization."""
+    still be able to ask for a new one, as long as an organization's invitation is open."""
 
     def get_users(self, email):
         from accounts.models import User
@@ -31,7 +31,7 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
         return (
             user
             for user in User.objects.filter(email__iexact=email, is_active=True)
-            if user.has_usable_password() or user.memberships.active().exists()
+            if user.has_usable_password() or user.memberships.open().exists()
         )
 
 

@@ -6,7 +6,9 @@ from accounts.models import Membership
 
 
 class CurrentOrganizationMiddleware:
-    """Sets ``request.memberships``, ``request.membership`` and ``request.organization``.
+    """Sets ``request.memberships``, ``request.membership`` and ``request.organization``, and
+    ``request.pending_memberships`` (invitations waiting for the person's answer: they give no
+    access, the banner offers to answer them).
 
     The current organization is the one last chosen with the switcher (kept on the account), if
     the user is still an active member there; otherwise their oldest active membership. Being
@@ -18,15 +20,21 @@ class CurrentOrganizationMiddleware:
 
     def __call__(self, request):
         request.memberships = []
+        request.pending_memberships = []
         request.membership = None
         request.organization = None
         if request.user.is_authenticated:
-            request.memberships = list(
-                Membership.objects.active()
+            # Accepted and pending in one query, told apart here.
+            for membership in (
+                Membership.objects.open()
                 .filter(user=request.user)
                 .select_related("organization")
                 .order_by("created_at", "pk")
-            )
+            ):
+                if membership.is_pending:
+                    request.pending_memberships.append(membership)
+                else:
+                    request.memberships.append(membership)
             if request.memberships:
                 chosen = request.user.current_organization_id
                 request.membership = next(

@@ -158,8 +158,18 @@ class Role(models.TextChoices):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def active(self):
+    def open(self):
+        """Not closed: the membership, the account and the organization are active (accepted
+        or still waiting for the person's answer)."""
         return self.filter(is_active=True, user__is_active=True, organization__is_active=True)
+
+    def active(self):
+        """What gives access: open and accepted by the person."""
+        return self.open().filter(accepted_at__isnull=False)
+
+    def pending(self):
+        """Invitations waiting for the person's answer: they give no access at all."""
+        return self.open().filter(accepted_at__isnull=True)
 
 
 class Membership(ChoiceLabels, models.Model):
@@ -180,6 +190,14 @@ class Membership(ChoiceLabels, models.Model):
         help_text=_("Notes d'entretien marquées « confidentiel » écrites par les collègues."),
     )
     invitation_sent_at = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True)
+    # An invitation is accepted by the person before it gives any access: a new account by
+    # choosing its password, an existing one on the invitations page. Until then the team sees
+    # only what the inviter typed, nothing of the account (issue 24). Empty: waiting.
+    accepted_at = models.DateTimeField(
+        _("acceptée le"), null=True, blank=True, default=timezone.now
+    )
+    invited_first_name = models.CharField(_("prénom indiqué"), max_length=100, blank=True)
+    invited_last_name = models.CharField(_("nom indiqué"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -195,6 +213,19 @@ class Membership(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None
+
+    @property
+    def display_name(self) -> str:
+        """What the organization's team sees: the name the inviter typed until the person
+        accepts (an account's own name, from another organization, is not theirs to see)."""
+        if self.is_pending:
+            typed = f"{self.invited_first_name} {self.invited_last_name}".strip()
+            return typed or self.user.email
+        return self.user.get_full_name() or self.user.email
 
 
 class AccessLog(ChoiceLabels, models.Model):

@@ -87,11 +87,14 @@ def membership_invite(
     role: str,
     language: str = settings.LANGUAGE_CODE,
 ) -> Membership:
-    """Give someone a role in ``organization`` and tell them by e-mail.
+    """Invite someone to a role in ``organization`` and tell them by e-mail.
 
-    A new person receives a link to choose a password; someone who already has an account is
-    told they were added. The answer is the same either way, so that an admin cannot use this
-    form to learn who has an account elsewhere.
+    The membership waits for the person's answer and gives no access until then: a new person
+    accepts by choosing a password through the link, someone who already has an account accepts
+    on the invitations page (``membership_accept``). Until then the team sees the name the
+    inviter typed, never the account's: the answer and the team list are the same either way,
+    so that an admin cannot use this form to learn who has an account elsewhere, nor link
+    someone without their consent.
     """
     if role not in dict(roles_for(organization)):
         raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
@@ -110,11 +113,41 @@ def membership_invite(
         raise ValidationError({"email": already})
     try:
         with transaction.atomic():
-            membership = Membership.objects.create(user=user, organization=organization, role=role)
+            membership = Membership.objects.create(
+                user=user,
+                organization=organization,
+                role=role,
+                accepted_at=None,
+                invited_first_name=first_name,
+                invited_last_name=last_name,
+            )
     except IntegrityError:  # the same person added twice at the same moment
         raise ValidationError({"email": already}) from None
     membership_send_invitation_later(membership=membership)
     return membership
+
+
+def membership_accept(*, membership: Membership) -> Membership:
+    """The person says yes: the membership gives its role from now on."""
+    if membership.accepted_at is None:
+        membership.accepted_at = timezone.now()
+        membership.save(update_fields=["accepted_at"])
+    return membership
+
+
+def membership_decline(*, membership: Membership) -> None:
+    """The person says no: the invitation is withdrawn (the audit trail keeps it)."""
+    if membership.accepted_at is None:
+        membership.delete()
+
+
+def memberships_accept_on_first_password(*, user: User) -> int:
+    """An invited person chose the password of their new account: that answers the
+    invitations that made it (the e-mail's link was the acceptance). How many."""
+    waiting = list(Membership.objects.filter(user=user, accepted_at__isnull=True))
+    for membership in waiting:  # one by one: each acceptance is in the audit trail
+        membership_accept(membership=membership)
+    return len(waiting)
 
 
 def membership_send_invitation_later(*, membership: Membership) -> None:

@@ -40,4 +40,7 @@ urlpatterns = [
         name="member_resend_invitation",
     ),
     path("organisation/journal-des-acces/", views.access_log, name="access_log"),
+    path("invitations/", views.invitation_list, name="invitation_list"),
+    path("invitations/<int:pk>/accepter/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:pk>/refuser/", views.invitation_decline, name="invitation_decline"),
 ]

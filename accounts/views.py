@@ -70,6 +70,48 @@ def organization_switch(request):
     return redirect("dashboard:home")
 
 
+@login_required
+def invitation_list(request):
+    """The invitations waiting for this person's answer (the banner on every page leads here)."""
+    return render(
+        request, "accounts/invitation_list.html", {"invitations": request.pending_memberships}
+    )
+
+
+def _pending_or_404(request, pk) -> Membership:
+    """One of the person's own invitations still waiting, or 404."""
+    membership = next((m for m in request.pending_memberships if m.pk == pk), None)
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@login_required
+@require_POST
+def invitation_accept(request, pk):
+    membership = services.membership_accept(membership=_pending_or_404(request, pk))
+    messages.success(
+        request,
+        _("Vous faites maintenant partie de l'équipe de %(org)s, avec le rôle « %(role)s ».")
+        % {"org": membership.organization, "role": membership.get_role_display()},
+    )
+    if request.membership is not None:
+        messages.info(request, _("Le sélecteur d'organisation, en haut de la page, y mène."))
+    return redirect("dashboard:home")
+
+
+@login_required
+@require_POST
+def invitation_decline(request, pk):
+    membership = _pending_or_404(request, pk)
+    services.membership_decline(membership=membership)
+    messages.info(
+        request,
+        _("L'invitation de %(org)s est refusée.") % {"org": membership.organization},
+    )
+    return redirect("dashboard:home")
+
+
 @role_required(Role.ADMIN, Role.DIRECTION)
 def member_list(request):
     memberships = selectors.membership_list(organization=request.organization)
@@ -89,7 +131,10 @@ def member_invite(request):
             typed = f"{form.cleaned_data['first_name']} {form.cleaned_data['last_name']}"
             messages.success(
                 request,
-                _("%(name)s fait maintenant partie de l'équipe ; un e-mail l'en informe.")
+                _(
+                    "%(name)s est invité·e : un e-mail lui est envoyé, et son accès s'ouvrira "
+                    "quand l'invitation sera acceptée."
+                )
                 % {"name": typed},
             )
             return redirect("accounts:member_list")
@@ -107,7 +152,8 @@ def member_edit(request, pk):
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("Les droits de %(name)s sont enregistrés.") % {"name": membership.user}
+                request,
+                _("Les droits de %(name)s sont enregistrés.") % {"name": membership.display_name},
             )
             return redirect("accounts:member_list")
     return render(request, "accounts/member_edit.html", {"form": form, "membership": membership})
@@ -117,9 +163,12 @@ def member_edit(request, pk):
 @require_POST
 def member_resend_invitation(request, pk):
     membership = get_scoped_or_404(request, Membership.objects.select_related("user"), pk=pk)
-    if membership.user.has_usable_password():
+    # Whether the person has an account elsewhere is not this team's business: a waiting
+    # invitation is re-sent either way (the e-mail itself differs, only its reader sees it).
+    if not membership.is_pending:
         messages.info(
-            request, _("%(name)s a déjà choisi son mot de passe.") % {"name": membership.user}
+            request,
+            _("%(name)s a déjà accepté l'invitation.") % {"name": membership.display_name},
         )
     else:
         services.membership_send_invitation_later(membership=membership)
@@ -155,8 +204,18 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Also the invitation's link: a new account's first password accepts the invitations
+    that made it. A forgotten password of an existing account accepts nothing."""
+
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        first_password = not self.user.has_usable_password()
+        response = super().form_valid(form)
+        if first_password:
+            services.memberships_accept_on_first_password(user=self.user)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

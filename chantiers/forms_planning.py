@@ -69,6 +69,7 @@ class ChantierForm(forms.ModelForm):
             memberships__organization=organization,
             memberships__role=Role.COORDINATOR,
             memberships__is_active=True,
+            memberships__accepted_at__isnull=False,  # an invitation not answered gives no role
         ).order_by("last_name", "first_name")
         self.fields["coordinators"].label_from_instance = lambda user: user.get_full_name()
         self.fields["coordinators"].label = _("Coordinateur·rices")

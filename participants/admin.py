@@ -1,6 +1,13 @@
+"""The technical tables of participants: programmes and the record of imports.
+
+Participants and everything about them (pathways, notes, needs…) are not in the admin site:
+they are opened in the application, through the organization's scope and the access log
+(DESIGN §6; ``accounts.personal`` says which models are personal records).
+"""
+
 from django.contrib import admin
 
-from participants.models import ImportBatch, Participant, Programme
+from participants.models import ImportBatch, Programme
 
 
 @admin.register(Programme)
@@ -19,24 +26,4 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
-    """Read-only here: records are worked on in the application, where access is logged."""
-
-    list_display = ["last_name", "first_name", "organization", "commune", "created_at"]
-    list_filter = ["organization"]
-    list_select_related = ["organization"]
-    # No search box: a name or number typed there would travel in the URL, into server logs.
-    exclude = ["national_number", "iban"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -73,6 +73,7 @@ class ParticipantForm(forms.ModelForm):
             memberships__organization=organization,
             memberships__role__in=[Role.COUNSELLOR, Role.DIRECTION],
             memberships__is_active=True,
+            memberships__accepted_at__isnull=False,  # an invitation not answered gives no role
         ).order_by("last_name", "first_name")
 
     def clean_national_number(self):

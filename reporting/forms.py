@@ -80,14 +80,17 @@ class ChantierChoiceField(forms.ModelChoiceField):
 
 class ReportForm(forms.Form):
     """``organization`` scopes the programmes; ``chantiers`` is the queryset the person may
-    choose from (a coordinator: their own chantiers)."""
+    choose from (a coordinator: their own chantiers); ``names_allowed``: whether participants
+    may be named (``reporting.selectors.names_allowed_for``; the command, an operator's tool,
+    passes True)."""
 
     kind: str = ""
 
-    def __init__(self, data=None, *, organization, chantiers, **kwargs):
+    def __init__(self, data=None, *, organization, chantiers, names_allowed=False, **kwargs):
         kwargs.setdefault("prefix", self.kind)
         super().__init__(data, **kwargs)
         self.organization = organization
+        self.names_allowed = names_allowed
         if "programme" in self.fields:
             self.fields["programme"].queryset = Programme.objects.filter(
                 organization=organization
@@ -135,6 +138,19 @@ class SubsidyReportForm(ReportForm):
         widget=forms.RadioSelect,
         help_text=_("Ne choisissez les noms que si le pouvoir subsidiant les exige."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.names_allowed:
+            # Not offered, and refused if posted anyway: the administration's listing has
+            # pseudonyms only (the service checks the requester's role again).
+            field = self.fields["identify"]
+            field.choices = [c for c in self.IDENTIFY_CHOICES if c[0] != "names"]
+            field.help_text = _("Les noms des participant·es sont réservés à la direction.")
+            field.error_messages["invalid_choice"] = _(
+                "Seule la direction peut demander les noms des participant·es ; le rapport "
+                "les identifie par des pseudonymes."
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Membership, Organization, Role, User
 from chantiers.models import Chantier
 from chantiers.selectors import chantiers_for
 from participants.models import Programme
@@ -22,8 +22,34 @@ def report_kinds_for(role: str) -> list[str]:
     return list(Kind.values)
 
 
+# Who may have participants named in a report (the subsidy listing, when the funder requires
+# names): direction, as on the pages. The administration sees counts and pseudonyms.
+NAMES_ROLES = frozenset({Role.DIRECTION})
+
+
+def names_allowed_for(role: str) -> bool:
+    return role in NAMES_ROLES
+
+
+def requester_may_see_names(*, organization: Organization, user: User) -> bool:
+    """Their role in the organization now, as the run is requested (not what a form offered)."""
+    return (
+        Membership.objects.active()
+        .filter(user=user, organization=organization, role__in=NAMES_ROLES)
+        .exists()
+    )
+
+
 def report_runs_for(*, organization, user, role) -> QuerySet[ReportRun]:
+    """The runs a person may follow and download: those of their organization; a coordinator,
+    the summaries of their chantiers; without the right to names, no run that lists names
+    (direction's subsidy report with names is not the administration's to download)."""
     runs = ReportRun.objects.filter(organization=organization)
+    if not names_allowed_for(role):
+        named = ReportRun.objects.filter(
+            organization=organization, kind=Kind.SUBSIDY, parameters__identify="names"
+        )
+        runs = runs.exclude(pk__in=named.values("pk"))
     if role == Role.COORDINATOR:
         codes = list(
             chantiers_for(organization=organization, user=user, role=role).values_list(

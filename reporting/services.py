@@ -16,6 +16,7 @@ import os
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
@@ -29,6 +30,7 @@ from accounts.models import Organization, User
 from reporting import reports
 from reporting.models import ReportRun
 from reporting.reports import ReportParameterError
+from reporting.selectors import requester_may_see_names
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +81,14 @@ def report_request(
 
     ``parameters`` were validated by ``reporting.forms`` (the page and the command use the same
     forms); the builder still refuses what makes no sense with a ``ReportParameterError``.
+
+    Names of participants (``identify: names``) only for a requester who holds a role allowed
+    to see them in the organization now, whatever a form let through; ``by=None`` is the
+    ``generate_report`` command, an operator's tool on the server, which may.
     """
+    names = parameters.get("identify") == "names"
+    if names and by is not None and not requester_may_see_names(organization=organization, user=by):
+        raise PermissionDenied(_("Seule la direction peut demander les noms des participant·es."))
     run = ReportRun.objects.create(
         organization=organization,
         kind=kind,

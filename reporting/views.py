@@ -24,7 +24,12 @@ from reporting.forms import FIRST_YEAR, FORMS, ReportForm
 from reporting.indicators import activity
 from reporting.models import ReportRun
 from reporting.render.formats import format_value
-from reporting.selectors import report_kinds_for, report_run_rows, report_runs_for
+from reporting.selectors import (
+    names_allowed_for,
+    report_kinds_for,
+    report_run_rows,
+    report_runs_for,
+)
 
 ROLES = (Role.DIRECTION, Role.ADMIN, Role.COORDINATOR)
 HISTORY_SIZE = 20
@@ -59,10 +64,11 @@ def _dashboard_year(request) -> int:
 def _page(request, bound: ReportForm | None = None):
     organization, role = request.organization, request.membership.role
     chantiers = chantiers_for(organization=organization, user=request.user, role=role)
+    names = names_allowed_for(role)
     forms = [
         bound
         if bound is not None and bound.kind == kind
-        else FORMS[kind](organization=organization, chantiers=chantiers)
+        else FORMS[kind](organization=organization, chantiers=chantiers, names_allowed=names)
         for kind in report_kinds_for(role)
     ]
     runs = _runs(request).select_related("requested_by")
@@ -139,7 +145,12 @@ def report_request(request, kind):
     chantiers = chantiers_for(
         organization=organization, user=request.user, role=request.membership.role
     )
-    form = FORMS[kind](request.POST, organization=organization, chantiers=chantiers)
+    form = FORMS[kind](
+        request.POST,
+        organization=organization,
+        chantiers=chantiers,
+        names_allowed=names_allowed_for(request.membership.role),
+    )
     if not form.is_valid():
         return _page(request, bound=form)  # with the messages and what was typed
     run = services.report_request(

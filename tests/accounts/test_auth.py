@@ -177,12 +177,15 @@ class TestInvitation:
                 },
                 follow=True,
             )
-        # Same answer as for a new person, with the name the admin typed, not the stored one.
-        assert "Prénom Tapé fait maintenant partie de l&#x27;équipe" in response.text
-        assert outsider.last_name not in response.text.split("<table")[0]
-        assert Membership.objects.get(user=outsider, organization=operator).role == "direction"
+        # Same answer as for a new person, with the name the admin typed, not the stored one,
+        # on the whole page (the team list included: tests/accounts/test_invitations.py).
+        assert "Prénom Tapé est invité·e : un e-mail lui est envoyé" in response.text
+        assert outsider.last_name not in response.text
+        membership = Membership.objects.get(user=outsider, organization=operator)
+        assert membership.role == "direction" and membership.is_pending
         assert len(mail.outbox) == 1
-        assert "vous a ajouté·e à son équipe" in mail.outbox[0].body
+        assert "vous invite à rejoindre son équipe" in mail.outbox[0].body
+        assert "/invitations/" in mail.outbox[0].body
         assert "/mot-de-passe/" not in mail.outbox[0].body
 
     def test_being_added_elsewhere_does_not_change_where_someone_lands(
