@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
@@ -76,3 +77,23 @@ class OrganizationSettingsForm(forms.ModelForm):
             "bic",
             "sepa_creditor_name",
         ]
+
+
+def add_service_errors(
+    form: forms.Form,
+    error: ValidationError,
+    *,
+    renames: dict[str, str] | None = None,
+    unnamed: str | None = None,
+) -> None:
+    """A rule refused by a service, shown on the form next to the field it concerns.
+
+    A service names its own arguments (``ended_on``); ``renames`` maps them to the form's
+    fields (``on``). An error of no field of the form goes to ``unnamed`` (None: above it).
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(unnamed, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = (renames or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, errors)

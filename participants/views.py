@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.addresses import address_for_each
+from accounts.forms import add_service_errors
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record, access_log_record_many
 from participants import selectors, services
@@ -44,15 +45,6 @@ def _pathway(request, pk) -> Pathway:
     return get_scoped_or_404(request, queryset, via="participant__organization", pk=pk)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """A rule refused by a service is shown on the form, next to the field it concerns."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _apply(form, action) -> bool:
     """Run ``action`` with the cleaned data if the form is valid; False if anything refused."""
     if not form.is_valid():
@@ -60,7 +52,7 @@ def _apply(form, action) -> bool:
     try:
         action(form.cleaned_data)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return False
     return True
 
@@ -158,9 +150,9 @@ def participant_create(request):
             )
         except services.PossibleDuplicate as error:
             duplicates = error.duplicates
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("La fiche de %(name)s est créée.") % {"name": participant})
             return redirect("participants:detail", pk=participant.pk)

@@ -138,3 +138,30 @@ class MatchingUpdateForm(forms.Form):
             elif not data.get("exit_outcome"):
                 self.add_error("exit_outcome", _("Indiquez la situation à la sortie."))
         return data
+
+
+class AnswerForm(forms.Form):
+    """Accept, or refuse with a reason: the same form in the app and behind the e-mailed link."""
+
+    decision = forms.ChoiceField(
+        label=_("Votre réponse"),
+        choices=[
+            ("accept", _("J'accepte cette orientation")),
+            ("refuse", _("Je refuse cette orientation")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez d'accepter ou de refuser.")},
+    )
+    reason = forms.CharField(
+        label=_("Motif du refus"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire en cas de refus ; la personne qui oriente le lira."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Indiquez le motif du refus."))
+        return data

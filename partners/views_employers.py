@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import get_scoped_or_404, role_required
+from accounts.forms import add_service_errors
 from accounts.models import Organization, Role
 from participants.models import Participant
 from partners import selectors, services
@@ -39,15 +40,6 @@ def _employer(pk) -> Organization:
 def _matching(request, pk) -> Matching:
     queryset = Matching.objects.select_related("participant", "pathway", "employer")
     return get_scoped_or_404(request, queryset, via="participant__organization", pk=pk)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            field = {"ended_on": "on"}.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Employers and prospection -----------------------------------------------------------------
@@ -145,7 +137,7 @@ def matching_create(request, participant_pk):
                 matching=form.save(commit=False), participant=participant, by=request.user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, renames={"ended_on": "on"})
         else:
             messages.success(
                 request,
@@ -179,7 +171,7 @@ def matching_update(request, pk):
                 exit_outcome=data["exit_outcome"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, renames={"ended_on": "on"})
         else:
             if data["close_pathway"]:
                 messages.success(request, _("Embauche enregistrée, parcours clôturé."))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.addresses import address_for_each
+from accounts.forms import add_service_errors
 from accounts.models import Role
 from participants.models import Participant
 from partners import selectors, services
@@ -24,14 +25,6 @@ FILTERS_SESSION_KEY = "referral_filters"
 
 def _participant_page(participant_pk) -> str:
     return reverse("participants:detail", args=[participant_pk]) + "#referrals"
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _answer_link_if_no_members(referral: Referral) -> bool:
@@ -72,7 +65,7 @@ def referral_create(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             reachable = _answer_link_if_no_members(referral)
             messages.success(

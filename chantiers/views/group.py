@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
+from accounts.forms import add_service_errors
 from chantiers import selectors, services
 from chantiers.forms import (
     EnrolmentActivateForm,
@@ -165,11 +166,7 @@ def _act(request, enrolment, form_name: str, form, action, success: str, *, fiel
         try:
             action(form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(field, error)
+            add_service_errors(form, error, unnamed=field)
         else:
             messages.success(request, success % {"name": enrolment.participant})
             url = reverse("chantiers:group", args=[enrolment.chantier_id])
