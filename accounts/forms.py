@@ -49,7 +49,7 @@ class MemberInviteForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles_for(organization)
+        self.fields["role"].choices = roles_for(organization=organization)
 
 
 class MembershipForm(forms.ModelForm):
@@ -59,7 +59,7 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles_for(self.instance.organization)
+        self.fields["role"].choices = roles_for(organization=self.instance.organization)
 
 
 class OrganizationSettingsForm(forms.ModelForm):

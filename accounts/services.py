@@ -18,7 +18,7 @@ from accounts.models import AccessLog, Membership, Organization, Role, User
 OPERATOR_ROLES = frozenset({Role.ADMIN, Role.DIRECTION, Role.COUNSELLOR, Role.COORDINATOR})
 
 
-def roles_for(organization: Organization) -> list[tuple[str, str]]:
+def roles_for(*, organization: Organization) -> list[tuple[str, str]]:
     """Staff roles exist in operators; members of every other organization are partners."""
     if organization.is_operator:
         return [(value, label) for value, label in Role.choices if value in OPERATOR_ROLES]
@@ -96,7 +96,7 @@ def membership_invite(
     so that an admin cannot use this form to learn who has an account elsewhere, nor link
     someone without their consent.
     """
-    if role not in dict(roles_for(organization)):
+    if role not in dict(roles_for(organization=organization)):
         raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
     email = User.objects.normalize_email(email).lower()
     already = _("Cette personne fait déjà partie de l'équipe de %(organization)s.") % {
@@ -194,7 +194,7 @@ def membership_send_invitation(*, membership: Membership) -> None:
 def membership_update(
     *, membership: Membership, role: str, is_active: bool, can_read_restricted_notes: bool
 ) -> Membership:
-    if role not in dict(roles_for(membership.organization)):
+    if role not in dict(roles_for(organization=membership.organization)):
         raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
     # Lock the organization first, so that two admins demoting each other wait for one another
     # instead of deadlocking; then read the stored row (a form may have changed the instance).

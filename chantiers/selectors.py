@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from accounts.dates import add_months, month_bounds
 from accounts.models import Role
 from chantiers.indemnities import ZERO, YearBalance
 from chantiers.models import (
@@ -214,8 +215,6 @@ def group_paperwork(*, chantier: Chantier, on: dt.date) -> list[dict]:
 
 def statements_waiting(*, participant_ids: list[int], month: dt.date) -> dict[int, int]:
     """Per participant, the days of the month not paid that nobody has confirmed yet."""
-    from chantiers.services import month_bounds
-
     return dict(
         Attendance.objects.filter(
             participant__in=participant_ids,
@@ -242,7 +241,6 @@ def enrolment_eligibility_many(
     from django.utils.translation import gettext as _
 
     from participants.models import Pathway
-    from participants.services import add_months
 
     ids = [participant.pk for participant in participants]
     with_pathway = set(
@@ -299,8 +297,6 @@ def incomes_on(*, participant_ids: list[int], day: dt.date) -> dict:
 
 def month_group_ids(*, chantier: Chantier, month: dt.date) -> list[int]:
     """Everyone with a mark on this chantier that month (the people of its monthly statements)."""
-    from chantiers.services import month_bounds
-
     return list(
         Attendance.objects.filter(
             session__chantier=chantier, session__date__range=month_bounds(month)
@@ -313,8 +309,6 @@ def month_group_ids(*, chantier: Chantier, month: dt.date) -> list[int]:
 def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> list[dict]:
     """Each statement to print with the month's marks (every chantier of the operator) and their
     totals, in one query whatever the number of statements."""
-    from chantiers.services import month_bounds
-
     marks: dict[int, list[Attendance]] = {}
     for attendance in (
         Attendance.objects.filter(

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.dates import month_bounds
 from accounts.models import Membership, Role, User
 from chantiers.indemnities import YearBalance, indemnities_recompute, indemnities_recompute_many
 from chantiers.models import (
@@ -25,7 +26,6 @@ from chantiers.models import (
     WorkSession,
 )
 from participants.models import Participant
-from participants.services import add_months
 
 
 @dataclass
@@ -290,12 +290,6 @@ def session_cancel(*, session: WorkSession, reason: str) -> WorkSession:
     session.status, session.cancel_reason = WorkSession.Status.CANCELLED, reason.strip()
     session.save(update_fields=["status", "cancel_reason"])
     return session
-
-
-def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and the last day of the month of ``month``."""
-    first = month.replace(day=1)
-    return first, add_months(first, 1) - dt.timedelta(days=1)
 
 
 def _month_attendances(participant: Participant, month: dt.date):

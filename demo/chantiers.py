@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.dates import add_months
 from chantiers.indemnities import DECLARATION_REQUIRED, indemnities_recompute
 from chantiers.models import (
     Attendance,
@@ -23,7 +24,6 @@ from chantiers.payments import batch_candidates, batch_create, batch_mark_export
 from chantiers.services import sessions_create_weekly, statement_validate
 from demo.accounts import belgian_account
 from participants.models import IncomeSource, Participant
-from participants.services import add_months
 
 CHANTIERS = [
     {

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from accounts.dates import add_months
 from accounts.models import Membership, Organization, Role
 from chantiers.indemnities import DECLARATION_REQUIRED, _recompute_one
 from chantiers.models import (
@@ -57,7 +58,6 @@ from participants.models import (
     Programme,
     normalize,
 )
-from participants.services import add_months
 from partners.models import (
     EmployerContact,
     Matching,

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.dates import add_months
 from accounts.models import Organization, User
 from participants.models import (
     EducationLevel,
@@ -36,7 +37,6 @@ from participants.models import (
     Programme,
     normalize,
 )
-from participants.services import add_months
 from participants.validators import clean_typed_national_number, national_number_birth_date
 
 COLUMNS = [

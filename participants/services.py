@@ -1,6 +1,5 @@
 """Writes on participants and pathways. Each rule of DESIGN §4 "Pathways" lives here."""
 
-import calendar
 import datetime as dt
 from collections.abc import Callable
 
@@ -9,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.dates import add_months
 from accounts.models import Organization, User
 from participants import selectors
 from participants.models import (
@@ -27,13 +27,6 @@ from participants.models import (
 def _not_in_future(day: dt.date, field: str) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: _("Une date future n'est pas acceptée ici.")})
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, or that month's last day (31/08 + 6 months → 28/02)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @transaction.atomic

@@ -215,7 +215,7 @@ class LinkProblem(Exception):
     """Why a link cannot be used, in words for the person who clicked it."""
 
 
-def referral_from_token(token: str) -> Referral:
+def referral_from_token(*, token: str) -> Referral:
     """The referral a link answers, or ``LinkProblem``. The referral's state is told before the
     link's age: a used link past its validity says it was answered, not "ask for a new one"."""
     invalid = _("Ce lien n'est pas valide (il a peut-être été mal copié).")
@@ -256,11 +256,11 @@ def referral_from_token(token: str) -> Referral:
 
 @transaction.atomic
 def referral_answer_by_link(*, token: str, accept: bool, reason: str = "") -> Referral:
-    referral = referral_from_token(token)
+    referral = referral_from_token(token=token)
     # Checked again once the row is locked: a re-send (new nonce) or an answer committed while
     # this request waited must refuse the link, not be overwritten by it.
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
-    referral = referral_from_token(token)
+    referral = referral_from_token(token=token)
     return referral_answer(
         referral=referral,
         accept=accept,

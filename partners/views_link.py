@@ -49,7 +49,7 @@ def link_answer(request):
     source = request.POST if request.method == "POST" else request.GET
     token = source.get(TOKEN_FIELD, "")
     try:
-        referral = services.referral_from_token(token)
+        referral = services.referral_from_token(token=token)
     except services.LinkProblem as problem:
         return _problem(request, token, problem)
     referral = emails.referrals_minimal(Referral.objects).get(pk=referral.pk)

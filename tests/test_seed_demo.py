@@ -95,8 +95,8 @@ def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
     from django.db.models import Sum
     from django.utils import timezone
 
+    from accounts.dates import add_months
     from chantiers.models import Attendance, Enrolment, Incident, MonthlyStatement, PaymentBatch
-    from participants.services import add_months
 
     _seed()
     this_month = timezone.localdate().replace(day=1)

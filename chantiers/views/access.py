@@ -7,11 +7,11 @@ from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 
 from accounts.access import get_scoped_or_404
+from accounts.dates import month_bounds
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record_many
 from chantiers import selectors
 from chantiers.models import Attendance, Chantier, MonthlyStatement, WorkSession
-from chantiers.services import month_bounds
 
 CHANTIER_ROLES = (Role.COORDINATOR, Role.DIRECTION)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.access import role_required
+from accounts.dates import add_months
 from accounts.models import Role
 from chantiers import services
 from chantiers.forms_planning import (
@@ -30,7 +31,6 @@ from chantiers.views.access import (
     chantier_or_404,
     session_or_404,
 )
-from participants.services import add_months
 
 
 def _month_param(value: str | None) -> dt.date:

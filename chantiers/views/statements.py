@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
+from accounts.dates import add_months
 from accounts.models import Role
 from chantiers import selectors, services
 from chantiers.models import (
@@ -43,8 +44,8 @@ def month_statements(request, pk, year, month):
     context = {
         "chantier": chantier,
         "month": first,
-        "previous": services.add_months(first, -1),
-        "next": services.add_months(first, 1),
+        "previous": add_months(first, -1),
+        "next": add_months(first, 1),
         "rows": rows,
         "can_validate": request.membership.role in CHANTIER_ROLES,
         "can_unlock": request.membership.role == Role.ADMIN,

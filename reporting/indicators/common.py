@@ -84,7 +84,7 @@ def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
 def completed_months(since, until):
     """Whole calendar months from ``since`` to ``until`` (two date expressions), in SQL.
 
-    Counts like ``participants.services.add_months``: 29/02/2024 → 28/02/2025 is 11 months, since
+    Counts like ``accounts.dates.add_months``: 29/02/2024 → 28/02/2025 is 11 months, since
     the 29th is not reached. Ages are ``completed_months(birth, day) // 12``, compared in months
     (216 = 18 years) so no division is needed.
     """

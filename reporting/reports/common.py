@@ -9,10 +9,10 @@ from datetime import date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.dates import add_months
 from accounts.models import Organization
 from chantiers.models import Chantier
 from participants.models import Programme
-from participants.services import add_months
 from reporting.document import Column, KeyFigure, KeyFigures, Table
 from reporting.indicators.common import Period, rate
 from reporting.indicators.impact import Outcomes, Share

@@ -13,13 +13,13 @@ import xmlschema
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.dates import add_months
 from accounts.models import Organization, User
 from chantiers import payments
 from chantiers.models import MonthlyStatement, PaymentBatch, VolunteerAgreement
 from chantiers.services import Mark, attendance_record, statement_prepare, statement_validate
 from demo.accounts import belgian_account, seed_accounts
 from participants import services as participant_services
-from participants.services import add_months
 from tests.browser.conftest import log_in
 from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
 

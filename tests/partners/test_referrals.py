@@ -201,23 +201,23 @@ class TestSignedLink:
     def test_a_tampered_link_is_refused(self, referral):
         token = services.referral_link_token(referral=referral)
         with pytest.raises(services.LinkProblem, match="pas valide"):
-            services.referral_from_token(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+            services.referral_from_token(token=token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
         forged = signing.dumps({"r": referral.pk, "n": "guess"}, salt="another-salt")
         with pytest.raises(services.LinkProblem, match="pas valide"):
-            services.referral_from_token(forged)
+            services.referral_from_token(token=forged)
 
     def test_an_expired_link_says_so(self, referral, settings):
         token = services.referral_link_token(referral=referral)
         settings.REFERRAL_LINK_DAYS = 0
         with pytest.raises(services.LinkProblem, match="a expiré"):
-            services.referral_from_token(token)
+            services.referral_from_token(token=token)
 
     def test_a_resent_link_replaces_the_previous_one(self, referral):
         first = services.referral_link_token(referral=referral)
         second = services.referral_link_token(referral=referral)
         with pytest.raises(services.LinkProblem, match="plus récent"):
-            services.referral_from_token(first)
-        assert services.referral_from_token(second) == referral
+            services.referral_from_token(token=first)
+        assert services.referral_from_token(token=second) == referral
 
     def test_no_link_once_answered(self, referral, partner):
         services.referral_answer(referral=referral, accept=True, by=partner)
