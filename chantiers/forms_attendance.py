@@ -96,6 +96,15 @@ class AttendanceForm(forms.Form):
         """The cells with an input that cannot be read, to show them in error."""
         return {name.split("-", 1)[1] for name in self.errors}
 
+    def input_errors(self) -> dict[str, str]:
+        """What is wrong with each unreadable input, in a few words, to show beside it."""
+        said = {
+            "hours": _("Entre 0 et 24 heures, avec une virgule : ex. 7,5."),
+            "status": _("Présence inconnue : choisissez un des boutons."),
+            "note": _("%(length)s caractères au plus.") % {"length": NOTE_LENGTH},
+        }
+        return {name: said[name.split("-", 1)[0]] for name in self.errors}
+
     def problems(self) -> str:
         """One message naming every cell that cannot be read, and what was typed."""
         labels = {cell.key: cell.label for cell in self.cells}

@@ -48,7 +48,8 @@ def session_attendance(request, pk):
     session = session_or_404(request, pk)
     group = selectors.group_on(session=session)
     attendances = {a.participant_id: a for a in session.attendances.all()}
-    typed, bad = None, set()  # a refused save comes back as typed, its bad cells marked
+    typed, errors = None, {}  # a refused save comes back as typed, its bad inputs marked
+    conflicts_key = f"attendance-conflicts-{session.pk}"
     if request.method == "POST":
         typed = request.POST
         cells = [
@@ -66,20 +67,33 @@ def session_attendance(request, pk):
         )
         if not form.is_valid():
             messages.error(request, form.problems())
-            bad = set(form.errors)  # the inputs' names: hours-12, note-12
+            errors = form.input_errors()  # by input name: hours-12, note-12
         else:
+            marks = form.marks()
             try:
-                _save(request, form.marks(), name_the_day=False)
+                conflicts = _save(request, marks, name_the_day=False)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
+                # Shown on the rows once, after the redirect: both values and who changed it.
+                chosen = {m.participant_id: m.status for m in marks.get(session, [])}
+                if conflicts:
+                    request.session[conflicts_key] = {
+                        str(a.participant_id): {
+                            "chosen": chosen[a.participant_id],
+                            "by": str(a.recorded_by),
+                        }
+                        for _session, a in conflicts
+                    }
                 return redirect("chantiers:session_attendance", pk=session.pk)
+    conflicts = request.session.pop(conflicts_key, {}) if request.method == "GET" else {}
     balances = selectors.year_balances(
         participant_ids=[e.participant_id for e in group],
         organization=request.organization,
         year=session.date.year,
     )
-    rows = []
+    labels = {value: str(label) for value, label, _color in SHORT_LABELS}
+    rows, summary = [], []
     for enrolment in group:
         attendance = attendances.get(enrolment.participant_id)
         pk = str(enrolment.participant_id)  # a string: no number formatting per use
@@ -94,21 +108,37 @@ def session_attendance(request, pk):
             shown = {name: typed.get(f"{name}-{pk}", value) for name, value in shown.items()}
             if not shown["status"] and attendance is None and "all_present" in typed:
                 shown["status"] = Attendance.Status.PRESENT  # as "Tout le monde présent" asked
+        row_errors = {
+            kind: errors[f"{kind}-{pk}"]
+            for kind in ("status", "hours", "note")
+            if f"{kind}-{pk}" in errors
+        }
+        for kind, message in row_errors.items():
+            target = {"status": f"s-{pk}-present", "hours": f"h-{pk}", "note": f"n-{pk}"}[kind]
+            summary.append({"target": target, "text": f"{enrolment.participant} — {message}"})
+        conflict = conflicts.get(pk)
+        if conflict and attendance:
+            conflict = {
+                "by": conflict["by"],
+                "chosen": labels.get(conflict["chosen"], conflict["chosen"]),
+                "recorded": labels.get(attendance.status, attendance.status),
+            }
         rows.append(
             {
                 "participant": enrolment.participant,
                 "pk": pk,
                 "attendance": attendance,
                 "balance": balances[enrolment.participant_id],
-                "open": f"hours-{pk}" in bad or f"note-{pk}" in bad,
-                "hours_error": f"hours-{pk}" in bad,
-                "note_error": f"note-{pk}" in bad,
+                "open": "hours" in row_errors or "note" in row_errors,
+                "errors": row_errors,
+                "conflict": conflict,
                 **shown,
             }
         )
     context = {
         "session": session,
         "rows": rows,
+        "error_summary": summary,
         "statuses": [(value, str(label), color) for value, label, color in SHORT_LABELS],
         "total": sum((a.indemnity for a in attendances.values()), Decimal("0.00")),
         "no_ceiling": bool(rows) and rows[0]["balance"].annual_ceiling is None,
@@ -116,9 +146,10 @@ def session_attendance(request, pk):
     return render(request, "chantiers/session_attendance.html", context)
 
 
-def _save(request, per_session, *, name_the_day: bool) -> None:
+def _save(request, per_session, *, name_the_day: bool) -> list:
     """The marks saved, all or nothing (a refused session cancels the whole entry, which comes
-    back as typed), and what happened said."""
+    back as typed), and what happened said; the (session, mark) changed meanwhile by someone
+    else, which were not overwritten."""
     results = services.attendance_record_many(marks_by_session=per_session, by=request.user)
     saved = sum(len(result.saved) for _session, result in results)
     conflicts = [(session, a) for session, result in results for a in result.conflicts]
@@ -150,6 +181,7 @@ def _save(request, per_session, *, name_the_day: bool) -> None:
                 "by": attendance.recorded_by,
             },
         )
+    return conflicts
 
 
 @role_required(*CHANTIER_ROLES)

@@ -30,15 +30,32 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 // Attendance grid: "everyone present" fills the rows still unset, on the page, so the
 // coordinator can then tap the few absences and save once. Without JavaScript the button
 // submits and the server does the same.
+// How many rows it filled is said in the grid's live region (present, empty, since the page
+// loaded: a screen reader announces what is written into it).
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-all-present]");
   if (!button) return;
   event.preventDefault();
+  let filled = 0;
   button.form.querySelectorAll("[data-row]").forEach((row) => {
     if (!row.querySelector("input[type=radio]:checked")) {
       row.querySelector("input[data-present]").checked = true;
+      filled += 1;
     }
   });
+  const status = button.form.querySelector("[data-grid-status]");
+  if (status) {
+    const { announceNone, announceOne, announceMany } = button.dataset;
+    const message = filled === 0 ? announceNone : filled === 1 ? announceOne : announceMany;
+    status.textContent = message.replace("__N__", String(filled));
+  }
+});
+
+// A refused form's summary of errors takes the focus, so that it is read first; its links
+// lead to the inputs.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector("[data-focus-on-load]");
+  if (summary) summary.focus();
 });
 
 // A form that answers with a file leaves the page as it was; when the download also changes the

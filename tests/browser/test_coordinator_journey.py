@@ -1,43 +1,15 @@
 """The coordinator at the worksite, on a phone: today's session, everyone present but one, saved."""
 
-import datetime as dt
-import random
 from decimal import Decimal
 
-from django.utils import timezone
-
-from accounts.models import Organization, User
-from chantiers.models import Attendance, Enrolment, VolunteerAgreement
-from demo.accounts import seed_accounts
-from participants import services as participant_services
-from tests.browser.conftest import log_in
-from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+from chantiers.models import Attendance
+from tests.browser.conftest import log_in, twelve_at_a_session_today
 
 
 def test_the_coordinator_takes_attendance_for_twelve_on_a_phone(
     phone, live_server, transactional_db, legal_ceilings
 ):
-    seed_accounts(rng=random.Random(2026))
-    operator = Organization.objects.get(slug="ml-bruxelles-midi")
-    chantier = ChantierFactory(organization=operator, name="Peinture des halls")
-    chantier.coordinators.add(User.objects.get(email="chantier@demo.local"))
-    session = WorkSessionFactory(chantier=chantier, date=timezone.localdate(), status="planned")
-    people = ParticipantFactory.create_batch(12, organization=operator)
-    for person in people:
-        participant_services.income_source_change(
-            participant=person, kind="none", starts_on=dt.date(2024, 1, 1)
-        )
-        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
-        VolunteerAgreement.objects.create(
-            participant=person,
-            organization=operator,
-            starts_on=dt.date(2024, 1, 1),
-            daily_rate=Decimal("12.50"),
-            signed_on=dt.date(2024, 1, 1),
-            organisation_note_given_on=dt.date(2024, 1, 1),
-            declaration="none",
-        )
-
+    session, people = twelve_at_a_session_today()
     log_in(phone, live_server, "chantier@demo.local")
     phone.get_by_role("button", name="Ouvrir le menu").click()
     phone.get_by_role("link", name="Aujourd'hui").click()

@@ -101,6 +101,16 @@ def test_a_mark_changed_meanwhile_is_reported_not_overwritten(
     )
     assert "modifié entre-temps" in response.text
     assert Attendance.objects.get(session=session).status == "late"
+    # The row itself says both values and who changed it, once: the next visit is quiet.
+    said = (
+        f"Modifié entre-temps par {director} : « Retard » est enregistré ; vous aviez choisi "
+        "« Excusé »."
+    )
+    assert said in response.text
+    assert f'id="row-{person.pk}"' in response.text and f'aria-describedby="c-{person.pk}"' in (
+        response.text
+    )
+    assert said not in client.get(url).text
 
 
 def test_unreadable_hours_are_refused_with_the_name(client, coordinator, session, chantier):
@@ -141,6 +151,23 @@ def test_a_refused_grid_comes_back_as_typed_with_the_bad_hours_marked(
     assert page.count('aria-invalid="true"') == 1
     assert f'name="version-{second.pk}" value="1"' in page
     assert Attendance.objects.get().status == "present"
+    # The summary first, with a link to the input; the input described by its message.
+    assert "Rien n'est enregistré : 1 case à corriger." in page
+    assert f'<a href="#h-{first.pk}" class="alert-link">{first} — Entre 0 et 24 heures' in page
+    assert f'aria-invalid="true" aria-describedby="h-{first.pk}-error"' in page
+    assert f'<p class="col-12 text-danger mb-0" id="h-{first.pk}-error">Entre 0 et 24' in page
+
+
+def test_each_row_is_named_by_its_person(client, coordinator, session, chantier):
+    """The legend is the fieldset's first child (its name), and the row's inputs say whose."""
+    people = _group(chantier, 2)
+    client.force_login(coordinator)
+    page = client.get(reverse("chantiers:session_attendance", args=[session.pk])).text
+    for person in people:
+        start = page.index(f'id="row-{person.pk}">')
+        assert page[start:].split(">", 1)[1].lstrip().startswith("<legend")
+        assert f'Heures<span class="visually-hidden"> — {person}</span></label>' in page
+        assert f'Note<span class="visually-hidden"> — {person}</span></label>' in page
 
 
 def test_everyone_present_refused_comes_back_with_the_unset_rows_present(

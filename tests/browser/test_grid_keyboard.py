@@ -1,0 +1,87 @@
+"""The attendance grid with a keyboard only, on a phone-wide screen: Tab to each person, Space
+to mark them present, an arrow to change one, a bad number of hours typed; the refusal's
+summary takes the focus, its link leads to the input, Enter saves. Where the focus goes is
+asserted at each step, and never under the sticky bar of buttons."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from chantiers.models import Attendance
+from tests.browser.conftest import log_in, twelve_at_a_session_today
+
+FOCUSED_ID = "document.activeElement.id"
+# The focused element is below the sticky bar (not hidden by it, WCAG 2.2 SC 2.4.11).
+NOT_UNDER_THE_BAR = """() => {
+  const bar = document.querySelector('.sticky-actions').getBoundingClientRect();
+  const target = document.activeElement.matches('.btn-check')
+    ? document.querySelector(`label[for="${document.activeElement.id}"]`)
+    : document.activeElement;
+  const box = target.getBoundingClientRect();
+  return box.top >= bar.bottom - 1 && box.bottom <= window.innerHeight + 1;
+}"""
+
+
+def _in_view(page) -> bool:
+    """Bootstrap scrolls smoothly: wait for the scroll that follows the focus to end."""
+    page.wait_for_function(NOT_UNDER_THE_BAR, timeout=3000)
+    return True
+
+
+def _tab_to(page, prefix: str) -> str:
+    """Tab until the focus is on an element whose id starts with ``prefix``; its id."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED_ID)
+        if focused.startswith(prefix):
+            return focused
+    raise AssertionError(f"the focus never reached {prefix}…")
+
+
+def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
+    browser, live_server, transactional_db, legal_ceilings
+):
+    session, people = twelve_at_a_session_today()
+    rows = sorted(people, key=lambda p: (p.last_name, p.first_name))
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="fr-BE")
+    page = context.new_page()
+    log_in(page, live_server, "chantier@demo.local")
+    page.goto(live_server.url + reverse("chantiers:session_attendance", args=[session.pk]))
+
+    for number, person in enumerate(rows):
+        # Tab enters the row's group on its first button; Space chooses it.
+        assert _tab_to(page, f"s-{person.pk}-") == f"s-{person.pk}-present"
+        assert _in_view(page)
+        page.keyboard.press("Space")
+        if number == 0:
+            page.keyboard.press("ArrowRight")  # present → late, within the row's group
+            assert page.evaluate(FOCUSED_ID) == f"s-{person.pk}-late"
+            page.keyboard.press("Tab")  # to "Heures et note", opened with Enter
+            page.keyboard.press("Enter")
+            page.keyboard.press("Tab")
+            assert page.evaluate(FOCUSED_ID) == f"h-{person.pk}"
+            assert _in_view(page)
+            page.keyboard.type("sept")
+    _tab_to(page, "save-bottom")  # past the last row's "Heures et note", the last button
+    page.keyboard.press("Enter")
+
+    # Refused: nothing saved, the summary has the focus and every choice is kept.
+    page.get_by_text("Rien n'est enregistré : 1 case à corriger.").wait_for()
+    assert not Attendance.objects.exists()
+    assert page.evaluate("document.activeElement.hasAttribute('data-focus-on-load')")
+    assert page.locator(f"#s-{rows[0].pk}-late").is_checked()
+    assert all(page.locator(f"#s-{p.pk}-present").is_checked() for p in rows[1:])
+    page.keyboard.press("Tab")  # the summary's link to the bad input
+    page.keyboard.press("Enter")
+    assert page.evaluate(FOCUSED_ID) == f"h-{rows[0].pk}"
+    assert _in_view(page)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("7,5")
+    page.keyboard.press("Enter")  # Enter in an input saves the grid (not "Tout le monde présent")
+
+    page.get_by_text("12 présences enregistrées.").wait_for()
+    marks = {m.participant_id: m for m in Attendance.objects.filter(session=session)}
+    assert len(marks) == 12
+    assert (marks[rows[0].pk].status, marks[rows[0].pk].hours) == ("late", Decimal("7.50"))
+    assert all(marks[p.pk].status == "present" for p in rows[1:])
+    context.close()
