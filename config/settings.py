@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the messages: tells the person what the broker could not take after the commit.
+    "accounts.queueing.BrokerNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -267,6 +269,15 @@ CELERY_BEAT_SCHEDULE = {
     # A report left "running" by a worker that died is marked failed, with its reason.
     "fail-stuck-report-runs": {
         "task": "reporting.tasks.report_runs_fail_stuck",
+        "schedule": 5 * 60,
+    },
+    # What the broker could not take when it was asked (Redis down at that moment): sent now.
+    "send-due-invitations": {
+        "task": "accounts.tasks.memberships_send_due_invitations",
+        "schedule": 5 * 60,
+    },
+    "send-due-referral-links": {
+        "task": "partners.tasks.referral_links_send_due",
         "schedule": 5 * 60,
     },
 }

@@ -17,15 +17,15 @@ import os
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from accounts.models import Organization, User
+from accounts.queueing import enqueue_on_commit
 from reporting import reports
 from reporting.models import ReportRun
 from reporting.reports import ReportParameterError
@@ -55,6 +55,10 @@ REASON_STUCK = gettext_noop(
 REASON_NEVER_STARTED = gettext_noop(
     "Aucun serveur de calcul n'a pris ce rapport en charge (la file de calcul a perdu la "
     "demande). Demandez le rapport à nouveau."
+)
+REASON_NOT_QUEUED = gettext_noop(
+    "La file de calcul est momentanément injoignable : le rapport n'a pas pu être mis en "
+    "route. Demandez-le à nouveau dans quelques minutes."
 )
 # A run still queued this long after its request was lost by the queue (a retry that could not
 # be published, a broker emptied): nothing will ever claim it.
@@ -88,7 +92,7 @@ def report_request(
         language=_language(language or translation.get_language()),
     )
     if background:
-        transaction.on_commit(functools.partial(_enqueue, run.pk))
+        _enqueue(run.pk)
     else:
         report_run_execute(run_id=run.pk)
         run.refresh_from_db()
@@ -96,15 +100,16 @@ def report_request(
 
 
 def _enqueue(run_id: int) -> None:
-    """Hand the run to the ``reports`` queue. A broker that cannot be reached fails the run with
-    its reason at once: otherwise it would wait "queued" for ever, its progress bar polling."""
+    """Hand the run to the ``reports`` queue once the transaction is committed. A broker that
+    cannot be reached fails the run with its reason at once: otherwise it would wait "queued"
+    for ever, its progress bar polling (the page says so: ``views.report_request``)."""
     from reporting.tasks import report_run_generate
 
-    try:
-        report_run_generate.delay(run_id)
-    except (BrokerError, RedisConnectionError, OSError):
-        logger.exception("Report run %s could not be queued.", run_id)
-        report_run_fail(run_id=run_id, reason=REASON_UNAVAILABLE)
+    enqueue_on_commit(
+        report_run_generate,
+        run_id,
+        on_broker_down=functools.partial(report_run_fail, run_id=run_id, reason=REASON_NOT_QUEUED),
+    )
 
 
 def _language(code: str | None) -> str:

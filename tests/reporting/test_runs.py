@@ -250,17 +250,8 @@ def test_a_run_whose_files_cannot_be_stored_fails_at_once_and_leaves_no_file(
 
 
 def test_a_run_the_broker_cannot_take_fails_with_its_reason_instead_of_waiting_for_ever(
-    operator, director, monkeypatch, django_capture_on_commit_callbacks
+    operator, director, broker_down, django_capture_on_commit_callbacks
 ):
-    from kombu.exceptions import OperationalError as BrokerDown
-
-    from reporting.tasks import report_run_generate
-
-    def broker_down(*args, **kwargs):
-        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(report_run_generate, "apply_async", broker_down)
-
     with django_capture_on_commit_callbacks(execute=True):
         run = services.report_request(
             organization=operator, kind="activity", parameters={"year": 2025}, by=director
@@ -269,8 +260,10 @@ def test_a_run_the_broker_cannot_take_fails_with_its_reason_instead_of_waiting_f
     run.refresh_from_db()
     # Not "queued" for ever with a progress bar polling every second, nor a 500 for the person.
     assert run.status == Status.FAILED
-    assert run.error == services.REASON_UNAVAILABLE
+    assert run.error == services.REASON_NOT_QUEUED
+    assert run.error.startswith("La file de calcul est momentanément injoignable")
     assert run.finished_at is not None
+    assert mail.outbox == []  # the person reads it on the page, at once
 
 
 def test_the_soft_time_limit_fails_the_run_as_too_long(operator, director, chantier, monkeypatch):
