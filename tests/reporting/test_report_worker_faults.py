@@ -37,6 +37,15 @@ def _summary(operator, director) -> ReportRun:
     )
 
 
+def _waiting_on_the_lock(observer) -> bool:
+    return bool(
+        observer.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()[0]
+    )
+
+
 @pytest.fixture
 def chantier(operator):
     chantier = ChantierFactory(organization=operator, code="wayez", name="Peinture Wayez")
@@ -59,23 +68,25 @@ def test_a_report_whose_database_connection_is_dropped_midway_is_retried_and_fin
     settings.MEDIA_ROOT = tmp_path / "media"
     purge("reports")
     own_pid = connection.cursor().connection.info.backend_pid
-    # Another session holds the group's table: the worker stops there, after its first step.
-    with psycopg.connect(database_url()) as locker:
+    # Another session holds the group's table: the worker stops there, after its first step. A
+    # third one, in autocommit (pg_stat_activity is a snapshot per transaction), watches for the
+    # worker waiting, then terminates every backend but the test's and its own.
+    with (
+        psycopg.connect(database_url()) as locker,
+        psycopg.connect(database_url(), autocommit=True) as observer,
+    ):
         locker.execute("LOCK TABLE chantiers_enrolment IN ACCESS EXCLUSIVE MODE")
         with reports_worker(
             media_root=settings.MEDIA_ROOT, environ={"REPORT_RETRY_BACKOFF": "1"}
         ) as worker:
             run = _summary(operator, director)
-            wait_for(run, lambda run: run.progress == 12, seconds=60)
-            waiting = locker.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ).fetchone()[0]
-            assert (run.status, run.progress, waiting) == (Status.RUNNING, 12, 1)
-            terminated = locker.execute(
+            wait_for(run, lambda run: _waiting_on_the_lock(observer), seconds=60)
+            assert (run.status, run.progress) == (Status.RUNNING, 12)
+            locker_pid = locker.info.backend_pid
+            terminated = observer.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
-                [own_pid],
+                " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s, %s)",
+                [own_pid, locker_pid],
             ).fetchone()[0]
             assert terminated >= 1
             locker.rollback()  # the lock goes: the retry finds the table free
