@@ -1,6 +1,8 @@
+import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -14,6 +16,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import AccessLog, Membership, Organization, Role, User
+
+logger = logging.getLogger(__name__)
 
 OPERATOR_ROLES = frozenset({Role.ADMIN, Role.DIRECTION, Role.COUNSELLOR, Role.COORDINATOR})
 
@@ -150,10 +154,67 @@ def memberships_accept_on_first_password(*, user: User) -> int:
     return len(waiting)
 
 
+# An invitation is owed while ``invitation_sent_at`` is empty. The periodic check leaves it this
+# long to the queued task before it sends it itself (it would be sent twice otherwise)...
+INVITATION_QUEUE_GRACE = timedelta(minutes=10)
+# ...and looks this far back for a colleague who already had an account (told they were added):
+# older memberships without a date are the admin site's or a seed's, not owed an e-mail. One
+# without a password yet has no other way in: owed whatever its age.
+INVITATION_CATCH_UP = timedelta(days=3)
+
+
 def membership_send_invitation_later(*, membership: Membership) -> None:
+    """Queue the invitation once the transaction is committed. With the broker unreachable, the
+    membership is left (or put back) without ``invitation_sent_at``: the periodic check
+    (``memberships_send_due_invitations``) sends it once the broker is back."""
+    from accounts.queueing import enqueue_on_commit
     from accounts.tasks import membership_send_invitation
 
-    membership_send_invitation.delay_on_commit(membership.pk)
+    def owed() -> None:
+        # A re-sent invitation too: the date of the previous one is no longer the last word.
+        Membership.objects.filter(pk=membership.pk).update(invitation_sent_at=None)
+
+    enqueue_on_commit(
+        membership_send_invitation,
+        membership.pk,
+        on_broker_down=owed,
+        notice=_(
+            "Le service d'envoi des e-mails est momentanément indisponible : l'e-mail partira "
+            "dès que possible, sans que vous ayez à refaire quoi que ce soit."
+        ),
+    )
+
+
+def memberships_due_invitation(*, now=None) -> models.QuerySet[Membership]:
+    """Open memberships (accepted, or still waiting for the person's answer, as every new
+    invitation is) whose invitation was asked for and never sent (the broker was down), past the
+    grace left to the queued task."""
+    now = now or timezone.now()
+    return (
+        Membership.objects.open()
+        .filter(invitation_sent_at=None, created_at__lt=now - INVITATION_QUEUE_GRACE)
+        .filter(
+            models.Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+            | models.Q(created_at__gte=now - INVITATION_CATCH_UP)
+        )
+    )
+
+
+def memberships_send_due_invitations(*, now=None) -> int:
+    """Periodic (celery beat): send the invitations owed; how many were sent. One that fails
+    (the mail server) is logged and tried again by the next check."""
+    sent = 0
+    owed = memberships_due_invitation(now=now).select_related("user", "organization")
+    for membership in owed.order_by("pk"):
+        try:
+            membership_send_invitation(membership=membership)
+        except Exception:
+            logger.exception(
+                "Invitation of membership %s: not sent, tried again later.", membership.pk
+            )
+        else:
+            sent += 1
+    return sent
 
 
 def membership_send_invitation(*, membership: Membership) -> None:

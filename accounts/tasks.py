@@ -19,3 +19,9 @@ def membership_send_invitation(membership_id: int) -> None:
 @shared_task
 def access_log_purge_expired() -> int:
     return services.access_log_purge_expired()
+
+
+@shared_task
+def memberships_send_due_invitations() -> int:
+    """Periodic (celery beat): the invitations the broker could not take when they were asked."""
+    return services.memberships_send_due_invitations()

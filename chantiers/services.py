@@ -2,6 +2,7 @@
 and the indemnities that follow from it consistent."""
 
 import datetime as dt
+import functools
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -435,12 +436,19 @@ def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> M
 @transaction.atomic
 def indemnity_ceiling_save(*, ceiling: IndemnityCeiling) -> IndemnityCeiling:
     """A year's ceilings added or corrected (the administration, in the admin site): every
-    amount of that year depends on them, recomputed in the background once committed."""
+    amount of that year depends on them, recomputed in the background once committed — or here
+    and now when the broker cannot take it (a slower save, but no amount left on the old
+    ceiling)."""
+    from accounts.queueing import enqueue_on_commit
     from chantiers.tasks import indemnities_recompute_year  # the tasks call these services
 
     ceiling.full_clean()
     ceiling.save()
-    indemnities_recompute_year.delay_on_commit(ceiling.year)
+    enqueue_on_commit(
+        indemnities_recompute_year,
+        ceiling.year,
+        on_broker_down=functools.partial(indemnities_recompute_everyone, year=ceiling.year),
+    )
     return ceiling
 
 

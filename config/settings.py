@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "accounts.middleware.PrivateResponsesMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the messages: tells the person what the broker could not take after the commit.
+    "accounts.queueing.BrokerNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -265,22 +267,41 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.referrals_daily_digest",
         "schedule": crontab(hour=7, minute=0),
     },
-    # A report left "running" by a worker that died is marked failed, with its reason.
-    "fail-stuck-report-runs": {
-        "task": "reporting.tasks.report_runs_fail_stuck",
+    # A report whose worker died is queued again (or failed, with its reason, when its attempts
+    # are spent): often enough to notice within a minute (REPORT_STALLED_AFTER).
+    "check-stuck-report-runs": {
+        "task": "reporting.tasks.report_runs_check_stuck",
+        "schedule": 20,
+    },
+    # What the broker could not take when it was asked (Redis down at that moment): sent now.
+    "send-due-invitations": {
+        "task": "accounts.tasks.memberships_send_due_invitations",
+        "schedule": 5 * 60,
+    },
+    "send-due-referral-links": {
+        "task": "partners.tasks.referral_links_send_due",
         "schedule": 5 * 60,
     },
 }
 
 # Reports (issue 6): a report longer than the soft limit fails with "trop long"; the hard limit
-# kills the worker's child, and the periodic check above marks the run failed a margin later.
+# kills the worker's child, whose beats stop: the periodic check above takes the run back.
 REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 540, minimum=10)
 REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 600, minimum=11)
 if REPORT_SOFT_TIME_LIMIT >= REPORT_TIME_LIMIT:
     raise ImproperlyConfigured("REPORT_SOFT_TIME_LIMIT must be below REPORT_TIME_LIMIT.")
 REPORT_STUCK_MARGIN = 60  # seconds after the hard limit before a running report is called stuck
+# A worker rendering a report beats this often; a run with no beat for REPORT_STALLED_AFTER
+# seconds has lost its worker and is taken back (services.report_runs_check_stuck).
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 10, minimum=1)
+REPORT_STALLED_AFTER = env_int("REPORT_STALLED_AFTER", 40, minimum=2)
+if REPORT_STALLED_AFTER <= 2 * REPORT_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "REPORT_STALLED_AFTER must be more than twice REPORT_HEARTBEAT_SECONDS."
+    )
 # Transient errors (database or broker unreachable) are retried this many times, after 10 s,
-# 20 s, 40 s...; anything else fails at once with its reason.
+# 20 s, 40 s...; anything else fails at once with its reason. A run is tried 1 + this many times
+# in all, whatever stopped the earlier tries (a transient error, a worker that died).
 REPORT_MAX_RETRIES = env_int("REPORT_MAX_RETRIES", 3, minimum=0)
 REPORT_RETRY_BACKOFF = env_int("REPORT_RETRY_BACKOFF", 10, minimum=1)
 # The person who asked gets an e-mail when their report took longer than this (seconds).

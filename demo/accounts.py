@@ -168,13 +168,16 @@ def seed_accounts(*, rng: random.Random) -> dict:
             organization=orgs[org_key],
             role=role,
             can_read_restricted_notes=role in (Role.DIRECTION, Role.COUNSELLOR),
+            invitation_sent_at=now,  # the demo's people are in: no invitation owed them
         )
         users[email] = user
     admin = users["admin@demo.local"]
     admin.is_staff = admin.is_superuser = True  # edits the reference tables in the admin site
     admin.save(update_fields=["is_staff", "is_superuser"])
     # The admin also runs a second Mission Locale, to show the organization switcher.
-    Membership.objects.create(user=admin, organization=orgs["operator_2"], role=Role.ADMIN)
+    Membership.objects.create(
+        user=admin, organization=orgs["operator_2"], role=Role.ADMIN, invitation_sent_at=now
+    )
 
     colleagues = [
         (Role.COUNSELLOR, "operator", 4),
@@ -198,7 +201,9 @@ def seed_accounts(*, rng: random.Random) -> dict:
                 last_name=last,
                 last_login=last_login,
             )
-            Membership.objects.create(user=user, organization=orgs[org_key], role=role)
+            Membership.objects.create(
+                user=user, organization=orgs[org_key], role=role, invitation_sent_at=now
+            )
     return {"organizations": orgs, "users": users}
 
 

@@ -6,13 +6,14 @@ referral's reason. Never notes, needs details, other referrals, national number 
 """
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +24,7 @@ from partners import services
 from partners.models import Referral, ReferralDigest, ReferralTransition
 
 Status = Referral.Status
+logger = logging.getLogger(__name__)
 
 
 def reminder_days() -> int:
@@ -67,11 +69,62 @@ def referral_link_address(referral: Referral) -> str:
     return referral.to_organization.email
 
 
+# The periodic check leaves a link this long to the queued task before it sends it itself.
+LINK_QUEUE_GRACE = dt.timedelta(minutes=10)
+
+
 def referral_link_send_later(*, referral: Referral) -> None:
-    """Queue the link e-mail once the current transaction is committed (a re-send too)."""
+    """Queue the link e-mail once the current transaction is committed (a re-send too). With the
+    broker unreachable, the referral is left without ``link_sent_at``: the periodic check
+    (``referral_links_send_due``) sends it once the broker is back."""
+    from accounts.queueing import enqueue_on_commit
     from partners.tasks import referral_send_link
 
-    referral_send_link.delay_on_commit(referral.pk)
+    def owed() -> None:
+        # A re-send stamped the time it was asked for (``services.referral_link_resend``).
+        Referral.objects.filter(pk=referral.pk).update(link_sent_at=None)
+
+    enqueue_on_commit(
+        referral_send_link,
+        referral.pk,
+        on_broker_down=owed,
+        notice=_(
+            "Le service d'envoi des e-mails est momentanément indisponible : l'e-mail partira "
+            "dès que possible, sans que vous ayez à refaire quoi que ce soit."
+        ),
+    )
+
+
+def referrals_due_link(*, now: dt.datetime | None = None):
+    """Referrals waiting for an answer link that was never sent: still open, to a partner
+    without members that has an address, past the grace left to the queued task."""
+    now = now or timezone.now()
+    partner_members = Membership.objects.active().filter(
+        organization=OuterRef("to_organization"), role=Role.PARTNER
+    )
+    return (
+        Referral.objects.filter(
+            status=Status.SENT,
+            link_sent_at=None,
+            status_changed_at__lt=now - LINK_QUEUE_GRACE,
+        )
+        .exclude(Exists(partner_members))
+        .filter(Q(service__email__gt="") | Q(to_organization__email__gt=""))
+    )
+
+
+def referral_links_send_due(*, now: dt.datetime | None = None) -> int:
+    """Periodic (celery beat): send the answer links owed; how many were sent. One that fails
+    (the mail server) is logged and tried again by the next check."""
+    sent = 0
+    for referral in referrals_due_link(now=now).order_by("pk"):
+        try:
+            sent += referral_link_send(referral=referral)
+        except Exception:
+            logger.exception(
+                "Answer link of referral %s: not sent, tried again later.", referral.pk
+            )
+    return sent
 
 
 def referral_link_send(*, referral: Referral) -> bool:

@@ -33,3 +33,11 @@ def referrals_daily_digest() -> int:
     from partners import emails
 
     return emails.referrals_digest_send()
+
+
+@shared_task
+def referral_links_send_due() -> int:
+    """Periodic (celery beat): the answer links the broker could not take when they were asked."""
+    from partners import emails
+
+    return emails.referral_links_send_due()

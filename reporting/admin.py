@@ -28,6 +28,7 @@ class ReportRunAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
     ]
 

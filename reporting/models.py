@@ -86,6 +86,9 @@ class ReportRun(ChoiceLabels, models.Model):
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    # Written by the worker while it renders (services._heartbeat): a run running without a
+    # recent beat has lost its worker.
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     class Meta:

@@ -1,9 +1,20 @@
 """Asking for a report and generating it: the one path used by the web page (through the Celery
 task) and by ``manage.py generate_report`` (synchronously).
 
-A run moves queued → running → done | failed. Each move is a conditional UPDATE on the status it
-leaves, so that a task delivered twice (``acks_late``: a worker lost after starting) never renders
-twice, and a run marked failed by the stuck check is not revived by a late worker.
+A run moves queued → running → done | failed, and running → queued again for another attempt
+(a transient error; a worker that died). Each move is a conditional UPDATE on the status it
+leaves, so that a task delivered twice never renders twice, and a run marked failed by the stuck
+check is not revived by a late worker.
+
+Each claim counts an attempt, and the attempt's number is the claimant's token: its progress, its
+files and its end are written only while the run still carries that number, so that a worker
+taken for dead and replaced can write nothing over its successor's work. While it renders, the
+claimant beats (``heartbeat_at``, every REPORT_HEARTBEAT_SECONDS, from a thread): a run running
+with no beat for REPORT_STALLED_AFTER seconds has lost its worker (killed, out of memory, its
+machine gone). Such a run is taken back — by the redelivered task (``acks_late`` and
+``reject_on_worker_lost`` bring it back when the worker's child dies), or else by the periodic
+check — for at most 1 + REPORT_MAX_RETRIES attempts in all; then it fails with its reason and the
+requester is told by e-mail when they have been waiting (``_notify_if_long``).
 """
 
 from __future__ import annotations
@@ -13,20 +24,28 @@ import functools
 import hashlib
 import logging
 import os
+import threading
+from contextlib import contextmanager
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+)
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from accounts.models import Organization, User
+from accounts.queueing import enqueue_on_commit
 from reporting import reports
 from reporting.models import ReportRun
 from reporting.reports import ReportParameterError
@@ -54,9 +73,17 @@ REASON_STUCK = gettext_noop(
     "La génération s'est interrompue sans terminer (le serveur de calcul a été arrêté ou a "
     "dépassé le délai). Demandez le rapport à nouveau."
 )
+REASON_WORKER_LOST = gettext_noop(
+    "Le serveur de calcul s'est arrêté pendant la génération, à chacun des essais. Essayez "
+    "une période plus courte, ou demandez le rapport à nouveau plus tard."
+)
 REASON_NEVER_STARTED = gettext_noop(
     "Aucun serveur de calcul n'a pris ce rapport en charge (la file de calcul a perdu la "
     "demande). Demandez le rapport à nouveau."
+)
+REASON_NOT_QUEUED = gettext_noop(
+    "La file de calcul est momentanément injoignable : le rapport n'a pas pu être mis en "
+    "route. Demandez-le à nouveau dans quelques minutes."
 )
 # A run still queued this long after its request was lost by the queue (a retry that could not
 # be published, a broker emptied): nothing will ever claim it.
@@ -97,7 +124,7 @@ def report_request(
         language=_language(language or translation.get_language()),
     )
     if background:
-        transaction.on_commit(functools.partial(_enqueue, run.pk))
+        _enqueue(run.pk)
     else:
         report_run_execute(run_id=run.pk)
         run.refresh_from_db()
@@ -105,15 +132,16 @@ def report_request(
 
 
 def _enqueue(run_id: int) -> None:
-    """Hand the run to the ``reports`` queue. A broker that cannot be reached fails the run with
-    its reason at once: otherwise it would wait "queued" for ever, its progress bar polling."""
+    """Hand the run to the ``reports`` queue once the transaction is committed. A broker that
+    cannot be reached fails the run with its reason at once: otherwise it would wait "queued"
+    for ever, its progress bar polling (the page says so: ``views.report_request``)."""
     from reporting.tasks import report_run_generate
 
-    try:
-        report_run_generate.delay(run_id)
-    except (BrokerError, RedisConnectionError, OSError):
-        logger.exception("Report run %s could not be queued.", run_id)
-        report_run_fail(run_id=run_id, reason=REASON_UNAVAILABLE)
+    enqueue_on_commit(
+        report_run_generate,
+        run_id,
+        on_broker_down=functools.partial(report_run_fail, run_id=run_id, reason=REASON_NOT_QUEUED),
+    )
 
 
 def _language(code: str | None) -> str:
@@ -125,26 +153,45 @@ def _language(code: str | None) -> str:
     return code.split("-")[0] if code.split("-")[0] in known else settings.LANGUAGE_CODE
 
 
+def max_attempts() -> int:
+    return settings.REPORT_MAX_RETRIES + 1
+
+
+def _stalled_since(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(seconds=settings.REPORT_STALLED_AFTER)
+
+
 def report_run_execute(*, run_id: int) -> ReportRun | None:
     """Claim the run, build its document, render the PDF and the XLSX, store them.
 
-    Returns None when the run was not there to claim (already claimed, finished, or deleted).
-    Transient errors propagate (the task retries them); any other error fails the run.
+    The run is claimed when queued, or when running without a heartbeat (its worker died: this
+    is the task redelivered) and attempts remain. Returns None when there was nothing to claim
+    (another worker is on it, finished, or deleted). Transient errors propagate (the task
+    retries them); any other error fails the run.
     """
-    claimed = ReportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
-        status=Status.RUNNING,
-        started_at=timezone.now(),
-        progress=0,
-        step=_("Démarrage"),
-        attempts=F("attempts") + 1,
-        error="",
+    now = timezone.now()
+    stalled = Q(
+        status=Status.RUNNING, heartbeat_at__lt=_stalled_since(now), attempts__lt=max_attempts()
+    )
+    claimed = (
+        ReportRun.objects.filter(pk=run_id)
+        .filter(Q(status=Status.QUEUED) | stalled)
+        .update(
+            status=Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            progress=0,
+            step=_("Démarrage"),
+            attempts=F("attempts") + 1,
+            error="",
+        )
     )
     if not claimed:
-        logger.info("Report run %s not queued any more: nothing to do.", run_id)
+        logger.info("Report run %s not to claim (running elsewhere, or ended).", run_id)
         return None
     run = ReportRun.objects.select_related("organization", "requested_by").get(pk=run_id)
     try:
-        with translation.override(run.language):
+        with translation.override(run.language), _heartbeat(run):
             pdf, xlsx = _render(run)
     except ReportParameterError as error:
         return _fail(run, str(error))
@@ -167,25 +214,75 @@ def _render(run: ReportRun) -> tuple[bytes, bytes]:
     def progress(percent: int, step: str) -> None:
         # The builder's 0–100 becomes 5–80 of the run; rendering takes the rest.
         report_run_progress(
-            run_id=run.pk, percent=5 + max(0, min(100, percent)) * 75 // 100, step=step
+            run_id=run.pk,
+            percent=5 + max(0, min(100, percent)) * 75 // 100,
+            step=step,
+            attempt=run.attempts,
         )
 
     document = reports.build(
         run.kind, organization=run.organization, parameters=run.parameters, progress=progress
     )
     document.generated_at = timezone.localtime()
-    report_run_progress(run_id=run.pk, percent=85, step=_("Mise en page du PDF"))
+    report_run_progress(
+        run_id=run.pk, percent=85, step=_("Mise en page du PDF"), attempt=run.attempts
+    )
     pdf = render_pdf(document)
-    report_run_progress(run_id=run.pk, percent=95, step=_("Préparation du tableur"))
+    report_run_progress(
+        run_id=run.pk, percent=95, step=_("Préparation du tableur"), attempt=run.attempts
+    )
     xlsx = render_xlsx(document)
     return pdf, xlsx
 
 
-def report_run_progress(*, run_id: int, percent: int, step: str) -> None:
-    """Only these two columns, and only while running: the page polls them."""
-    ReportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
-        progress=max(0, min(99, percent)), step=str(step)[:200]
+def report_run_progress(
+    *, run_id: int, percent: int, step: str, attempt: int | None = None
+) -> None:
+    """Only these columns, and only while running (in ``attempt``, when given): the page polls
+    them. A step is a sign of life too."""
+    ReportRun.objects.filter(_running(run_id, attempt)).update(
+        progress=max(0, min(99, percent)), step=str(step)[:200], heartbeat_at=timezone.now()
     )
+
+
+def _running(run_id: int, attempt: int | None) -> Q:
+    """The run, still running; in this attempt when one is given (the claimant's token)."""
+    condition = Q(pk=run_id, status=Status.RUNNING)
+    return condition if attempt is None else condition & Q(attempts=attempt)
+
+
+@contextmanager
+def _heartbeat(run: ReportRun):
+    """Beat every REPORT_HEARTBEAT_SECONDS while the block runs, from a thread: a long step (the
+    PDF of a large report) writes no progress for minutes, yet its worker is alive. A killed
+    worker takes its thread with it, and the beats stop."""
+    if connection.in_atomic_block:
+        # Inside a transaction (the generate_report command, a test): nobody else sees the run,
+        # nor a beat, before the commit.
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.REPORT_HEARTBEAT_SECONDS):
+                try:
+                    ReportRun.objects.filter(_running(run.pk, run.attempts)).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:  # the database away a moment: the next beat reconnects
+                    logger.warning("Report run %s: a heartbeat was lost.", run.pk, exc_info=True)
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"report-run-{run.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _finish(run: ReportRun, pdf: bytes, xlsx: bytes) -> ReportRun | None:
@@ -200,7 +297,7 @@ def _finish(run: ReportRun, pdf: bytes, xlsx: bytes) -> ReportRun | None:
         return _fail(run, REASON_TOO_LONG if too_long else REASON_UNEXPECTED)
     run.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     finished_at = timezone.now()
-    done = ReportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
+    done = ReportRun.objects.filter(_running(run.pk, run.attempts)).update(
         status=Status.DONE,
         progress=100,
         step=_("Terminé"),
@@ -209,7 +306,7 @@ def _finish(run: ReportRun, pdf: bytes, xlsx: bytes) -> ReportRun | None:
         pdf_sha256=run.pdf_sha256,
         finished_at=finished_at,
     )
-    if not done:  # marked failed meanwhile (the stuck check): its files are not its own
+    if not done:  # failed or taken back meanwhile (the stuck check): its files are not its own
         run.pdf.delete(save=False)
         run.xlsx.delete(save=False)
         return None
@@ -233,13 +330,17 @@ def _delete_files_of(run: ReportRun) -> None:
 
 
 def _fail(run: ReportRun, reason: str) -> ReportRun:
-    report_run_fail(run_id=run.pk, reason=reason)
+    report_run_fail(run_id=run.pk, reason=reason, attempt=run.attempts)
     run.refresh_from_db()
-    _notify_if_long(run)
     return run
 
 
 def _notify_if_long(run: ReportRun) -> None:
+    """E-mail the requester when the run ended, done or failed, after a wait long enough for
+    them to have left the page. The same rule for a failure as for a success: a failure seen
+    within seconds is read on the page, under the person's eyes, and a mail would repeat it; one
+    found by the periodic check (a worker lost) or after the retries always comes late, and is
+    always mailed."""
     from reporting.emails import report_run_send_finished
 
     if run.requested_by_id is None or run.finished_at is None:
@@ -254,40 +355,68 @@ def _notify_if_long(run: ReportRun) -> None:
         logger.exception("Could not e-mail the requester of report run %s.", run.pk)
 
 
-def report_run_requeue(*, run_id: int) -> bool:
-    """A transient error: back to queued, so that the retried task can claim it again."""
+def database_drop_broken_connection() -> None:
+    """After a transient database error: the connection that raised may be dead (a database
+    restarted or failed over, its backend terminated), and every query on it would fail again.
+    Closed when broken, a new one is opened at the next query. Not inside a transaction (a
+    caller's, a test's): the connection is its owner's to close."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def report_run_requeue(*, run_id: int, attempt: int | None = None) -> bool:
+    """Back to queued (a transient error, a worker lost), so that the next task can claim it."""
     return bool(
-        ReportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
+        ReportRun.objects.filter(_running(run_id, attempt)).update(
             status=Status.QUEUED, step=_("Nouvel essai dans un instant"), started_at=None
         )
     )
 
 
-def report_run_fail(*, run_id: int, reason: str) -> bool:
-    """Fail a queued or running run (retries exhausted)."""
-    return bool(
-        ReportRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-            status=Status.FAILED, error=reason, step="", finished_at=timezone.now()
+def report_run_fail(*, run_id: int, reason: str, attempt: int | None = None) -> bool:
+    """Fail a queued or running run (running in ``attempt``, when given), and tell the requester
+    who has been waiting. True when it was failed here."""
+    waiting = Q(pk=run_id, status=Status.QUEUED) | _running(run_id, attempt)
+    failed = ReportRun.objects.filter(waiting).update(
+        status=Status.FAILED, error=reason, step="", finished_at=timezone.now()
+    )
+    if failed:
+        _notify_if_long(
+            ReportRun.objects.select_related("organization", "requested_by").get(pk=run_id)
         )
-    )
+    return bool(failed)
 
 
-def report_runs_fail_stuck(*, now: dt.datetime | None = None) -> int:
-    """Runs still "running" after the hard time limit plus a margin: their worker is gone
-    (killed, restarted, out of memory); runs still "queued" long after their request: the queue
-    lost them. Marked failed with the reason; how many."""
-    limit = settings.REPORT_TIME_LIMIT + settings.REPORT_STUCK_MARGIN
-    started_before = (now or timezone.now()) - dt.timedelta(seconds=limit)
-    stuck = ReportRun.objects.filter(status=Status.RUNNING, started_at__lt=started_before)
-    count = stuck.update(
-        status=Status.FAILED, error=REASON_STUCK, step="", finished_at=timezone.now()
-    )
-    lost = ReportRun.objects.filter(
-        status=Status.QUEUED, created_at__lt=(now or timezone.now()) - QUEUED_TOO_LONG
-    )
-    count += lost.update(
-        status=Status.FAILED, error=REASON_NEVER_STARTED, step="", finished_at=timezone.now()
-    )
-    if count:
-        logger.warning("%s report run(s) stuck in running marked failed.", count)
-    return count
+def report_runs_check_stuck(*, now: dt.datetime | None = None) -> int:
+    """Periodic (celery beat, every 20 seconds): the runs nobody is working on.
+
+    - running without a heartbeat for REPORT_STALLED_AFTER: their worker died (killed, out of
+      memory, its machine gone). Given back to the queue while attempts remain (the first to
+      claim it, this check's task or the redelivered one, renders it), else failed;
+    - running past the hard time limit plus a margin, heartbeat or not: failed;
+    - queued long after their request: the queue lost them, failed.
+
+    Each failure carries its reason and is mailed to the requester. How many runs were handled.
+    """
+    now = now or timezone.now()
+    handled = 0
+    stalled = ReportRun.objects.filter(
+        status=Status.RUNNING, heartbeat_at__lt=_stalled_since(now)
+    ).values_list("pk", "attempts")
+    for run_id, attempt in stalled:
+        if attempt >= max_attempts():
+            handled += report_run_fail(run_id=run_id, reason=REASON_WORKER_LOST, attempt=attempt)
+        elif report_run_requeue(run_id=run_id, attempt=attempt):
+            logger.warning("Report run %s: its worker stopped beating, queued again.", run_id)
+            _enqueue(run_id)
+            handled += 1
+    limit = dt.timedelta(seconds=settings.REPORT_TIME_LIMIT + settings.REPORT_STUCK_MARGIN)
+    too_long = ReportRun.objects.filter(status=Status.RUNNING, started_at__lt=now - limit)
+    for run_id in too_long.values_list("pk", flat=True):
+        handled += report_run_fail(run_id=run_id, reason=REASON_STUCK)
+    lost = ReportRun.objects.filter(status=Status.QUEUED, created_at__lt=now - QUEUED_TOO_LONG)
+    for run_id in lost.values_list("pk", flat=True):
+        handled += report_run_fail(run_id=run_id, reason=REASON_NEVER_STARTED)
+    if handled:
+        logger.warning("%s stuck report run(s) queued again or failed.", handled)
+    return handled

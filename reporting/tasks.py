@@ -23,6 +23,8 @@ def report_run_generate(self, run_id: int) -> None:
     try:
         services.report_run_execute(run_id=run_id)
     except services.TRANSIENT_ERRORS as error:
+        # Before the next query: the connection that raised may be dead (a backend terminated).
+        services.database_drop_broken_connection()
         if self.request.retries >= self.max_retries:
             logger.exception("Report run %s: transient errors, no retry left.", run_id)
             services.report_run_fail(run_id=run_id, reason=services.REASON_UNAVAILABLE)
@@ -34,6 +36,7 @@ def report_run_generate(self, run_id: int) -> None:
 
 
 @shared_task
-def report_runs_fail_stuck() -> int:
-    """Periodic (celery beat): runs left "running" by a dead worker are marked failed."""
-    return services.report_runs_fail_stuck()
+def report_runs_check_stuck() -> int:
+    """Periodic (celery beat): runs whose worker died are queued again or failed, with their
+    reason; runs the queue lost are failed."""
+    return services.report_runs_check_stuck()

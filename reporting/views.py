@@ -5,9 +5,12 @@ Direction and administration make every kind; a coordinator makes the summaries 
 they coordinate and sees only those runs. Another organization's run answers 404.
 """
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -160,13 +163,23 @@ def report_request(request, kind):
         by=request.user,
         language=request.LANGUAGE_CODE,
     )
+    # After the commit, once the run was handed to the queue — or failed, the broker being
+    # unreachable (services._enqueue, registered before): the one message that is true.
+    transaction.on_commit(functools.partial(_tell_requested, request, run))
+    # To the run's row: on a phone the history is below the forms.
+    return redirect(f"{reverse('reporting:index')}#run-{run.pk}")
+
+
+def _tell_requested(request, run: ReportRun) -> None:
+    run.refresh_from_db(fields=["status", "error"])
+    if run.status == ReportRun.Status.FAILED:
+        messages.error(request, _(run.error))
+        return
     messages.success(
         request,
         _("%(kind)s demandé : il se prépare ci-dessous ; vous pouvez quitter la page.")
-        % {"kind": ReportRun.Kind(kind).label},
+        % {"kind": run.get_kind_display()},
     )
-    # To the run's row: on a phone the history is below the forms.
-    return redirect(f"{reverse('reporting:index')}#run-{run.pk}")
 
 
 @role_required(*ROLES)

@@ -3,7 +3,7 @@ import pytest
 from accounts.models import Organization, Role
 from config.celery import app as celery_app
 from tests.factories import MembershipFactory, OrganizationFactory
-from tests.workers import embedded_broker_in
+from tests.workers import broker_unreachable, embedded_broker_in
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +28,13 @@ def _eager_celery_in_unit_tests(request):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def broker_down(_eager_celery_in_unit_tests):
+    """Redis unreachable for this process (``tests.workers.broker_unreachable``)."""
+    with broker_unreachable():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ the broker of the run — Redis when REDIS_URL (or CELERY_BROKER_URL) is set, ot
 embedded filesystem broker of a first run, in a folder of the test session's own."""
 
 import os
+import socket
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -50,7 +51,7 @@ def purge(queue: str) -> None:
 @contextmanager
 def celery_worker(*, queues: list[str], environ: dict[str, str] | None = None):
     """A worker consuming ``queues`` until the block ends; yields a dict whose ``output`` is
-    the worker's log once it has stopped."""
+    the worker's log once it has stopped, and ``process`` the worker's (to kill it)."""
     broker = {"CELERY_BROKER_URL": app.conf.broker_url}
     if app.conf.broker_url == "filesystem://":
         folder = Path(app.conf.broker_transport_options["data_folder_in"])
@@ -69,7 +70,7 @@ def celery_worker(*, queues: list[str], environ: dict[str, str] | None = None):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    result = {"output": ""}
+    result = {"output": "", "process": worker}
     try:
         yield result
     finally:
@@ -82,12 +83,45 @@ def celery_worker(*, queues: list[str], environ: dict[str, str] | None = None):
 
 
 @contextmanager
-def reports_worker(*, media_root: Path):
+def reports_worker(*, media_root: Path, environ: dict[str, str] | None = None):
     """A worker consuming the ``reports`` queue (as in production) against the test database
     and the test's MEDIA_ROOT. The test empties the queue (``purge``) before it asks for its
     report."""
     with celery_worker(
         queues=["reports"],
-        environ={"MEDIA_ROOT": str(media_root), "REPORT_EMAIL_AFTER_SECONDS": "3600"},
+        environ={"MEDIA_ROOT": str(media_root), "REPORT_EMAIL_AFTER_SECONDS": "3600"}
+        | (environ or {}),
     ) as worker:
         yield worker
+
+
+def closed_port() -> int:
+    """A local port where nothing listens (bound by the system, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _new_broker_connections() -> None:
+    # The connections already made to the broker are kept in pools (as after a fork, Celery's
+    # own ``_after_fork``): dropped, the next message connects to ``broker_url`` as it is now.
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_unreachable():
+    """This process publishes to a Redis on a closed port, as when the broker is down; the shared
+    Redis keeps running for everybody else. Messages are published for real, not run in-process
+    (as unit tests otherwise do), so that the publish fails as it does in production."""
+    saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager)
+    app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    app.conf.broker_transport_options = {}
+    app.conf.task_always_eager = False
+    _new_broker_connections()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager = saved
+        _new_broker_connections()

@@ -106,6 +106,26 @@ def test_a_ceiling_added_in_the_admin_site_recomputes_the_year_through_the_servi
     assert _amounts(volunteer) == [(D("25.00"), "")]
 
 
+def test_a_ceiling_added_while_the_broker_is_down_recomputes_the_year_at_once(
+    client, volunteer, broker_down, django_capture_on_commit_callbacks
+):
+    """Redis unreachable after the commit: no 500 for a ceiling that was saved, and its year
+    recomputed in the request rather than left on the old amounts."""
+    from tests.factories import UserFactory
+
+    _agreement(volunteer, starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 12, 31))
+    _mark(volunteer, dt.date(2027, 3, 1))
+    indemnities_recompute(participant=volunteer, year=2027)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:chantiers_indemnityceiling_add"),
+            {"year": "2027", "daily": "45.00", "annual": "1800.00"},
+        )
+    assert response.status_code == 302
+    assert _amounts(volunteer) == [(D("25.00"), "")]
+
+
 class TestAgreementFarInThePast:
     def test_recomputing_from_long_ago_only_visits_the_years_with_marks(
         self, chantier, coordinator, django_assert_max_num_queries

@@ -183,13 +183,48 @@ def test_the_director_asks_for_last_years_activity_report(
         {"year": LAST_YEAR},
     )
     assert (run.requested_by, run.status, run.language) == (director, Status.QUEUED, "fr")
-    assert len(callbacks) == 1  # the task, enqueued once the request is committed
+    # Once the request is committed: the task is queued, then the page is told whether it was
+    # (test_the_page_says_whether_the_queue_took_the_report, below).
+    assert len(callbacks) == 2
 
     page = client.get(INDEX).content.decode()
-    assert "Rapport d&#x27;activités demandé : il se prépare ci-dessous" in page
     assert f"Année {LAST_YEAR}" in page
     assert f'hx-get="{reverse("reporting:run_status", args=[run.pk])}"' in page
     assert 'hx-trigger="every 1s"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("broker", ["up", "down"])
+def test_the_page_says_whether_the_queue_took_the_report(
+    client, operator, director, broker, request
+):
+    """One message, the true one: said once the request is committed and the run handed to the
+    queue (here run at once, in-process) — or failed because the broker could not be reached."""
+    if broker == "down":
+        request.getfixturevalue("broker_down")
+    client.force_login(director)
+    response = client.post(
+        reverse("reporting:request", args=["activity"]),
+        {"activity-year": str(LAST_YEAR)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    run = ReportRun.objects.get()
+    shown = [(m.level_tag, m.message) for m in response.context["messages"]]
+    if broker == "up":
+        assert run.status == Status.DONE
+        assert shown == [
+            (
+                "success",
+                "Rapport d'activités demandé : il se prépare ci-dessous ; vous pouvez "
+                "quitter la page.",
+            )
+        ]
+    else:
+        assert (run.status, run.error) == (Status.FAILED, services.REASON_NOT_QUEUED)
+        assert shown == [("error", services.REASON_NOT_QUEUED)]
+        assert "il se prépare" not in response.text
+        assert 'data-status="failed"' in response.text
 
 
 def test_a_wrong_period_is_refused_in_french_and_what_was_typed_stays(

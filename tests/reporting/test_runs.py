@@ -12,12 +12,13 @@ import pytest
 from celery.exceptions import Retry, SoftTimeLimitExceeded
 from django.core import mail
 from django.db import OperationalError
+from django.db.models import F
 from django.utils import timezone
 
 from config.celery import app
 from reporting import services
 from reporting.models import ReportRun
-from reporting.tasks import report_run_generate, report_runs_fail_stuck
+from reporting.tasks import report_run_generate, report_runs_check_stuck
 from tests.factories import ChantierFactory, WorkSessionFactory
 
 Status = ReportRun.Status
@@ -86,8 +87,8 @@ def test_each_step_of_the_builder_is_recorded_on_the_row(operator, director, cha
     seen = []
     original = services.report_run_progress
 
-    def recording(*, run_id, percent, step):
-        original(run_id=run_id, percent=percent, step=step)
+    def recording(*, run_id, percent, step, **kwargs):
+        original(run_id=run_id, percent=percent, step=step, **kwargs)
         row = ReportRun.objects.values("status", "progress", "step").get(pk=run_id)
         seen.append((row["status"], row["progress"], row["step"]))
 
@@ -250,17 +251,8 @@ def test_a_run_whose_files_cannot_be_stored_fails_at_once_and_leaves_no_file(
 
 
 def test_a_run_the_broker_cannot_take_fails_with_its_reason_instead_of_waiting_for_ever(
-    operator, director, monkeypatch, django_capture_on_commit_callbacks
+    operator, director, broker_down, django_capture_on_commit_callbacks
 ):
-    from kombu.exceptions import OperationalError as BrokerDown
-
-    from reporting.tasks import report_run_generate
-
-    def broker_down(*args, **kwargs):
-        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(report_run_generate, "apply_async", broker_down)
-
     with django_capture_on_commit_callbacks(execute=True):
         run = services.report_request(
             organization=operator, kind="activity", parameters={"year": 2025}, by=director
@@ -269,8 +261,10 @@ def test_a_run_the_broker_cannot_take_fails_with_its_reason_instead_of_waiting_f
     run.refresh_from_db()
     # Not "queued" for ever with a progress bar polling every second, nor a 500 for the person.
     assert run.status == Status.FAILED
-    assert run.error == services.REASON_UNAVAILABLE
+    assert run.error == services.REASON_NOT_QUEUED
+    assert run.error.startswith("La file de calcul est momentanément injoignable")
     assert run.finished_at is not None
+    assert mail.outbox == []  # the person reads it on the page, at once
 
 
 def test_the_soft_time_limit_fails_the_run_as_too_long(operator, director, chantier, monkeypatch):
@@ -304,13 +298,13 @@ def test_runs_left_running_past_the_hard_limit_are_marked_failed(
     )
     waiting = _queued(operator, director, chantier)
 
-    assert services.report_runs_fail_stuck(now=now) == 1
+    assert services.report_runs_check_stuck(now=now) == 1
     statuses = dict(ReportRun.objects.values_list("pk", "status"))
     assert statuses == {stuck.pk: "failed", young.pk: "running", waiting.pk: "queued"}
     stuck.refresh_from_db()
     assert stuck.error == services.REASON_STUCK and stuck.finished_at is not None
     # The periodic task is the same function; nothing is left to mark a second time.
-    assert report_runs_fail_stuck.apply().get() == 0
+    assert report_runs_check_stuck.apply().get() == 0
 
 
 def test_a_run_still_queued_hours_after_its_request_is_marked_failed_by_the_periodic_check(
@@ -329,7 +323,7 @@ def test_a_run_still_queued_hours_after_its_request_is_marked_failed_by_the_peri
     ReportRun.objects.filter(pk=lost.pk).update(created_at=now - datetime.timedelta(minutes=361))
     ReportRun.objects.filter(pk=waiting.pk).update(created_at=now - datetime.timedelta(minutes=359))
 
-    assert services.report_runs_fail_stuck(now=now) == 1
+    assert services.report_runs_check_stuck(now=now) == 1
 
     lost.refresh_from_db()
     assert (lost.status, lost.error) == (Status.FAILED, services.REASON_NEVER_STARTED)
@@ -356,6 +350,116 @@ def test_a_late_worker_does_not_revive_a_run_marked_failed_meanwhile(
     assert (run.status, run.error, run.pdf.name) == (Status.FAILED, services.REASON_STUCK, "")
     folder = Path(ReportRun._meta.get_field("pdf").storage.location)
     assert [p for p in folder.rglob("*") if p.is_file()] == []  # its files were removed
+
+
+# --- A worker that died: its beats stop, the run is taken back (issue 24, item 9) ----------
+
+
+def _abandoned(operator, director, chantier, *, attempts, beat_seconds_ago=60) -> ReportRun:
+    """Running, claimed ``attempts`` times, its last beat long ago: its worker died. Asked 2
+    minutes ago (the requester has left the page)."""
+    now = timezone.now()
+    run = _queued(
+        operator,
+        director,
+        chantier,
+        status=Status.RUNNING,
+        attempts=attempts,
+        progress=85,
+        started_at=now - dt.timedelta(seconds=90),
+        heartbeat_at=now - dt.timedelta(seconds=beat_seconds_ago),
+    )
+    ReportRun.objects.filter(pk=run.pk).update(created_at=now - dt.timedelta(minutes=2))
+    return run
+
+
+def test_a_run_whose_worker_stopped_beating_is_queued_again_and_rendered(
+    operator, director, chantier, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_STALLED_AFTER = 40
+    run = _abandoned(operator, director, chantier, attempts=1, beat_seconds_ago=41)
+    # The periodic check queues it again (the task runs here, eagerly) and it is rendered.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_runs_check_stuck.apply().get() == 1
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.error) == (Status.DONE, 2, "")
+
+
+def test_a_run_still_beating_is_left_to_its_worker(operator, director, chantier, settings):
+    settings.REPORT_STALLED_AFTER = 40
+    run = _abandoned(operator, director, chantier, attempts=1, beat_seconds_ago=39)
+    assert services.report_runs_check_stuck() == 0
+    # A second delivery of its task while the first worker lives renders nothing.
+    assert services.report_run_execute(run_id=run.pk) is None
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.progress) == (Status.RUNNING, 1, 85)
+
+
+def test_the_redelivered_task_takes_back_a_run_whose_worker_died(operator, director, chantier):
+    """acks_late and reject_on_worker_lost bring the task back when the worker's child is
+    killed: it claims the run, running but silent, instead of leaving it for the check."""
+    run = _abandoned(operator, director, chantier, attempts=1)
+    report_run_generate.apply(args=(run.pk,))
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (Status.DONE, 2)
+
+
+def test_after_its_last_attempt_a_run_whose_worker_died_fails_and_the_requester_is_told(
+    operator, director, chantier, settings
+):
+    settings.REPORT_MAX_RETRIES = 3
+    run = _abandoned(operator, director, chantier, attempts=4)
+    assert services.report_run_execute(run_id=run.pk) is None  # no fifth attempt
+    assert services.report_runs_check_stuck() == 1
+    run.refresh_from_db()
+    assert (run.status, run.error) == (Status.FAILED, services.REASON_WORKER_LOST)
+    assert [m.to for m in mail.outbox] == [[director.email]]
+    assert mail.outbox[0].subject == "Votre rapport n'a pas pu être produit : Bilan de chantier"
+    assert "Le serveur de calcul s'est arrêté pendant la génération" in mail.outbox[0].body
+
+
+def test_a_worker_taken_for_dead_writes_nothing_over_its_successor(
+    operator, director, chantier, monkeypatch
+):
+    """The attempt's number is the claimant's token: a worker that was only slow, replaced
+    meanwhile, can neither move the progress bar nor finish the run, and removes its files."""
+    real = services.reports.build
+    run = _queued(operator, director, chantier)
+
+    def slow(*args, progress, **kwargs):
+        # Meanwhile the run was taken back and claimed again by another worker.
+        ReportRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1, progress=40)
+        progress(100, "trop tard")
+        return real(*args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(services.reports, "build", slow)
+    assert services.report_run_execute(run_id=run.pk) is None
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.progress, run.pdf.name) == (Status.RUNNING, 2, 40, "")
+    folder = Path(ReportRun._meta.get_field("pdf").storage.location)
+    assert [p for p in folder.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_beats_while_it_renders(operator, director, chantier, settings, monkeypatch):
+    """A long step (the PDF of a large report) writes no progress; the beats say it is alive."""
+    import time
+
+    settings.REPORT_HEARTBEAT_SECONDS = 0.2
+    real = services.reports.build
+    run = _queued(operator, director, chantier)
+    beats = []
+
+    def long_step(*args, **kwargs):
+        for _ in range(6):
+            time.sleep(0.2)
+            beats.append(ReportRun.objects.values_list("heartbeat_at", flat=True).get(pk=run.pk))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services.reports, "build", long_step)
+    services.report_run_execute(run_id=run.pk)
+    assert len(set(beats)) >= 3  # beaten again and again while the step ran
+    assert ReportRun.objects.get(pk=run.pk).status == Status.DONE
 
 
 def test_the_requester_gets_an_email_when_a_long_run_is_ready(
@@ -386,7 +490,7 @@ def test_the_task_goes_to_the_reports_queue_with_its_own_time_limits(settings):
     assert route["queue"].name == "reports"
     assert report_run_generate.soft_time_limit == settings.REPORT_SOFT_TIME_LIMIT == 540
     assert report_run_generate.time_limit == settings.REPORT_TIME_LIMIT == 600
-    assert "fail-stuck-report-runs" in settings.CELERY_BEAT_SCHEDULE
+    assert "check-stuck-report-runs" in settings.CELERY_BEAT_SCHEDULE
 
 
 def test_the_wait_counts_from_the_request_queue_included(operator, director, chantier, settings):
