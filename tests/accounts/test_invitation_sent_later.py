@@ -53,7 +53,8 @@ def test_an_invitation_asked_while_the_broker_is_down_is_sent_once_it_is_back(
     shown = [(m.level_tag, m.message) for m in response.context["messages"]]
     assert shown[0] == (
         "success",
-        "Nora Haddad fait maintenant partie de l'équipe ; un e-mail l'en informe.",
+        "Nora Haddad est invité·e : un e-mail lui est envoyé, et son accès s'ouvrira quand "
+        "l'invitation sera acceptée.",
     )
     assert shown[1][0] == "warning" and LATER in shown[1][1]
     membership = Membership.objects.get(user__email="nora.haddad@example.org")
@@ -86,7 +87,9 @@ def test_an_invitation_resent_while_the_broker_is_down_is_sent_by_the_check(
     user = UserFactory(email="lost.link@example.org")
     user.set_unusable_password()
     user.save()
-    membership = MembershipFactory(user=user, organization=operator, role=Role.COUNSELLOR)
+    membership = MembershipFactory(
+        user=user, organization=operator, role=Role.COUNSELLOR, accepted_at=None
+    )
     Membership.objects.filter(pk=membership.pk).update(
         created_at=timezone.now() - dt.timedelta(days=40),
         invitation_sent_at=timezone.now() - dt.timedelta(days=39),
