@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.forms_input import TextRuleMixin
 from chantiers.indemnities import money
 from chantiers.models import Attendance, WorkSession
 from chantiers.services import Mark
@@ -48,7 +49,7 @@ class HoursField(forms.CharField):
         return money(hours)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(TextRuleMixin, forms.Form):
     """``everyone_present``: the rows left unset (and never marked) are marked present — the
     grid's "Tout le monde présent". A cell whose note input is not on the page keeps the
     recorded note (the week's sheet has none)."""
@@ -100,8 +101,12 @@ class AttendanceForm(forms.Form):
         """One message naming every cell that cannot be read, and what was typed."""
         labels = {cell.key: cell.label for cell in self.cells}
         by_kind: dict[str, list[str]] = {}
-        for name in self.errors:
+        for name, errors in self.errors.as_data().items():
             kind, key = name.split("-", 1)
+            if any(error.code == "control_character" for error in errors):
+                kind = "control_character"  # accounts.text: whichever input it is in
+            elif kind not in ("hours", "status", "note"):
+                kind = "other"
             by_kind.setdefault(kind, []).append(
                 _("%(cell)s : « %(value)s »")
                 % {"cell": labels[key], "value": self.data.get(name, "")[:40]}
@@ -110,6 +115,10 @@ class AttendanceForm(forms.Form):
             "hours": _("Heures illisibles ou impossibles (entre 0 et 24) : %(cells)s."),
             "status": _("Présence inconnue : %(cells)s."),
             "note": _("Note de plus de %(length)s caractères : %(cells)s."),
+            "control_character": _(
+                "Caractère de contrôle invisible (souvent venu d'un copier-coller) : %(cells)s."
+            ),
+            "other": _("Valeur illisible : rechargez la page (%(cells)s)."),
         }
         return " ".join(
             sentences[kind] % {"cells": " ; ".join(cells), "length": NOTE_LENGTH}

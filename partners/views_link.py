@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_scoped_or_404, role_required
 from accounts.models import Role
 from partners import emails, services
+from partners.forms import AnswerForm
 from partners.models import Referral
-from partners.views_partner import AnswerForm, add_service_errors
+from partners.views_partner import add_service_errors
 
 TOKEN_FIELD = "t"
 

@@ -11,44 +11,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record
 from partners import services
 from partners.emails import referrals_minimal
+from partners.forms import AnswerForm
 from partners.models import Referral
 
 PAGE_SIZE = 25
 FILTERS_SESSION_KEY = "partner_inbox_filters"
-
-
-class AnswerForm(forms.Form):
-    """Accept, or refuse with a reason: the same form in the app and behind the e-mailed link."""
-
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Votre réponse"),
-        choices=[
-            ("accept", gettext_lazy("J'accepte cette orientation")),
-            ("refuse", gettext_lazy("Je refuse cette orientation")),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("Choisissez d'accepter ou de refuser.")},
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Motif du refus"),
-        max_length=300,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Obligatoire en cas de refus ; la personne qui oriente le lira."),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "refuse" and not data.get("reason", "").strip():
-            self.add_error("reason", _("Indiquez le motif du refus."))
-        return data
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -494,15 +494,17 @@ class TestTheNewBatchPage:
 
 
 class TestDigitsThatAreNotNumbers:
-    """``"²".isdigit()`` is true but ``int("²")`` fails: posted ids must be ASCII digits."""
+    """``"²".isdigit()`` is true but ``int("²")`` fails, thirty 9s overflow the database's
+    integer: a posted value that is no id is dropped (accounts.forms_input.IdListField)."""
 
-    def test_the_new_batch_page(self, client, director, sepa_operator):
+    @pytest.mark.parametrize("bad", ["²", "9" * 30, "9" * 19, "-1", "١٢", "1.5", "\x00"])
+    def test_the_new_batch_page(self, client, director, sepa_operator, bad):
         statement = _validated_statement(sepa_operator)
         client.force_login(director)
         response = client.post(
             reverse("chantiers:payment_batch_new"),
             {
-                "statements": ["²", str(statement.pk)],
+                "statements": [bad, str(statement.pk)],
                 "execution_date": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
             },
         )
