@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms_input import TextRuleMixin
+from accounts.forms_input import IdMultipleChoiceField, TextRuleMixin
 from accounts.models import Organization, Role, User
 from chantiers.forms import plausible_date
 from chantiers.models import Chantier, Incident, IndemnityCeiling, WorkSession
@@ -44,6 +44,7 @@ class ChantierForm(TextRuleMixin, forms.ModelForm):
             "safety_notes",
             "protective_equipment",
         ]
+        field_classes = {"coordinators": IdMultipleChoiceField}  # ids read before a query
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),

@@ -540,6 +540,28 @@ def test_exported_text_is_never_a_formula(client, counsellor, operator):
     assert cell.value.startswith("=HYPERLINK")
 
 
+def test_a_control_character_already_stored_does_not_break_the_export(client, counsellor, operator):
+    """Stored before the text rule (accounts/text.py) or by hand: the export answers and the
+    file opens, the character dropped (openpyxl refused it: a 500 for the whole organization)."""
+    import io
+
+    import openpyxl
+    from django.db import connection
+
+    nul = "\x00" if connection.vendor != "postgresql" else ""  # PostgreSQL cannot store it
+    ParticipantFactory(
+        organization=operator, last_name=f"Du{nul}pont\x07", first_name="Ma\x1brie\ufffe"
+    )
+    client.force_login(counsellor)
+    response = client.get(reverse("participants:export"))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [sheet.cell(row=2, column=2).value, sheet.cell(row=2, column=3).value] == [
+        "Dupont",
+        "Marie",
+    ]
+
+
 def test_a_search_never_travels_in_the_url(client, counsellor, participant):
     client.force_login(counsellor)
     response = client.post(reverse("participants:list"), {"q": participant.national_number})
