@@ -50,7 +50,7 @@ def batch_new(request):
     chosen = None  # everything is checked until the person unchecks something
     if request.method == "POST":
         valid = form.is_valid()
-        chosen = set(form.cleaned_data.get("statements", []))
+        chosen = set(form.cleaned_data.get("statements", [])) if form.is_bound else set()
         if valid:
             try:
                 batch = payments.batch_create(

@@ -587,3 +587,30 @@ def test_the_closed_filter_lists_people_whose_pathways_are_all_closed(
     )
     page = client.get(reverse("participants:list")).context["page"]
     assert [p.pk for p in page] == [pathway.participant_id]
+
+
+@pytest.mark.parametrize("bad", ["²", "9" * 19, "-1", "abc", "١٢", "\x00"])
+def test_a_bad_filter_already_kept_in_the_session_is_dropped(client, counsellor, operator, bad):
+    """ "²".isdigit() is true: a programme filter kept in the session made the list and the
+    export answer 500 on every load. The list's form reads what the session holds too."""
+    ParticipantFactory(organization=operator, last_name="Dupont")
+    client.force_login(counsellor)
+    session = client.session
+    session["participant_filters"] = {
+        "q": f"dup{bad}" if bad == "\x00" else "",
+        "status": bad,
+        "programme": bad,
+        "mine": "",
+        "organization": operator.pk,
+    }
+    session.save()
+    page = client.get(reverse("participants:list"))
+    assert page.status_code == 200
+    assert page.context["filters"]["programme"] == ""
+    assert client.get(reverse("participants:export")).status_code == 200
+    posted = client.post(reverse("participants:list"), {"programme": bad, "q": f"du{bad}pont"})
+    assert posted.status_code == 302
+    page = client.get(reverse("participants:list"))
+    assert page.context["filters"]["programme"] == ""
+    if bad == "\x00":
+        assert "caractère de contrôle invisible" in page.text
