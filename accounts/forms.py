@@ -4,11 +4,12 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms_input import TextRuleMixin
 from accounts.models import Membership, Organization
 from accounts.services import roles_for
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(TextRuleMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("Adresse e-mail"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -22,7 +23,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class InvitationAwarePasswordResetForm(PasswordResetForm):
+class InvitationAwarePasswordResetForm(TextRuleMixin, PasswordResetForm):
     """Django skips accounts without a password; an invited colleague whose link expired must
     still be able to ask for a new one, as long as an organization's invitation is open."""
 
@@ -36,7 +37,7 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
         )
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(TextRuleMixin, forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail"))
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     last_name = forms.CharField(label=_("Nom"), max_length=100)
@@ -52,7 +53,7 @@ class MemberInviteForm(forms.Form):
         self.fields["role"].choices = roles_for(organization=organization)
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["role", "is_active", "can_read_restricted_notes"]
@@ -62,7 +63,7 @@ class MembershipForm(forms.ModelForm):
         self.fields["role"].choices = roles_for(organization=self.instance.organization)
 
 
-class OrganizationSettingsForm(forms.ModelForm):
+class OrganizationSettingsForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = [

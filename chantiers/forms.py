@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.forms_input import IdListField, TextRuleMixin
 from accounts.templatetags.formatting import euros
 from chantiers.indemnities import DECLARATION_REQUIRED, ZERO
 from chantiers.models import Enrolment, IndemnityCeiling, VolunteerAgreement
@@ -41,7 +42,7 @@ def _not_in_future(day: dt.date | None) -> dt.date | None:
     return day
 
 
-class EnrolmentSelectForm(forms.Form):
+class EnrolmentSelectForm(TextRuleMixin, forms.Form):
     justification = forms.CharField(
         label=gettext_lazy("Justification de la dérogation"),
         required=False,
@@ -53,11 +54,17 @@ class EnrolmentSelectForm(forms.Form):
     )
 
 
-class EnrolmentActivateForm(forms.Form):
+class CandidatesForm(TextRuleMixin, forms.Form):
+    """The people ticked on the page that adds candidates to the group."""
+
+    participant = IdListField(required=False)
+
+
+class EnrolmentActivateForm(TextRuleMixin, forms.Form):
     joined_on = forms.DateField(label=gettext_lazy("Arrivée le"), widget=DateInput())
 
 
-class EnrolmentLeaveForm(forms.Form):
+class EnrolmentLeaveForm(TextRuleMixin, forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Type de départ"),
         choices=[
@@ -76,7 +83,13 @@ class EnrolmentLeaveForm(forms.Form):
     )
 
 
-class EnrolmentSafetyForm(forms.ModelForm):
+class StatementUnlockForm(TextRuleMixin, forms.Form):
+    """The reason a validated month is reopened (the service requires one and keeps it)."""
+
+    reason = forms.CharField(label=gettext_lazy("Motif de la réouverture"), required=False)
+
+
+class EnrolmentSafetyForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Enrolment
         fields = ["safety_briefing_on", "protective_equipment_on"]
@@ -101,7 +114,7 @@ def _years(agreement_starts: dt.date, agreement_ends: dt.date | None) -> tuple[i
     return agreement_starts.year, agreement_ends.year if agreement_ends else 9999
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(TextRuleMixin, forms.ModelForm):
     """The instance comes with its participant, organization and chantier already set."""
 
     DECLARATIONS_WITH_DATE = frozenset(VolunteerAgreement.Declaration) - {

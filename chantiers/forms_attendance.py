@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.forms_input import TextRuleMixin
 from chantiers.indemnities import money
 from chantiers.models import Attendance, WorkSession
 from chantiers.services import Mark
@@ -48,7 +49,7 @@ class HoursField(forms.CharField):
         return money(hours)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(TextRuleMixin, forms.Form):
     """``everyone_present``: the rows left unset (and never marked) are marked present — the
     grid's "Tout le monde présent". A cell whose note input is not on the page keeps the
     recorded note (the week's sheet has none)."""
@@ -97,20 +98,33 @@ class AttendanceForm(forms.Form):
         return {name.split("-", 1)[1] for name in self.errors}
 
     def input_errors(self) -> dict[str, str]:
-        """What is wrong with each unreadable input, in a few words, to show beside it."""
+        """What is wrong with each unreadable input, in a few words, to show beside it (a
+        control character says so in its own words, whichever input it is in)."""
         said = {
             "hours": _("Entre 0 et 24 heures, avec une virgule : ex. 7,5."),
             "status": _("Présence inconnue : choisissez un des boutons."),
             "note": _("%(length)s caractères au plus.") % {"length": NOTE_LENGTH},
         }
-        return {name: said[name.split("-", 1)[0]] for name in self.errors}
+        found = {}
+        for name, errors in self.errors.as_data().items():
+            kind = name.split("-", 1)[0]
+            own = next((e for e in errors if e.code == "control_character"), None)
+            if own is not None or kind not in said:
+                found[name] = " ".join((own or errors[0]).messages)
+            else:
+                found[name] = said[kind]
+        return found
 
     def problems(self) -> str:
         """One message naming every cell that cannot be read, and what was typed."""
         labels = {cell.key: cell.label for cell in self.cells}
         by_kind: dict[str, list[str]] = {}
-        for name in self.errors:
+        for name, errors in self.errors.as_data().items():
             kind, key = name.split("-", 1)
+            if any(error.code == "control_character" for error in errors):
+                kind = "control_character"  # accounts.text: whichever input it is in
+            elif kind not in ("hours", "status", "note"):
+                kind = "other"
             by_kind.setdefault(kind, []).append(
                 _("%(cell)s : « %(value)s »")
                 % {"cell": labels[key], "value": self.data.get(name, "")[:40]}
@@ -119,6 +133,10 @@ class AttendanceForm(forms.Form):
             "hours": _("Heures illisibles ou impossibles (entre 0 et 24) : %(cells)s."),
             "status": _("Présence inconnue : %(cells)s."),
             "note": _("Note de plus de %(length)s caractères : %(cells)s."),
+            "control_character": _(
+                "Caractère de contrôle invisible (souvent venu d'un copier-coller) : %(cells)s."
+            ),
+            "other": _("Valeur illisible : rechargez la page (%(cells)s)."),
         }
         return " ".join(
             sentences[kind] % {"cells": " ; ".join(cells), "length": NOTE_LENGTH}

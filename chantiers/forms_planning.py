@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms_input import IdMultipleChoiceField, TextRuleMixin
 from accounts.models import Organization, Role, User
 from chantiers.forms import plausible_date
 from chantiers.models import Chantier, Incident, IndemnityCeiling, WorkSession
@@ -22,7 +23,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class ChantierForm(forms.ModelForm):
+class ChantierForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Chantier
         fields = [
@@ -43,6 +44,7 @@ class ChantierForm(forms.ModelForm):
             "safety_notes",
             "protective_equipment",
         ]
+        field_classes = {"coordinators": IdMultipleChoiceField}  # ids read before a query
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
@@ -108,7 +110,7 @@ class ChantierForm(forms.ModelForm):
         return cleaned
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = WorkSession
         fields = ["date", "starts_at", "ends_at"]
@@ -147,7 +149,7 @@ WEEKDAYS = [
 ]
 
 
-class WeeklyPlanForm(forms.Form):
+class WeeklyPlanForm(TextRuleMixin, forms.Form):
     first_day = forms.DateField(label=_("Du"), widget=DateInput())
     last_day = forms.DateField(label=_("Au"), widget=DateInput())
     weekdays = forms.TypedMultipleChoiceField(
@@ -166,7 +168,7 @@ class WeeklyPlanForm(forms.Form):
         return plausible_date(self.cleaned_data["last_day"])
 
 
-class CancelForm(forms.Form):
+class CancelForm(TextRuleMixin, forms.Form):
     reason = forms.CharField(
         label=_("Motif de l'annulation"),
         max_length=200,
@@ -174,7 +176,7 @@ class CancelForm(forms.Form):
     )
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Incident
         fields = [

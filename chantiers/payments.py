@@ -34,6 +34,7 @@ from stdnum import iban as stdnum_iban
 from text_unidecode import unidecode
 
 from accounts.models import Organization, User
+from accounts.text import printable
 from chantiers.models import MonthlyStatement, PaymentBatch
 from participants.models import Participant
 
@@ -339,7 +340,9 @@ def batch_transfers(*, batch: PaymentBatch) -> list[Transfer]:
 
 
 def _csv_text(value: str) -> str:
-    """A name typed as "=HYPERLINK(…)" stays a name: the spreadsheet must not run it."""
+    """A name typed as "=HYPERLINK(…)" stays a name: the spreadsheet must not run it. A
+    control character stored before the text rule (accounts/text.py) is dropped."""
+    value = printable(value)
     if value and value[0] in "=+-@\t\r":
         return "'" + value
     return value

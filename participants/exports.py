@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from accounts.text import printable
+
 
 def participants_xlsx(participants) -> bytes:
     book = Workbook(write_only=True)
@@ -69,13 +71,14 @@ def participants_xlsx(participants) -> bytes:
 
 def _as_text(sheet, values: list) -> list:
     """A name typed as "=HYPERLINK(…)" stays a name: text cells are written as text, never
-    as formulas the spreadsheet would run."""
+    as formulas the spreadsheet would run. A control character stored before the rule of
+    ``accounts.text`` (or by hand) is dropped: openpyxl would refuse the whole file."""
     from openpyxl.cell import WriteOnlyCell
 
     cells = []
     for value in values:
         if isinstance(value, str) and value:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=printable(value))
             cell.data_type = "s"
             cells.append(cell)
         else:

@@ -2,7 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms_input import SEARCH_LENGTH, IdChoiceField, TextRuleMixin
 from accounts.models import Organization
+from participants.importing import MAX_BYTES
 from participants.models import (
     ExitOutcome,
     FollowUp,
@@ -25,7 +27,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(TextRuleMixin, forms.ModelForm):
     # Typed as on the identity card (85.07.30-033.28); stored as 11 digits.
     national_number = forms.CharField(
         label=_("Numéro de registre national ou BIS"),
@@ -122,12 +124,12 @@ class ParticipantCreateForm(ParticipantForm):
         return data
 
 
-class IncomeSourceForm(forms.Form):
+class IncomeSourceForm(TextRuleMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Nouvelle source de revenus"), choices=IncomeKind.choices)
     starts_on = forms.DateField(label=_("depuis le"), widget=DateInput())
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Need
         fields = ["category", "identified_on", "note"]
@@ -138,7 +140,7 @@ class NeedForm(forms.ModelForm):
         self.fields["identified_on"].initial = timezone.localdate()
 
 
-class PathwayOpenForm(forms.ModelForm):
+class PathwayOpenForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Pathway
         fields = ["programme", "started_on", "referred_by"]
@@ -161,7 +163,7 @@ class PathwayOpenForm(forms.ModelForm):
         ).filter(is_active=True)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = PathwayEvent
         fields = ["date", "kind", "duration_minutes", "text", "confidentiality"]
@@ -172,19 +174,19 @@ class EventForm(forms.ModelForm):
         self.fields["date"].initial = timezone.localdate()
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["text", "due_on"]
         widgets = {"due_on": DateInput()}
 
 
-class PhaseForm(forms.Form):
+class PhaseForm(TextRuleMixin, forms.Form):
     phase = forms.ChoiceField(label=_("Nouvelle phase"), choices=Phase.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class PathwayCloseForm(forms.Form):
+class PathwayCloseForm(TextRuleMixin, forms.Form):
     ended_on = forms.DateField(label=_("Date de fin"), widget=DateInput())
     exit_outcome = forms.ChoiceField(
         label=_("Situation à la sortie"), choices=[("", "—"), *ExitOutcome.choices]
@@ -194,11 +196,11 @@ class PathwayCloseForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class PathwayReopenForm(forms.Form):
+class PathwayReopenForm(TextRuleMixin, forms.Form):
     note = forms.CharField(label=_("Pourquoi rouvrir ce parcours ?"), max_length=500)
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["done_on", "situation", "improved", "note"]
@@ -211,3 +213,54 @@ class FollowUpForm(forms.ModelForm):
         if self.instance.done_on is None:
             # The instance's empty date would win over a field initial: set the form's own.
             self.initial["done_on"] = timezone.localdate()
+
+
+class ParticipantFilterForm(TextRuleMixin, forms.Form):
+    """The list's filters, as posted by its search form and as kept in the session: read by the
+    same form both times, so that a value the form refuses is never stored nor used (a filter
+    kept from an older version of the page, or typed by hand, is dropped)."""
+
+    q = forms.CharField(required=False)
+    status = forms.ChoiceField(
+        choices=[("", ""), ("open", _("En cours")), ("closed", _("Clôturés"))], required=False
+    )
+    programme = IdChoiceField(queryset=Programme.objects.none(), required=False)
+    mine = forms.BooleanField(required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(organization=organization)
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:SEARCH_LENGTH]
+
+    def filters(self) -> dict:
+        """The filters that can be used, as the session keeps them and the page shows them:
+        strings, empty for a value refused."""
+        self.is_valid()
+        data = self.cleaned_data
+        programme = data.get("programme")
+        return {
+            "q": data.get("q", ""),
+            "status": data.get("status", ""),
+            "programme": str(programme.pk) if programme else "",
+            "mine": "1" if data.get("mine") else "",
+        }
+
+    def problems(self) -> str:
+        return " ".join(message for errors in self.errors.values() for message in errors)
+
+
+class ImportForm(TextRuleMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Fichier CSV ou XLSX"),
+        help_text=_("Une ligne par personne et par parcours ; 5 Mo au plus."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("Le fichier dépasse 5 Mo : découpez-le."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Envoyez un fichier .csv ou .xlsx."))
+        return upload

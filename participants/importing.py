@@ -12,6 +12,8 @@ import io
 import json
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.dates import add_months
 from accounts.models import Organization, User
+from accounts.text import control_character, validate_single_line
 from participants.models import (
     EducationLevel,
     ExitOutcome,
@@ -67,6 +70,7 @@ REQUIRED = [
     "pathway_started_on",
 ]
 MAX_ROWS = 20_000
+MAX_BYTES = 5 * 1024 * 1024
 BATCH = 1000
 
 
@@ -139,10 +143,9 @@ def _cell(value) -> object:
     return value if isinstance(value, dt.date | int) else str(value).strip()
 
 
-def read_table(content: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict]]]:
-    """The header and the non-empty rows, each with its line number in the file."""
-    if not content:
-        raise ImportFileError(_("Le fichier est vide."))
+def _lines(content: bytes, filename: str) -> Iterator[list]:
+    """The file's lines one at a time, never all of them in memory: a file of a few megabytes
+    can hold millions of short lines, and the row limit must stop the reading, not follow it."""
     if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
         import openpyxl
 
@@ -150,18 +153,52 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[tuple[int
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError):
             raise ImportFileError(_("Ce fichier XLSX est illisible.")) from None
-        lines = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-        book.close()
+        try:
+            for row in book.worksheets[0].iter_rows(values_only=True):
+                yield [_cell(v) for v in row]
+        finally:
+            book.close()
     else:
         text = _decode(content)
-        first = text.split("\n", 1)[0]
+        end_of_first = text.find("\n")
+        first = text if end_of_first < 0 else text[:end_of_first]
         delimiter = ";" if first.count(";") >= first.count(",") else ","
-        lines = [
-            [_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-    if not lines:
+        try:
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+                yield [_cell(v) for v in row]
+        except csv.Error as error:
+            raise ImportFileError(
+                _("Ce fichier CSV est illisible : %(error)s.") % {"error": error}
+            ) from None
+
+
+def read_table(content: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The header and the non-empty rows, each with its line number in the file."""
+    if not content:
         raise ImportFileError(_("Le fichier est vide."))
-    header = [str(name).strip().lower() for name in lines[0]]
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(_("Le fichier dépasse 5 Mo : découpez-le."))
+    with closing(_lines(content, filename)) as lines:
+        first = next(lines, None)
+        if first is None:
+            raise ImportFileError(_("Le fichier est vide."))
+        header = _header(first)
+        rows = []
+        for number, values in enumerate(lines, start=2):
+            if not any(v not in ("", None) for v in values):
+                continue
+            if len(rows) == MAX_ROWS:  # one row too many: the rest is not even read
+                raise ImportFileError(
+                    _("Le fichier compte plus de %(max)s lignes : au plus %(max)s par import.")
+                    % {"max": MAX_ROWS}
+                )
+            padded = list(values) + [""] * (len(header) - len(values))
+            rows.append((number, dict(zip(header, padded, strict=False))))
+    return header, rows
+
+
+def _header(values: list) -> list[str]:
+    header = [str(name).strip().lower() for name in values]
     while header and not header[-1]:
         header.pop()
     unknown = [name for name in header if name not in COLUMNS]
@@ -180,18 +217,7 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[tuple[int
         raise ImportFileError(
             _("Colonnes en double : %(columns)s.") % {"columns": ", ".join(sorted(repeated))}
         )
-    rows = []
-    for number, values in enumerate(lines[1:], start=2):
-        if not any(v not in ("", None) for v in values):
-            continue
-        padded = list(values) + [""] * (len(header) - len(values))
-        rows.append((number, dict(zip(header, padded, strict=False))))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(
-            _("Le fichier compte %(rows)s lignes ; au plus %(max)s par import.")
-            % {"rows": len(rows), "max": MAX_ROWS}
-        )
-    return header, rows
+    return header
 
 
 # Checking --------------------------------------------------------------------------------------
@@ -266,6 +292,7 @@ def _check_row(line: int, raw: dict, programmes: dict, report: ImportReport) -> 
                 errors.append(RowError(line, column, _("obligatoire")))
             return None
         try:
+            validate_single_line(value)  # the rule of every way in (accounts.text)
             return parse(value)
         except ValidationError as error:
             errors.append(RowError(line, column, " ".join(error.messages)))
@@ -481,6 +508,10 @@ def participants_import(
     something else than what was shown, because the data changed in between.
     """
     report = ImportReport()
+    if control_character(filename):  # it is kept with the batch and in the pathways' log
+        raise ImportFileError(
+            _("Le nom du fichier contient un caractère de contrôle invisible : renommez-le.")
+        )
     _header, table = read_table(content, filename)
     report.rows = len(table)
     try:

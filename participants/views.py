@@ -23,6 +23,7 @@ from participants.forms import (
     IncomeSourceForm,
     NeedForm,
     ParticipantCreateForm,
+    ParticipantFilterForm,
     ParticipantForm,
     PathwayCloseForm,
     PathwayOpenForm,
@@ -61,27 +62,24 @@ FILTERS = ("q", "status", "programme", "mine")
 FILTERS_SESSION_KEY = "participant_filters"
 
 
-def _filters(request) -> dict:
+def _filters(request) -> ParticipantFilterForm:
     """The list's filters live in the session, posted by the search form: a name or a national
     number typed in the search box never appears in a URL, so never in a server log, the
-    browser history or a shared link."""
+    browser history or a shared link. Read again by the form: a bad value kept there is dropped."""
     stored = request.session.get(FILTERS_SESSION_KEY, {})
     if stored.get("organization") != request.organization.pk:
         stored = {}
-    return {key: stored.get(key, "") for key in FILTERS}
+    stored = {key: stored.get(key, "") for key in FILTERS}
+    return ParticipantFilterForm(stored, organization=request.organization)
 
 
-def _filtered_participants(request, filters: dict):
-    programme = None
-    if str(filters["programme"]).isdigit():
-        programme = Programme.objects.filter(
-            organization=request.organization, pk=filters["programme"]
-        ).first()
+def _filtered_participants(request, form: ParticipantFilterForm):
+    filters = form.filters()
     return selectors.participant_list(
         organization=request.organization,
         query=filters["q"],
         counsellor=request.user if filters["mine"] else None,
-        programme=programme,
+        programme=form.cleaned_data.get("programme"),
         status=filters["status"],
     )
 
@@ -101,12 +99,16 @@ LIST_COLUMNS = (
 @role_required(*CASELOAD_ROLES)
 def participant_list(request):
     if request.method == "POST":
-        filters = {key: request.POST.get(key, "").strip()[:100] for key in FILTERS}
+        form = ParticipantFilterForm(request.POST, organization=request.organization)
+        filters = form.filters()  # what can be used; what is refused is said, not stored
+        if form.errors:
+            messages.error(request, form.problems())
         request.session[FILTERS_SESSION_KEY] = {**filters, "organization": request.organization.pk}
         if not request.htmx:
             return redirect("participants:list")
-    filters = _filters(request)
-    participants = _filtered_participants(request, filters).only(*LIST_COLUMNS)
+    form = _filters(request)
+    filters = form.filters()
+    participants = _filtered_participants(request, form).only(*LIST_COLUMNS)
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
     # Each row's address reversed once, not per row in the template.
     detail_url = address_for_each("participants:detail")

@@ -5,35 +5,18 @@ import csv
 import hashlib
 import io
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
+from participants.forms import ImportForm
 from participants.importing import COLUMNS, ImportFileError, participants_import
 from participants.views import CASELOAD_ROLES
 
 SESSION_KEY = "participant_import"
-MAX_BYTES = 5 * 1024 * 1024
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Fichier CSV ou XLSX"),
-        help_text=gettext_lazy("Une ligne par personne et par parcours ; 5 Mo au plus."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("Le fichier dépasse 5 Mo : découpez-le."))
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError(_("Envoyez un fichier .csv ou .xlsx."))
-        return upload
 
 
 @role_required(*CASELOAD_ROLES)

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms_input import TextRuleMixin
 from accounts.models import Organization
 from participants.forms import DateInput
 from participants.models import EMPLOYMENT_OUTCOMES, ExitOutcome, NeedCategory
@@ -14,7 +15,7 @@ from partners import selectors, services
 from partners.models import EmployerContact, Matching, PartnerService, Referral
 
 
-class DirectoryForm(forms.Form):
+class DirectoryForm(TextRuleMixin, forms.Form):
     """The directory's search: no personal data, so a plain GET form."""
 
     category = forms.ChoiceField(
@@ -30,7 +31,7 @@ class DirectoryForm(forms.Form):
     )
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(TextRuleMixin, forms.ModelForm):
     """A referral of one participant: to which service, for which of their open needs, why."""
 
     class Meta:
@@ -55,10 +56,37 @@ class ReferralForm(forms.ModelForm):
         need.label_from_instance = lambda n: n.get_category_display()
 
 
+class AnswerForm(TextRuleMixin, forms.Form):
+    """Accept, or refuse with a reason: the same form in the app and behind the e-mailed link."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Votre réponse"),
+        choices=[
+            ("accept", gettext_lazy("J'accepte cette orientation")),
+            ("refuse", gettext_lazy("Je refuse cette orientation")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choisissez d'accepter ou de refuser.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Motif du refus"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Obligatoire en cas de refus ; la personne qui oriente le lira."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Indiquez le motif du refus."))
+        return data
+
+
 # --- Employers and matchings ------------------------------------------------------------------
 
 
-class EmployerForm(forms.ModelForm):
+class EmployerForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "street", "postcode", "city", "email", "phone"]
@@ -73,7 +101,7 @@ class EmployerForm(forms.ModelForm):
         return employer
 
 
-class EmployerContactForm(forms.ModelForm):
+class EmployerContactForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = EmployerContact
         fields = ["date", "person_met", "outcome", "note"]
@@ -86,7 +114,7 @@ class EmployerContactForm(forms.ModelForm):
         return date
 
 
-class MatchingForm(forms.ModelForm):
+class MatchingForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Matching
         fields = ["employer", "position", "proposed_on"]
@@ -108,7 +136,7 @@ class MatchingForm(forms.ModelForm):
 EMPLOYMENT_CHOICES = [(o.value, o.label) for o in ExitOutcome if o in EMPLOYMENT_OUTCOMES]
 
 
-class MatchingUpdateForm(forms.Form):
+class MatchingUpdateForm(TextRuleMixin, forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Nouvel état"))
     on = forms.DateField(label=gettext_lazy("Depuis le"), widget=DateInput())
     close_pathway = forms.BooleanField(
@@ -137,31 +165,4 @@ class MatchingUpdateForm(forms.Form):
                 )
             elif not data.get("exit_outcome"):
                 self.add_error("exit_outcome", _("Indiquez la situation à la sortie."))
-        return data
-
-
-class AnswerForm(forms.Form):
-    """Accept, or refuse with a reason: the same form in the app and behind the e-mailed link."""
-
-    decision = forms.ChoiceField(
-        label=_("Votre réponse"),
-        choices=[
-            ("accept", _("J'accepte cette orientation")),
-            ("refuse", _("Je refuse cette orientation")),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choisissez d'accepter ou de refuser.")},
-    )
-    reason = forms.CharField(
-        label=_("Motif du refus"),
-        max_length=300,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoire en cas de refus ; la personne qui oriente le lira."),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "refuse" and not data.get("reason", "").strip():
-            self.add_error("reason", _("Indiquez le motif du refus."))
         return data

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts.access import get_scoped_or_404, role_required
+from accounts.forms_input import parse_id
 from accounts.models import Role
 from participants.models import Need, Participant
 from partners import selectors
@@ -17,16 +18,18 @@ def _referred(request) -> tuple[Participant | None, Need | None]:
     """Coming from a participant's page (``?need=`` or ``?participant=``, ids only): whom each
     service's "Orienter ici" button refers."""
     need = participant = None
-    if request.GET.get("need", "").isdigit():
+    need_id = parse_id(request.GET.get("need"))
+    participant_id = parse_id(request.GET.get("participant"))
+    if need_id:
         need = get_scoped_or_404(
             request,
             Need.objects.select_related("participant"),
             via="participant__organization",
-            pk=request.GET["need"],
+            pk=need_id,
         )
         participant = need.participant
-    elif request.GET.get("participant", "").isdigit():
-        participant = get_scoped_or_404(request, Participant.objects, pk=request.GET["participant"])
+    elif participant_id:
+        participant = get_scoped_or_404(request, Participant.objects, pk=participant_id)
     return participant, need
 
 

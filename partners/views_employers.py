@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.forms import add_service_errors
+from accounts.forms_input import SearchForm
 from accounts.models import Organization, Role
 from participants.models import Participant
 from partners import selectors, services
@@ -48,11 +49,18 @@ def _matching(request, pk) -> Matching:
 @role_required(*EMPLOYER_ROLES)
 def employer_list(request):
     if request.method == "POST":
-        query = request.POST.get("q", "").strip()[:100]
-        request.session[FILTERS_SESSION_KEY] = {"q": query, "organization": request.organization.pk}
+        search = SearchForm(request.POST)
+        if search.is_valid():
+            request.session[FILTERS_SESSION_KEY] = {
+                "q": search.query(),
+                "organization": request.organization.pk,
+            }
+        else:
+            messages.error(request, search.problem())
         return redirect("partners:employer_list")
     stored = request.session.get(FILTERS_SESSION_KEY, {})
-    query = stored.get("q", "") if stored.get("organization") == request.organization.pk else ""
+    mine_stored = stored.get("organization") == request.organization.pk
+    query = SearchForm({"q": stored.get("q", "")}).query() if mine_stored else ""
     employers = selectors.employer_list(organization=request.organization, query=query)
     page = Paginator(employers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "partners/employer_list.html", {"page": page, "query": query})

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_scoped_or_404, role_required
 from accounts.addresses import address_for_each
 from accounts.forms import add_service_errors
+from accounts.forms_input import parse_id
 from accounts.models import Role
 from participants.models import Participant
 from partners import selectors, services
@@ -45,7 +46,7 @@ def _answer_link_if_no_members(referral: Referral) -> bool:
 def referral_create(request, pk):
     participant = get_scoped_or_404(request, Participant.objects, pk=pk)
     initial = {
-        key: request.GET[key] for key in ("service", "need") if request.GET.get(key, "").isdigit()
+        key: request.GET[key] for key in ("service", "need") if parse_id(request.GET.get(key))
     }
     form = ReferralForm(
         request.POST or None,

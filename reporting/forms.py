@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms_input import TextRuleMixin
 from chantiers.models import Chantier
 from participants.models import Programme
 from reporting.models import ReportRun
@@ -78,7 +79,7 @@ class ChantierChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-class ReportForm(forms.Form):
+class ReportForm(TextRuleMixin, forms.Form):
     """``organization`` scopes the programmes; ``chantiers`` is the queryset the person may
     choose from (a coordinator: their own chantiers); ``names_allowed``: whether participants
     may be named (``reporting.selectors.names_allowed_for``; the command, an operator's tool,

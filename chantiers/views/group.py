@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.forms import add_service_errors
+from accounts.forms_input import SearchForm
 from chantiers import selectors, services
 from chantiers.forms import (
+    CandidatesForm,
     EnrolmentActivateForm,
     EnrolmentLeaveForm,
     EnrolmentSafetyForm,
@@ -248,7 +250,9 @@ def _search_query(request) -> str:
     """The search lives in the session, posted by the form: a national number typed in the box
     never appears in a URL, so never in a server log or the browser history."""
     stored = request.session.get(SEARCH_SESSION_KEY, {})
-    return stored.get("q", "") if stored.get("organization") == request.organization.pk else ""
+    if stored.get("organization") != request.organization.pk:
+        return ""
+    return SearchForm({"q": stored.get("q", "")}).query()  # whatever a session holds
 
 
 def _searchable(request, query: str = ""):
@@ -266,8 +270,14 @@ def group_add(request, pk):
     if request.method == "POST" and "add" in request.POST:
         return _add_candidates(request, chantier)
     if request.method == "POST":
-        query = request.POST.get("q", "").strip()[:100]
-        request.session[SEARCH_SESSION_KEY] = {"q": query, "organization": request.organization.pk}
+        search = SearchForm(request.POST)
+        if search.is_valid():
+            request.session[SEARCH_SESSION_KEY] = {
+                "q": search.query(),
+                "organization": request.organization.pk,
+            }
+        else:
+            messages.error(request, search.problem())
         if not request.htmx:
             return redirect("chantiers:group_add", pk=chantier.pk)
     query = _search_query(request)
@@ -293,8 +303,8 @@ def group_add(request, pk):
 
 
 def _add_candidates(request, chantier):
-    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
-    ids = [pk for pk in request.POST.getlist("participant") if pk.isascii() and pk.isdigit()]
+    form = CandidatesForm(request.POST)
+    ids = form.cleaned_data["participant"] if form.is_valid() else []
     people = list(_searchable(request).filter(pk__in=ids).exclude(enrolments__chantier=chantier))
     if not people:
         messages.error(request, _("Cochez au moins une personne à ajouter."))

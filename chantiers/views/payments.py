@@ -6,7 +6,6 @@ organisation's account and reopens statements, and needs to see why a statement 
 batch) but neither creates, downloads nor marks anything: the files hold every IBAN in full.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,32 +13,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record_many
 from chantiers import payments
+from chantiers.forms_payments import BatchForm
 from chantiers.models import PaymentBatch
 
 PAGE_SIZE = 25
 READ_ROLES = (Role.DIRECTION, Role.ADMIN)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class BatchForm(forms.Form):
-    execution_date = forms.DateField(
-        label=gettext_lazy("Date d'exécution souhaitée"),
-        widget=DateInput(),
-        help_text=gettext_lazy("Le jour où la banque exécute les virements."),
-    )
 
 
 def _batch(request, pk) -> PaymentBatch:
@@ -65,10 +49,9 @@ def batch_new(request):
     form = BatchForm(request.POST or None, initial=initial)
     chosen = None  # everything is checked until the person unchecks something
     if request.method == "POST":
-        # ASCII digits only: "²".isdigit() is true, but int("²") fails.
-        posted = request.POST.getlist("statements")
-        chosen = {int(pk) for pk in posted if pk.isascii() and pk.isdigit()}
-        if form.is_valid():
+        valid = form.is_valid()
+        chosen = set(form.cleaned_data.get("statements", [])) if form.is_bound else set()
+        if valid:
             try:
                 batch = payments.batch_create(
                     organization=request.organization,

@@ -9,8 +9,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.dates import add_months
+from accounts.forms_input import parse_id
 from accounts.models import Role
 from chantiers import selectors, services
+from chantiers.forms import StatementUnlockForm
 from chantiers.models import (
     MonthlyStatement,
 )
@@ -55,7 +57,7 @@ def month_statements(request, pk, year, month):
 
 def _back(request, statement):
     """Back to the month page the form came from (a chantier this user may see)."""
-    chantier = visible_chantiers(request).filter(pk=request.POST.get("chantier") or 0).first()
+    chantier = visible_chantiers(request).filter(pk=parse_id(request.POST.get("chantier"))).first()
     if chantier is None:
         return redirect("chantiers:list")
     return redirect(
@@ -91,9 +93,12 @@ def statement_action(request, pk):
 @require_POST
 def statement_unlock(request, pk):
     statement = statement_or_404(request, pk)
+    form = StatementUnlockForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["reason"])
         services.statement_unlock(
-            statement=statement, by=request.user, reason=request.POST.get("reason", "")
+            statement=statement, by=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

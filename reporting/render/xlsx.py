@@ -16,10 +16,10 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from accounts.text import printable
 from reporting.document import Chart, Column, Document, KeyFigures, Table, Text
 from reporting.render.formats import (
     XLSX_DATETIME,
@@ -216,7 +216,7 @@ def _write(cell, value, kind: str):
 
 def _text(value) -> str:
     # openpyxl refuses control characters (a pasted note may hold one): drop them.
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return printable(value)
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:

@@ -359,15 +359,17 @@ class TestAddingCandidates:
 
 
 class TestDigitsThatAreNotNumbers:
-    """``"²".isdigit()`` is true but ``int("²")`` fails: posted ids must be ASCII digits."""
+    """``"²".isdigit()`` is true but ``int("²")`` fails, nineteen 9s overflow the database's
+    integer: a posted value that is no id is dropped (accounts.forms_input.IdListField)."""
 
-    def test_adding_candidates(self, client, coordinator, chantier):
+    @pytest.mark.parametrize("bad", ["²", "9" * 19, "9" * 30, "-1", "١٢", "1.5", "\x00"])
+    def test_adding_candidates(self, client, coordinator, chantier, bad):
         person = ParticipantFactory(organization=chantier.organization)
         PathwayFactory(participant=person)
         client.force_login(coordinator)
         response = client.post(
             reverse("chantiers:group_add", args=[chantier.pk]),
-            {"add": "1", "participant": ["²", str(person.pk)]},
+            {"add": "1", "participant": [bad, str(person.pk)]},
         )
         assert response.status_code == 302
         assert Enrolment.objects.get().participant == person

@@ -369,3 +369,100 @@ class TestUploadPage:
         client.post(reverse("participants:import_confirm"), {"sha256": sha})
         client.post(reverse("participants:import_confirm"), {"sha256": sha})
         assert Participant.objects.count() == 1 and ImportBatch.objects.count() == 1
+
+
+class TestControlCharacters:
+    """The rule of every way in (accounts/text.py): a cell holding a control character is a row
+    error in French, and nothing of the file is stored — the export would fail on it later."""
+
+    @pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x85"])
+    def test_a_name_with_a_control_character_is_a_row_error(self, operator, programmes, character):
+        content = _csv(_person(1), _person(2) | {"last_name": f"Du{character}pont"})
+        report = _import(operator, content)
+        assert [(e.line, e.column) for e in report.errors] == [(3, "last_name")]
+        assert "caractère de contrôle invisible" in report.errors[0].message
+        assert f"U+{ord(character):04X}" in report.errors[0].message
+        assert not Participant.objects.exists() and not ImportBatch.objects.exists()
+
+    def test_a_control_character_in_an_xlsx_cell_or_a_coded_column_is_a_row_error(
+        self, operator, programmes
+    ):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(COLUMNS)
+        sheet.append([_person(1)[c] for c in COLUMNS])
+        second = _person(2) | {"first_name": "Ma\nrie", "gender": "F\x9b"}
+        sheet.append([second[c] for c in COLUMNS])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        report = _import(operator, buffer.getvalue(), filename="p.xlsx")
+        assert [(e.line, e.column) for e in report.errors] == [(3, "first_name"), (3, "gender")]
+        assert not Participant.objects.exists()
+
+    def test_a_file_name_with_a_control_character_is_refused(self, operator, programmes):
+        with pytest.raises(ImportFileError, match="nom du fichier"):
+            _import(operator, _csv(_person(1)), filename="liste\x00.csv")
+        assert not ImportBatch.objects.exists()
+
+    def test_the_preview_page_lists_the_row_and_keeps_nothing_to_confirm(
+        self, client, counsellor, programmes
+    ):
+        client.force_login(counsellor)
+        upload = io.BytesIO(_csv(_person(1) | {"last_name": "Du\x07pont"}))
+        upload.name = "participants.csv"
+        response = client.post(reverse("participants:import"), {"file": upload})
+        assert response.status_code == 200
+        assert "caractère de contrôle invisible (U+0007)" in response.text
+        assert "Tout est correct" not in response.text
+        assert "participant_import" not in client.session
+
+
+class TestTheRowLimit:
+    """A 5 MB file can hold millions of one-character lines: the reading stops at the first row
+    past the limit, so the memory stays that of the limit's rows, not of the file's."""
+
+    def _one_character_rows(self, count: int) -> bytes:
+        return ";".join(COLUMNS).encode() + b"\r\n" + b"x\r\n" * count
+
+    def test_millions_of_short_lines_are_refused_in_bounded_memory(self, operator, programmes):
+        import tracemalloc
+
+        from participants.importing import MAX_BYTES, MAX_ROWS, read_table
+
+        content = self._one_character_rows(2_600_000)[:MAX_BYTES]
+        tracemalloc.start()
+        try:
+            with pytest.raises(ImportFileError, match=f"plus de {MAX_ROWS} lignes"):
+                read_table(content, "participants.csv")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        # Every row held as a dict of 16 columns would take well over 1 GB; the limit's rows
+        # and the decoded text, a few tens of MB.
+        assert peak < 120 * 1024 * 1024, f"peak {peak / 2**20:.0f} MB"
+
+    def test_an_xlsx_past_the_limit_is_refused_without_reading_it_all(
+        self, operator, programmes, monkeypatch
+    ):
+        from participants import importing
+
+        monkeypatch.setattr(importing, "MAX_ROWS", 50)
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet()
+        sheet.append(COLUMNS)
+        for _ in range(5_000):
+            sheet.append(["x"])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        read = []
+        real_cell = importing._cell
+        monkeypatch.setattr(importing, "_cell", lambda v: read.append(v) or real_cell(v))
+        with pytest.raises(ImportFileError, match="plus de 50 lignes"):
+            importing.read_table(buffer.getvalue(), "p.xlsx")
+        assert len(read) < 100 * len(COLUMNS)  # the header and 51 rows, not 5 000
+
+    def test_a_file_over_5_mb_is_refused_by_the_import_itself(self, operator, programmes):
+        from participants.importing import MAX_BYTES
+
+        with pytest.raises(ImportFileError, match="5 Mo"):
+            _import(operator, self._one_character_rows(10)[:1] + b" " * MAX_BYTES)

@@ -540,6 +540,28 @@ def test_exported_text_is_never_a_formula(client, counsellor, operator):
     assert cell.value.startswith("=HYPERLINK")
 
 
+def test_a_control_character_already_stored_does_not_break_the_export(client, counsellor, operator):
+    """Stored before the text rule (accounts/text.py) or by hand: the export answers and the
+    file opens, the character dropped (openpyxl refused it: a 500 for the whole organization)."""
+    import io
+
+    import openpyxl
+    from django.db import connection
+
+    nul = "\x00" if connection.vendor != "postgresql" else ""  # PostgreSQL cannot store it
+    ParticipantFactory(
+        organization=operator, last_name=f"Du{nul}pont\x07", first_name="Ma\x1brie\ufffe"
+    )
+    client.force_login(counsellor)
+    response = client.get(reverse("participants:export"))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [sheet.cell(row=2, column=2).value, sheet.cell(row=2, column=3).value] == [
+        "Dupont",
+        "Marie",
+    ]
+
+
 def test_a_search_never_travels_in_the_url(client, counsellor, participant):
     client.force_login(counsellor)
     response = client.post(reverse("participants:list"), {"q": participant.national_number})
@@ -565,3 +587,30 @@ def test_the_closed_filter_lists_people_whose_pathways_are_all_closed(
     )
     page = client.get(reverse("participants:list")).context["page"]
     assert [p.pk for p in page] == [pathway.participant_id]
+
+
+@pytest.mark.parametrize("bad", ["²", "9" * 19, "-1", "abc", "١٢", "\x00"])
+def test_a_bad_filter_already_kept_in_the_session_is_dropped(client, counsellor, operator, bad):
+    """ "²".isdigit() is true: a programme filter kept in the session made the list and the
+    export answer 500 on every load. The list's form reads what the session holds too."""
+    ParticipantFactory(organization=operator, last_name="Dupont")
+    client.force_login(counsellor)
+    session = client.session
+    session["participant_filters"] = {
+        "q": f"dup{bad}" if bad == "\x00" else "",
+        "status": bad,
+        "programme": bad,
+        "mine": "",
+        "organization": operator.pk,
+    }
+    session.save()
+    page = client.get(reverse("participants:list"))
+    assert page.status_code == 200
+    assert page.context["filters"]["programme"] == ""
+    assert client.get(reverse("participants:export")).status_code == 200
+    posted = client.post(reverse("participants:list"), {"programme": bad, "q": f"du{bad}pont"})
+    assert posted.status_code == 302
+    page = client.get(reverse("participants:list"))
+    assert page.context["filters"]["programme"] == ""
+    if bad == "\x00":
+        assert "caractère de contrôle invisible" in page.text

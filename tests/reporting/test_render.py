@@ -560,3 +560,26 @@ def test_every_table_is_in_both_files_with_the_same_values(document, workbook, t
             assert _plain(line) in text
             checked += 1
     assert checked == 5 + 60 + 1  # the trend, the sessions and their total
+
+
+def test_control_characters_in_stored_text_leave_both_files_readable():
+    """A name stored before the text rule (accounts/text.py), or written by hand, may hold a
+    control character: openpyxl refuses them, XML cannot hold U+FFFE. Both files still come."""
+    stored = "Du\x00pont\x07\x1b\ufffe"
+    document = Document(
+        kind="activity",
+        title="Rapport\x0b 2025",
+        organization_name="Mission\x07 Locale",
+        period_label="Année 2025",
+        parameters=[("Programme", "Mo\x1bKo")],
+        sections=[Section("Notes\x07", [Text(f"Note de {stored}")])],
+        listings=[
+            Table(f"Liste {stored}", [Column("Nom", "text")], [[stored], ["Ligne\nsuivante"]])
+        ],
+        generated_at=datetime(2026, 1, 15, 9, 30, tzinfo=BRUSSELS),
+    )
+    book = load_workbook(io.BytesIO(render_xlsx(document)))
+    values = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert "Dupont" in values and "Ligne\nsuivante" in values
+    assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]", str(v)) for v in values)
+    assert render_pdf(document).startswith(b"%PDF")
