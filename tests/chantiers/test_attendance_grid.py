@@ -245,3 +245,21 @@ def test_saving_the_grid_reads_the_same_number_of_times_whatever_the_group(
     ]
     assert Attendance.objects.filter(session=session).count() == size
     assert len(reads) == 18, "\n".join(reads)
+
+
+def test_a_control_character_is_said_on_its_row_and_a_wild_version_is_no_error(
+    client, coordinator, session, chantier
+):
+    person = _group(chantier, 1)[0]
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("chantiers:session_attendance", args=[session.pk]),
+        {
+            f"status-{person.pk}": "present",
+            f"note-{person.pk}": "Bus\x07",
+            f"version-{person.pk}": "9" * 30 + "x",
+        },
+    )
+    assert response.status_code == 200 and not Attendance.objects.exists()
+    page = response.text
+    assert f'id="n-{person.pk}-error">Ce texte contient un caractère de contrôle' in page
