@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from accounts.dates import add_months, month_bounds
 from accounts.models import Role
@@ -17,6 +17,8 @@ from chantiers.models import (
     VolunteerAgreement,
     WorkSession,
 )
+from participants.models import Participant, Pathway
+from participants.selectors import participant_list
 
 
 def chantiers_for(*, organization, user, role) -> QuerySet[Chantier]:
@@ -366,3 +368,10 @@ def agreement_year_days(*, agreement: VolunteerAgreement, year: int) -> list[dic
         }
         for row in rows
     ]
+
+
+def candidates(*, organization, query: str = "") -> QuerySet[Participant]:
+    """The operator's people with an open pathway, by name: those who may join a chantier."""
+    # Not participant_list(status="open"): its join also lets through people with no pathway.
+    open_pathway = Pathway.objects.open().filter(participant=OuterRef("pk"))
+    return participant_list(organization=organization, query=query).filter(Exists(open_pathway))

@@ -69,6 +69,20 @@ def referral_link_address(referral: Referral) -> str:
     return referral.to_organization.email
 
 
+def referral_link_send_if_no_members(*, referral: Referral) -> bool:
+    """A partner without members answers through a link e-mailed to the service's address, else
+    the organization's (``referral_link_address``, as the "send again" button does; the same
+    test of "members" as the partner's side: ``partner_has_members``).
+
+    False when the partner can be reached neither way: the counsellor must call it."""
+    if partner_has_members(referral.to_organization):
+        return True
+    if not referral_link_address(referral):
+        return False
+    referral_link_send_later(referral=referral)
+    return True
+
+
 # The periodic check leaves a link this long to the queued task before it sends it itself.
 LINK_QUEUE_GRACE = dt.timedelta(minutes=10)
 

@@ -15,7 +15,7 @@ from accounts.forms_input import parse_id
 from accounts.models import Role
 from participants.models import Participant
 from partners import selectors, services
-from partners.emails import partner_has_members, referral_link_address, referral_link_send_later
+from partners.emails import referral_link_send_if_no_members
 from partners.forms import ReferralForm
 from partners.models import Referral
 
@@ -26,20 +26,6 @@ FILTERS_SESSION_KEY = "referral_filters"
 
 def _participant_page(participant_pk) -> str:
     return reverse("participants:detail", args=[participant_pk]) + "#referrals"
-
-
-def _answer_link_if_no_members(referral: Referral) -> bool:
-    """A partner without members answers through a link e-mailed to the service's address, else
-    the organization's (``emails.referral_link_address``, as the "send again" button does; the
-    same test of "members" as the partner's side: ``emails.partner_has_members``).
-
-    False when the partner can be reached neither way: the counsellor must call it."""
-    if partner_has_members(referral.to_organization):
-        return True
-    if not referral_link_address(referral):
-        return False
-    referral_link_send_later(referral=referral)
-    return True
 
 
 @role_required(*REFERRAL_ROLES)
@@ -68,7 +54,7 @@ def referral_create(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            reachable = _answer_link_if_no_members(referral)
+            reachable = referral_link_send_if_no_members(referral=referral)
             messages.success(
                 request,
                 _("L'orientation vers %(partner)s est envoyée.")

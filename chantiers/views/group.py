@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,8 +36,6 @@ from chantiers.views.access import (
     chantier_or_404,
     visible_chantiers,
 )
-from participants.models import Pathway
-from participants.selectors import participant_list
 
 CANDIDATES_PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "group_candidate_search"
@@ -255,15 +252,6 @@ def _search_query(request) -> str:
     return SearchForm({"q": stored.get("q", "")}).query()  # whatever a session holds
 
 
-def _searchable(request, query: str = ""):
-    """The operator's people with an open pathway: those who may join a chantier."""
-    # Not participant_list(status="open"): its join also lets through people with no pathway.
-    open_pathway = Pathway.objects.open().filter(participant=OuterRef("pk"))
-    return participant_list(organization=request.organization, query=query).filter(
-        Exists(open_pathway)
-    )
-
-
 @role_required(*CHANTIER_ROLES)
 def group_add(request, pk):
     chantier = chantier_or_404(request, pk)
@@ -281,7 +269,7 @@ def group_add(request, pk):
         if not request.htmx:
             return redirect("chantiers:group_add", pk=chantier.pk)
     query = _search_query(request)
-    people = _searchable(request, query)
+    people = selectors.candidates(organization=request.organization, query=query)
     page = Paginator(people, CANDIDATES_PAGE_SIZE).get_page(request.GET.get("page"))
     enrolled = dict(chantier.enrolments.values_list("participant", "status"))
     in_group = {p for p, status in enrolled.items() if status in Enrolment.IN_GROUP}
@@ -305,7 +293,11 @@ def group_add(request, pk):
 def _add_candidates(request, chantier):
     form = CandidatesForm(request.POST)
     ids = form.cleaned_data["participant"] if form.is_valid() else []
-    people = list(_searchable(request).filter(pk__in=ids).exclude(enrolments__chantier=chantier))
+    people = list(
+        selectors.candidates(organization=request.organization)
+        .filter(pk__in=ids)
+        .exclude(enrolments__chantier=chantier)
+    )
     if not people:
         messages.error(request, _("Cochez au moins une personne à ajouter."))
         return redirect("chantiers:group_add", pk=chantier.pk)
