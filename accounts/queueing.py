@@ -19,8 +19,15 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
+
+# The notice of an e-mail the broker could not take: the periodic check sends it later.
+MAIL_LATER = _(
+    "Le service d'envoi des e-mails est momentanément indisponible : l'e-mail partira "
+    "dès que possible, sans que vous ayez à refaire quoi que ce soit."
+)
 
 # The sentences for the person of the current request; None outside a request (the worker, a
 # command), where the log is the only reader.
@@ -49,8 +56,8 @@ def enqueue_on_commit(
             if on_broker_down is not None:
                 on_broker_down()
             told = _notices.get()
-            if notice and told is not None and notice not in told:
-                told.append(notice)
+            if notice and told is not None and str(notice) not in told:
+                told.append(str(notice))
 
     transaction.on_commit(publish)
 

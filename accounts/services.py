@@ -167,7 +167,7 @@ def membership_send_invitation_later(*, membership: Membership) -> None:
     """Queue the invitation once the transaction is committed. With the broker unreachable, the
     membership is left (or put back) without ``invitation_sent_at``: the periodic check
     (``memberships_send_due_invitations``) sends it once the broker is back."""
-    from accounts.queueing import enqueue_on_commit
+    from accounts.queueing import MAIL_LATER, enqueue_on_commit
     from accounts.tasks import membership_send_invitation
 
     def owed() -> None:
@@ -178,10 +178,7 @@ def membership_send_invitation_later(*, membership: Membership) -> None:
         membership_send_invitation,
         membership.pk,
         on_broker_down=owed,
-        notice=_(
-            "Le service d'envoi des e-mails est momentanément indisponible : l'e-mail partira "
-            "dès que possible, sans que vous ayez à refaire quoi que ce soit."
-        ),
+        notice=MAIL_LATER,
     )
 
 

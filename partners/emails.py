@@ -91,7 +91,7 @@ def referral_link_send_later(*, referral: Referral) -> None:
     """Queue the link e-mail once the current transaction is committed (a re-send too). With the
     broker unreachable, the referral is left without ``link_sent_at``: the periodic check
     (``referral_links_send_due``) sends it once the broker is back."""
-    from accounts.queueing import enqueue_on_commit
+    from accounts.queueing import MAIL_LATER, enqueue_on_commit
     from partners.tasks import referral_send_link
 
     def owed() -> None:
@@ -102,10 +102,7 @@ def referral_link_send_later(*, referral: Referral) -> None:
         referral_send_link,
         referral.pk,
         on_broker_down=owed,
-        notice=_(
-            "Le service d'envoi des e-mails est momentanément indisponible : l'e-mail partira "
-            "dès que possible, sans que vous ayez à refaire quoi que ce soit."
-        ),
+        notice=MAIL_LATER,
     )
 
 

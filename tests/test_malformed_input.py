@@ -164,6 +164,7 @@ def world(operator, housing, personas, legal_ceilings):
         "reporting:download": {"pk": run.pk, "fmt": "pdf"},
     }
     by_prefix = {
+        "accounts:invitation_": "membership",  # someone else's: 404, never 5xx
         "participants:need_resolve": "need",
         "participants:goal_status": "goal",
         "participants:follow_up_record": "follow_up",
