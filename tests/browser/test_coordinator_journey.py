@@ -5,6 +5,7 @@ import random
 from decimal import Decimal
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Organization, User
 from chantiers.models import Attendance, Enrolment, VolunteerAgreement
@@ -78,6 +79,7 @@ def test_the_coordinator_takes_attendance_for_twelve_on_a_phone(
     phone.get_by_role("button", name="Enregistrer").first.click()
 
     phone.get_by_text("12 présences enregistrées.").wait_for()
+    expect(phone.locator("[data-messages]")).to_be_focused()  # read out at once
     _check(phone, "attendance saved")
     assert phone.locator("[data-row]").filter(has_text="12,50").count() == 11
     assert "137,50" in phone.inner_text("main")  # 11 × 12,50 €
