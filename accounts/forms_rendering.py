@@ -17,6 +17,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import ngettext
 
 WIDGETS = "django/forms/widgets/"
 
@@ -193,12 +194,61 @@ def render_field(field) -> str:
     )
 
 
-def render_form(form) -> str:
-    """A whole form as ``{{ form|crispy }}`` draws it: its own errors, then each field."""
+def _focus_target(field) -> str:
+    """The id a link to the field leads to: its input, or the first of a list of radio buttons
+    or checkboxes (which has no single input, and an empty ``id_for_label``)."""
+    if field.id_for_label:
+        return field.id_for_label
+    subwidgets = field.subwidgets if field.auto_id else []
+    return subwidgets[0].id_for_label if subwidgets else ""
+
+
+def render_error_summary(form) -> str:
+    """What to correct in a refused form, above it: how many errors, then each one, a field's
+    as a link to the field (GOV.UK's error summary). ``app.js`` moves the focus to it when the
+    page or the htmx fragment arrives, so a screen reader reads it at once and a keyboard user
+    jumps from it to the field; without JavaScript it is still the first thing in the form.
+
+    Empty for a form without errors (or not bound)."""
+    if not form.is_bound or not form.errors:
+        return ""
+    items = [format_html("<li>{}</li>", error) for error in form.non_field_errors()]
+    for field in form:
+        for error in field.errors:
+            label = field.label or field.name
+            text = format_html("{} : {}", label, error)
+            target = "" if field.is_hidden else _focus_target(field)
+            if target:
+                items.append(format_html('<li><a href="#{}">{}</a></li>', target, text))
+            else:
+                items.append(format_html("<li>{}</li>", text))
+    title_id = f"{form.prefix or 'form'}-error-summary"
+    title = ngettext(
+        "Le formulaire contient %(count)s erreur.",
+        "Le formulaire contient %(count)s erreurs.",
+        len(items),
+    ) % {"count": len(items)}
+    return format_html(
+        '<div class="alert alert-danger error-summary" role="alert" tabindex="-1"'
+        ' aria-labelledby="{}" data-error-summary>'
+        '<h2 class="h6 mb-1" id="{}">{}</h2><ul class="mb-0">{}</ul></div>',
+        title_id,
+        title_id,
+        title,
+        mark_safe("".join(items)),
+    )
+
+
+def render_form(form, *, summary: bool = False) -> str:
+    """A whole form as ``{{ form|crispy }}`` draws it: its own errors, then each field.
+    ``summary``: the error summary above it instead, its own errors included."""
     if isinstance(form, BaseFormSet) or form.media._css or form.media._js:
         from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 
         return as_crispy_form(form)
+    if summary:
+        fields = "".join(render_field(field) for field in form)
+        return mark_safe(render_error_summary(form) + fields)
     parts = []
     errors = form.non_field_errors()
     if errors:

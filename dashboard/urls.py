@@ -4,4 +4,7 @@ from dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
+]

@@ -2,7 +2,8 @@
 personal data, the referrals waiting for an answer."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from accounts import selectors as accounts_selectors
 from accounts.access import role_required
@@ -25,6 +26,12 @@ def home(request):
     if role in (Role.COUNSELLOR, Role.DIRECTION):
         context |= _referral_reminders(request)
     return render(request, "dashboard/home.html", context)
+
+
+def favicon(request):
+    """``/favicon.ico``, which browsers and tools ask for whatever the page links: the static
+    icon (its hashed name in production). Not permanent, so a new icon is picked up."""
+    return redirect(static("icons/favicon.ico"))
 
 
 def _referral_reminders(request) -> dict:

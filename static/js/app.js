@@ -5,6 +5,34 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
+  // What the page came to say, read at once: a refused form's error summary first, otherwise
+  // the messages (saved, refused…). Both are in the page as it loads, where a live region would
+  // stay silent; moving the focus makes screen readers read them, and Tab goes on from there.
+  const arrival =
+    document.querySelector("[data-error-summary]") || document.querySelector("[data-messages]");
+  if (arrival) arrival.focus();
+});
+
+// A link of the error summary: the field takes the focus with its label in view (a plain jump
+// to the anchor would hide the label above the screen's top and leave "#id_…" in the address,
+// which the form's next submission would carry along).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(link.hash.slice(1));
+  if (!field) return;
+  event.preventDefault();
+  const label = document.querySelector(`label[for="${field.id}"]`) || field;
+  label.scrollIntoView({ block: "start" });
+  field.focus({ preventScroll: true });
+});
+
+// A form refused inside an htmx fragment: its summary takes the focus, as on a whole page.
+document.addEventListener("htmx:afterSwap", (event) => {
+  // An outerHTML swap leaves the old target out of the page: look in the page then.
+  const target = event.detail.target;
+  const summary = (target.isConnected ? target : document).querySelector("[data-error-summary]");
+  if (summary) summary.focus();
 });
 
 // An htmx request the server refused: say so above the page, and keep what was typed in the form.

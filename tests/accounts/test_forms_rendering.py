@@ -153,7 +153,9 @@ def test_the_template_filters_draw_the_same_as_the_functions():
     template = Template("{% load bootstrap_forms %}{{ form.name|as_field }}|{{ form|as_fields }}")
     field, whole = template.render(Context({"form": form})).split("|", 1)
     assert field == render_field(form["name"])
-    assert whole == render_form(form)
+    # ``as_fields`` puts the error summary (tests/accounts/test_error_summary.py) above them.
+    assert whole == render_form(form, summary=True)
+    assert whole.startswith('<div class="alert alert-danger error-summary"')
 
 
 def test_the_project_uses_this_renderer(settings):

@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.browser.a11y import assert_accessible
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # itself (building data) are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -49,14 +51,17 @@ def desktop(browser):
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="fr-BE"
+        viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True, locale="fr-BE"
     )
     yield context.new_page()
     context.close()
 
 
-def log_in(page, live_server, email, password="demo"):
+def log_in(page, live_server, email, password="demo", *, check=False):
+    """Log in through the form; ``check``: the login page passes the accessibility checks too."""
     page.goto(f"{live_server.url}/connexion/")
+    if check:
+        assert_accessible(page, "login form", widths=(360, 1280))
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()

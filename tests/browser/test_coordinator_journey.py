@@ -2,18 +2,36 @@
 
 from decimal import Decimal
 
+from playwright.sync_api import expect
+
 from chantiers.models import Attendance
+from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
 from tests.browser.conftest import log_in, twelve_at_a_session_today
+
+
+def _check(page, state):
+    """Every page of the journey, in every state it reaches: axe at 360 and 1280 px, and nothing
+    to scroll sideways at 320 and 360 px."""
+    assert_accessible(page, state, widths=(360, 1280))
+    assert_no_sideways_scroll(page, state, widths=(320, 360))
 
 
 def test_the_coordinator_takes_attendance_for_twelve_on_a_phone(
     phone, live_server, transactional_db, legal_ceilings
 ):
     session, people = twelve_at_a_session_today()
-    log_in(phone, live_server, "chantier@demo.local")
+    log_in(phone, live_server, "chantier@demo.local", check=True)
+    assert_no_sideways_scroll(phone, "login form", widths=(320, 360))
+    _check(phone, "dashboard")
     phone.get_by_role("button", name="Ouvrir le menu").click()
+    phone.locator("#main-nav.show").wait_for()
+    _check(phone, "menu open")
     phone.get_by_role("link", name="Aujourd'hui").click()
+    phone.wait_for_url("**/aujourd-hui/")
+    _check(phone, "today's sessions")
     phone.get_by_role("link", name="Peinture des halls").click()
+    phone.locator("[data-row]").first.wait_for()
+    _check(phone, "attendance grid, nothing marked yet")
     # Hours mistyped: the grid is refused and comes back as typed, the bad cell open and named.
     absent = sorted(people, key=lambda p: (p.last_name, p.first_name))[4]
     late = sorted(people, key=lambda p: (p.last_name, p.first_name))[0]
@@ -28,15 +46,18 @@ def test_the_coordinator_takes_attendance_for_twelve_on_a_phone(
     hours = phone.locator(f"#h-{late.pk}")
     assert hours.input_value() == "25" and hours.get_attribute("aria-invalid") == "true"
     assert hours.is_visible()  # its row's details are open
+    _check(phone, "attendance grid refused")
     hours.fill("")
     phone.get_by_role("button", name="Tout le monde présent").click()
     phone.get_by_role("button", name="Enregistrer").first.click()
 
     phone.get_by_text("12 présences enregistrées.").wait_for()
+    expect(phone.locator("[data-messages]")).to_be_focused()  # read out at once
+    _check(phone, "attendance saved")
     assert phone.locator("[data-row]").filter(has_text="12,50").count() == 11
     assert "137,50" in phone.inner_text("main")  # 11 × 12,50 €
     marks = Attendance.objects.filter(session=session)
     assert marks.count() == 12
     assert marks.get(participant=absent).status == "unexcused"
     assert sum(m.indemnity for m in marks) == Decimal("137.50")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -68,7 +68,7 @@ def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
     # Refused: nothing saved, the summary has the focus and every choice is kept.
     page.get_by_text("Rien n'est enregistré : 1 case à corriger.").wait_for()
     assert not Attendance.objects.exists()
-    assert page.evaluate("document.activeElement.hasAttribute('data-focus-on-load')")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     assert page.locator(f"#s-{rows[0].pk}-late").is_checked()
     assert all(page.locator(f"#s-{p.pk}-present").is_checked() for p in rows[1:])
     page.keyboard.press("Tab")  # the summary's link to the bad input

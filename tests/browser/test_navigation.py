@@ -5,6 +5,7 @@ import random
 import pytest
 
 from demo.accounts import seed_accounts
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in
 
 NAVIGATION = {
@@ -56,11 +57,13 @@ def demo_data(transactional_db):
 @pytest.mark.parametrize("email", NAVIGATION)
 def test_each_demo_account_sees_its_own_navigation(desktop, live_server, demo_data, email):
     log_in(desktop, live_server, email)
+    assert_accessible(desktop, f"dashboard of {email}")
     nav = desktop.get_by_test_id("main-nav").get_by_role("link")
     assert nav.all_inner_texts() == NAVIGATION[email]
     desktop.locator("#user-menu").click()
     menu = desktop.locator("[aria-labelledby=user-menu] a")
     entries = menu.all_inner_texts()
+    assert_accessible(desktop, "user menu open")
     assert entries[: entries.index("Changer mon mot de passe")] == USER_MENU.get(email, [])
     # The bar holds on one line of a 1280 px screen, nine entries included.
     assert desktop.evaluate("document.documentElement.scrollWidth") <= 1280
@@ -78,6 +81,7 @@ def test_the_admin_switches_organization(desktop, live_server, demo_data):
     main = desktop.inner_text("main")
     assert "Vous travaillez maintenant pour Mission Locale de Forest." in main
     assert "Mission Locale de Forest · Administration" in main
+    assert_accessible(desktop, "organization switched")
 
 
 def test_on_a_phone_the_menu_opens_and_leads_to_the_team(phone, live_server, demo_data):
@@ -88,8 +92,10 @@ def test_on_a_phone_the_menu_opens_and_leads_to_the_team(phone, live_server, dem
     phone.locator("#main-nav.show").wait_for()  # the menu has finished unfolding
     phone.locator("#user-menu").click()
     phone.locator("[aria-labelledby=user-menu].show").wait_for()
+    assert_accessible(phone, "menu and user menu open")
     team_link.click()
     phone.wait_for_url(f"{live_server.url}/organisation/equipe/")
     assert "Équipe de Mission Locale de Bruxelles-Midi" in phone.inner_text("main")
-    # Nothing overflows the 390 px screen sideways.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(phone, "team")
+    # Nothing overflows the 360 px screen sideways.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

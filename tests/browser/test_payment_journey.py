@@ -20,6 +20,7 @@ from chantiers.models import MonthlyStatement, PaymentBatch, VolunteerAgreement
 from chantiers.services import Mark, attendance_record, statement_prepare, statement_validate
 from demo.accounts import belgian_account, seed_accounts
 from participants import services as participant_services
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in
 from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
 
@@ -96,6 +97,7 @@ def test_direction_pays_last_month_by_a_sepa_batch(
     page = desktop
     log_in(page, live_server, "direction@demo.local")
     page.get_by_test_id("main-nav").get_by_role("link", name="Paiements").click()
+    assert_accessible(page, "payment batches")
     page.get_by_role("link", name="Nouveau lot").click()
 
     # Three to pay, all checked; Dora is listed apart, with the reason.
@@ -111,6 +113,7 @@ def test_direction_pays_last_month_by_a_sepa_batch(
         "Pas d'IBAN dans la fiche de la personne."
     )
 
+    assert_accessible(page, "new batch")
     page.get_by_role("button", name="Créer le lot et le fichier SEPA").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Lot DEF-"))).to_be_visible()
     batch = PaymentBatch.objects.get(organization=operator)  # created once the page is there
@@ -123,6 +126,7 @@ def test_direction_pays_last_month_by_a_sepa_batch(
     expect(transfers.nth(0)).to_contain_text("Amina AUBRY")
     expect(transfers.nth(0)).to_contain_text("37,50\u00a0€")
     expect(page.get_by_role("table")).not_to_contain_text("DUMONT")
+    assert_accessible(page, "batch created")
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Télécharger le fichier SEPA (XML)").click()
@@ -146,12 +150,14 @@ def test_direction_pays_last_month_by_a_sepa_batch(
 
     # The download answers with a file; the page then reloads itself to show the next step.
     expect(page.get_by_test_id("batch-status")).to_have_text("Fichier SEPA téléchargé")
+    assert_accessible(page, "batch exported")
     page.get_by_label("La banque a exécuté les virements de ce lot.").check()
     page.get_by_role("button", name="Marquer le lot comme payé").click()
 
     expect(page.get_by_text(f"Lot {batch.reference} payé.")).to_be_visible()
     expect(page.get_by_test_id("batch-status")).to_have_text("Payé")
     expect(page.get_by_role("button", name="Annuler le lot")).to_have_count(0)
+    assert_accessible(page, "batch paid")
     statuses = dict(
         MonthlyStatement.objects.filter(pk__in=[s.pk for s in statements]).values_list(
             "participant__last_name", "status"

@@ -10,6 +10,7 @@ from accounts.models import Organization, User
 from demo.accounts import seed_accounts
 from participants.models import NeedCategory, Participant, Pathway, Programme
 from partners.models import PartnerService, Referral
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in
 
 
@@ -49,19 +50,26 @@ def test_a_referral_goes_from_the_counsellor_to_the_partner_and_back(
     page = request.getfixturevalue(device)
     log_in(page, live_server, "conseil@demo.local")
     page.goto(f"{live_server.url}/participants/{demo.pk}/")
+    assert_accessible(page, "participant")
 
     # 1. The counsellor notes a need and, from it, refers Karim (the need added through htmx
     # carries its own "Orienter" button at once).
     needs = page.locator("#needs")
     needs.get_by_label("Besoin").select_option("housing")
     needs.get_by_role("button", name="Ajouter le besoin").click()
+    assert_accessible(page, "need added")
     needs.get_by_role("link", name="Orienter : Logement").click()
+    page.wait_for_url("**/partenaires/**")
+    assert_accessible(page, "partner services for the need")
     page.get_by_role("link", name="Orienter ici : Service social des locataires").click()
+    page.get_by_label("Motif").wait_for()
+    assert_accessible(page, "referral form")
     page.get_by_label("Motif").fill("Arriérés de loyer, cherche un plan d'apurement.")
     page.get_by_role("button", name="Envoyer l'orientation").click()
     page.wait_for_url(f"**/participants/{demo.pk}/**")
     referrals = page.locator("#referrals")
     assert "Envoyée" in referrals.inner_text()
+    assert_accessible(page, "referral sent")
     referral = Referral.objects.get(participant=demo)
     assert referral.need.category == NeedCategory.HOUSING
 
@@ -71,13 +79,16 @@ def test_a_referral_goes_from_the_counsellor_to_the_partner_and_back(
     log_in(partner, live_server, "partenaire@demo.local")
     partner.goto(f"{live_server.url}/partenaires/orientations-recues/")
     inbox = partner.locator("main").inner_text()
+    assert_accessible(partner, "partner's inbox")
     assert "BENALI Karim" in inbox and "plan d'apurement" in inbox
     assert "Rue de la Digue" not in inbox  # an address is not part of the minimum
     partner.get_by_role("link", name="Répondre").click()
+    assert_accessible(partner, "answer form")
     partner.get_by_label("J'accepte cette orientation").check()
     partner.get_by_role("button", name="Envoyer ma réponse").click()
     partner.wait_for_url("**/orientations-recues/")
     assert "Votre réponse est enregistrée et transmise." in partner.inner_text("main")
+    assert_accessible(partner, "answer sent")
     assert partner.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     context.close()
 
@@ -85,6 +96,7 @@ def test_a_referral_goes_from_the_counsellor_to_the_partner_and_back(
     page.reload()
     answered = page.locator(f"[data-testid=referral-{referral.pk}]")
     assert "Acceptée" in answered.inner_text()
+    assert_accessible(page, "referral accepted")
     assert answered.get_by_role("button", name="Est venu·e").is_visible()
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED

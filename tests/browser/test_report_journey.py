@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import Organization
 from demo.accounts import seed_accounts
 from reporting.models import ReportRun
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in
 from tests.factories import ParticipantFactory, PathwayFactory, ProgrammeFactory
 from tests.workers import purge, reports_worker
@@ -64,6 +65,7 @@ def test_direction_gets_last_years_activity_report(
     log_in(page, live_server, "direction@demo.local")
     page.get_by_test_id("main-nav").get_by_role("link", name="Rapports").click()
     expect(page.get_by_role("heading", name="Rapports", exact=True)).to_be_visible()
+    assert_accessible(page, "reports")
 
     # The key figures of last year: 4 persons accompanied (the one over before it is not).
     page.locator("#dashboard-year").select_option(str(year))
@@ -71,6 +73,7 @@ def test_direction_gets_last_years_activity_report(
     shown = page.get_by_test_id("figure-persons-accompanied")
     expect(shown).to_have_text("4")
     figure = shown.inner_text()
+    assert_accessible(page, "last year's figures")
 
     form = page.get_by_test_id("form-activity")
     expect(form.get_by_label("Année")).to_have_value(str(year))  # last year, already chosen
@@ -86,6 +89,7 @@ def test_direction_gets_last_years_activity_report(
     expect(row.get_by_role("progressbar", name="Avancement du rapport")).to_have_attribute(
         "aria-valuenow", "0"
     )
+    assert_accessible(page, "report queued, progress bar")
     page.evaluate(WATCH_THE_ROW)
 
     with reports_worker(media_root=settings.MEDIA_ROOT) as worker:
@@ -98,6 +102,7 @@ def test_direction_gets_last_years_activity_report(
     progress = [percent for _, percent in seen]
     assert progress == sorted(progress)  # the bar only moves forward
     expect(row.get_by_role("progressbar")).to_have_count(0)  # polling stopped with the bar
+    assert_accessible(page, "report done")
 
     with page.expect_download() as download_info:
         row.get_by_role("link", name="PDF").click()
