@@ -79,13 +79,6 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// A refused form's summary of errors takes the focus, so that it is read first; its links
-// lead to the inputs.
-document.addEventListener("DOMContentLoaded", () => {
-  const summary = document.querySelector("[data-focus-on-load]");
-  if (summary) summary.focus();
-});
-
 // A form that answers with a file leaves the page as it was; when the download also changes the
 // record (a SEPA file marks its batch exported), the page is reloaded to show what comes next.
 document.addEventListener("submit", (event) => {

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from chantiers.models import Attendance
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in, twelve_at_a_session_today
 
 FOCUSED_ID = "document.activeElement.id"
@@ -71,6 +72,8 @@ def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     assert page.locator(f"#s-{rows[0].pk}-late").is_checked()
     assert all(page.locator(f"#s-{p.pk}-present").is_checked() for p in rows[1:])
+    assert_accessible(page, "grid refused, reached with the keyboard")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     page.keyboard.press("Tab")  # the summary's link to the bad input
     page.keyboard.press("Enter")
     assert page.evaluate(FOCUSED_ID) == f"h-{rows[0].pk}"
