@@ -129,3 +129,11 @@ def personas(admin, director, counsellor, coordinator, partner, outsider):
         "partner": partner,
         "outsider": outsider,
     }
+
+
+@pytest.fixture
+def world(operator, housing, personas, legal_ceilings):
+    """One row of every kind an address names, in ``operator`` (tests/walk.py)."""
+    from tests.walk import world_rows
+
+    return world_rows(operator, housing, personas)

@@ -1,0 +1,239 @@
+"""Walking every address of the app: the URL patterns (every namespace but the admin's), one row
+of every kind an address names (``world_rows``, the ``world`` fixture of tests/conftest.py), the
+roles that may open each page, and what a page's forms would send untouched. Used by the tests
+that send every page bad input (tests/test_malformed_input.py, tests/test_forms_keep_typed.py).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from html.parser import HTMLParser
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, Role
+from chantiers import payments
+from chantiers.models import Incident, MonthlyStatement
+from participants import services as participant_services
+from participants.models import FollowUp, Goal, Need
+from partners import services as partner_services
+from partners.models import Matching, PartnerService
+from reporting.models import ReportRun
+from tests.chantiers.helpers import _member
+from tests.factories import (
+    ChantierFactory,
+    OrganizationFactory,
+    PathwayFactory,
+    WorkSessionFactory,
+)
+
+# Django's admin is a technical tool with its own handling of parameters, outside the app's.
+NOT_WALKED = {"admin"}
+ROLES = [Role.ADMIN, Role.DIRECTION, Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER]
+MONDAY = dt.date(2026, 3, 2)
+
+
+def _patterns(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(n for n in (namespace, pattern.namespace) if n)
+            if pattern.namespace not in NOT_WALKED:
+                yield from _patterns(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield ":".join(n for n in (namespace, pattern.name) if n), pattern
+
+
+PATTERNS = dict(_patterns(get_resolver().url_patterns))
+
+
+def world_rows(operator, housing, personas):
+    """One row of every kind an address names, in ``operator``."""
+    operator.iban, operator.bic = "BE71096123456769", "GKCCBEBB"
+    operator.sepa_creditor_name = "Mission Locale de Test ASBL"
+    operator.save()
+    counsellor, director = personas["counsellor"], personas["director"]
+    chantier = ChantierFactory(organization=operator, host=housing)
+    chantier.coordinators.add(personas["coordinator"])
+    session = WorkSessionFactory(chantier=chantier, date=MONDAY)
+    person, agreement = _member(chantier)
+    person.iban = "BE62510007547061"
+    person.save()
+    closed = PathwayFactory(participant=person, started_on=dt.date(2024, 1, 8))
+    participant_services.pathway_close(
+        pathway=closed, ended_on=dt.date(2024, 6, 28), exit_outcome="moved", by=counsellor
+    )
+    pathway = PathwayFactory(
+        participant=person, programme=closed.programme, started_on=dt.date(2025, 1, 6)
+    )
+    need = Need.objects.create(participant=person, category="housing", identified_on=MONDAY)
+    service = PartnerService.objects.create(
+        organization=housing, name="Accueil logement", need_category="housing"
+    )
+    referral = partner_services.referral_send(
+        participant=person,
+        to_organization=housing,
+        service=service,
+        need=need,
+        reason="Logement",
+        by=counsellor,
+    )
+    statement = MonthlyStatement.objects.create(
+        participant=person,
+        organization=operator,
+        month=dt.date(2026, 2, 1),
+        days=2,
+        amount=Decimal("25.00"),
+        status=MonthlyStatement.Status.VALIDATED,
+    )
+    batch = payments.batch_create(
+        organization=operator,
+        statement_ids=[statement.pk],
+        execution_date=timezone.localdate() + dt.timedelta(days=3),
+        by=director,
+    )
+    unpaid = MonthlyStatement.objects.create(
+        participant=person,
+        organization=operator,
+        month=dt.date(2026, 3, 1),
+        days=1,
+        amount=Decimal("12.50"),
+        status=MonthlyStatement.Status.VALIDATED,
+    )
+    employer = OrganizationFactory(kind=Organization.Kind.EMPLOYER)
+    matching = Matching.objects.create(
+        participant=person,
+        pathway=pathway,
+        employer=employer,
+        position="Peintre",
+        proposed_on=MONDAY,
+        status_on=MONDAY,
+        by=counsellor,
+    )
+    incident = Incident.objects.create(
+        chantier=chantier, date=MONDAY, kind="near_miss", description="Échelle"
+    )
+    run = ReportRun.objects.create(
+        organization=operator, kind="activity", requested_by=director, parameters={"year": 2025}
+    )
+    pk = {
+        "participant": person.pk,
+        "pathway": pathway.pk,
+        "need": need.pk,
+        "goal": Goal.objects.create(pathway=pathway, text="CV").pk,
+        "follow_up": FollowUp.objects.filter(pathway=closed).first().pk,
+        "chantier": chantier.pk,
+        "session": session.pk,
+        "incident": incident.pk,
+        "agreement": agreement.pk,
+        "enrolment": person.enrolments.get().pk,
+        "statement": unpaid.pk,
+        "batch": batch.pk,
+        "membership": Membership.objects.get(user=personas["coordinator"]).pk,
+        "employer": employer.pk,
+        "matching": matching.pk,
+        "referral": referral.pk,
+        "run": run.pk,
+    }
+    month = {"pk": chantier.pk, "year": 2026, "month": 3}
+    # Which rows fill each address's path, by the address's name.
+    paths = {
+        "accounts:member_edit": {"pk": pk["membership"]},
+        "accounts:member_resend_invitation": {"pk": pk["membership"]},
+        "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "chantiers:agreement_new": {"chantier": chantier.pk, "enrolment": pk["enrolment"]},
+        "chantiers:month_statements": month,
+        "chantiers:month_statements_pdf": month,
+        "chantiers:signin_sheet_week": month | {"day": MONDAY.day},
+        "chantiers:week_entry": month | {"day": MONDAY.day},
+        "partners:matching_create": {"participant_pk": person.pk},
+        "reporting:request": {"kind": "activity"},
+        "reporting:download": {"pk": run.pk, "fmt": "pdf"},
+    }
+    by_prefix = {
+        "accounts:invitation_": "membership",  # someone else's: 404, never 5xx
+        "participants:need_resolve": "need",
+        "participants:goal_status": "goal",
+        "participants:follow_up_record": "follow_up",
+        "participants:": "participant",
+        "participants:event_add": "pathway",
+        "participants:goal_add": "pathway",
+        "participants:pathway_phase": "pathway",
+        "participants:pathway_close": "pathway",
+        "participants:pathway_reopen": "pathway",
+        "chantiers:session_cancel": "session",
+        "chantiers:session_attendance": "session",
+        "chantiers:signin_sheet_session": "session",
+        "chantiers:incident_edit": "incident",
+        "chantiers:agreement_": "agreement",
+        "chantiers:statement_": "statement",
+        "chantiers:enrolment_": "enrolment",
+        "chantiers:payment_batch_": "batch",
+        "chantiers:": "chantier",
+        "partners:employer_detail": "employer",
+        "partners:matching_update": "matching",
+        "partners:hosting_detail": "chantier",
+        "partners:answer": "referral",
+        "partners:link_resend": "referral",
+        "partners:referral_close": "referral",
+        "partners:referral_create": "participant",
+        "reporting:run_status": "run",
+    }
+    for name, pattern in PATTERNS.items():
+        if name in paths or not pattern.pattern.converters:
+            continue
+        prefix = max((p for p in by_prefix if name.startswith(p)), key=len, default=None)
+        assert prefix is not None, f"{name}: which row fills {pattern.pattern}? teach this test"
+        paths[name] = {"pk": pk[by_prefix[prefix]]}
+    return {"paths": paths, "users": {role: _user(personas, role) for role in ROLES}}
+
+
+def _user(personas, role):
+    return {
+        Role.ADMIN: personas["admin"],
+        Role.DIRECTION: personas["director"],
+        Role.COUNSELLOR: personas["counsellor"],
+        Role.COORDINATOR: personas["coordinator"],
+        Role.PARTNER: personas["partner"],
+    }[role]
+
+
+class FormDefaults(HTMLParser):
+    """What the page's forms would send untouched: inputs' values, boxes ticked, options
+    selected (else the first), textareas' text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select = self._textarea = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.data.setdefault(name, []).append(attrs.get("value") or "")
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select:
+            chosen = self.data.get(self._select)
+            if "selected" in attrs or chosen is None:
+                self.data[self._select] = [attrs.get("value") or ""]
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] = [data.strip()]
+
+
+def roles_of(pattern) -> list:
+    allowed = getattr(pattern.callback, "allowed_roles", None)
+    return [None] if allowed is None else [role for role in ROLES if role in allowed]
