@@ -49,6 +49,13 @@ def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
     log_in(page, live_server, "chantier@demo.local")
     page.goto(live_server.url + reverse("chantiers:session_attendance", args=[session.pk]))
 
+    # Targets a cold or gloved hand can hit: 44 px high at least (the buttons, "Heures et note").
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('.status-buttons label, .attendance-details > summary,'
+                + ' .sticky-actions .btn')].map((e) => e.getBoundingClientRect().height)"""
+    )
+    assert len(heights) == 12 * 6 + 2 and min(heights) >= 44, min(heights)
+
     for number, person in enumerate(rows):
         # Tab enters the row's group on its first button; Space chooses it.
         assert _tab_to(page, f"s-{person.pk}-") == f"s-{person.pk}-present"
