@@ -61,7 +61,7 @@ def log_in(page, live_server, email, password="demo", *, check=False):
     """Log in through the form; ``check``: the login page passes the accessibility checks too."""
     page.goto(f"{live_server.url}/connexion/")
     if check:
-        assert_accessible(page, "login form", widths=(360, 1280))
+        assert_accessible(page, "login form")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()

@@ -50,9 +50,10 @@ def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
     page.goto(live_server.url + reverse("chantiers:session_attendance", args=[session.pk]))
 
     # Targets a cold or gloved hand can hit: 44 px high at least (the buttons, "Heures et note").
+    targets = ".status-buttons label, .attendance-details > summary, .sticky-actions .btn"
     heights = page.evaluate(
-        """() => [...document.querySelectorAll('.status-buttons label, .attendance-details > summary,'
-                + ' .sticky-actions .btn')].map((e) => e.getBoundingClientRect().height)"""
+        "(s) => [...document.querySelectorAll(s)].map((e) => e.getBoundingClientRect().height)",
+        targets,
     )
     assert len(heights) == 12 * 6 + 2 and min(heights) >= 44, min(heights)
 
