@@ -49,6 +49,10 @@ def test_the_coordinator_takes_attendance_for_twelve_on_a_phone(
     _check(phone, "attendance grid refused")
     hours.fill("")
     phone.get_by_role("button", name="Tout le monde présent").click()
+    # Said in the live region that was on the page (empty) since it loaded.
+    expect(phone.locator("[data-grid-status][role=status]")).to_have_text(
+        "11 personnes marquées présentes : enregistrez pour confirmer."
+    )
     phone.get_by_role("button", name="Enregistrer").first.click()
 
     phone.get_by_text("12 présences enregistrées.").wait_for()
