@@ -34,3 +34,10 @@ class ChantiersConfig(AppConfig):
         # recomputes the amounts from that day.
         if indemnities_recompute_from not in INCOME_FOLLOWERS:
             INCOME_FOLLOWERS.append(indemnities_recompute_from)
+
+        from chantiers.selectors import participant_indemnities_section
+        from participants.selectors import PAGE_SECTIONS
+
+        # The participant's page shows the year's balance and the 80 % warning (rule 2).
+        if participant_indemnities_section not in PAGE_SECTIONS:
+            PAGE_SECTIONS.append(participant_indemnities_section)

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts.dates import add_months, month_bounds
 from accounts.models import Role
@@ -375,3 +376,28 @@ def candidates(*, organization, query: str = "") -> QuerySet[Participant]:
     # Not participant_list(status="open"): its join also lets through people with no pathway.
     open_pathway = Pathway.objects.open().filter(participant=OuterRef("pk"))
     return participant_list(organization=organization, query=query).filter(Exists(open_pathway))
+
+
+def participant_indemnities_section(*, participant, organization) -> dict | None:
+    """The participant page's section of this year's indemnities (DESIGN §4 rule 2: the balance
+    and the warning from 80 %, as on the grid), for a volunteer of this organization's chantiers:
+    someone with an agreement or a mark here. None for anyone else."""
+    year = timezone.localdate().year
+    agreements = VolunteerAgreement.objects.filter(
+        participant=OuterRef("pk"), organization=organization
+    )
+    marks = Attendance.objects.filter(
+        participant=OuterRef("pk"), session__chantier__organization=organization
+    )
+    volunteer = (
+        Participant.objects.filter(pk=participant.pk)
+        .filter(Exists(agreements) | Exists(marks))
+        .exists()
+    )
+    if not volunteer:
+        return None
+    balance = year_balances(participant_ids=[participant.pk], organization=organization, year=year)
+    return {
+        "template": "chantiers/_participant_indemnities.html",
+        "balance": balance[participant.pk],
+    }

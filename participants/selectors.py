@@ -1,6 +1,7 @@
 """Reads on participants, every one scoped by organization."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
@@ -147,3 +148,18 @@ def stale_pathways(*, organization: Organization, counsellor=None):
     if counsellor is not None:
         pathways = pathways.filter(participant__counsellor=counsellor)
     return pathways.select_related("participant", "programme").order_by("last_event_on")
+
+
+# Sections that apps above add to a participant's page (participants may not import them: the
+# arrows go one way). Each is called with ``participant`` and ``organization`` and returns the
+# context of its section — with the ``template`` that draws it — or None when it has nothing to
+# say of this person. chantiers registers the year's indemnity balance (DESIGN §4 rule 2).
+PAGE_SECTIONS: list[Callable[..., dict | None]] = []
+
+
+def page_sections(*, participant: Participant, organization: Organization) -> list[dict]:
+    """The sections the apps above have for this person's page, in their order of registration."""
+    found = (
+        section(participant=participant, organization=organization) for section in PAGE_SECTIONS
+    )
+    return [section for section in found if section]

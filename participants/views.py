@@ -250,6 +250,9 @@ def _detail_context(
         "income_form": income_form or IncomeSourceForm(prefix="income"),
         "open_form": open_form or PathwayOpenForm(prefix="open", organization=request.organization),
         "pathways": _pathway_blocks(request, participant, bound_pathway, bound),
+        "sections": selectors.page_sections(
+            participant=participant, organization=request.organization
+        ),
     }
 
 
