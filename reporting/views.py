@@ -211,5 +211,4 @@ def run_download(request, pk, fmt):
         filename=run.download_name(fmt),
         content_type=CONTENT_TYPES[fmt],
     )
-    response["Cache-Control"] = "no-store"  # personal data: not for shared caches
     return response

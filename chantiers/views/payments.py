@@ -103,7 +103,6 @@ def _log_export(request, batch: PaymentBatch, transfers) -> None:
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"  # every IBAN of the batch: not for shared caches
     return response
 
 
