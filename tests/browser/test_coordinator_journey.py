@@ -4,7 +4,10 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
+from accounts.models import User
+from chantiers import services
 from chantiers.models import Attendance
+from chantiers.services import Mark
 from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
 from tests.browser.conftest import log_in, twelve_at_a_session_today
 
@@ -65,3 +68,22 @@ def test_the_coordinator_takes_attendance_for_twelve_on_a_phone(
     assert marks.get(participant=absent).status == "unexcused"
     assert sum(m.indemnity for m in marks) == Decimal("137.50")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Meanwhile the direction, at the office, excuses the absent person; the coordinator, whose
+    # page still shows the first version, marks them present: the row says both and who.
+    director = User.objects.get(email="direction@demo.local")
+    services.attendance_record(
+        session=session,
+        marks=[Mark(participant_id=absent.pk, status="excused", version=1)],
+        by=director,
+    )
+    phone.locator(f"label[for='s-{absent.pk}-present']").click()
+    phone.get_by_role("button", name="Enregistrer").first.click()
+    row = phone.locator(f"#row-{absent.pk}")
+    expect(row).to_contain_text(
+        f"Modifié entre-temps par {director} : « Excusé » est enregistré ; vous aviez choisi "
+        "« Présent »."
+    )
+    assert phone.locator(f"#s-{absent.pk}-excused").is_checked()  # what is recorded
+    assert marks.get(participant=absent).status == "excused"
+    _check(phone, "attendance conflict on a row")
