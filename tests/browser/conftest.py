@@ -71,36 +71,18 @@ def log_in(page, live_server, email, password="demo", *, check=False):
 def twelve_at_a_session_today():
     """The demo accounts, and a chantier of chantier@demo.local's with a session today and twelve
     people whose paperwork is complete (12,50 € a day each): (session, people)."""
-    import datetime as dt
     import random
-    from decimal import Decimal
 
     from django.utils import timezone
 
     from accounts.models import Organization, User
-    from chantiers.models import Enrolment, VolunteerAgreement
     from demo.accounts import seed_accounts
-    from participants import services as participant_services
-    from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+    from tests.chantiers.helpers import _group
+    from tests.factories import ChantierFactory, WorkSessionFactory
 
     seed_accounts(rng=random.Random(2026))
     operator = Organization.objects.get(slug="ml-bruxelles-midi")
     chantier = ChantierFactory(organization=operator, name="Peinture des halls")
     chantier.coordinators.add(User.objects.get(email="chantier@demo.local"))
     session = WorkSessionFactory(chantier=chantier, date=timezone.localdate(), status="planned")
-    people = ParticipantFactory.create_batch(12, organization=operator)
-    for person in people:
-        participant_services.income_source_change(
-            participant=person, kind="none", starts_on=dt.date(2024, 1, 1)
-        )
-        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
-        VolunteerAgreement.objects.create(
-            participant=person,
-            organization=operator,
-            starts_on=dt.date(2024, 1, 1),
-            daily_rate=Decimal("12.50"),
-            signed_on=dt.date(2024, 1, 1),
-            organisation_note_given_on=dt.date(2024, 1, 1),
-            declaration="none",
-        )
-    return session, people
+    return session, _group(chantier, 12)
