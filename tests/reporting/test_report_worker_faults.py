@@ -81,6 +81,9 @@ def test_a_report_whose_database_connection_is_dropped_midway_is_retried_and_fin
         ) as worker:
             run = _summary(operator, director)
             wait_for(run, lambda run: _waiting_on_the_lock(observer), seconds=60)
+            # wait_for read the run before it looked at the lock: read it again, now that the
+            # worker is known to wait (its step 12 was committed before it reached the table).
+            run.refresh_from_db()
             assert (run.status, run.progress) == (Status.RUNNING, 12)
             locker_pid = locker.info.backend_pid
             terminated = observer.execute(
