@@ -128,7 +128,6 @@ class AgreementForm(TextRuleMixin, forms.ModelForm):
             "ends_on",
             "scheme",
             "daily_rate",
-            "amount_from_others",
             "signed_on",
             "organisation_note_given_on",
             "insurance_policy",
@@ -168,9 +167,8 @@ class AgreementForm(TextRuleMixin, forms.ModelForm):
             ("", _("Pas encore faite")),
             *VolunteerAgreement.Declaration.choices,
         ]
-        for name in ("daily_rate", "amount_from_others"):
-            self.fields[name].validators.append(MinValueValidator(ZERO))
-            self.fields[name].widget.attrs.update({"min": "0", "step": "0.01"})
+        self.fields["daily_rate"].validators.append(MinValueValidator(ZERO))
+        self.fields["daily_rate"].widget.attrs.update({"min": "0", "step": "0.01"})
         self.fields["ends_on"].help_text = _("Laisser vide si la convention n'a pas de fin prévue.")
         if self.current_income is not None:
             self.fields["declaration"].help_text = _(
@@ -187,10 +185,6 @@ class AgreementForm(TextRuleMixin, forms.ModelForm):
             self.fields["daily_rate"].help_text = _(
                 "Plafond légal %(year)s : %(ceiling)s par jour."
             ) % {"year": self.year, "ceiling": euros(self.ceiling.daily)}
-        self.fields["amount_from_others"].help_text = _(
-            "Déclaré par la personne, pour l'année où la convention commence : il compte dans le "
-            "plafond annuel."
-        )
 
     def clean_starts_on(self):
         return plausible_date(self.cleaned_data["starts_on"])

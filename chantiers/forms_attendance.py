@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.forms_input import TextRuleMixin
 from chantiers.indemnities import money
-from chantiers.models import Attendance, WorkSession
-from chantiers.services import Mark
+from chantiers.models import Attendance, Vehicle, WorkSession
+from chantiers.services import KM_PER_SESSION, Mark
 
 NOTE_LENGTH = 300
 
@@ -49,6 +49,18 @@ class HoursField(forms.CharField):
         return money(hours)
 
 
+class KmField(forms.CharField):
+    """Whole kilometres as typed: empty for none, else 0 to the most a session's trip can be."""
+
+    def to_python(self, value) -> int | None:
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()) or int(text) > KM_PER_SESSION:
+            raise ValidationError(_("Kilomètres illisibles."), code="invalid")
+        return int(text)
+
+
 class AttendanceForm(TextRuleMixin, forms.Form):
     """``everyone_present``: the rows left unset (and never marked) are marked present — the
     grid's "Tout le monde présent". A cell whose note input is not on the page keeps the
@@ -65,8 +77,22 @@ class AttendanceForm(TextRuleMixin, forms.Form):
             self.fields[f"note-{cell.key}"] = forms.CharField(
                 required=False, max_length=NOTE_LENGTH
             )
+            self.fields[f"km-{cell.key}"] = KmField(required=False)
+            self.fields[f"vehicle-{cell.key}"] = forms.ChoiceField(
+                choices=[("", ""), *Vehicle.choices], required=False
+            )
             # The version the page was shown with; anything else counts as none (a new mark).
             self.fields[f"version-{cell.key}"] = forms.CharField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        for cell in self.cells:
+            if data.get(f"km-{cell.key}") and not data.get(f"vehicle-{cell.key}"):
+                self.add_error(
+                    f"vehicle-{cell.key}",
+                    ValidationError(_("Choisissez voiture ou vélo."), code="required"),
+                )
+        return data
 
     def marks(self) -> dict[WorkSession, list[Mark]]:
         """The marks to save, per session (once the form is valid)."""
@@ -82,6 +108,9 @@ class AttendanceForm(TextRuleMixin, forms.Form):
             if f"note-{cell.key}" not in self.data:
                 note = cell.recorded.note if cell.recorded else ""
             version = data["version"]
+            km, vehicle = None, None  # as recorded, when the page has no such inputs
+            if f"km-{cell.key}" in self.data:
+                km, vehicle = data["km"] or 0, data["vehicle"]
             per_session.setdefault(cell.session, []).append(
                 Mark(
                     participant_id=cell.participant_id,
@@ -89,6 +118,8 @@ class AttendanceForm(TextRuleMixin, forms.Form):
                     hours=data["hours"],
                     note=note,
                     version=int(version) if version.isascii() and version.isdigit() else None,
+                    km=km,
+                    vehicle=vehicle,
                 )
             )
         return per_session
@@ -104,6 +135,8 @@ class AttendanceForm(TextRuleMixin, forms.Form):
             "hours": _("Entre 0 et 24 heures, avec une virgule : ex. 7,5."),
             "status": _("Présence inconnue : choisissez un des boutons."),
             "note": _("%(length)s caractères au plus.") % {"length": NOTE_LENGTH},
+            "km": _("Un nombre entier de 0 à %(most)s.") % {"most": KM_PER_SESSION},
+            "vehicle": _("Choisissez voiture ou vélo."),
         }
         found = {}
         for name, errors in self.errors.as_data().items():
@@ -123,7 +156,7 @@ class AttendanceForm(TextRuleMixin, forms.Form):
             kind, key = name.split("-", 1)
             if any(error.code == "control_character" for error in errors):
                 kind = "control_character"  # accounts.text: whichever input it is in
-            elif kind not in ("hours", "status", "note"):
+            elif kind not in ("hours", "status", "note", "km", "vehicle"):
                 kind = "other"
             by_kind.setdefault(kind, []).append(
                 _("%(cell)s : « %(value)s »")
@@ -133,15 +166,18 @@ class AttendanceForm(TextRuleMixin, forms.Form):
             "hours": _("Heures illisibles ou impossibles (entre 0 et 24) : %(cells)s."),
             "status": _("Présence inconnue : %(cells)s."),
             "note": _("Note de plus de %(length)s caractères : %(cells)s."),
+            "km": _("Kilomètres illisibles ou impossibles (0 à %(most)s) : %(cells)s."),
+            "vehicle": _("Véhicule à indiquer pour les kilomètres : %(cells)s."),
             "control_character": _(
                 "Caractère de contrôle invisible (souvent venu d'un copier-coller) : %(cells)s."
             ),
             "other": _("Valeur illisible : rechargez la page (%(cells)s)."),
         }
         return " ".join(
-            sentences[kind] % {"cells": " ; ".join(cells), "length": NOTE_LENGTH}
+            sentences[kind]
+            % {"cells": " ; ".join(cells), "length": NOTE_LENGTH, "most": KM_PER_SESSION}
             for kind, cells in by_kind.items()
         )
 
 
-FIELDS = ("status", "hours", "note", "version")
+FIELDS = ("status", "hours", "note", "version", "km", "vehicle")

@@ -11,7 +11,13 @@ can cost a person on benefits their benefits. So, per participant and calendar y
    remaining balance, the following days nothing, each with its reason;
 3. nothing without a signed agreement covering the day, the organisation note given and the
    declaration the income source of that day requires (presence is still recorded);
-4. a year without a configured ceiling pays nothing and says what to configure.
+4. a year without a configured ceiling pays nothing and says what to configure;
+6. what was received elsewhere is declared per calendar year (``ElsewhereDeclaration``);
+7. a year whose fixed part — validated or paid months, corrections, declarations — is above a
+   ceiling is flagged (``CeilingExcess``) with the amount over, and stays flagged until direction
+   records what was done; the open days of that year are paid nothing;
+8. kilometres on present days are reimbursed at the year's rate of the vehicle, within the
+   year's kilometre cap (declared kilometres count), on top of the flat rate.
 
 Amounts are Decimal, rounded half-up to the cent. Recomputing is idempotent: completing the
 paperwork, changing a mark or a ceiling and recomputing gives the amounts the rules say — except
@@ -24,13 +30,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
+from django.utils import timezone
 
 from chantiers.models import (
     ZERO,
     Attendance,
+    CeilingExcess,
+    ElsewhereDeclaration,
     IndemnityCeiling,
     MonthlyStatement,
+    StatementCorrection,
     VolunteerAgreement,
 )
 from participants.models import IncomeKind, IncomeSource, Participant
@@ -56,10 +66,22 @@ def money(value) -> Decimal:
 
 @dataclass(frozen=True)
 class YearBalance:
+    """One person's calendar year against the ceilings. ``paid`` is what this organisation's
+    marks amount to (validated or not) with the corrections; ``validated`` the part of it that
+    is validated or paid (statements, corrections), which no recomputation changes."""
+
     year: int
     annual_ceiling: Decimal | None
     declared_elsewhere: Decimal
     paid: Decimal  # by this operator, this year
+    validated: Decimal = ZERO
+    settled: Decimal = ZERO  # of which paid by a payment batch
+    km_cap: int | None = None
+    km_declared: int = 0
+    km_used: int = 0  # reimbursed by this operator, this year
+    excess: Decimal = ZERO  # above the annual ceiling, by the fixed part of the year
+    km_excess: int = 0
+    excess_id: int | None = None  # the open flag, to link to it
 
     @property
     def total(self) -> Decimal:
@@ -75,6 +97,27 @@ class YearBalance:
     def warning(self) -> bool:
         """From 80 % of the annual ceiling: the coordinator and the counsellor are told."""
         return self.annual_ceiling is not None and self.total >= WARNING_RATIO * self.annual_ceiling
+
+    @property
+    def exceeded(self) -> bool:
+        return self.excess > 0 or self.km_excess > 0
+
+    @property
+    def open_amount(self) -> Decimal:
+        """Computed on the marks, not validated yet."""
+        return self.paid - self.validated
+
+    @property
+    def validated_unpaid(self) -> Decimal:
+        return self.validated - self.settled
+
+    @property
+    def km_total(self) -> int:
+        return self.km_declared + self.km_used
+
+    @property
+    def km_remaining(self) -> int | None:
+        return None if self.km_cap is None else max(0, self.km_cap - self.km_total)
 
 
 def _income_on(incomes: list[IncomeSource], day: dt.date) -> IncomeSource | None:
@@ -140,13 +183,28 @@ def indemnities_recompute_many(*, participant_ids, year: int) -> dict[int, YearB
     with transaction.atomic():
         # One recomputation at a time per person: two saves at once cannot both spend the
         # remaining balance. Always locked in the same order (by id).
-        ids = list(
+        operator_of = dict(
             Participant.objects.select_for_update()
             .filter(pk__in=participant_ids)
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "organization")
         )
+        ids = list(operator_of)
         ceiling = IndemnityCeiling.objects.filter(year=year).first()
+        declared = {
+            row["participant"]: (row["amount"] or ZERO, row["km"] or 0)
+            for row in ElsewhereDeclaration.objects.filter(participant__in=ids, year=year)
+            .values("participant")
+            .annotate(amount=Sum("amount"), km=Sum("km"))
+        }
+        corrected = {
+            row["statement__participant"]: (row["amount"] or ZERO, row["km"] or 0)
+            for row in StatementCorrection.objects.filter(
+                statement__participant__in=ids, statement__month__year=year
+            )
+            .values("statement__participant")
+            .annotate(amount=Sum("amount"), km=Sum("km"))
+        }
         agreements = _grouped(
             VolunteerAgreement.objects.filter(
                 own_operator, participant__in=ids, starts_on__lte=last
@@ -178,6 +236,8 @@ def indemnities_recompute_many(*, participant_ids, year: int) -> dict[int, YearB
             balances[person] = _recompute_one(
                 year=year,
                 ceiling=ceiling,
+                declared=declared.get(person, (ZERO, 0)),
+                corrected=corrected.get(person, (ZERO, 0)),
                 agreements=agreements.get(person, []),
                 incomes=incomes.get(person, []),
                 locked=locked.get(person, set()),
@@ -185,60 +245,118 @@ def indemnities_recompute_many(*, participant_ids, year: int) -> dict[int, YearB
                 changed=changed,
             )
         Attendance.objects.bulk_update(
-            changed, ["indemnity", "not_payable", "not_payable_acknowledged"], batch_size=500
+            changed,
+            ["indemnity", "not_payable", "not_payable_acknowledged", "km_paid", "mileage"],
+            batch_size=500,
         )
+        _excesses_sync(balances=balances, operator_of=operator_of, year=year)
     return balances
 
 
+def _excesses_sync(*, balances: dict[int, YearBalance], operator_of: dict, year: int) -> None:
+    """Rule 7: open a flag for each person whose year went above a ceiling, update its amounts
+    while it is open, and close it by itself when corrected data bring the year back within the
+    ceilings. What direction already answered for (recovered, accepted as taxable) is not
+    raised again unless the year goes further above."""
+    known: dict[int, list[CeilingExcess]] = {}
+    for excess in CeilingExcess.objects.filter(participant__in=list(balances), year=year).exclude(
+        outcome=CeilingExcess.Outcome.CORRECTED
+    ):
+        known.setdefault(excess.participant_id, []).append(excess)
+    now = timezone.now()
+    for person, balance in balances.items():
+        rows = known.get(person, [])
+        current = next((row for row in rows if row.is_open), None)
+        over, km_over = balance.excess, balance.km_excess
+        if current is not None:
+            if not balance.exceeded:
+                current.outcome, current.resolved_at = CeilingExcess.Outcome.CORRECTED, now
+                current.save(update_fields=["outcome", "resolved_at"])
+            elif (current.amount_over, current.km_over) != (over, km_over):
+                current.amount_over, current.km_over = over, km_over
+                current.save(update_fields=["amount_over", "km_over"])
+            continue
+        answered = any(row.amount_over >= over and row.km_over >= km_over for row in rows)
+        if balance.exceeded and not answered:
+            CeilingExcess.objects.create(
+                participant_id=person,
+                organization_id=operator_of[person],
+                year=year,
+                amount_over=over,
+                km_over=km_over,
+            )
+
+
 def _recompute_one(
-    *, year, ceiling, agreements, incomes, locked, attendances, changed
+    *, year, ceiling, declared, corrected, agreements, incomes, locked, attendances, changed
 ) -> YearBalance:
-    """Rules 1–4 for one person and year; the attendances whose amount changes go to ``changed``."""
-    # What the volunteer declared receiving elsewhere is declared for the year an agreement
-    # starts: an agreement carried over from last year says nothing about this year.
-    declared_elsewhere = money(
-        max((a.amount_from_others for a in agreements if a.starts_on.year == year), default=ZERO)
-    )
+    """Rules 1–4, 7 and 8 for one person and year; the attendances whose amounts change go to
+    ``changed``."""
+    declared_elsewhere, km_declared = money(declared[0]), declared[1]
     # Never both schemes in one year: one real-costs agreement excludes the flat rate.
     real_costs_year = any(a.scheme == VolunteerAgreement.Scheme.REAL_COSTS for a in agreements)
     # Validated months keep their amounts, and those count for the whole year from the
-    # start: an earlier day still open cannot spend what a later, validated month paid.
-    locked_total = sum((a.indemnity for a in attendances if a.session.date.month in locked), ZERO)
-    spent = declared_elsewhere + locked_total
-    paid = locked_total
-    indemnified_days = {
-        a.session.date for a in attendances if a.session.date.month in locked and a.indemnity
-    }
+    # start — with the corrections and what was received elsewhere: an earlier day still open
+    # cannot spend what a later, validated month paid.
+    fixed = [a for a in attendances if a.session.date.month in locked]
+    validated = sum((a.indemnity for a in fixed), ZERO) + corrected[0]
+    km_validated = sum(a.km_paid for a in fixed) + corrected[1]
+    spent, km_spent = declared_elsewhere + validated, km_declared + km_validated
+    paid, km_used = validated, km_validated
+    indemnified_days = {a.session.date for a in fixed if a.indemnity}
     for attendance in attendances:
-        amount, reason = ZERO, ""
         day = attendance.session.date
         if day.month in locked:
             continue
+        amount, reason, km_paid, mileage = ZERO, "", 0, ZERO
         if attendance.status in Attendance.PRESENT_LIKE:
+            agreement = None
             if ceiling is None:
                 reason = Reason.NO_CEILING
             elif real_costs_year:
                 reason = Reason.REAL_COSTS
-            elif day in indemnified_days:
-                reason = Reason.OTHER_SESSION
             else:
                 agreement, reason = _payable_agreement(day, agreements, incomes)
-                if agreement is not None:
-                    indemnified_days.add(day)
-                    daily = money(min(agreement.daily_rate, ceiling.daily))
-                    remaining = max(ZERO, ceiling.annual - spent)
-                    amount = min(daily, remaining)
-                    if amount < daily:
-                        reason = Reason.ANNUAL_CEILING
-                    spent += amount
-                    paid += amount
+            if agreement is not None and day in indemnified_days:
+                reason = Reason.OTHER_SESSION  # the trip of a second session is still paid
+            elif agreement is not None:
+                indemnified_days.add(day)
+                daily = money(min(agreement.daily_rate, ceiling.daily))
+                amount = min(daily, max(ZERO, ceiling.annual - spent))
+                if amount < daily:
+                    reason = Reason.ANNUAL_CEILING
+                spent += amount
+            rate = ceiling.km_rate(attendance.vehicle) if agreement is not None else None
+            if attendance.km and rate is not None:
+                km_paid = min(attendance.km, max(0, ceiling.km_cap - km_spent))
+                mileage = money(km_paid * rate)
+                km_spent += km_paid
+        paid += amount
+        km_used += km_paid
+        now = (amount, reason, km_paid, mileage)
         if (attendance.indemnity, attendance.not_payable) != (amount, reason):
-            attendance.indemnity, attendance.not_payable = amount, reason
             attendance.not_payable_acknowledged = False  # a new reason is confirmed anew
+        if (
+            attendance.indemnity,
+            attendance.not_payable,
+            attendance.km_paid,
+            attendance.mileage,
+        ) != now:
+            attendance.indemnity, attendance.not_payable, attendance.km_paid, attendance.mileage = (
+                now
+            )
             changed.append(attendance)
+    annual = ceiling.annual if ceiling else None
+    km_cap = ceiling.km_cap if ceiling else None
     return YearBalance(
         year=year,
-        annual_ceiling=ceiling.annual if ceiling else None,
+        annual_ceiling=annual,
         declared_elsewhere=declared_elsewhere,
         paid=paid,
+        validated=validated,
+        km_cap=km_cap,
+        km_declared=km_declared,
+        km_used=km_used,
+        excess=max(ZERO, declared_elsewhere + validated - annual) if annual else ZERO,
+        km_excess=max(0, km_declared + km_validated - km_cap) if km_cap is not None else 0,
     )

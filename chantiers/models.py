@@ -19,6 +19,27 @@ class IndemnityCeiling(models.Model):
     year = models.PositiveSmallIntegerField(_("année"), unique=True)
     daily = models.DecimalField(_("plafond journalier (€)"), max_digits=7, decimal_places=2)
     annual = models.DecimalField(_("plafond annuel (€)"), max_digits=9, decimal_places=2)
+    # Mileage (DESIGN §4 rule 8): the year's published rates, never in code; a rate left empty
+    # refuses that vehicle's kilometres, saying what to configure.
+    km_cap = models.PositiveIntegerField(
+        _("kilomètres remboursables par an"),
+        default=2000,
+        help_text=_("Par personne et par année civile, toutes organisations confondues."),
+    )
+    km_rate_car = models.DecimalField(
+        _("indemnité kilométrique voiture (€/km)"),
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
+    km_rate_bike = models.DecimalField(
+        _("indemnité kilométrique vélo (€/km)"),
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("plafond de défraiement")
@@ -29,10 +50,71 @@ class IndemnityCeiling(models.Model):
                 condition=Q(daily__gt=0) & Q(annual__gte=models.F("daily")),
                 name="ceiling_amounts_positive",
             ),
+            models.CheckConstraint(
+                condition=(Q(km_rate_car__isnull=True) | Q(km_rate_car__gt=0))
+                & (Q(km_rate_bike__isnull=True) | Q(km_rate_bike__gt=0)),
+                name="ceiling_km_rates_positive",
+            ),
         ]
 
     def __str__(self):
         return f"{self.year}: {self.daily} € / {self.annual} €"
+
+    def km_rate(self, vehicle: str) -> Decimal | None:
+        return {Vehicle.CAR: self.km_rate_car, Vehicle.BIKE: self.km_rate_bike}.get(vehicle)
+
+
+class Vehicle(models.TextChoices):
+    CAR = "car", _("Voiture")
+    BIKE = "bike", _("Vélo")
+
+
+class ElsewhereDeclaration(models.Model):
+    """What a volunteer declared receiving from other organisations in one calendar year: the
+    flat-rate amount and the kilometres (DESIGN §4 rule 6). A year's declarations add up; they
+    count in the year's ceilings like what this organisation pays."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="elsewhere_declarations"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("année"))
+    amount = models.DecimalField(
+        _("défraiements forfaitaires reçus ailleurs (€)"),
+        max_digits=9,
+        decimal_places=2,
+        default=ZERO,
+    )
+    km = models.PositiveIntegerField(_("kilomètres remboursés ailleurs"), default=0)
+    declared_on = models.DateField(_("déclaré le"))
+    source = models.CharField(_("organisation(s) qui les versent"), max_length=200)
+    proof = models.CharField(
+        _("justificatif"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ex. : attestation de l'ASBL X du 12/03, au dossier."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("déclaration de défraiements reçus ailleurs")
+        verbose_name_plural = _("déclarations de défraiements reçus ailleurs")
+        ordering = ["-year", "declared_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & (Q(amount__gt=0) | Q(km__gt=0)),
+                name="declaration_something_declared",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "year"])]
+
+    def __str__(self):
+        return f"{self.participant} {self.year}"
 
 
 class Chantier(ChoiceLabels, models.Model):
@@ -230,12 +312,6 @@ class VolunteerAgreement(ChoiceLabels, models.Model):
     )
     declaration_on = models.DateField(_("déclaration faite le"), null=True, blank=True)
     signed_on = models.DateField(_("signée le"), null=True, blank=True)
-    amount_from_others = models.DecimalField(
-        _("défraiements reçus d'autres organisations cette année (€)"),
-        max_digits=9,
-        decimal_places=2,
-        default=ZERO,
-    )
 
     class Meta:
         verbose_name = _("convention de bénévolat")
@@ -247,8 +323,8 @@ class VolunteerAgreement(ChoiceLabels, models.Model):
                 name="agreement_dates_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(daily_rate__gte=0) & Q(amount_from_others__gte=0),
-                name="agreement_amounts_positive",
+                condition=Q(daily_rate__gte=0),
+                name="agreement_rate_positive",
             ),
         ]
 
@@ -304,6 +380,14 @@ class Attendance(ChoiceLabels, models.Model):
     not_payable = models.CharField(
         _("motif de non-paiement"), max_length=20, choices=NotPayable.choices, blank=True
     )
+    # Mileage (rule 8): the kilometres travelled with the volunteer's own vehicle that day, and
+    # what the engine reimburses of them (within the year's cap, at the year's rate).
+    km = models.PositiveSmallIntegerField(_("kilomètres"), default=0)
+    vehicle = models.CharField(_("véhicule"), max_length=5, choices=Vehicle.choices, blank=True)
+    km_paid = models.PositiveSmallIntegerField(_("kilomètres remboursés"), default=0)
+    mileage = models.DecimalField(
+        _("indemnité kilométrique (€)"), max_digits=7, decimal_places=2, default=ZERO
+    )
     version = models.PositiveIntegerField(default=1)
     # Someone confirmed that the day is rightly not paid (rule 5: before validating the month).
     not_payable_acknowledged = models.BooleanField(_("non-paiement confirmé"), default=False)
@@ -316,6 +400,10 @@ class Attendance(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(indemnity__gte=0) & Q(hours__gte=0), name="attendance_amounts_positive"
             ),
+            models.CheckConstraint(
+                condition=(Q(km=0) | ~Q(vehicle="")) & Q(km_paid__lte=models.F("km")),
+                name="attendance_km_with_vehicle",
+            ),
         ]
         indexes = [models.Index(fields=["participant", "session"])]
 
@@ -325,6 +413,11 @@ class Attendance(ChoiceLabels, models.Model):
     @property
     def is_present(self) -> bool:
         return self.status in self.PRESENT_LIKE
+
+    @property
+    def km_unpaid(self) -> int:
+        """Kilometres travelled, not reimbursed (the cap reached, no rate, no paperwork)."""
+        return self.km - self.km_paid if self.is_present else 0
 
 
 class MonthlyStatement(ChoiceLabels, models.Model):
@@ -346,6 +439,10 @@ class MonthlyStatement(ChoiceLabels, models.Model):
     days = models.PositiveSmallIntegerField(_("jours"), default=0)
     hours = models.DecimalField(_("heures"), max_digits=6, decimal_places=2, default=ZERO)
     amount = models.DecimalField(_("montant (€)"), max_digits=9, decimal_places=2, default=ZERO)
+    km = models.PositiveIntegerField(_("kilomètres remboursés"), default=0)
+    mileage = models.DecimalField(
+        _("indemnité kilométrique (€)"), max_digits=9, decimal_places=2, default=ZERO
+    )
     year_to_date = models.DecimalField(
         _("total de l'année à la fin du mois (€)"), max_digits=9, decimal_places=2, default=ZERO
     )
@@ -384,6 +481,11 @@ class MonthlyStatement(ChoiceLabels, models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def to_pay(self) -> Decimal:
+        """The flat rate and the mileage of the month (corrections travel apart)."""
+        return self.amount + self.mileage
 
 
 class PaymentBatch(ChoiceLabels, models.Model):
@@ -443,6 +545,122 @@ class StatementUnlock(models.Model):
 
     def __str__(self):
         return f"{self.statement} ({self.at:%d/%m/%Y})"
+
+
+class StatementCorrection(models.Model):
+    """A validated month corrected (rule 8): a positive or negative line with its reason and its
+    author, never an edit of the month. A later payment batch carries it with the person's
+    transfer; a negative one the person repaid is recorded as settled outside."""
+
+    statement = models.ForeignKey(
+        MonthlyStatement,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("fiche corrigée"),
+    )
+    amount = models.DecimalField(
+        _("correction du défraiement forfaitaire (€)"),
+        max_digits=9,
+        decimal_places=2,
+        default=ZERO,
+    )
+    km = models.IntegerField(_("correction des kilomètres"), default=0)
+    mileage = models.DecimalField(
+        _("correction de l'indemnité kilométrique (€)"),
+        max_digits=9,
+        decimal_places=2,
+        default=ZERO,
+    )
+    reason = models.TextField(_("motif"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The statement whose transfer carried it, in that statement's batch.
+    carried_by = models.ForeignKey(
+        MonthlyStatement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_corrections",
+        verbose_name=_("payée avec la fiche"),
+    )
+    settled_on = models.DateField(_("réglée hors lot le"), null=True, blank=True)
+    settled_note = models.CharField(_("comment"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("correction de fiche")
+        verbose_name_plural = _("corrections de fiches")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(amount=0) | ~Q(km=0), name="correction_changes_something"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.statement} {self.total:+}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.amount + self.mileage
+
+    @property
+    def is_pending(self) -> bool:
+        return self.carried_by_id is None and self.settled_on is None
+
+
+class CeilingExcess(ChoiceLabels, models.Model):
+    """A year whose total went above a ceiling (rule 7): found by the engine, never silent. While
+    open, no statement of the person is validated and no payment made; direction records what
+    was done."""
+
+    class Outcome(models.TextChoices):
+        RECOVERED = "recovered", _("Montant récupéré")
+        TAXABLE = "taxable", _("Accepté comme rémunération imposable")
+        CORRECTED = "corrected", _("Plus dépassé (données corrigées)")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="ceiling_excesses"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("année"))
+    amount_over = models.DecimalField(
+        _("dépassement du plafond annuel (€)"), max_digits=9, decimal_places=2, default=ZERO
+    )
+    km_over = models.PositiveIntegerField(_("kilomètres au-delà du plafond"), default=0)
+    found_at = models.DateTimeField(_("constaté le"), auto_now_add=True)
+    outcome = models.CharField(
+        _("suite donnée"), max_length=10, choices=Outcome.choices, blank=True
+    )
+    recovered_amount = models.DecimalField(
+        _("montant récupéré (€)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    told_on = models.DateField(_("personne informée le"), null=True, blank=True)
+    note = models.TextField(_("commentaire"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("suite enregistrée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dépassement de plafond")
+        verbose_name_plural = _("dépassements de plafond")
+        ordering = ["-year", "-found_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "year"],
+                condition=Q(outcome=""),
+                name="excess_one_open_per_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} {self.year} (+{self.amount_over} €)"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome
 
 
 class Incident(ChoiceLabels, models.Model):

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from sepaxml import SepaTransfer
@@ -35,7 +35,13 @@ from text_unidecode import unidecode
 
 from accounts.models import Organization, User
 from accounts.text import printable
-from chantiers.models import MonthlyStatement, PaymentBatch
+from chantiers.models import (
+    ZERO,
+    CeilingExcess,
+    MonthlyStatement,
+    PaymentBatch,
+    StatementCorrection,
+)
 from participants.models import Participant
 
 SCHEMA = "pain.001.001.03"
@@ -104,13 +110,53 @@ def _account_error(problems: list[str]) -> ValidationError:
 
 
 def _free_statements(organization: Organization) -> QuerySet[MonthlyStatement]:
-    """Validated, something to pay, in no batch yet."""
+    """Validated, something to pay (the flat rate or the mileage), in no batch yet."""
     return MonthlyStatement.objects.filter(
+        Q(amount__gt=0) | Q(mileage__gt=0),
         organization=organization,
         status=MonthlyStatement.Status.VALIDATED,
         batch__isnull=True,
-        amount__gt=0,
     )
+
+
+def _with_corrections(statements: list[MonthlyStatement]) -> dict[int, str]:
+    """Each statement's transfer: ``statement.transfer`` is its month plus, on the person's
+    first statement here, the corrections still to pay or recover (rule 8: a later batch carries
+    them; ``statement.carried`` lists them). Returns why a statement cannot be paid now, by id:
+    the person's year above a ceiling (rule 7), or a negative correction larger than the
+    transfer it would be taken from."""
+    people = {s.participant_id for s in statements}
+    pending: dict[int, list[StatementCorrection]] = {}
+    for correction in (
+        StatementCorrection.objects.filter(
+            statement__participant__in=people, carried_by__isnull=True, settled_on__isnull=True
+        )
+        .select_related("statement")
+        .order_by("created_at", "pk")
+    ):
+        pending.setdefault(correction.statement.participant_id, []).append(correction)
+    exceeded = set(
+        CeilingExcess.objects.filter(participant__in=people, outcome="").values_list(
+            "participant", "year"
+        )
+    )
+    blocked, carrying = {}, set()
+    for statement in sorted(statements, key=lambda s: (s.month, s.pk)):
+        statement.carried = []
+        if statement.participant_id not in carrying:
+            carrying.add(statement.participant_id)
+            statement.carried = pending.get(statement.participant_id, [])
+        statement.transfer = statement.to_pay + sum((c.total for c in statement.carried), ZERO)
+        if (statement.participant_id, statement.month.year) in exceeded:
+            blocked[statement.pk] = _(
+                "Plafond annuel dépassé : la direction doit d'abord indiquer la suite donnée."
+            )
+        elif statement.transfer <= 0:
+            blocked[statement.pk] = _(
+                "Une correction négative dépasse ce qui est à payer : elle sera déduite d'un mois "
+                "suivant, ou la direction enregistre son remboursement."
+            )
+    return blocked
 
 
 def iban_problem(participant: Participant) -> str:
@@ -137,7 +183,7 @@ class Candidates:
 
     @property
     def total(self) -> Decimal:
-        return sum((s.amount for s in self.payable), Decimal("0.00"))
+        return sum((s.transfer for s in self.payable), Decimal("0.00"))
 
 
 def batch_candidates(*, organization: Organization) -> Candidates:
@@ -149,8 +195,10 @@ def batch_candidates(*, organization: Organization) -> Candidates:
         .order_by("month", "participant__last_name", "participant__first_name", "pk")
     )
     candidates = Candidates(payable=[], without_iban=[])
+    statements = list(statements)
+    blocked = _with_corrections(statements)
     for statement in statements:
-        reason = iban_problem(statement.participant)
+        reason = blocked.get(statement.pk) or iban_problem(statement.participant)
         if reason:
             candidates.without_iban.append(Blocked(statement, reason))
         else:
@@ -211,6 +259,16 @@ def batch_create(
             )
             % {"count": gone}
         )
+    refused = _with_corrections(statements)
+    if refused:
+        raise ValidationError(
+            [
+                _("%(name)s, %(month)s : %(reason)s Rien n'a été créé.")
+                % {"name": s.participant, "month": f"{s.month:%m/%Y}", "reason": refused[s.pk]}
+                for s in statements
+                if s.pk in refused
+            ]
+        )
     blocked = [s for s in statements if iban_problem(s.participant)]
     if blocked:
         raise ValidationError(
@@ -221,7 +279,7 @@ def batch_create(
         organization=organization,
         reference=uuid.uuid4().hex,  # replaced below, once the id is known
         execution_date=execution_date,
-        total=sum((s.amount for s in statements), Decimal("0.00")),
+        total=sum((s.transfer for s in statements), Decimal("0.00")),
         count=len(statements),
         created_by=by,
     )
@@ -232,6 +290,10 @@ def batch_create(
     batch.sepa_sha256 = hashlib.sha256(batch.sepa_xml).hexdigest()
     batch.save(update_fields=["reference", "sepa_xml", "sepa_sha256"])
     MonthlyStatement.objects.filter(pk__in=ids).update(batch=batch)
+    for statement in statements:
+        StatementCorrection.objects.filter(pk__in=[c.pk for c in statement.carried]).update(
+            carried_by=statement
+        )
     return batch
 
 
@@ -270,7 +332,7 @@ def _sepa_xml(
         reference=batch.reference,
     )
     for statement in statements:
-        cents = (statement.amount * 100).to_integral_value(rounding=ROUND_HALF_UP)
+        cents = (statement.transfer * 100).to_integral_value(rounding=ROUND_HALF_UP)
         transfer.add_payment(
             {
                 "name": _sepa_text(str(statement.participant), 70),
@@ -427,6 +489,7 @@ def batch_cancel(*, batch: PaymentBatch) -> int:
     batch = _locked(batch)
     if batch.status == PaymentBatch.Status.PAID:
         raise ValidationError(_("Ce lot est payé : il ne peut plus être annulé."))
+    StatementCorrection.objects.filter(carried_by__batch=batch).update(carried_by=None)
     count = MonthlyStatement.objects.filter(batch=batch).update(batch=None)
     batch.delete()
     return count

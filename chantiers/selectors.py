@@ -3,7 +3,8 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.dates import add_months, month_bounds
@@ -11,10 +12,13 @@ from accounts.models import Role
 from chantiers.indemnities import ZERO, YearBalance
 from chantiers.models import (
     Attendance,
+    CeilingExcess,
     Chantier,
+    ElsewhereDeclaration,
     Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
+    StatementCorrection,
     VolunteerAgreement,
     WorkSession,
 )
@@ -95,35 +99,113 @@ def locked_months(*, participant_ids: list[int], months: set[dt.date]) -> set[tu
     )
 
 
+def declared_elsewhere(*, participant_ids, year: int) -> dict[int, tuple[Decimal, int]]:
+    """What each person declared receiving elsewhere in ``year``: (amount, km) — rule 6."""
+    return {
+        row["participant"]: (row["amount"] or ZERO, row["km"] or 0)
+        for row in ElsewhereDeclaration.objects.filter(participant__in=participant_ids, year=year)
+        .values("participant")
+        .annotate(amount=Sum("amount"), km=Sum("km"))
+    }
+
+
 def year_balances(*, participant_ids: list[int], organization, year: int) -> dict[int, YearBalance]:
-    """The year's balance of several people in three queries (the engine writes the amounts)."""
+    """The year's balance of several people in five queries, whatever their number (the engine
+    writes the amounts; this reads them): the marks by the state of their month's statement,
+    the corrections, the declarations, the ceilings, the open excesses."""
     ceiling = IndemnityCeiling.objects.filter(year=year).first()
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    paid = dict(
+    statement_status = MonthlyStatement.objects.filter(
+        participant=OuterRef("participant"), month=OuterRef("month")
+    ).values("status")[:1]
+    marks: dict[int, dict[str, tuple[Decimal, int]]] = {}
+    for row in (
         Attendance.objects.filter(
             participant__in=participant_ids,
             session__date__range=(first, last),
             session__chantier__organization=organization,
         )
-        .values_list("participant")
-        .annotate(total=Sum("indemnity"))
-    )
-    declared = dict(  # declared for the year the agreement starts, as the engine counts it
-        VolunteerAgreement.objects.filter(
-            participant__in=participant_ids, organization=organization, starts_on__year=year
+        .annotate(month=TruncMonth("session__date"))
+        .annotate(month_status=Subquery(statement_status))
+        .values("participant", "month_status")
+        .annotate(amount=Sum("indemnity"), km=Sum("km_paid"))
+        .order_by()
+    ):
+        marks.setdefault(row["participant"], {})[row["month_status"] or ""] = (
+            row["amount"] or ZERO,
+            row["km"] or 0,
         )
-        .values_list("participant")
-        .annotate(most=Max("amount_from_others"))
-    )
-    return {
-        pk: YearBalance(
+    corrections: dict[int, tuple[Decimal, int]] = {
+        row["statement__participant"]: (row["amount"] or ZERO, row["km"] or 0)
+        for row in StatementCorrection.objects.filter(
+            statement__participant__in=participant_ids, statement__month__year=year
+        )
+        .values("statement__participant")
+        .annotate(amount=Sum("amount"), km=Sum("km"))
+    }
+    declared = declared_elsewhere(participant_ids=participant_ids, year=year)
+    excesses = {  # one open at most per person and year (a constraint)
+        pk: (over, km, excess_id)
+        for pk, over, km, excess_id in CeilingExcess.objects.filter(
+            participant__in=participant_ids, year=year, outcome=""
+        ).values_list("participant", "amount_over", "km_over", "pk")
+    }
+    balances = {}
+    for pk in participant_ids:
+        by_state = marks.get(pk, {})
+        corrected = corrections.get(pk, (ZERO, 0))
+        amounts = {state: value[0] for state, value in by_state.items()}
+        paid_state = MonthlyStatement.Status.PAID
+        validated = corrected[0] + sum(
+            (amount for state, amount in amounts.items() if state and state != "draft"), ZERO
+        )
+        balances[pk] = YearBalance(
             year=year,
             annual_ceiling=ceiling.annual if ceiling else None,
-            declared_elsewhere=declared.get(pk) or ZERO,
-            paid=paid.get(pk) or ZERO,
+            declared_elsewhere=declared.get(pk, (ZERO, 0))[0],
+            paid=sum(amounts.values(), ZERO) + corrected[0],
+            validated=validated,
+            settled=amounts.get(paid_state, ZERO),
+            km_cap=ceiling.km_cap if ceiling else None,
+            km_declared=declared.get(pk, (ZERO, 0))[1],
+            km_used=sum(value[1] for value in by_state.values()) + corrected[1],
+            excess=excesses.get(pk, (ZERO, 0, None))[0],
+            km_excess=excesses.get(pk, (ZERO, 0, None))[1],
+            excess_id=excesses.get(pk, (ZERO, 0, None))[2],
         )
-        for pk in participant_ids
-    }
+    return balances
+
+
+def excesses_open_of(*, participant_ids, year: int) -> dict[int, int]:
+    """The open ceiling excess of each of these people in ``year``, by person: its id."""
+    return dict(
+        CeilingExcess.objects.filter(
+            participant__in=participant_ids, year=year, outcome=""
+        ).values_list("participant", "pk")
+    )
+
+
+def excesses_open(*, organization, user, role) -> list[CeilingExcess]:
+    """Every open ceiling excess the dashboard shows: the organization's for direction (and
+    the counsellors), those of the people of their chantiers for a coordinator."""
+    excesses = CeilingExcess.objects.filter(organization=organization, outcome="")
+    if role == Role.COORDINATOR:
+        groups = Enrolment.objects.filter(
+            chantier__in=chantiers_for(organization=organization, user=user, role=role)
+        )
+        excesses = excesses.filter(participant__in=groups.values("participant"))
+    return list(
+        excesses.select_related("participant")
+        .only(
+            "year",
+            "amount_over",
+            "km_over",
+            "found_at",
+            "participant__first_name",
+            "participant__last_name",
+        )
+        .order_by("-found_at")
+    )
 
 
 def _attendance_rate(present: int, recorded: int) -> Decimal | None:
@@ -323,6 +405,19 @@ def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> li
         .order_by("session__date", "session__starts_at", "pk")
     ):
         marks.setdefault(attendance.participant_id, []).append(attendance)
+    # Its own corrections, and those its transfer carried (rule 8: the sheet shows both).
+    corrections: dict[int, list[StatementCorrection]] = {}
+    carried: dict[int, list[StatementCorrection]] = {}
+    for correction in (
+        StatementCorrection.objects.filter(
+            Q(statement__in=statements) | Q(carried_by__in=statements)
+        )
+        .select_related("statement")
+        .order_by("created_at", "pk")
+    ):
+        corrections.setdefault(correction.statement_id, []).append(correction)
+        if correction.carried_by_id:
+            carried.setdefault(correction.carried_by_id, []).append(correction)
     pages = []
     for statement in statements:
         rows = marks.get(statement.participant_id, [])
@@ -331,7 +426,9 @@ def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> li
             len({a.session.date for a in present}),
             sum((a.hours for a in present), Decimal("0.00")),
             sum((a.indemnity for a in rows), Decimal("0.00")),
+            sum((a.mileage for a in rows), Decimal("0.00")),
         )
+        carried_here = carried.get(statement.pk, [])
         iban = statement.participant.iban
         pages.append(
             {
@@ -340,7 +437,12 @@ def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> li
                 "rows": rows,
                 # The marks changed since the statement was prepared: say so rather than print
                 # a sheet whose lines and totals disagree.
-                "stale": totals != (statement.days, statement.hours, statement.amount),
+                "stale": totals
+                != (statement.days, statement.hours, statement.amount, statement.mileage),
+                "corrections": corrections.get(statement.pk, []),
+                "carried": carried_here,
+                "transfer": statement.to_pay + sum((c.total for c in carried_here), ZERO),
+                "with_km": any(a.km for a in rows),
                 "iban_tail": f"•••• {iban[-4:]}" if iban else "",
             }
         )
@@ -400,4 +502,5 @@ def participant_indemnities_section(*, participant, organization) -> dict | None
     return {
         "template": "chantiers/_participant_indemnities.html",
         "balance": balance[participant.pk],
+        "participant": participant,
     }

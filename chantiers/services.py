@@ -15,14 +15,18 @@ from django.utils.translation import gettext as _
 
 from accounts.dates import month_bounds
 from accounts.models import Membership, Role, User
+from accounts.templatetags.formatting import euros
 from chantiers.indemnities import YearBalance, indemnities_recompute, indemnities_recompute_many
 from chantiers.models import (
     Attendance,
+    CeilingExcess,
     Chantier,
     Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
+    StatementCorrection,
     StatementUnlock,
+    Vehicle,
     VolunteerAgreement,
     WorkSession,
 )
@@ -36,6 +40,12 @@ class Mark:
     hours: Decimal | None = None  # the session's length when not given
     note: str = ""
     version: int | None = None  # the version the coordinator saw; None for a new mark
+    km: int | None = None  # kilometres with the volunteer's own vehicle; None: as recorded
+    vehicle: str | None = None
+
+
+# A trip to a chantier and back: more in one session is a typing mistake.
+KM_PER_SESSION = 500
 
 
 @dataclass
@@ -90,11 +100,14 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
         if not hours.is_finite() or hours < 0 or hours > 24:
             raise ValidationError(_("Nombre d'heures impossible : %(hours)s.") % {"hours": hours})
         attendance = existing.get(mark.participant_id)
+        km, vehicle = _trip(mark, attendance)
         unchanged = attendance is not None and (
             attendance.status,
             attendance.hours,
             attendance.note,
-        ) == (mark.status, hours, mark.note)
+            attendance.km,
+            attendance.vehicle,
+        ) == (mark.status, hours, mark.note, km, vehicle)
         if unchanged:
             continue
         if mark.participant_id in locked:
@@ -107,6 +120,8 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
                 status=mark.status,
                 hours=hours,
                 note=mark.note,
+                km=km,
+                vehicle=vehicle,
                 recorded_by=by,
             )
             attendance.save()
@@ -116,10 +131,14 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
             result.conflicts.append(attendance)
         else:
             attendance.status, attendance.hours, attendance.note = mark.status, hours, mark.note
+            attendance.km, attendance.vehicle = km, vehicle
             attendance.recorded_by = by
             attendance.version += 1
             attendance.save(
-                update_fields=["status", "hours", "note", "recorded_by", "recorded_at", "version"]
+                update_fields=[
+                    *("status", "hours", "note", "km", "vehicle"),
+                    *("recorded_by", "recorded_at", "version"),
+                ]
             )
             result.saved.append(attendance)
     if refused:
@@ -139,6 +158,23 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
         participant_ids=[person.pk for person in people], year=session.date.year
     )
     return result
+
+
+def _trip(mark: Mark, recorded: Attendance | None) -> tuple[int, str]:
+    """The kilometres and vehicle of a mark: as typed, or as recorded when the page had none
+    (the week's paper sheet); no vehicle without kilometres, none of either when absent."""
+    km = mark.km if mark.km is not None else (recorded.km if recorded else 0)
+    vehicle = mark.vehicle if mark.vehicle is not None else (recorded.vehicle if recorded else "")
+    if not 0 <= km <= KM_PER_SESSION:
+        raise ValidationError(
+            _("Kilomètres impossibles : %(km)s (au plus %(most)s par séance).")
+            % {"km": km, "most": KM_PER_SESSION}
+        )
+    if mark.status not in Attendance.PRESENT_LIKE or not km:
+        return 0, ""
+    if vehicle not in Vehicle.values:
+        raise ValidationError(_("Indiquez le véhicule des kilomètres (voiture ou vélo)."))
+    return km, vehicle
 
 
 def attendance_record_many(
@@ -334,7 +370,17 @@ def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlySta
     statement.days = len({a.session.date for a in marks})
     statement.hours = sum((a.hours for a in marks), Decimal("0.00"))
     statement.amount = sum((a.indemnity for a in marks), Decimal("0.00"))
-    statement.year_to_date = sum(year_marks.values_list("indemnity", flat=True), Decimal("0.00"))
+    statement.km = sum(a.km_paid for a in marks)
+    statement.mileage = sum((a.mileage for a in marks), Decimal("0.00"))
+    statement.year_to_date = sum(
+        year_marks.values_list("indemnity", flat=True), Decimal("0.00")
+    ) + sum(  # the corrections of the months up to this one
+        StatementCorrection.objects.filter(
+            statement__participant=participant,
+            statement__month__range=(dt.date(first.year, 1, 1), first),
+        ).values_list("amount", flat=True),
+        Decimal("0.00"),
+    )
     statement.remaining = (
         None
         if balance.annual_ceiling is None
@@ -345,6 +391,26 @@ def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlySta
     )
     statement.save()
     return statement
+
+
+def excess_open(*, participant_id: int, year: int) -> CeilingExcess | None:
+    return CeilingExcess.objects.filter(participant=participant_id, year=year, outcome="").first()
+
+
+def excess_refusal(excess: CeilingExcess) -> ValidationError:
+    """Rule 7, in the words the coordinator and the direction read."""
+    over = [euros(excess.amount_over)] if excess.amount_over else []
+    if excess.km_over:
+        over.append(_("%(km)s km") % {"km": excess.km_over})
+    return ValidationError(
+        _(
+            "Plafond de %(year)s dépassé pour %(name)s (%(over)s au-delà) : aucune fiche ne peut "
+            "être validée ni payée tant que la direction n'a pas indiqué la suite donnée "
+            "(montant récupéré, ou accepté comme rémunération imposable)."
+        )
+        % {"year": excess.year, "name": excess.participant, "over": _(" et ").join(over)},
+        code="ceiling_exceeded",
+    )
 
 
 def statement_unacknowledged(*, statement: MonthlyStatement) -> list[Attendance]:
@@ -375,6 +441,9 @@ def statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyState
     if statement.is_locked:
         return statement  # a second click changes nothing
     statement = statement_prepare(participant=statement.participant, month=statement.month)
+    excess = excess_open(participant_id=statement.participant_id, year=statement.month.year)
+    if excess is not None:
+        raise excess_refusal(excess)
     month_marks = _month_attendances(statement.participant, statement.month)
     if month_marks.filter(not_payable=Attendance.NotPayable.NO_CEILING).exists():
         raise ValidationError(
@@ -383,6 +452,16 @@ def statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyState
                 "être validée. L'administration doit l'ajouter."
             )
             % {"year": statement.month.year}
+        )
+    unrated = _vehicles_without_rate(month_marks, year=statement.month.year)
+    if unrated:
+        raise ValidationError(
+            _(
+                "Aucune indemnité kilométrique (%(vehicles)s) n'est configurée pour %(year)s : "
+                "les kilomètres du mois ne peuvent pas être remboursés. L'administration doit "
+                "l'ajouter (Administration technique → Plafonds de défraiement)."
+            )
+            % {"vehicles": ", ".join(unrated), "year": statement.month.year}
         )
     waiting = statement_unacknowledged(statement=statement)
     if waiting:
@@ -396,6 +475,19 @@ def statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyState
     statement.validated_at = timezone.now()
     statement.save(update_fields=["status", "validated_by", "validated_at"])
     return statement
+
+
+def _vehicles_without_rate(marks, *, year: int) -> list[str]:
+    """The vehicles of the kilometres of these marks that the year's ceilings give no rate for."""
+    ceiling = IndemnityCeiling.objects.filter(year=year).first()
+    vehicles = set(
+        marks.filter(km__gt=0, status__in=Attendance.PRESENT_LIKE).values_list("vehicle", flat=True)
+    )
+    return [
+        str(Vehicle(vehicle).label)
+        for vehicle in sorted(vehicles)
+        if ceiling is not None and ceiling.km_rate(vehicle) is None
+    ]
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from chantiers.views import (
     planning,
     printing,
     statements,
+    year_changes,
 )
 
 app_name = "chantiers"
@@ -83,6 +84,23 @@ urlpatterns += [
 # Payment batches: SEPA file and CSV.
 
 urlpatterns += [
+    path(
+        "benevoles/<int:pk>/recu-ailleurs/",
+        year_changes.declarations,
+        name="declarations",
+    ),
+    path(
+        "recu-ailleurs/<int:pk>/supprimer/",
+        year_changes.declaration_delete,
+        name="declaration_delete",
+    ),
+    path("depassements/<int:pk>/", year_changes.excess, name="excess"),
+    path("fiches/<int:pk>/corrections/", year_changes.corrections, name="corrections"),
+    path(
+        "corrections/<int:pk>/reglee/",
+        year_changes.correction_settle,
+        name="correction_settle",
+    ),
     path("paiements/", payments.batch_list, name="payment_batch_list"),
     path("paiements/nouveau/", payments.batch_new, name="payment_batch_new"),
     path("paiements/<int:pk>/", payments.batch_detail, name="payment_batch_detail"),

@@ -1,5 +1,5 @@
 """The dashboard: what each role should see first on arriving — the team, the protection of
-personal data, the referrals waiting for an answer."""
+personal data, the referrals waiting for an answer, the volunteers above a ceiling."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -9,6 +9,7 @@ from accounts import selectors as accounts_selectors
 from accounts.access import role_required
 from accounts.addresses import address_for_each
 from accounts.models import Role
+from chantiers.selectors import excesses_open
 from partners.selectors import referrals_awaiting_answer
 
 REMINDERS_SHOWN = 10
@@ -25,6 +26,11 @@ def home(request):
         context["failed_logins"] = accounts_selectors.failed_login_count(organization=organization)
     if role in (Role.COUNSELLOR, Role.DIRECTION):
         context |= _referral_reminders(request)
+    if role in (Role.COORDINATOR, Role.DIRECTION):
+        # DESIGN §4 rule 7: a year above a ceiling is a case to answer, shown until it is.
+        context["ceiling_excesses"] = excesses_open(
+            organization=organization, user=request.user, role=role
+        )
     return render(request, "dashboard/home.html", context)
 
 

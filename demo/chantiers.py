@@ -14,9 +14,11 @@ from chantiers.indemnities import DECLARATION_REQUIRED, indemnities_recompute
 from chantiers.models import (
     Attendance,
     Chantier,
+    ElsewhereDeclaration,
     Enrolment,
     Incident,
     MonthlyStatement,
+    Vehicle,
     VolunteerAgreement,
     WorkSession,
 )
@@ -55,6 +57,9 @@ LAST_YEAR_GROUP = 10
 GROUP_SIZE = 12
 # Sessions are half days: 12.50 € keeps three sessions a week under the annual ceiling.
 HALF_DAY_RATE = Decimal("12.50")
+
+# A return trip across Brussels by car (Anderlecht ↔ Schaerbeek), per session.
+DRIVER_KM = 24
 
 
 def seed_chantiers(*, rng, organization, host, programme, coordinators, director) -> dict:
@@ -122,18 +127,23 @@ def seed_chantiers(*, rng, organization, host, programme, coordinators, director
             )
         past = list(chantier.sessions.filter(date__lt=today))
         marks = []
+        # One volunteer of each group comes by car from across town: mileage (DESIGN §4 rule 8).
+        driver = group[2] if len(group) > 2 else None
         for session in past:
             for person in group:
                 status = rng.choices(
                     ["present", "late", "left_early", "excused", "unexcused"],
                     weights=[82, 6, 3, 5, 4],
                 )[0]
+                drives = person is driver and status in Attendance.PRESENT_LIKE
                 marks.append(
                     Attendance(
                         session=session,
                         participant=person,
                         status=status,
                         hours=session.hours,
+                        km=DRIVER_KM if drives else 0,
+                        vehicle=Vehicle.CAR if drives else "",
                         recorded_by=coordinators[0],
                     )
                 )
@@ -331,9 +341,22 @@ def _agreement(rng, person, organization, chantier, start, *, missing_declaratio
         declaration="" if missing_declaration else required,
         declaration_on=None if missing_declaration else start - dt.timedelta(days=5),
         signed_on=start - dt.timedelta(days=7),
-        # Some volunteers also help elsewhere: their annual balance is smaller.
-        amount_from_others=Decimal(rng.choice(["0.00"] * 8 + ["450.00", "1100.00"])),
     )
+    # Some volunteers also help elsewhere: their annual balance is smaller (DESIGN §4 rule 6:
+    # declared for a calendar year, the one the agreement starts in).
+    elsewhere = Decimal(rng.choice(["0.00"] * 8 + ["450.00", "1100.00"]))
+    if (
+        elsewhere
+        and not ElsewhereDeclaration.objects.filter(participant=person, year=start.year).exists()
+    ):
+        ElsewhereDeclaration.objects.create(
+            participant=person,
+            organization=organization,
+            year=start.year,
+            amount=elsewhere,
+            declared_on=start - dt.timedelta(days=7),
+            source="ASBL du quartier",
+        )
 
 
 def _incidents(chantier, past, group, by, today):

@@ -33,6 +33,7 @@ from chantiers.indemnities import DECLARATION_REQUIRED, _recompute_one
 from chantiers.models import (
     Attendance,
     Chantier,
+    ElsewhereDeclaration,
     Enrolment,
     Incident,
     IndemnityCeiling,
@@ -164,6 +165,7 @@ class Person:
     busy: list = field(default_factory=list)  # (first, last) days in a chantier group
     agreements: list = field(default_factory=list)
     marks: list = field(default_factory=list)
+    declared: dict = field(default_factory=dict)  # year → amount received elsewhere
 
 
 @dataclass
@@ -702,9 +704,22 @@ def _plan_agreement(rng, ctx, rows, person, chantier, starts_on, ends_on, rate):
             declaration="" if missing else required,
             declaration_on=None if missing else starts_on - dt.timedelta(days=5),
             signed_on=starts_on - dt.timedelta(days=7),
-            amount_from_others=Decimal(rng.choice(["0.00"] * 8 + ["450.00", "1100.00"])),
         )
     )
+    # Some volunteers also help elsewhere (DESIGN §4 rule 6: declared for a calendar year, once).
+    elsewhere = Decimal(rng.choice(["0.00"] * 8 + ["450.00", "1100.00"]))
+    if elsewhere and starts_on.year not in person.declared:
+        person.declared[starts_on.year] = elsewhere
+        rows.add(
+            ElsewhereDeclaration(
+                participant=person.participant,
+                organization=ctx["operators"][person.operator],
+                year=starts_on.year,
+                amount=elsewhere,
+                declared_on=starts_on - dt.timedelta(days=7),
+                source="ASBL du quartier",
+            )
+        )
     person.agreements.append(agreement)
     if not person.participant.iban:
         person.participant.iban = belgian_account(rng)[0]
@@ -762,6 +777,8 @@ def _compute_indemnities(ctx, people):
             _recompute_one(
                 year=year,
                 ceiling=ctx["ceilings"].get(year),
+                declared=(person.declared.get(year, Decimal("0.00")), 0),
+                corrected=(Decimal("0.00"), 0),
                 agreements=[
                     a for a in agreements if a.starts_on <= last and (a.ends_on or last) >= first
                 ],
@@ -971,6 +988,7 @@ INSERT_ORDER = [
     WorkSession,
     Enrolment,
     VolunteerAgreement,
+    ElsewhereDeclaration,
     Attendance,
     Incident,
     Referral,

@@ -21,9 +21,9 @@ from chantiers.indemnities import indemnities_recompute_many
 from chantiers.models import (
     Attendance,
     Chantier,
+    ElsewhereDeclaration,
     Enrolment,
     IndemnityCeiling,
-    VolunteerAgreement,
     WorkSession,
 )
 from demo import accounts as accounts_demo
@@ -195,9 +195,9 @@ def test_indemnities_respect_the_daily_and_annual_ceilings(seeded):
         assert row["top"] <= ceilings[row["year"]].daily
     # Rule 2: the year's total plus what was declared elsewhere stays within the annual ceiling.
     declared = {
-        (row["participant"], row["starts_on__year"]): row["declared"]
-        for row in VolunteerAgreement.objects.values("participant", "starts_on__year").annotate(
-            declared=Max("amount_from_others")
+        (row["participant"], row["year"]): row["declared"]
+        for row in ElsewhereDeclaration.objects.values("participant", "year").annotate(
+            declared=Sum("amount")
         )
     }
     totals = Attendance.objects.values("participant", year=ExtractYear("session__date")).annotate(

@@ -6,7 +6,9 @@
 - ``attendance``: the day's sessions, the attendance grid, the paper sheet's week copied back;
 - ``statements``: the monthly statements validated (and reopened);
 - ``printing``: the statements and sign-in sheets printed;
-- ``payments``: the payment batches, their SEPA file and CSV.
+- ``payments``: the payment batches, their SEPA file and CSV;
+- ``year_changes``: a volunteer's year after the fact — declarations of what they received
+  elsewhere, corrections of validated months, a ceiling exceeded and what direction did.
 
 ``access`` holds what each starts with: the roles and the scoped look-ups (404 outside).
 """

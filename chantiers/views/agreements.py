@@ -11,6 +11,7 @@ from chantiers import selectors, services
 from chantiers.forms import (
     AgreementForm,
 )
+from chantiers.indemnities import ZERO
 from chantiers.models import (
     Enrolment,
     IndemnityCeiling,
@@ -109,6 +110,9 @@ def agreement_pdf(request, pk):
             "chantier": agreement.chantier,
             "organization": agreement.organization,
             "ceiling": IndemnityCeiling.objects.filter(year=agreement.starts_on.year).first(),
+            "declared_elsewhere": selectors.declared_elsewhere(
+                participant_ids=[agreement.participant_id], year=agreement.starts_on.year
+            ).get(agreement.participant_id, (ZERO, 0))[0],
         },
     )
     return pdf_response(

@@ -14,9 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.access import role_required
 from chantiers import selectors, services
 from chantiers.forms_attendance import AttendanceForm, Cell
-from chantiers.models import (
-    Attendance,
-)
+from chantiers.models import Attendance, Vehicle
 from chantiers.views.access import (
     CHANTIER_ROLES,
     chantier_or_404,
@@ -102,6 +100,8 @@ def session_attendance(request, pk):
             "hours": formats.localize_input(attendance.hours) if attendance else "",
             "note": attendance.note if attendance else "",
             "version": str(attendance.version) if attendance else "",
+            "km": str(attendance.km) if attendance and attendance.km else "",
+            "vehicle": attendance.vehicle if attendance else "",
         }
         if typed is not None:
             # The version the grid was first shown with: a change made meanwhile stays detected.
@@ -110,11 +110,17 @@ def session_attendance(request, pk):
                 shown["status"] = Attendance.Status.PRESENT  # as "Tout le monde présent" asked
         row_errors = {
             kind: errors[f"{kind}-{pk}"]
-            for kind in ("status", "hours", "note")
+            for kind in ("status", "hours", "note", "km", "vehicle")
             if f"{kind}-{pk}" in errors
         }
         for kind, message in row_errors.items():
-            target = {"status": f"s-{pk}-present", "hours": f"h-{pk}", "note": f"n-{pk}"}[kind]
+            target = {
+                "status": f"s-{pk}-present",
+                "hours": f"h-{pk}",
+                "note": f"n-{pk}",
+                "km": f"k-{pk}",
+                "vehicle": f"v-{pk}",
+            }[kind]
             summary.append({"target": target, "text": f"{enrolment.participant} — {message}"})
         conflict = conflicts.get(pk)
         if conflict and attendance:
@@ -129,7 +135,7 @@ def session_attendance(request, pk):
                 "pk": pk,
                 "attendance": attendance,
                 "balance": balances[enrolment.participant_id],
-                "open": "hours" in row_errors or "note" in row_errors,
+                "open": bool(row_errors.keys() - {"status"}),
                 "errors": row_errors,
                 "conflict": conflict,
                 **shown,
@@ -140,6 +146,7 @@ def session_attendance(request, pk):
         "rows": rows,
         "error_summary": summary,
         "statuses": [(value, str(label), color) for value, label, color in SHORT_LABELS],
+        "vehicles": Vehicle.choices,
         "total": sum((a.indemnity for a in attendances.values()), Decimal("0.00")),
         "no_ceiling": bool(rows) and rows[0]["balance"].annual_ceiling is None,
     }

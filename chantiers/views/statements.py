@@ -3,6 +3,7 @@ administrator reopens a validated month with a reason (DESIGN §4 rule 5)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,10 +40,19 @@ def month_statements(request, pk, year, month):
     statements = list(
         MonthlyStatement.objects.filter(participant__in=group, month=first)
         .select_related("participant", "validated_by")
+        .annotate(correction_count=Count("corrections"))
         .order_by("participant__last_name", "participant__first_name")
     )
     waiting = selectors.statements_waiting(participant_ids=group, month=first)
-    rows = [{"statement": s, "waiting": waiting.get(s.participant_id, 0)} for s in statements]
+    excesses = selectors.excesses_open_of(participant_ids=group, year=first.year)
+    rows = [
+        {
+            "statement": s,
+            "waiting": waiting.get(s.participant_id, 0),
+            "excess": excesses.get(s.participant_id),
+        }
+        for s in statements
+    ]
     context = {
         "chantier": chantier,
         "month": first,

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from accounts import services
 from accounts.models import Membership, Organization, Role
-from chantiers.models import VolunteerAgreement
+from chantiers.models import ElsewhereDeclaration, VolunteerAgreement
 from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
 from tests.browser.conftest import log_in, twelve_at_a_session_today
 
@@ -53,10 +53,18 @@ def test_a_volunteer_over_80_percent_on_a_phone(
 ):
     _session, people = twelve_at_a_session_today()
     person = people[0]
+    year = timezone.localdate().year
     agreement = VolunteerAgreement.objects.get(participant=person)
-    agreement.starts_on = dt.date(timezone.localdate().year, 1, 1)
-    agreement.amount_from_others = Decimal("1450.00")
+    agreement.starts_on = dt.date(year, 1, 1)
     agreement.save()
+    ElsewhereDeclaration.objects.create(
+        participant=person,
+        organization=person.organization,
+        year=year,
+        amount=Decimal("1450.00"),
+        declared_on=dt.date(year, 1, 1),
+        source="ASBL Voisine",
+    )
     log_in(phone, live_server, "conseil@demo.local")
     phone.goto(live_server.url + reverse("participants:detail", args=[person.pk]))
     section = phone.locator("#indemnities")

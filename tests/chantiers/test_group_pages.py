@@ -381,7 +381,6 @@ def _agreement_data(**overrides):
         "ends_on": "2026-12-18",
         "scheme": "flat_rate",
         "daily_rate": "12.50",
-        "amount_from_others": "0",
         "signed_on": "2026-01-05",
         "organisation_note_given_on": "2026-01-05",
         "insurance_policy": "Ethias RC 45.123",
@@ -554,7 +553,6 @@ class TestAgreementFarInThePast:
                 "starts_on": "0026-01-05",
                 "scheme": "flat_rate",
                 "daily_rate": "12.50",
-                "amount_from_others": "0",
             },
         )
         assert response.status_code == 200

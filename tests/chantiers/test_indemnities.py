@@ -9,7 +9,12 @@ from decimal import Decimal
 import pytest
 
 from chantiers.indemnities import indemnities_recompute, money
-from chantiers.models import Attendance, IndemnityCeiling, VolunteerAgreement
+from chantiers.models import (
+    Attendance,
+    ElsewhereDeclaration,
+    IndemnityCeiling,
+    VolunteerAgreement,
+)
 from participants import services as participant_services
 from tests.chantiers.helpers import _agreement, _amounts, _mark
 from tests.factories import ParticipantFactory
@@ -26,6 +31,18 @@ def volunteer(operator):
         participant=person, kind="unemployment", starts_on=dt.date(2024, 1, 1)
     )
     return person
+
+
+def _declared(volunteer, amount, year=2026):
+    """What the volunteer declared receiving elsewhere in ``year`` (rule 6)."""
+    return ElsewhereDeclaration.objects.create(
+        participant=volunteer,
+        organization=volunteer.organization,
+        year=year,
+        amount=amount,
+        declared_on=dt.date(year, 1, 1),
+        source="ASBL Voisine",
+    )
 
 
 def _days(start, count):
@@ -52,7 +69,8 @@ def test_the_daily_rate_never_exceeds_the_daily_ceiling(volunteer):
 def test_the_day_that_crosses_the_annual_ceiling_gets_only_the_balance(volunteer):
     # Declared elsewhere 1 700.00; remaining 1 760.83 − 1 700.00 = 60.83.
     # Day 1: 44.02 (total 1 744.02). Day 2: 60.83 − 44.02 = 16.81, reason shown. Day 3: 0.
-    _agreement(volunteer, daily_rate=D("44.02"), amount_from_others=D("1700.00"))
+    _agreement(volunteer, daily_rate=D("44.02"))
+    _declared(volunteer, D("1700.00"))
     for day in _days(dt.date(2026, 3, 2), 3):
         _mark(volunteer, day)
     balance = indemnities_recompute(participant=volunteer, year=2026)
@@ -186,7 +204,8 @@ def test_absences_are_recorded_without_indemnity_or_reason(volunteer):
 
 def test_the_warning_starts_at_eighty_percent(volunteer):
     # 80 % of 1 760.83 = 1 408.664. Declared 1 383.67 + one day 25.00 = 1 408.67: warned.
-    _agreement(volunteer, amount_from_others=D("1383.67"))
+    _agreement(volunteer)
+    _declared(volunteer, D("1383.67"))
     assert not indemnities_recompute(participant=volunteer, year=2026).warning
     _mark(volunteer, dt.date(2026, 3, 2))
     balance = indemnities_recompute(participant=volunteer, year=2026)

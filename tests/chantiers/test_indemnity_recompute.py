@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from chantiers import services
 from chantiers.indemnities import indemnities_recompute
-from chantiers.models import Attendance
+from chantiers.models import Attendance, ElsewhereDeclaration
 from chantiers.services import Mark, attendance_record, indemnities_recompute_from
 from participants import services as participant_services
 from tests.chantiers.helpers import _agreement, _amounts, _mark, _member
@@ -31,12 +31,16 @@ def chantier(operator, coordinator, housing, legal_ceilings):
 
 
 def test_amounts_declared_last_year_do_not_reduce_this_year(volunteer):
-    _agreement(
-        volunteer,
-        starts_on=dt.date(2025, 9, 1),
-        ends_on=None,
-        declaration="",
-        amount_from_others=D("1750.00"),
+    """Rule 6: an agreement running from 2025 into 2026 does not carry its first year's
+    declaration into the next."""
+    _agreement(volunteer, starts_on=dt.date(2025, 9, 1), ends_on=None, declaration="")
+    ElsewhereDeclaration.objects.create(
+        participant=volunteer,
+        organization=volunteer.organization,
+        year=2025,
+        amount=D("1750.00"),
+        declared_on=dt.date(2025, 9, 1),
+        source="ASBL Voisine",
     )
     _mark(volunteer, dt.date(2026, 3, 2))
     balance = indemnities_recompute(participant=volunteer, year=2026)
@@ -98,7 +102,7 @@ def test_a_ceiling_added_in_the_admin_site_recomputes_the_year_through_the_servi
     with django_capture_on_commit_callbacks(execute=True) as queued:
         response = client.post(
             reverse("admin:chantiers_indemnityceiling_add"),
-            {"year": "2027", "daily": "45.00", "annual": "1800.00"},
+            {"year": "2027", "daily": "45.00", "annual": "1800.00", "km_cap": "2000"},
         )
     assert len(queued) == 1  # the task, once committed
     assert response.status_code == 302
@@ -120,7 +124,7 @@ def test_a_ceiling_added_while_the_broker_is_down_recomputes_the_year_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:chantiers_indemnityceiling_add"),
-            {"year": "2027", "daily": "45.00", "annual": "1800.00"},
+            {"year": "2027", "daily": "45.00", "annual": "1800.00", "km_cap": "2000"},
         )
     assert response.status_code == 302
     assert _amounts(volunteer) == [(D("25.00"), "")]

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from chantiers.models import Attendance, IndemnityCeiling
+from chantiers.models import Attendance, ElsewhereDeclaration, IndemnityCeiling
 from tests.chantiers.helpers import _member
 from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
 
@@ -30,9 +30,21 @@ def year_ceiling(legal_ceilings):
 def volunteer(operator, year_ceiling):
     chantier = ChantierFactory(organization=operator)
     person, agreement = _member(chantier)
-    agreement.starts_on = dt.date(year_ceiling.year, 1, 1)  # declared for this year
+    agreement.starts_on = dt.date(year_ceiling.year, 1, 1)
     agreement.save()
     return person, agreement, chantier
+
+
+def _declared(person, year, amount):
+    """What the person declared receiving elsewhere in ``year`` (rule 6: per calendar year)."""
+    return ElsewhereDeclaration.objects.create(
+        participant=person,
+        organization=person.organization,
+        year=year,
+        amount=amount,
+        declared_on=dt.date(year, 1, 1),
+        source="ASBL Voisine",
+    )
 
 
 def _page(client, counsellor, person):
@@ -41,13 +53,12 @@ def _page(client, counsellor, person):
 
 
 def test_a_volunteer_sees_the_balance_of_the_year(client, counsellor, volunteer, year_ceiling):
-    person, agreement, chantier = volunteer
+    person, _agreement, chantier = volunteer
     session = WorkSessionFactory(chantier=chantier, date=timezone.localdate())
     Attendance.objects.create(
         session=session, participant=person, status="present", hours=4, indemnity=Decimal("12.50")
     )
-    agreement.amount_from_others = Decimal("100.00")
-    agreement.save()
+    _declared(person, year_ceiling.year, Decimal("100.00"))
     page = _page(client, counsellor, person)
     assert f"Défraiements {year_ceiling.year}" in page
     remaining = year_ceiling.annual - Decimal("112.50")
@@ -61,10 +72,9 @@ def test_a_volunteer_sees_the_balance_of_the_year(client, counsellor, volunteer,
 def test_the_warning_starts_at_80_percent_exactly(
     client, counsellor, volunteer, year_ceiling, cents_from_80, warned
 ):
-    person, agreement, _chantier = volunteer
+    person, _agreement, _chantier = volunteer
     at_80 = (year_ceiling.annual * Decimal("0.80")).quantize(Decimal("0.01"), rounding="ROUND_UP")
-    agreement.amount_from_others = at_80 + Decimal(cents_from_80) / 100
-    agreement.save()
+    _declared(person, year_ceiling.year, at_80 + Decimal(cents_from_80) / 100)
     assert (WARNING in _page(client, counsellor, person)) is warned
 
 

@@ -8,7 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from chantiers.indemnities import indemnities_recompute
-from chantiers.models import Attendance, IndemnityCeiling, MonthlyStatement, StatementUnlock
+from chantiers.models import (
+    Attendance,
+    ElsewhereDeclaration,
+    IndemnityCeiling,
+    MonthlyStatement,
+    StatementUnlock,
+)
 from chantiers.services import (
     Mark,
     attendance_acknowledge,
@@ -25,11 +31,24 @@ D = Decimal
 Reason = Attendance.NotPayable
 
 
+def _declared(volunteer, amount):
+    """What the volunteer declared receiving elsewhere in 2026 (rule 6: per calendar year)."""
+    return ElsewhereDeclaration.objects.create(
+        participant=volunteer,
+        organization=volunteer.organization,
+        year=2026,
+        amount=amount,
+        declared_on=dt.date(2026, 1, 1),
+        source="ASBL Voisine",
+    )
+
+
 def test_the_statement_sums_the_month_and_the_year(volunteer):
     # 300.00 declared elsewhere. February: 2 days × 25.00; March: 3 present days (one with two
     # sessions) + 1 excused. March: 3 days, 75.00; year to date 125.00;
     # remaining 1 760.83 − 300.00 − 125.00 = 1 335.83.
-    _agreement(volunteer, declaration="", declaration_on=None, amount_from_others=D("300.00"))
+    _agreement(volunteer, declaration="", declaration_on=None)
+    _declared(volunteer, D("300.00"))
     for day in (dt.date(2026, 2, 2), dt.date(2026, 2, 3)):
         _mark(volunteer, day)
     _mark(volunteer, dt.date(2026, 3, 2), starts_at=dt.time(8, 0))
@@ -126,7 +145,8 @@ def test_a_locked_month_keeps_its_amounts_and_counts_in_the_year(volunteer, coor
 def test_a_later_validated_month_counts_before_an_earlier_open_day(volunteer, coordinator):
     # 1 650.00 declared; March validated: 2 × 44.02 = 88.04. Then 2 February is marked:
     # only 1 760.83 − 1 650.00 − 88.04 = 22.79 is left, never 44.02.
-    _agreement(volunteer, daily_rate=D("44.02"), declaration="", amount_from_others=D("1650.00"))
+    _agreement(volunteer, daily_rate=D("44.02"), declaration="")
+    _declared(volunteer, D("1650.00"))
     _mark(volunteer, dt.date(2026, 3, 2))
     _mark(volunteer, dt.date(2026, 3, 3))
     statement_validate(

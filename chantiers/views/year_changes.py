@@ -1,0 +1,200 @@
+"""A volunteer's year after the fact (DESIGN §4 rules 6–8): what they declared receiving elsewhere,
+a validated month corrected, and a ceiling exceeded with what direction did about it."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_scoped_or_404, role_required
+from accounts.forms import add_service_errors
+from accounts.forms_input import parse_id
+from accounts.models import Role
+from chantiers import selectors, year_changes
+from chantiers.forms_year import (
+    CorrectionForm,
+    CorrectionSettleForm,
+    DeclarationForm,
+    ExcessResolveForm,
+)
+from chantiers.models import CeilingExcess, ElsewhereDeclaration, StatementCorrection
+from chantiers.services import excess_refusal
+from chantiers.views.access import CHANTIER_ROLES, statement_or_404, visible_chantiers
+from chantiers.views.statements import STATEMENT_ROLES
+from participants.models import Participant
+
+# Who follows a volunteer's money: the coordinators of their chantiers, the counsellors, direction.
+YEAR_ROLES = (*CHANTIER_ROLES, Role.COUNSELLOR)
+
+
+def volunteer_or_404(request, pk) -> Participant:
+    """Someone of the organization; for a coordinator, someone of one of their chantiers' groups."""
+    people = Participant.objects.all()
+    if request.membership.role == Role.COORDINATOR:
+        people = people.filter(enrolments__chantier__in=visible_chantiers(request)).distinct()
+    return get_scoped_or_404(request, people, pk=pk)
+
+
+def _excess_said(request, balance) -> None:
+    if balance.exceeded and balance.excess_id:
+        excess = CeilingExcess.objects.select_related("participant").get(pk=balance.excess_id)
+        messages.error(request, " ".join(excess_refusal(excess).messages))
+
+
+@role_required(*YEAR_ROLES)
+def declarations(request, pk):
+    """The year's declarations of what the person receives elsewhere, and a new one."""
+    participant = volunteer_or_404(request, pk)
+    declaration = ElsewhereDeclaration(participant=participant)
+    form = DeclarationForm(
+        request.POST or None,
+        instance=declaration,
+        initial={"year": timezone.localdate().year, "declared_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            balance = year_changes.declaration_save(
+                declaration=form.save(commit=False), by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Déclaration enregistrée ; l'année est recalculée."))
+            _excess_said(request, balance)
+            return redirect("chantiers:declarations", pk=participant.pk)
+    year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else None
+    year = year or timezone.localdate().year
+    context = {
+        "participant": participant,
+        "form": form,
+        "declarations": participant.elsewhere_declarations.select_related("entered_by"),
+        "balance": selectors.year_balances(
+            participant_ids=[participant.pk], organization=request.organization, year=year
+        )[participant.pk],
+        "can_see_page": request.membership.role != Role.COORDINATOR,
+    }
+    return render(request, "chantiers/declarations.html", context)
+
+
+@role_required(*YEAR_ROLES)
+@require_POST
+def declaration_delete(request, pk):
+    declaration = get_scoped_or_404(
+        request,
+        ElsewhereDeclaration.objects.select_related("participant"),
+        via="participant__organization",
+        pk=pk,
+    )
+    participant = volunteer_or_404(request, declaration.participant_id)
+    year_changes.declaration_delete(declaration=declaration)
+    messages.success(
+        request,
+        _("Déclaration de %(year)s supprimée ; l'année est recalculée.")
+        % {"year": declaration.year},
+    )
+    return redirect("chantiers:declarations", pk=participant.pk)
+
+
+@role_required(*YEAR_ROLES)
+def excess(request, pk):
+    """One year above a ceiling: the figures, and direction's answer (rule 7)."""
+    excess = get_scoped_or_404(
+        request,
+        CeilingExcess.objects.select_related("participant", "resolved_by"),
+        pk=pk,
+    )
+    volunteer_or_404(request, excess.participant_id)
+    can_resolve = request.membership.role == Role.DIRECTION and excess.is_open
+    form = ExcessResolveForm(request.POST or None)
+    if request.method == "POST":
+        if not can_resolve:
+            raise Http404
+        if form.is_valid():
+            try:
+                year_changes.excess_resolve(excess=excess, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Suite enregistrée : les fiches et paiements reprennent.")
+                )
+                return redirect("chantiers:excess", pk=excess.pk)
+    context = {
+        "excess": excess,
+        "participant": excess.participant,
+        "form": form,
+        "can_resolve": can_resolve,
+        "balance": selectors.year_balances(
+            participant_ids=[excess.participant_id],
+            organization=request.organization,
+            year=excess.year,
+        )[excess.participant_id],
+        "declarations": excess.participant.elsewhere_declarations.filter(year=excess.year),
+    }
+    return render(request, "chantiers/excess.html", context)
+
+
+@role_required(*STATEMENT_ROLES)
+def corrections(request, pk):
+    """A validated month's corrections: the lines added, and a new one (rule 8)."""
+    statement = statement_or_404(request, pk)
+    can_correct = request.membership.role in CHANTIER_ROLES and statement.is_locked
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_correct:
+            raise Http404
+        if form.is_valid():
+            try:
+                year_changes.correction_create(
+                    statement=statement, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Correction enregistrée : un prochain lot de paiement la portera.")
+                )
+                return redirect("chantiers:corrections", pk=statement.pk)
+    context = {
+        "statement": statement,
+        "participant": statement.participant,
+        "form": form,
+        "can_correct": can_correct,
+        "can_settle": request.membership.role == Role.DIRECTION,
+        "settle_form": CorrectionSettleForm(initial={"settled_on": timezone.localdate()}),
+        "corrections": statement.corrections.select_related(
+            "created_by", "carried_by", "carried_by__batch"
+        ),
+        "chantier": parse_id(request.GET.get("chantier")),
+    }
+    return render(request, "chantiers/corrections.html", context)
+
+
+@role_required(Role.DIRECTION)
+@require_POST
+def correction_settle(request, pk):
+    correction = get_object_or_404(
+        StatementCorrection.objects.select_related("statement"),
+        pk=pk,
+        statement__organization=request.organization,
+    )
+    form = CorrectionSettleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(
+                [message for errors in form.errors.values() for message in errors]
+            )
+        year_changes.correction_settle(
+            correction=correction,
+            on=form.cleaned_data["settled_on"],
+            note=form.cleaned_data["settled_note"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Correction marquée comme réglée hors lot."))
+    return redirect("chantiers:corrections", pk=correction.statement_id)

@@ -1,0 +1,229 @@
+"""What changes a volunteer's year after the fact (DESIGN §4 rules 6–8): a declaration of what
+they received elsewhere, a correction of a validated month, and direction's answer when the
+year went above a ceiling. Each recomputes the year at once, under the person's lock, so that
+the flag of an excess (``CeilingExcess``) is never one save behind."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role, User
+from accounts.templatetags.formatting import euros
+from chantiers.indemnities import YearBalance, indemnities_recompute, money
+from chantiers.models import (
+    ZERO,
+    Attendance,
+    CeilingExcess,
+    ElsewhereDeclaration,
+    IndemnityCeiling,
+    MonthlyStatement,
+    StatementCorrection,
+    Vehicle,
+)
+from participants.models import Participant
+
+
+def _lock(participant_id: int) -> Participant:
+    """The common lock order of every service that changes amounts: the person first."""
+    return Participant.objects.select_for_update().get(pk=participant_id)
+
+
+@transaction.atomic
+def declaration_save(*, declaration: ElsewhereDeclaration, by: User) -> YearBalance:
+    """A year's declaration recorded (rule 6), the year recomputed: if it takes the year above
+    the annual ceiling with what is already validated, the person is flagged (rule 7)."""
+    participant = _lock(declaration.participant_id)
+    if declaration.amount < 0 or declaration.km < 0:
+        raise ValidationError(_("Un montant déclaré ne peut pas être négatif."))
+    if not declaration.amount and not declaration.km:
+        raise ValidationError(_("Indiquez un montant ou des kilomètres."))
+    if declaration.declared_on > timezone.localdate():
+        raise ValidationError({"declared_on": _("La date ne peut pas être dans le futur.")})
+    if declaration.pk is None:
+        declaration.entered_by = by
+    declaration.organization_id = participant.organization_id
+    declaration.amount = money(declaration.amount)
+    declaration.save()
+    return indemnities_recompute(participant=participant, year=declaration.year)
+
+
+@transaction.atomic
+def declaration_delete(*, declaration: ElsewhereDeclaration) -> YearBalance:
+    """A declaration entered by mistake removed (the audit log keeps it); the year recomputed."""
+    participant = _lock(declaration.participant_id)
+    year = declaration.year
+    declaration.delete()
+    return indemnities_recompute(participant=participant, year=year)
+
+
+def _is_direction(user: User, organization_id: int) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(user=user, organization=organization_id, role=Role.DIRECTION)
+        .exists()
+    )
+
+
+@transaction.atomic
+def excess_resolve(
+    *,
+    excess: CeilingExcess,
+    outcome: str,
+    by: User,
+    told_on: dt.date | None,
+    recovered_amount: Decimal | None = None,
+    note: str = "",
+) -> CeilingExcess:
+    """Direction records what was done about an excess (rule 7): the amount recovered, or the
+    year accepted as taxable pay with the day the volunteer was told. Statements and payments
+    of the person are free again."""
+    if not _is_direction(by, excess.organization_id):
+        raise PermissionDenied
+    _lock(excess.participant_id)
+    excess = CeilingExcess.objects.select_for_update().get(pk=excess.pk)
+    if not excess.is_open:
+        raise ValidationError(_("La suite de ce dépassement est déjà enregistrée."))
+    errors = {}
+    if outcome not in (CeilingExcess.Outcome.RECOVERED, CeilingExcess.Outcome.TAXABLE):
+        errors["outcome"] = _("Choisissez la suite donnée.")
+    if told_on is None:
+        errors["told_on"] = _("Indiquez la date à laquelle la personne a été informée.")
+    elif told_on > timezone.localdate():
+        errors["told_on"] = _("La date ne peut pas être dans le futur.")
+    if outcome == CeilingExcess.Outcome.RECOVERED and (
+        recovered_amount is None or recovered_amount <= 0
+    ):
+        errors["recovered_amount"] = _("Indiquez le montant récupéré.")
+    if errors:
+        raise ValidationError(errors)
+    excess.outcome, excess.told_on, excess.note = outcome, told_on, note.strip()
+    excess.recovered_amount = (
+        money(recovered_amount) if outcome == CeilingExcess.Outcome.RECOVERED else None
+    )
+    excess.resolved_by, excess.resolved_at = by, timezone.now()
+    excess.save()
+    return excess
+
+
+@transaction.atomic
+def correction_create(
+    *, statement: MonthlyStatement, amount: Decimal, km: int, reason: str, by: User
+) -> StatementCorrection:
+    """A validated month corrected by a line (rule 8), never edited. A positive line may not
+    take the year above a ceiling: never a cent across it. A later payment batch carries it."""
+    _lock(statement.participant_id)
+    statement = MonthlyStatement.objects.select_for_update().get(pk=statement.pk)
+    if not statement.is_locked:
+        raise ValidationError(
+            _("Cette fiche n'est pas validée : corrigez les présences, puis préparez-la à nouveau.")
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Le motif de la correction est obligatoire.")})
+    amount, km = money(amount), int(km)
+    if not amount and not km:
+        raise ValidationError(_("Indiquez un montant ou des kilomètres à corriger."))
+    year = statement.month.year
+    ceiling = IndemnityCeiling.objects.filter(year=year).first()
+    if ceiling is None:
+        raise ValidationError(
+            _(
+                "Aucun plafond de défraiement n'est configuré pour %(year)s. L'administration "
+                "doit l'ajouter."
+            )
+            % {"year": year}
+        )
+    balance = indemnities_recompute(participant=statement.participant, year=year)
+    if amount > 0 and amount > balance.remaining:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Cette correction dépasserait le plafond annuel de %(year)s : il reste "
+                    "%(remaining)s."
+                )
+                % {"year": year, "remaining": euros(balance.remaining)}
+            }
+        )
+    if km and -km > statement.km + _km_corrected(statement):
+        raise ValidationError({"km": _("Plus de kilomètres retirés que la fiche n'en compte.")})
+    if amount < 0 and -amount > statement.amount + _amount_corrected(statement):
+        raise ValidationError({"amount": _("Plus retiré que la fiche n'a payé de forfait.")})
+    mileage = ZERO
+    if km:
+        vehicle_rates = _month_vehicle_rate(statement, ceiling)
+        if km > 0 and km > balance.km_remaining:
+            raise ValidationError(
+                {
+                    "km": _("Au-delà des %(cap)s km de l'année : il en reste %(left)s.")
+                    % {"cap": ceiling.km_cap, "left": balance.km_remaining}
+                }
+            )
+        if vehicle_rates is None:
+            raise ValidationError(
+                {
+                    "km": _(
+                        "Aucune indemnité kilométrique n'est configurée pour ce véhicule en "
+                        "%(year)s. L'administration doit l'ajouter."
+                    )
+                    % {"year": year}
+                }
+            )
+        mileage = money(km * vehicle_rates)
+    correction = StatementCorrection.objects.create(
+        statement=statement,
+        amount=amount,
+        km=km,
+        mileage=mileage,
+        reason=reason.strip(),
+        created_by=by,
+    )
+    indemnities_recompute(participant=statement.participant, year=year)
+    return correction
+
+
+def _amount_corrected(statement: MonthlyStatement) -> Decimal:
+    return sum(statement.corrections.values_list("amount", flat=True), ZERO)
+
+
+def _km_corrected(statement: MonthlyStatement) -> int:
+    return sum(statement.corrections.values_list("km", flat=True))
+
+
+def _month_vehicle_rate(statement: MonthlyStatement, ceiling: IndemnityCeiling) -> Decimal | None:
+    """The rate of the vehicle the person used that month (their last trip's); a car when the
+    month had no kilometres at all (a trip forgotten on the grid)."""
+    vehicle = (
+        Attendance.objects.filter(
+            participant=statement.participant_id,
+            session__date__year=statement.month.year,
+            session__date__month=statement.month.month,
+            km__gt=0,
+        )
+        .order_by("-session__date")
+        .values_list("vehicle", flat=True)
+        .first()
+    )
+    return ceiling.km_rate(vehicle or Vehicle.CAR)
+
+
+@transaction.atomic
+def correction_settle(
+    *, correction: StatementCorrection, on: dt.date, note: str, by: User
+) -> StatementCorrection:
+    """Direction records a correction settled outside a batch (the person repaid it, or it was
+    paid by other means): no batch carries it any more."""
+    if not _is_direction(by, correction.statement.organization_id):
+        raise PermissionDenied
+    correction = StatementCorrection.objects.select_for_update().get(pk=correction.pk)
+    if not correction.is_pending:
+        raise ValidationError(_("Cette correction est déjà réglée."))
+    if on > timezone.localdate():
+        raise ValidationError({"settled_on": _("La date ne peut pas être dans le futur.")})
+    if not note.strip():
+        raise ValidationError({"settled_note": _("Dites comment elle a été réglée.")})
+    correction.settled_on, correction.settled_note = on, note.strip()
+    correction.save(update_fields=["settled_on", "settled_note"])
+    return correction
