@@ -98,3 +98,16 @@ def add_service_errors(
     for name, errors in error.error_dict.items():
         name = (renames or {}).get(name, name)
         form.add_error(name if name in form.fields else None, errors)
+
+
+def apply_form(form: forms.Form, action) -> bool:
+    """Run ``action`` with the cleaned data if the form is valid; False if anything refused (the
+    service's refusals shown on the form, beside their fields)."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True

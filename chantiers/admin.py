@@ -8,7 +8,7 @@ from chantiers.models import IndemnityCeiling
 class IndemnityCeilingAdmin(admin.ModelAdmin):
     """The yearly ceilings: the administration adds next year's when it is published."""
 
-    list_display = ["year", "daily", "annual"]
+    list_display = ["year", "daily", "annual", "km_cap", "km_rate_car", "km_rate_bike"]
 
     def save_model(self, request, obj, form, change):
         services.indemnity_ceiling_save(ceiling=obj)

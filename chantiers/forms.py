@@ -186,6 +186,8 @@ class AgreementForm(TextRuleMixin, forms.ModelForm):
                 "Plafond légal %(year)s : %(ceiling)s par jour."
             ) % {"year": self.year, "ceiling": euros(self.ceiling.daily)}
 
+    unchecked_year: int | None = None  # a future year whose ceilings are not published yet
+
     def clean_starts_on(self):
         return plausible_date(self.cleaned_data["starts_on"])
 
@@ -259,9 +261,27 @@ class AgreementForm(TextRuleMixin, forms.ModelForm):
         if scheme != VolunteerAgreement.Scheme.FLAT_RATE or daily_rate is None:
             return
         last = ends_on.year if ends_on else starts_on.year
-        for ceiling in IndemnityCeiling.objects.filter(year__range=(starts_on.year, last)).order_by(
-            "year"
-        ):
+        ceilings = list(
+            IndemnityCeiling.objects.filter(year__range=(starts_on.year, last)).order_by("year")
+        )
+        if not any(ceiling.year == starts_on.year for ceiling in ceilings):
+            if starts_on.year > timezone.localdate().year:
+                # Next year's amounts are published in January: the agreement may be prepared,
+                # its rate is checked — and capped by the engine — once they are configured.
+                self.unchecked_year = starts_on.year
+                return
+            # Rule 4: the rate cannot be checked, and no day of that year could be paid.
+            self.add_error(
+                "daily_rate",
+                _(
+                    "Aucun plafond de défraiement n'est configuré pour %(year)s : le forfait ne "
+                    "peut pas être vérifié. L'administration doit l'ajouter (Administration "
+                    "technique → Plafonds de défraiement) dès sa publication."
+                )
+                % {"year": starts_on.year},
+            )
+            return
+        for ceiling in ceilings:
             if daily_rate > ceiling.daily:
                 self.add_error(
                     "daily_rate",

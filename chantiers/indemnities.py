@@ -26,7 +26,7 @@ the year's total.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -249,21 +249,26 @@ def indemnities_recompute_many(*, participant_ids, year: int) -> dict[int, YearB
             ["indemnity", "not_payable", "not_payable_acknowledged", "km_paid", "mileage"],
             batch_size=500,
         )
-        _excesses_sync(balances=balances, operator_of=operator_of, year=year)
-    return balances
+        flagged = _excesses_sync(balances=balances, operator_of=operator_of, year=year)
+    return {
+        person: replace(balance, excess_id=flagged.get(person))
+        for person, balance in balances.items()
+    }
 
 
-def _excesses_sync(*, balances: dict[int, YearBalance], operator_of: dict, year: int) -> None:
+def _excesses_sync(
+    *, balances: dict[int, YearBalance], operator_of: dict, year: int
+) -> dict[int, int]:
     """Rule 7: open a flag for each person whose year went above a ceiling, update its amounts
     while it is open, and close it by itself when corrected data bring the year back within the
     ceilings. What direction already answered for (recovered, accepted as taxable) is not
-    raised again unless the year goes further above."""
+    raised again unless the year goes further above. Returns the open flag of each person."""
     known: dict[int, list[CeilingExcess]] = {}
     for excess in CeilingExcess.objects.filter(participant__in=list(balances), year=year).exclude(
         outcome=CeilingExcess.Outcome.CORRECTED
     ):
         known.setdefault(excess.participant_id, []).append(excess)
-    now = timezone.now()
+    now, flagged = timezone.now(), {}
     for person, balance in balances.items():
         rows = known.get(person, [])
         current = next((row for row in rows if row.is_open), None)
@@ -272,19 +277,22 @@ def _excesses_sync(*, balances: dict[int, YearBalance], operator_of: dict, year:
             if not balance.exceeded:
                 current.outcome, current.resolved_at = CeilingExcess.Outcome.CORRECTED, now
                 current.save(update_fields=["outcome", "resolved_at"])
-            elif (current.amount_over, current.km_over) != (over, km_over):
+                continue
+            if (current.amount_over, current.km_over) != (over, km_over):
                 current.amount_over, current.km_over = over, km_over
                 current.save(update_fields=["amount_over", "km_over"])
+            flagged[person] = current.pk
             continue
         answered = any(row.amount_over >= over and row.km_over >= km_over for row in rows)
         if balance.exceeded and not answered:
-            CeilingExcess.objects.create(
+            flagged[person] = CeilingExcess.objects.create(
                 participant_id=person,
                 organization_id=operator_of[person],
                 year=year,
                 amount_over=over,
                 km_over=km_over,
-            )
+            ).pk
+    return flagged
 
 
 def _recompute_one(

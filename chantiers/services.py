@@ -21,6 +21,7 @@ from chantiers.models import (
     Attendance,
     CeilingExcess,
     Chantier,
+    ElsewhereDeclaration,
     Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
@@ -518,6 +519,14 @@ def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> M
         )
     if statement.status != MonthlyStatement.Status.VALIDATED:
         raise ValidationError(_("Cette fiche n'est pas validée."))
+    if statement.corrections.exists() or statement.carried_corrections.exists():
+        # Its corrections count already: reopened, the month would be corrected twice.
+        raise ValidationError(
+            _(
+                "Cette fiche a des corrections : elle ne peut plus être rouverte. Ajoutez une "
+                "correction pour ce qui reste à changer."
+            )
+        )
     StatementUnlock.objects.create(statement=statement, by=by, reason=reason.strip())
     statement.status = MonthlyStatement.Status.DRAFT
     statement.validated_by, statement.validated_at = None, None
@@ -579,11 +588,15 @@ def agreement_save(
 
 def indemnities_recompute_everyone(*, year: int) -> int:
     """Recompute the year of everyone who has a mark in it (after a change of ceiling)."""
-    people = list(
-        Participant.objects.filter(attendances__session__date__year=year)
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    # Those with marks, and those whose declarations alone may take the year above a ceiling.
+    people = sorted(
+        set(
+            Participant.objects.filter(attendances__session__date__year=year).values_list(
+                "pk", flat=True
+            )
+        )
+        | set(ElsewhereDeclaration.objects.filter(year=year).values_list("participant", flat=True))
+        | set(CeilingExcess.objects.filter(year=year).values_list("participant", flat=True))
     )
     for start in range(0, len(people), 200):  # short transactions, a few queries each
         indemnities_recompute_many(participant_ids=people[start : start + 200], year=year)

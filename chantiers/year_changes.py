@@ -45,9 +45,14 @@ def declaration_save(*, declaration: ElsewhereDeclaration, by: User) -> YearBala
         raise ValidationError({"declared_on": _("La date ne peut pas être dans le futur.")})
     if declaration.pk is None:
         declaration.entered_by = by
+        earlier_year = None
+    else:  # a year corrected: the year it leaves is recomputed too
+        earlier_year = ElsewhereDeclaration.objects.get(pk=declaration.pk).year
     declaration.organization_id = participant.organization_id
     declaration.amount = money(declaration.amount)
     declaration.save()
+    if earlier_year not in (None, declaration.year):
+        indemnities_recompute(participant=participant, year=earlier_year)
     return indemnities_recompute(participant=participant, year=declaration.year)
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.addresses import address_for_each
-from accounts.forms import add_service_errors
+from accounts.forms import add_service_errors, apply_form
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record, access_log_record_many
 from participants import selectors, services
@@ -44,18 +44,6 @@ def _participant(request, pk) -> Participant:
 def _pathway(request, pk) -> Pathway:
     queryset = Pathway.objects.select_related("participant", "programme")
     return get_scoped_or_404(request, queryset, via="participant__organization", pk=pk)
-
-
-def _apply(form, action) -> bool:
-    """Run ``action`` with the cleaned data if the form is valid; False if anything refused."""
-    if not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return False
-    return True
 
 
 FILTERS = ("q", "status", "programme", "mine")
@@ -285,7 +273,7 @@ def _section(request, participant, template, anchor, ok, **forms):
 def need_add(request, pk):
     participant = _participant(request, pk)
     form = NeedForm(request.POST, prefix="need")
-    ok = _apply(form, lambda data: services.need_add(participant=participant, **data))
+    ok = apply_form(form, lambda data: services.need_add(participant=participant, **data))
     return _section(
         request,
         participant,
@@ -311,7 +299,9 @@ def need_resolve(request, pk):
 def income_change(request, pk):
     participant = _participant(request, pk)
     form = IncomeSourceForm(request.POST, prefix="income")
-    ok = _apply(form, lambda data: services.income_source_change(participant=participant, **data))
+    ok = apply_form(
+        form, lambda data: services.income_source_change(participant=participant, **data)
+    )
     if ok:
         messages.success(request, _("La source de revenus est mise à jour."))
     return _section(
@@ -329,7 +319,7 @@ def income_change(request, pk):
 def pathway_open(request, pk):
     participant = _participant(request, pk)
     form = PathwayOpenForm(request.POST, prefix="open", organization=request.organization)
-    ok = _apply(
+    ok = apply_form(
         form,
         lambda data: services.pathway_open(participant=participant, by=request.user, **data),
     )
@@ -349,7 +339,7 @@ def _pathway_action(request, pk, form_class, name, action):
     """The pattern of every form on a pathway card: bind, call the service, answer the section."""
     pathway = _pathway(request, pk)
     form = form_class(request.POST, prefix=f"p{pathway.pk}-{name}")
-    ok = _apply(form, lambda data: action(pathway, data))
+    ok = apply_form(form, lambda data: action(pathway, data))
     bound = {} if ok else {f"{name}_form": form}
     return _section(
         request,
@@ -456,7 +446,7 @@ def follow_up_record(request, pk):
         pk=pk,
     )
     form = FollowUpForm(request.POST or None, instance=follow_up)
-    if request.method == "POST" and _apply(
+    if request.method == "POST" and apply_form(
         form, lambda data: services.follow_up_record(follow_up=follow_up, **data)
     ):
         messages.success(request, _("Le suivi est enregistré."))

@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import Organization, Role
 from config.celery import app as celery_app
-from tests.factories import MembershipFactory, OrganizationFactory
+from tests.factories import MembershipFactory, OrganizationFactory, ceilings_seed_again
 from tests.workers import broker_unreachable, embedded_broker_in
 
 
@@ -50,18 +50,9 @@ def _fresh_content_types(request):
 
 @pytest.fixture
 def legal_ceilings(db):
-    """The ceilings the data migration seeds. Transactional tests (live server, browser) empty
+    """The ceilings the data migrations seed. Transactional tests (live server, browser) empty
     every table after each test, migration data included: they ask for this fixture."""
-    import importlib
-    from decimal import Decimal
-
-    from chantiers.models import IndemnityCeiling
-
-    seeded = importlib.import_module("chantiers.migrations.0002_seed_ceilings").CEILINGS
-    for year, (daily, annual) in seeded.items():
-        IndemnityCeiling.objects.get_or_create(
-            year=year, defaults={"daily": Decimal(daily), "annual": Decimal(annual)}
-        )
+    ceilings_seed_again()
 
 
 # Personas: one operator with its staff, a housing company partner, and another operator.

@@ -92,3 +92,14 @@ class WorkSessionFactory(DjangoModelFactory):
     starts_at = datetime.time(9, 0)
     ends_at = datetime.time(13, 0)
     status = "held"
+
+
+def ceilings_seed_again() -> None:
+    """What the data migrations put in the ceilings table (the amounts, then the km rates),
+    written again: a flush empties it."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("chantiers.migrations.0002_seed_ceilings").seed(apps, None)
+    importlib.import_module("chantiers.migrations.0008_indemnity_safety").rates_2026(apps, None)

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Membership, Organization, Role, User
+from tests.factories import ceilings_seed_again
 
 DEMO_ROLES = {
     "admin@demo.local": Role.ADMIN,
@@ -21,17 +22,6 @@ def _seed(**options) -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out, **options)
     return out.getvalue()
-
-
-def legal_ceilings_again():
-    """A flush empties the table the migration seeded."""
-    import importlib
-
-    from chantiers.models import IndemnityCeiling
-
-    seeded = importlib.import_module("chantiers.migrations.0002_seed_ceilings").CEILINGS
-    for year, (daily, annual) in seeded.items():
-        IndemnityCeiling.objects.create(year=year, daily=daily, annual=annual)
 
 
 def _snapshot():
@@ -71,7 +61,7 @@ def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
     _seed(seed=7)
     first = _snapshot(), people()
     call_command("flush", interactive=False, verbosity=0)
-    legal_ceilings_again()
+    ceilings_seed_again()  # a flush empties the table the migrations seeded
     _seed(seed=7)
     assert (_snapshot(), people()) == first
 
@@ -119,7 +109,8 @@ def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
         batch = PaymentBatch.objects.get(status="paid")
         paid = statements.filter(status="paid")
         assert set(paid) == set(batch.statements.all())
-        assert batch.total == paid.aggregate(total=Sum("amount"))["total"]
+        # The flat rate and the mileage: what the SEPA file pays.
+        assert batch.total == sum(statement.to_pay for statement in paid)
         assert not paid.filter(month__gte=add_months(this_month, -1)).exists()
         waiting = statements.filter(status="validated", month__lt=add_months(this_month, -1))
         assert not waiting.exclude(participant__iban="").exclude(amount=0).exists()

@@ -82,6 +82,16 @@ def _agreement_page(request, agreement, chantier, initial=None):
             agreement=form.save(commit=False), previous_start=previous_start
         )
         messages.success(request, _("Convention enregistrée ; les défraiements sont recalculés."))
+        if form.unchecked_year:
+            messages.warning(
+                request,
+                _(
+                    "Les plafonds de %(year)s ne sont pas encore configurés : le forfait sera "
+                    "vérifié quand l'administration les aura ajoutés, et aucun jour de %(year)s "
+                    "n'est défrayé avant."
+                )
+                % {"year": form.unchecked_year},
+            )
         return redirect("chantiers:agreement_edit", pk=agreement.pk)
     context = {
         "form": form,

@@ -1,6 +1,8 @@
 """A volunteer's year after the fact (DESIGN §4 rules 6–8): what they declared receiving elsewhere,
 a validated month corrected, and a ceiling exceeded with what direction did about it."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
-from accounts.forms import add_service_errors
+from accounts.forms import add_service_errors, apply_form
 from accounts.forms_input import parse_id
 from accounts.models import Role
 from chantiers import selectors, year_changes
@@ -112,16 +114,10 @@ def excess(request, pk):
     if request.method == "POST":
         if not can_resolve:
             raise Http404
-        if form.is_valid():
-            try:
-                year_changes.excess_resolve(excess=excess, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, _("Suite enregistrée : les fiches et paiements reprennent.")
-                )
-                return redirect("chantiers:excess", pk=excess.pk)
+        resolve = partial(year_changes.excess_resolve, excess=excess, by=request.user)
+        if apply_form(form, lambda data: resolve(**data)):
+            messages.success(request, _("Suite enregistrée : les fiches et paiements reprennent."))
+            return redirect("chantiers:excess", pk=excess.pk)
     context = {
         "excess": excess,
         "participant": excess.participant,
@@ -146,18 +142,12 @@ def corrections(request, pk):
     if request.method == "POST":
         if not can_correct:
             raise Http404
-        if form.is_valid():
-            try:
-                year_changes.correction_create(
-                    statement=statement, by=request.user, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, _("Correction enregistrée : un prochain lot de paiement la portera.")
-                )
-                return redirect("chantiers:corrections", pk=statement.pk)
+        correct = partial(year_changes.correction_create, statement=statement, by=request.user)
+        if apply_form(form, lambda data: correct(**data)):
+            messages.success(
+                request, _("Correction enregistrée : un prochain lot de paiement la portera.")
+            )
+            return redirect("chantiers:corrections", pk=statement.pk)
     context = {
         "statement": statement,
         "participant": statement.participant,
@@ -168,7 +158,10 @@ def corrections(request, pk):
         "corrections": statement.corrections.select_related(
             "created_by", "carried_by", "carried_by__batch"
         ),
-        "chantier": parse_id(request.GET.get("chantier")),
+        # Back to the month page it was opened from (a chantier this user may see).
+        "chantier": visible_chantiers(request)
+        .filter(pk=parse_id(request.GET.get("chantier")))
+        .first(),
     }
     return render(request, "chantiers/corrections.html", context)
 

@@ -223,7 +223,7 @@ def test_recomputing_twice_changes_nothing(volunteer, django_assert_num_queries)
     for day in _days(dt.date(2026, 3, 2), 5):
         _mark(volunteer, day)
     indemnities_recompute(participant=volunteer, year=2026)
-    # savepoint, lock, ceiling, agreements, incomes, locked months, attendances, release:
-    # no update at all
-    with django_assert_num_queries(8):
+    # savepoint, lock, ceiling, declarations, corrections, agreements, incomes, locked months,
+    # attendances, the year's excesses, release: no update at all
+    with django_assert_num_queries(11):
         indemnities_recompute(participant=volunteer, year=2026)

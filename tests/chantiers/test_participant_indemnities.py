@@ -101,7 +101,8 @@ def test_the_section_reads_the_same_whatever_the_marks(
             session=session, participant=person, status="present", hours=4, indemnity=1
         )
     client.force_login(counsellor)
-    # The section reads whether the person volunteers here, the ceiling, the amounts paid here
-    # and the declarations: the same count for 1 mark and for 12.
-    with django_assert_num_queries(17):
+    # The section reads whether the person volunteers here, the ceiling, the amounts by the state
+    # of their month, the corrections, the declarations and the open excess: the same count for
+    # 1 mark and for 12.
+    with django_assert_num_queries(19):
         client.get(reverse("participants:detail", args=[person.pk]))

@@ -596,8 +596,9 @@ class TestQueryCounts:
             _statement(operator, f"P{n}", "Àpayer", BRUNO_IBAN, "10.00")
             _statement(operator, f"N{n}", "Noiban", "", "10.00")
         client.force_login(director)
-        # django session, user, memberships, savepoint, statements, release
-        with django_assert_num_queries(6):
+        # django session, user, memberships, savepoint, statements, corrections to carry, open
+        # excesses, release
+        with django_assert_num_queries(8):
             response = client.get(_url("new"))
         assert len(response.context["candidates"].payable) == size
 
