@@ -2,6 +2,8 @@
 declaration of what they received elsewhere, a correction of a validated month, direction's
 answer to a ceiling exceeded, a correction settled outside a batch."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.forms_input import TextRuleMixin
 from chantiers.forms import _not_in_future
-from chantiers.models import ZERO, CeilingExcess, ElsewhereDeclaration
+from chantiers.models import ZERO, CeilingExcess, ElsewhereDeclaration, RealCost
 from participants.forms import DateInput
 
 # Years a declaration may be for: the last few (a declaration comes late) up to the next.
@@ -19,7 +21,7 @@ YEARS_BACK = 5
 class DeclarationForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = ElsewhereDeclaration
-        fields = ["year", "amount", "km", "declared_on", "source", "proof"]
+        fields = ["year", "amount", "km", "declared_on", "source", "proof", "proof_file"]
         widgets = {"declared_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -38,6 +40,12 @@ class DeclarationForm(TextRuleMixin, forms.ModelForm):
             "Le forfait de bénévolat reçu ou promis ailleurs pour cette année civile."
         )
         self.fields["km"].widget.attrs.update({"min": "0"})
+        self.fields["proof_file"].widget = forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,application/pdf"}
+        )
+        self.fields["proof_file"].help_text = gettext_lazy(
+            "Facultative : une photo ou un PDF de 10 Mo au plus."
+        )
         self.fields["km"].validators.append(MaxValueValidator(100_000))
 
     def clean_declared_on(self):
@@ -102,3 +110,23 @@ class ExcessResolveForm(TextRuleMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RealCostForm(TextRuleMixin, forms.ModelForm):
+    class Meta:
+        model = RealCost
+        fields = ["date", "amount", "description", "receipt"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].validators.append(MinValueValidator(Decimal("0.01")))
+        self.fields["amount"].widget.attrs.update({"min": "0.01", "step": "0.01"})
+        # On a phone, "take a photo" is offered with the files.
+        self.fields["receipt"].widget = forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,application/pdf"}
+        )
+        self.fields["receipt"].help_text = gettext_lazy("Une photo ou un PDF de 10 Mo au plus.")
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data["date"])

@@ -127,7 +127,7 @@ def _income_on(incomes: list[IncomeSource], day: dt.date) -> IncomeSource | None
     return None
 
 
-def _missing_paperwork(
+def missing_paperwork(
     agreement: VolunteerAgreement, day: dt.date, incomes: list[IncomeSource]
 ) -> str:
     """The first reason this agreement cannot pay for ``day``, or "" when it can."""
@@ -156,7 +156,7 @@ def _payable_agreement(day, agreements, incomes) -> tuple[VolunteerAgreement | N
         return None, Reason.NO_AGREEMENT
     first_reason = ""
     for agreement in covering:  # the most recent first
-        reason = _missing_paperwork(agreement, day, incomes)
+        reason = missing_paperwork(agreement, day, incomes)
         if not reason:
             return agreement, ""
         first_reason = first_reason or reason

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ChoiceLabels
 from accounts.models import Organization
+from chantiers.storage import document_path, private_document_storage
 from participants.models import Participant, Programme
 
 ZERO = Decimal("0.00")
@@ -96,6 +97,12 @@ class ElsewhereDeclaration(models.Model):
         blank=True,
         help_text=_("Ex. : attestation de l'ASBL X du 12/03, au dossier."),
     )
+    proof_file = models.FileField(
+        _("attestation (photo ou PDF)"),
+        storage=private_document_storage,
+        upload_to=document_path,
+        blank=True,
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -115,6 +122,10 @@ class ElsewhereDeclaration(models.Model):
 
     def __str__(self):
         return f"{self.participant} {self.year}"
+
+    @property
+    def year_of_document(self) -> int:
+        return self.year
 
 
 class Chantier(ChoiceLabels, models.Model):
@@ -443,6 +454,9 @@ class MonthlyStatement(ChoiceLabels, models.Model):
     mileage = models.DecimalField(
         _("indemnité kilométrique (€)"), max_digits=9, decimal_places=2, default=ZERO
     )
+    real_costs = models.DecimalField(
+        _("frais réels (€)"), max_digits=9, decimal_places=2, default=ZERO
+    )
     year_to_date = models.DecimalField(
         _("total de l'année à la fin du mois (€)"), max_digits=9, decimal_places=2, default=ZERO
     )
@@ -484,8 +498,8 @@ class MonthlyStatement(ChoiceLabels, models.Model):
 
     @property
     def to_pay(self) -> Decimal:
-        """The flat rate and the mileage of the month (corrections travel apart)."""
-        return self.amount + self.mileage
+        """The flat rate, the mileage and the real costs of the month (corrections apart)."""
+        return self.amount + self.mileage + self.real_costs
 
 
 class PaymentBatch(ChoiceLabels, models.Model):
@@ -545,6 +559,44 @@ class StatementUnlock(models.Model):
 
     def __str__(self):
         return f"{self.statement} ({self.at:%d/%m/%Y})"
+
+
+class RealCost(models.Model):
+    """Real costs (rule 8): an expense a volunteer under the real-costs regime made for the
+    organisation, repaid on its receipt instead of a flat rate. Not against the flat ceilings."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="real_costs"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date de la dépense"))
+    amount = models.DecimalField(_("montant (€)"), max_digits=7, decimal_places=2)
+    description = models.CharField(_("objet de la dépense"), max_length=200)
+    receipt = models.FileField(
+        _("ticket ou facture (photo ou PDF)"),
+        storage=private_document_storage,
+        upload_to=document_path,
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("frais réels")
+        verbose_name_plural = _("frais réels")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="real_cost_positive"),
+        ]
+        indexes = [models.Index(fields=["participant", "date"])]
+
+    def __str__(self):
+        return f"{self.participant} {self.date:%d/%m/%Y}"
+
+    @property
+    def year_of_document(self) -> int:
+        return self.date.year
 
 
 class StatementCorrection(models.Model):

@@ -110,9 +110,9 @@ def _account_error(problems: list[str]) -> ValidationError:
 
 
 def _free_statements(organization: Organization) -> QuerySet[MonthlyStatement]:
-    """Validated, something to pay (the flat rate or the mileage), in no batch yet."""
+    """Validated, something to pay (the flat rate, the mileage, real costs), in no batch yet."""
     return MonthlyStatement.objects.filter(
-        Q(amount__gt=0) | Q(mileage__gt=0),
+        Q(amount__gt=0) | Q(mileage__gt=0) | Q(real_costs__gt=0),
         organization=organization,
         status=MonthlyStatement.Status.VALIDATED,
         batch__isnull=True,

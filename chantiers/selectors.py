@@ -18,6 +18,7 @@ from chantiers.models import (
     Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
+    RealCost,
     StatementCorrection,
     VolunteerAgreement,
     WorkSession,
@@ -263,7 +264,7 @@ def chantier_figures(*, chantier: Chantier, enrolments: list[Enrolment] | None =
 
 def group_paperwork(*, chantier: Chantier, on: dt.date) -> list[dict]:
     """Each member with their agreement and what is missing for it to pay on ``on``."""
-    from chantiers.indemnities import _missing_paperwork
+    from chantiers.indemnities import missing_paperwork
     from participants.models import IncomeSource
 
     enrolments = list(
@@ -284,7 +285,7 @@ def group_paperwork(*, chantier: Chantier, on: dt.date) -> list[dict]:
     for enrolment in enrolments:
         agreement = agreements.get(enrolment.participant_id)
         missing = (
-            _missing_paperwork(agreement, on, incomes.get(enrolment.participant_id, []))
+            missing_paperwork(agreement, on, incomes.get(enrolment.participant_id, []))
             if agreement and agreement.covers(on)
             else Attendance.NotPayable.NO_AGREEMENT
         )
@@ -418,15 +419,24 @@ def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> li
         corrections.setdefault(correction.statement_id, []).append(correction)
         if correction.carried_by_id:
             carried.setdefault(correction.carried_by_id, []).append(correction)
+    costs: dict[int, list[RealCost]] = {}
+    for cost in RealCost.objects.filter(
+        participant__in=[s.participant_id for s in statements],
+        organization__in={s.organization_id for s in statements},
+        date__range=month_bounds(month),
+    ).order_by("date", "pk"):
+        costs.setdefault(cost.participant_id, []).append(cost)
     pages = []
     for statement in statements:
         rows = marks.get(statement.participant_id, [])
+        real_costs = costs.get(statement.participant_id, [])
         present = [a for a in rows if a.is_present]
         totals = (
             len({a.session.date for a in present}),
             sum((a.hours for a in present), Decimal("0.00")),
             sum((a.indemnity for a in rows), Decimal("0.00")),
             sum((a.mileage for a in rows), Decimal("0.00")),
+            sum((c.amount for c in real_costs), Decimal("0.00")),
         )
         carried_here = carried.get(statement.pk, [])
         iban = statement.participant.iban
@@ -438,7 +448,14 @@ def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> li
                 # The marks changed since the statement was prepared: say so rather than print
                 # a sheet whose lines and totals disagree.
                 "stale": totals
-                != (statement.days, statement.hours, statement.amount, statement.mileage),
+                != (
+                    statement.days,
+                    statement.hours,
+                    statement.amount,
+                    statement.mileage,
+                    statement.real_costs,
+                ),
+                "real_costs": real_costs,
                 "corrections": corrections.get(statement.pk, []),
                 "carried": carried_here,
                 "transfer": statement.to_pay + sum((c.total for c in carried_here), ZERO),

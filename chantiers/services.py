@@ -25,6 +25,7 @@ from chantiers.models import (
     Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
+    RealCost,
     StatementCorrection,
     StatementUnlock,
     Vehicle,
@@ -373,6 +374,14 @@ def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlySta
     statement.amount = sum((a.indemnity for a in marks), Decimal("0.00"))
     statement.km = sum(a.km_paid for a in marks)
     statement.mileage = sum((a.mileage for a in marks), Decimal("0.00"))
+    statement.real_costs = sum(
+        RealCost.objects.filter(
+            participant=participant,
+            organization=participant.organization_id,
+            date__range=(first, last),
+        ).values_list("amount", flat=True),
+        Decimal("0.00"),
+    )
     statement.year_to_date = sum(
         year_marks.values_list("indemnity", flat=True), Decimal("0.00")
     ) + sum(  # the corrections of the months up to this one

@@ -94,6 +94,22 @@ urlpatterns += [
         year_changes.declaration_delete,
         name="declaration_delete",
     ),
+    path(
+        "recu-ailleurs/<int:pk>/attestation/",
+        year_changes.declaration_proof,
+        name="declaration_proof",
+    ),
+    path("benevoles/<int:pk>/frais-reels/", year_changes.real_costs, name="real_costs"),
+    path(
+        "frais-reels/<int:pk>/supprimer/",
+        year_changes.real_cost_delete,
+        name="real_cost_delete",
+    ),
+    path(
+        "frais-reels/<int:pk>/ticket/",
+        year_changes.real_cost_receipt,
+        name="real_cost_receipt",
+    ),
     path("depassements/<int:pk>/", year_changes.excess, name="excess"),
     path("fiches/<int:pk>/corrections/", year_changes.corrections, name="corrections"),
     path(

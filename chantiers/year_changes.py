@@ -1,7 +1,8 @@
 """What changes a volunteer's year after the fact (DESIGN §4 rules 6–8): a declaration of what
-they received elsewhere, a correction of a validated month, and direction's answer when the
-year went above a ceiling. Each recomputes the year at once, under the person's lock, so that
-the flag of an excess (``CeilingExcess``) is never one save behind."""
+they received elsewhere, a correction of a validated month, direction's answer when the year
+went above a ceiling, and the real costs of a volunteer under that regime. Each change of an
+amount recomputes the year at once, under the person's lock, so that the flag of an excess
+(``CeilingExcess``) is never one save behind."""
 
 import datetime as dt
 from decimal import Decimal
@@ -13,7 +14,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
 from accounts.templatetags.formatting import euros
-from chantiers.indemnities import YearBalance, indemnities_recompute, money
+from chantiers.indemnities import (
+    YearBalance,
+    indemnities_recompute,
+    missing_paperwork,
+    money,
+)
 from chantiers.models import (
     ZERO,
     Attendance,
@@ -21,10 +27,13 @@ from chantiers.models import (
     ElsewhereDeclaration,
     IndemnityCeiling,
     MonthlyStatement,
+    RealCost,
     StatementCorrection,
     Vehicle,
+    VolunteerAgreement,
 )
-from participants.models import Participant
+from chantiers.storage import document_problem
+from participants.models import IncomeSource, Participant
 
 
 def _lock(participant_id: int) -> Participant:
@@ -43,6 +52,10 @@ def declaration_save(*, declaration: ElsewhereDeclaration, by: User) -> YearBala
         raise ValidationError(_("Indiquez un montant ou des kilomètres."))
     if declaration.declared_on > timezone.localdate():
         raise ValidationError({"declared_on": _("La date ne peut pas être dans le futur.")})
+    if declaration.proof_file and not declaration.proof_file._committed:  # a new upload
+        problem = document_problem(declaration.proof_file)
+        if problem:
+            raise ValidationError({"proof_file": problem})
     if declaration.pk is None:
         declaration.entered_by = by
         earlier_year = None
@@ -232,3 +245,75 @@ def correction_settle(
     correction.settled_on, correction.settled_note = on, note.strip()
     correction.save(update_fields=["settled_on", "settled_note"])
     return correction
+
+
+def _month_locked(participant_id: int, day: dt.date) -> bool:
+    return (
+        MonthlyStatement.objects.filter(participant=participant_id, month=day.replace(day=1))
+        .exclude(status=MonthlyStatement.Status.DRAFT)
+        .exists()
+    )
+
+
+@transaction.atomic
+def real_cost_add(*, cost: RealCost, by: User) -> RealCost:
+    """An expense repaid on its receipt (rule 8): only under a real-costs agreement covering its
+    day with its paperwork done, never in a validated month (a correction is for that), always
+    with the receipt. It does not count against the flat-rate ceilings."""
+    participant = _lock(cost.participant_id)
+    errors = {}
+    if cost.amount is None or cost.amount <= 0:
+        errors["amount"] = _("Le montant doit être positif.")
+    if cost.date > timezone.localdate():
+        errors["date"] = _("La date ne peut pas être dans le futur.")
+    problem = (
+        document_problem(cost.receipt) if cost.receipt else _("Joignez le ticket ou la facture.")
+    )
+    if problem:
+        errors["receipt"] = problem
+    if errors:
+        raise ValidationError(errors)
+    if _month_locked(participant.pk, cost.date):
+        raise ValidationError(
+            {"date": _("Le mois de cette dépense est validé : ajoutez une correction à sa fiche.")}
+        )
+    reason = _real_costs_refusal(participant, cost.date)
+    if reason:
+        raise ValidationError({"date": reason})
+    cost.organization_id = participant.organization_id
+    cost.amount = money(cost.amount)
+    cost.entered_by = by
+    cost.save()
+    return cost
+
+
+def _real_costs_refusal(participant: Participant, day: dt.date) -> str:
+    """Why real costs cannot be repaid for this day, in words; empty when they can."""
+    agreements = [
+        agreement
+        for agreement in VolunteerAgreement.objects.filter(
+            participant=participant,
+            organization=participant.organization_id,
+            scheme=VolunteerAgreement.Scheme.REAL_COSTS,
+        ).order_by("-starts_on", "-pk")
+        if agreement.covers(day)
+    ]
+    if not agreements:
+        return _("Pas de convention au régime des frais réels couvrant ce jour.")
+    incomes = list(IncomeSource.objects.filter(participant=participant))
+    reasons = [missing_paperwork(agreement, day, incomes) for agreement in agreements]
+    if Attendance.NotPayable.REAL_COSTS in reasons:  # everything done but the regime: payable
+        return ""
+    return str(Attendance.NotPayable(reasons[0]).label)
+
+
+@transaction.atomic
+def real_cost_delete(*, cost: RealCost) -> None:
+    """An expense entered by mistake, while its month is not validated (the audit log keeps it)."""
+    _lock(cost.participant_id)
+    if _month_locked(cost.participant_id, cost.date):
+        raise ValidationError(
+            _("Le mois de cette dépense est validé : ajoutez une correction à sa fiche.")
+        )
+    cost.receipt.delete(save=False)
+    cost.delete()

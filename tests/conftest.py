@@ -48,6 +48,13 @@ def _fresh_content_types(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Receipts, attestations and reports written by a test go to a temporary folder, not to
+    var/: each test its own."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def legal_ceilings(db):
     """The ceilings the data migrations seed. Transactional tests (live server, browser) empty

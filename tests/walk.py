@@ -8,12 +8,20 @@ import datetime as dt
 from decimal import Decimal
 from html.parser import HTMLParser
 
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role
 from chantiers import payments
-from chantiers.models import Incident, MonthlyStatement
+from chantiers.models import (
+    CeilingExcess,
+    ElsewhereDeclaration,
+    Incident,
+    MonthlyStatement,
+    RealCost,
+    StatementCorrection,
+)
 from participants import services as participant_services
 from participants.models import FollowUp, Goal, Need
 from partners import services as partner_services
@@ -99,6 +107,32 @@ def world_rows(operator, housing, personas):
         amount=Decimal("12.50"),
         status=MonthlyStatement.Status.VALIDATED,
     )
+    declaration = ElsewhereDeclaration.objects.create(
+        participant=person,
+        organization=operator,
+        year=2026,
+        amount=Decimal("100.00"),
+        declared_on=MONDAY,
+        source="ASBL du quartier",
+    )
+    excess = CeilingExcess.objects.create(
+        participant=person, organization=operator, year=2025, amount_over=Decimal("1.00")
+    )
+    correction = StatementCorrection.objects.create(
+        statement=statement,
+        amount=Decimal("-1.00"),
+        reason="Jour compté deux fois",
+        created_by=director,
+    )
+    real_cost = RealCost.objects.create(
+        participant=person,
+        organization=operator,
+        date=MONDAY,
+        amount=Decimal("4.20"),
+        description="Ticket de tram",
+        receipt=ContentFile(b"%PDF-1.4 receipt", name="ticket.pdf"),
+        entered_by=director,
+    )
     employer = OrganizationFactory(kind=Organization.Kind.EMPLOYER)
     matching = Matching.objects.create(
         participant=person,
@@ -133,6 +167,10 @@ def world_rows(operator, housing, personas):
         "matching": matching.pk,
         "referral": referral.pk,
         "run": run.pk,
+        "declaration": declaration.pk,
+        "excess": excess.pk,
+        "correction": correction.pk,
+        "real_cost": real_cost.pk,
     }
     month = {"pk": chantier.pk, "year": 2026, "month": 3}
     # Which rows fill each address's path, by the address's name.
@@ -168,6 +206,14 @@ def world_rows(operator, housing, personas):
         "chantiers:statement_": "statement",
         "chantiers:enrolment_": "enrolment",
         "chantiers:payment_batch_": "batch",
+        "chantiers:declarations": "participant",
+        "chantiers:declaration_delete": "declaration",
+        "chantiers:declaration_proof": "declaration",
+        "chantiers:real_costs": "participant",
+        "chantiers:real_cost_": "real_cost",
+        "chantiers:excess": "excess",
+        "chantiers:corrections": "statement",
+        "chantiers:correction_settle": "correction",
         "chantiers:": "chantier",
         "partners:employer_detail": "employer",
         "partners:matching_update": "matching",

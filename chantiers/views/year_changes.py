@@ -1,11 +1,12 @@
 """A volunteer's year after the fact (DESIGN §4 rules 6–8): what they declared receiving elsewhere,
 a validated month corrected, and a ceiling exceeded with what direction did about it."""
 
+import os
 from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,16 +15,19 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_scoped_or_404, role_required
 from accounts.forms import add_service_errors, apply_form
 from accounts.forms_input import parse_id
-from accounts.models import Role
+from accounts.models import AccessLog, Role
+from accounts.services import access_log_record
 from chantiers import selectors, year_changes
 from chantiers.forms_year import (
     CorrectionForm,
     CorrectionSettleForm,
     DeclarationForm,
     ExcessResolveForm,
+    RealCostForm,
 )
-from chantiers.models import CeilingExcess, ElsewhereDeclaration, StatementCorrection
+from chantiers.models import CeilingExcess, ElsewhereDeclaration, RealCost, StatementCorrection
 from chantiers.services import excess_refusal
+from chantiers.storage import CONTENT_TYPES
 from chantiers.views.access import CHANTIER_ROLES, statement_or_404, visible_chantiers
 from chantiers.views.statements import STATEMENT_ROLES
 from participants.models import Participant
@@ -53,6 +57,7 @@ def declarations(request, pk):
     declaration = ElsewhereDeclaration(participant=participant)
     form = DeclarationForm(
         request.POST or None,
+        request.FILES or None,
         instance=declaration,
         initial={"year": timezone.localdate().year, "declared_on": timezone.localdate()},
     )
@@ -191,3 +196,79 @@ def correction_settle(request, pk):
     else:
         messages.success(request, _("Correction marquée comme réglée hors lot."))
     return redirect("chantiers:corrections", pk=correction.statement_id)
+
+
+@role_required(*YEAR_ROLES)
+def real_costs(request, pk):
+    """The real costs of a volunteer under that regime, repaid on their receipts (rule 8)."""
+    participant = volunteer_or_404(request, pk)
+    cost = RealCost(participant=participant)
+    form = RealCostForm(request.POST or None, request.FILES or None, instance=cost)
+    if request.method == "POST" and apply_form(
+        form,
+        lambda data: year_changes.real_cost_add(cost=form.save(commit=False), by=request.user),
+    ):
+        messages.success(request, _("Dépense enregistrée : elle sera sur la fiche du mois."))
+        return redirect("chantiers:real_costs", pk=participant.pk)
+    context = {
+        "participant": participant,
+        "form": form,
+        "costs": participant.real_costs.filter(organization=request.organization)
+        .select_related("entered_by")
+        .order_by("-date", "-pk"),
+        "can_see_page": request.membership.role != Role.COORDINATOR,
+    }
+    return render(request, "chantiers/real_costs.html", context)
+
+
+@role_required(*YEAR_ROLES)
+@require_POST
+def real_cost_delete(request, pk):
+    cost = get_scoped_or_404(request, RealCost.objects.all(), pk=pk)
+    volunteer_or_404(request, cost.participant_id)
+    try:
+        year_changes.real_cost_delete(cost=cost)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Dépense supprimée."))
+    return redirect("chantiers:real_costs", pk=cost.participant_id)
+
+
+def _document_response(request, row, file, participant_id) -> FileResponse:
+    """A receipt or an attestation, to the people who may see the person; written in the
+    access log like every download of personal data."""
+    participant = volunteer_or_404(request, participant_id)
+    if not file:
+        raise Http404
+    access_log_record(
+        user=request.user,
+        organization=request.organization,
+        obj=participant,
+        action=AccessLog.Action.DOWNLOAD,
+    )
+    extension = os.path.splitext(file.name)[1].lower()
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=f"{row._meta.model_name}-{row.pk}{extension}",
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*YEAR_ROLES)
+def real_cost_receipt(request, pk):
+    cost = get_scoped_or_404(request, RealCost.objects.all(), pk=pk)
+    return _document_response(request, cost, cost.receipt, cost.participant_id)
+
+
+@role_required(*YEAR_ROLES)
+def declaration_proof(request, pk):
+    declaration = get_scoped_or_404(
+        request, ElsewhereDeclaration.objects.all(), via="participant__organization", pk=pk
+    )
+    return _document_response(
+        request, declaration, declaration.proof_file, declaration.participant_id
+    )

@@ -78,7 +78,10 @@ def _year_close_to_the_ceiling(person, coordinator) -> None:
 
 # The lines the status word of a statement's "État" cell takes (1 when it reads as a word).
 STATUS_LINES = """td => {
-    const word = [...td.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT, {
+        acceptNode: n => n.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP,
+    });
+    const word = walker.nextNode();  // the status, the first words of the cell
     const range = document.createRange();
     range.selectNodeContents(word);
     return [...range.getClientRects()].filter(r => r.width > 0).length;
@@ -251,6 +254,6 @@ def test_a_declaration_takes_a_volunteer_above_the_annual_ceiling_on_a_phone(
     assert status_lines == 1, (
         f"month statements at 360 px: the status of Nadia's draft wraps on {status_lines} "
         "lines (templates/chantiers/month_statements.html, the 'État' cell: wrap its content "
-        "in one element, e.g. <div class=\"text-end\">…</div>, so that the <br> and badges "
+        'in one element, e.g. <div class="text-end">…</div>, so that the <br> and badges '
         "stack under the status)"
     )
