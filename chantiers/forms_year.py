@@ -66,6 +66,8 @@ class CorrectionForm(TextRuleMixin, forms.Form):
         max_digits=9,
         decimal_places=2,
         initial=ZERO,
+        localize=True,  # "-22,01" as a French user types it
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=gettext_lazy("Négatif pour un trop-payé : -22,01 retire un demi-forfait."),
     )
     km = forms.IntegerField(

@@ -187,8 +187,8 @@ def excesses_open_of(*, participant_ids, year: int) -> dict[int, int]:
 
 
 def excesses_open(*, organization, user, role) -> list[CeilingExcess]:
-    """Every open ceiling excess the dashboard shows: the organization's for direction (and
-    the counsellors), those of the people of their chantiers for a coordinator."""
+    """Every open ceiling excess the dashboard shows: the organization's for direction, those
+    of the people of their chantiers for a coordinator."""
     excesses = CeilingExcess.objects.filter(organization=organization, outcome="")
     if role == Role.COORDINATOR:
         groups = Enrolment.objects.filter(
@@ -508,16 +508,22 @@ def participant_indemnities_section(*, participant, organization) -> dict | None
     marks = Attendance.objects.filter(
         participant=OuterRef("pk"), session__chantier__organization=organization
     )
-    volunteer = (
+    agreement, marked, real_costs = (
         Participant.objects.filter(pk=participant.pk)
-        .filter(Exists(agreements) | Exists(marks))
-        .exists()
+        .annotate(
+            agreement=Exists(agreements),
+            marked=Exists(marks),
+            real_regime=Exists(agreements.filter(scheme=VolunteerAgreement.Scheme.REAL_COSTS)),
+        )
+        .values_list("agreement", "marked", "real_regime")
+        .get()
     )
-    if not volunteer:
+    if not (agreement or marked):
         return None
     balance = year_balances(participant_ids=[participant.pk], organization=organization, year=year)
     return {
         "template": "chantiers/_participant_indemnities.html",
         "balance": balance[participant.pk],
         "participant": participant,
+        "real_costs": real_costs,
     }

@@ -74,6 +74,7 @@ def declaration_delete(*, declaration: ElsewhereDeclaration) -> YearBalance:
     """A declaration entered by mistake removed (the audit log keeps it); the year recomputed."""
     participant = _lock(declaration.participant_id)
     year = declaration.year
+    _file_delete_on_commit(declaration.proof_file)
     declaration.delete()
     return indemnities_recompute(participant=participant, year=year)
 
@@ -315,5 +316,12 @@ def real_cost_delete(*, cost: RealCost) -> None:
         raise ValidationError(
             _("Le mois de cette dépense est validé : ajoutez une correction à sa fiche.")
         )
-    cost.receipt.delete(save=False)
+    _file_delete_on_commit(cost.receipt)
     cost.delete()
+
+
+def _file_delete_on_commit(file) -> None:
+    """The file goes with its row, once the row is gone for good: a rollback keeps both."""
+    if file:
+        name, storage = file.name, file.storage
+        transaction.on_commit(lambda: storage.delete(name))

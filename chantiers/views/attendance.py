@@ -149,6 +149,8 @@ def session_attendance(request, pk):
         "vehicles": Vehicle.choices,
         "total": sum((a.indemnity for a in attendances.values()), Decimal("0.00")),
         "no_ceiling": bool(rows) and rows[0]["balance"].annual_ceiling is None,
+        # Said at the top too: a coordinator does not scroll twelve rows to find them.
+        "exceeded": [row for row in rows if row["balance"].exceeded],
     }
     return render(request, "chantiers/session_attendance.html", context)
 

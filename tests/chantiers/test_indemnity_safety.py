@@ -1,7 +1,7 @@
 """Indemnities that can never silently cost a volunteer their benefits (DESIGN §4 rules 2, 4
 and 6–8, issue 16), each rule at its edges, on the services and the engine: declarations per
 calendar year, the "exceeded" state, the 80 % warning, the cent that crosses, a year without
-ceilings, mileage within 2 000 km, corrections of validated months.
+ceilings, mileage within 2 000 km, corrections of validated months, real costs with receipts.
 
 2026 ceilings (seeded): 44.02 € a day, 1 760.83 € a year, 2 000 km at 0.4326 €/km by car and
 0.37 €/km by bike. The agreements pay 25.00 € a day unless said otherwise.
@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -25,7 +26,9 @@ from chantiers.models import (
     IndemnityCeiling,
     MonthlyStatement,
     PaymentBatch,
+    RealCost,
     StatementCorrection,
+    VolunteerAgreement,
 )
 from chantiers.services import (
     Mark,
@@ -40,7 +43,10 @@ from chantiers.year_changes import (
     declaration_delete,
     declaration_save,
     excess_resolve,
+    real_cost_add,
+    real_cost_delete,
 )
+from participants import services as participant_services
 from tests.chantiers.helpers import _agreement, _amounts, _mark
 from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
 
@@ -699,3 +705,164 @@ def test_a_negative_correction_larger_than_the_next_transfer_blocks_it(
     with pytest.raises(ValidationError, match=TOO_NEGATIVE):
         _batch([april], director)
     assert StatementCorrection.objects.get().is_pending
+
+
+# Rule 8: real costs with receipts ----------------------------------------------------------------
+
+
+NO_REAL_COSTS = "Pas de convention au régime des frais réels couvrant ce jour."
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+@pytest.fixture
+def spender(operator):
+    """No income, an IBAN, a signed agreement for 2026 under the real-costs regime."""
+    person = ParticipantFactory(organization=operator, iban="BE71096123456769")
+    participant_services.income_source_change(
+        participant=person, kind="none", starts_on=dt.date(2024, 1, 1)
+    )
+    _agreement(person, scheme="real_costs", declaration="", declaration_on=None)
+    return person
+
+
+def _cost(person, day=dt.date(2026, 3, 10), amount="23.40", *, receipt=True):
+    return RealCost(
+        participant=person,
+        date=day,
+        amount=D(amount),
+        description="Gants de travail",
+        receipt=SimpleUploadedFile("ticket.jpg", JPEG) if receipt else None,
+    )
+
+
+def test_real_costs_are_refused_to_someone_under_the_flat_rate(volunteer, coordinator):
+    with pytest.raises(ValidationError, match=NO_REAL_COSTS) as refused:
+        real_cost_add(cost=_cost(volunteer), by=coordinator)
+    assert list(refused.value.message_dict) == ["date"]
+    assert not RealCost.objects.exists()
+
+
+def test_real_costs_are_refused_outside_the_real_costs_agreement(spender, coordinator):
+    VolunteerAgreement.objects.filter(participant=spender).update(ends_on=dt.date(2026, 3, 9))
+    with pytest.raises(ValidationError, match=NO_REAL_COSTS):
+        real_cost_add(cost=_cost(spender, dt.date(2026, 3, 10)), by=coordinator)
+    assert real_cost_add(cost=_cost(spender, dt.date(2026, 3, 9)), by=coordinator).pk
+
+
+@pytest.mark.parametrize(
+    ("fields", "income", "label"),
+    [
+        ({"signed_on": None}, "none", Reason.NOT_SIGNED.label),
+        ({"signed_on": dt.date(2026, 3, 11)}, "none", Reason.NOT_SIGNED.label),  # the day after
+        ({"organisation_note_given_on": None}, "none", Reason.NOTE_MISSING.label),
+        ({}, "unemployment", Reason.DECLARATION_MISSING.label),  # no C45B filed
+    ],
+)
+def test_real_costs_wait_for_the_paperwork_and_say_which(
+    spender, coordinator, fields, income, label
+):
+    VolunteerAgreement.objects.filter(participant=spender).update(**fields)
+    if income != "none":
+        participant_services.income_source_change(
+            participant=spender, kind=income, starts_on=dt.date(2026, 1, 1)
+        )
+    with pytest.raises(ValidationError) as refused:
+        real_cost_add(cost=_cost(spender), by=coordinator)
+    assert refused.value.message_dict == {"date": [str(label)]}
+    assert not RealCost.objects.exists()
+
+
+def test_real_costs_with_the_declaration_their_income_requires_are_accepted(spender, coordinator):
+    participant_services.income_source_change(
+        participant=spender, kind="unemployment", starts_on=dt.date(2026, 1, 1)
+    )
+    VolunteerAgreement.objects.filter(participant=spender).update(
+        declaration="c45b", declaration_on=dt.date(2026, 1, 1)
+    )
+    assert real_cost_add(cost=_cost(spender), by=coordinator).amount == D("23.40")
+
+
+def test_real_costs_of_tomorrow_are_refused(spender, coordinator):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    VolunteerAgreement.objects.filter(participant=spender).update(ends_on=None)
+    with pytest.raises(ValidationError) as refused:
+        real_cost_add(cost=_cost(spender, tomorrow), by=coordinator)
+    assert refused.value.message_dict == {"date": ["La date ne peut pas être dans le futur."]}
+    assert not RealCost.objects.exists()
+
+
+def test_real_costs_need_their_receipt_and_a_positive_amount(spender, coordinator):
+    with pytest.raises(ValidationError) as refused:
+        real_cost_add(cost=_cost(spender, amount="0.00", receipt=False), by=coordinator)
+    assert refused.value.message_dict == {
+        "amount": ["Le montant doit être positif."],
+        "receipt": ["Joignez le ticket ou la facture."],
+    }
+    assert not RealCost.objects.exists()
+
+
+def test_real_costs_in_a_validated_month_are_refused(spender, coordinator):
+    _validated(spender, MARCH, coordinator)  # nothing that month, validated all the same
+    with pytest.raises(ValidationError, match="Le mois de cette dépense est validé"):
+        real_cost_add(cost=_cost(spender), by=coordinator)
+    assert not RealCost.objects.exists()
+
+
+def test_real_costs_are_kept_with_who_entered_them_and_rounded(operator, spender, coordinator):
+    cost = real_cost_add(cost=_cost(spender, amount="12.345"), by=coordinator)
+    cost.refresh_from_db()
+    assert (cost.organization, cost.entered_by, cost.amount) == (operator, coordinator, D("12.35"))
+
+
+def test_real_costs_do_not_count_against_the_flat_rate_ceiling(spender, coordinator):
+    # 1 700.00 received elsewhere: 60.83 left of the flat ceiling, whatever the receipts say.
+    _declared(spender, "1700.00", by=coordinator)
+    before = indemnities_recompute(participant=spender, year=2026)
+    real_cost_add(cost=_cost(spender, amount="500.00"), by=coordinator)
+    after = indemnities_recompute(participant=spender, year=2026)
+    assert (after.paid, after.validated, after.total, after.remaining) == (
+        before.paid,
+        before.validated,
+        before.total,
+        D("60.83"),
+    )
+    assert not after.exceeded and not CeilingExcess.objects.exists()
+
+
+def test_the_statement_sums_the_months_real_costs(spender, coordinator):
+    real_cost_add(cost=_cost(spender, dt.date(2026, 3, 2), "500.00"), by=coordinator)
+    real_cost_add(cost=_cost(spender, dt.date(2026, 3, 31), "12.34"), by=coordinator)
+    real_cost_add(cost=_cost(spender, dt.date(2026, 4, 1), "7.00"), by=coordinator)
+    march = statement_prepare(participant=spender, month=MARCH)
+    assert (march.amount, march.mileage, march.real_costs, march.to_pay) == (
+        D("0.00"),
+        D("0.00"),
+        D("512.34"),
+        D("512.34"),
+    )
+    assert statement_prepare(participant=spender, month=APRIL).real_costs == D("7.00")
+
+
+def test_a_real_cost_is_deleted_while_its_month_is_open_only(spender, coordinator):
+    march_cost = real_cost_add(cost=_cost(spender, dt.date(2026, 3, 10)), by=coordinator)
+    april_cost = real_cost_add(cost=_cost(spender, dt.date(2026, 4, 10)), by=coordinator)
+    real_cost_delete(cost=march_cost)
+    _validated(spender, APRIL, coordinator)
+    with pytest.raises(ValidationError, match="Le mois de cette dépense est validé"):
+        real_cost_delete(cost=april_cost)
+    assert list(RealCost.objects.all()) == [april_cost]
+
+
+def test_the_sepa_transfer_is_the_flat_rate_the_mileage_and_the_real_costs(
+    volunteer, spender, coordinator, director
+):
+    # Under the flat rate: 25.00 and 100 km by car (43.26). Under real costs: 23.40 + 10.00.
+    _trip(volunteer, dt.date(2026, 3, 2), coordinator, km=100)
+    real_cost_add(cost=_cost(spender, dt.date(2026, 3, 10), "23.40"), by=coordinator)
+    real_cost_add(cost=_cost(spender, dt.date(2026, 3, 11), "10.00"), by=coordinator)
+    flat, real = _validated(volunteer, MARCH, coordinator), _validated(spender, MARCH, coordinator)
+    batch = _batch([flat, real], director)
+    transfers = {t.statement: t.amount for t in payments.batch_transfers(batch=batch)}
+    assert transfers == {flat: D("68.26"), real: D("33.40")}
+    assert all(amount == s.amount + s.mileage + s.real_costs for s, amount in transfers.items())
+    assert batch.total == D("101.66")
