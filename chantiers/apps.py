@@ -21,8 +21,14 @@ class ChantiersConfig(AppConfig):
             models.IndemnityCeiling,
             models.MonthlyStatement,
             models.StatementUnlock,
+            # Rules 6–8: who declared, corrected, answered for an excess — and who deleted.
+            models.StatementCorrection,
+            models.CeilingExcess,
         ):
             auditlog.register(model)
+        # The receipts and attestations stay out of the audit trail (their content is personal).
+        auditlog.register(models.ElsewhereDeclaration, exclude_fields=["proof_file"])
+        auditlog.register(models.RealCost, exclude_fields=["receipt"])
         # The file itself stays out of the audit trail (it holds every IBAN of the batch).
         auditlog.register(models.PaymentBatch, exclude_fields=["sepa_xml"])
 

@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy
 from accounts.forms_input import IdListField, TextRuleMixin
 from accounts.templatetags.formatting import euros
 from chantiers.indemnities import DECLARATION_REQUIRED, ZERO
-from chantiers.models import Enrolment, IndemnityCeiling, VolunteerAgreement
+from chantiers.models import (
+    Enrolment,
+    IndemnityCeiling,
+    MonthlyStatement,
+    RealCost,
+    VolunteerAgreement,
+)
 from participants.forms import DateInput
 from participants.models import IncomeSource
 
@@ -241,6 +247,16 @@ class AgreementForm(TextRuleMixin, forms.ModelForm):
         if not scheme:
             return
         first, last = _years(starts_on, ends_on)
+        if self.instance.pk and scheme != self.instance.scheme and self._scheme_used(first, last):
+            self.add_error(
+                "scheme",
+                _(
+                    "Des défraiements ou des fiches de ces années existent déjà sous l'autre "
+                    "régime : une même année ne peut pas mêler forfait et frais réels. Le "
+                    "changement de régime se fait par une nouvelle convention, l'année suivante."
+                ),
+            )
+            return
         for other in self.others:
             other_first, other_last = _years(other.starts_on, other.ends_on)
             if other.scheme != scheme and max(first, other_first) <= min(last, other_last):
@@ -256,6 +272,20 @@ class AgreementForm(TextRuleMixin, forms.ModelForm):
                     },
                 )
                 return
+
+    def _scheme_used(self, first: int, last: int) -> bool:
+        """Something of these years is already validated or paid (a statement), or repaid on
+        receipts: the scheme it was under stays. Amounts still open are simply recomputed."""
+        person, organization = self.instance.participant_id, self.instance.organization_id
+        years = {"month__year__range": (first, min(last, 9998))}
+        return (
+            MonthlyStatement.objects.filter(participant=person, organization=organization, **years)
+            .exclude(status=MonthlyStatement.Status.DRAFT)
+            .exists()
+            or RealCost.objects.filter(
+                participant=person, organization=organization, date__year__range=(first, last)
+            ).exists()
+        )
 
     def _check_ceiling(self, scheme, daily_rate, starts_on, ends_on) -> None:
         if scheme != VolunteerAgreement.Scheme.FLAT_RATE or daily_rate is None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.forms_input import TextRuleMixin
 from chantiers.forms import _not_in_future
-from chantiers.models import ZERO, CeilingExcess, ElsewhereDeclaration, RealCost
+from chantiers.models import ZERO, CeilingExcess, ElsewhereDeclaration, RealCost, Vehicle
 from participants.forms import DateInput
 
 # Years a declaration may be for: the last few (a declaration comes late) up to the next.
@@ -76,6 +76,11 @@ class CorrectionForm(TextRuleMixin, forms.Form):
         min_value=-10_000,
         max_value=10_000,
     )
+    vehicle = forms.ChoiceField(
+        label=gettext_lazy("Véhicule de ces kilomètres"),
+        choices=[("", "—"), *Vehicle.choices],
+        required=False,
+    )
     reason = forms.CharField(
         label=gettext_lazy("Motif de la correction"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -107,6 +112,8 @@ class ExcessResolveForm(TextRuleMixin, forms.Form):
         min_value=ZERO,
     )
     told_on = forms.DateField(label=gettext_lazy("Personne informée le"), widget=DateInput())
+    # The amount over the page showed: the service refuses if it changed meanwhile.
+    seen = forms.DecimalField(max_digits=9, decimal_places=2, widget=forms.HiddenInput)
     note = forms.CharField(
         label=gettext_lazy("Commentaire"),
         required=False,

@@ -150,7 +150,7 @@ def missing_paperwork(
     return ""
 
 
-def _payable_agreement(day, agreements, incomes) -> tuple[VolunteerAgreement | None, str]:
+def payable_agreement(day, agreements, incomes) -> tuple[VolunteerAgreement | None, str]:
     covering = [a for a in agreements if a.covers(day)]
     if not covering:
         return None, Reason.NO_AGREEMENT
@@ -261,30 +261,34 @@ def _excesses_sync(
 ) -> dict[int, int]:
     """Rule 7: open a flag for each person whose year went above a ceiling, update its amounts
     while it is open, and close it by itself when corrected data bring the year back within the
-    ceilings. What direction already answered for (recovered, accepted as taxable) is not
-    raised again unless the year goes further above. Returns the open flag of each person."""
+    ceilings. What direction answered (recovered, accepted as taxable) covers that excess and no
+    larger one, until the year is found within the ceilings again: any excess after that is a
+    new case. Returns the open flag of each person."""
+    Outcome = CeilingExcess.Outcome
     known: dict[int, list[CeilingExcess]] = {}
-    for excess in CeilingExcess.objects.filter(participant__in=list(balances), year=year).exclude(
-        outcome=CeilingExcess.Outcome.CORRECTED
-    ):
+    for excess in CeilingExcess.objects.filter(
+        participant__in=list(balances), year=year, superseded_at__isnull=True
+    ).exclude(outcome=Outcome.CORRECTED):
         known.setdefault(excess.participant_id, []).append(excess)
-    now, flagged = timezone.now(), {}
+    now, flagged, superseded = timezone.now(), {}, []
     for person, balance in balances.items():
         rows = known.get(person, [])
         current = next((row for row in rows if row.is_open), None)
         over, km_over = balance.excess, balance.km_excess
-        if current is not None:
-            if not balance.exceeded:
-                current.outcome, current.resolved_at = CeilingExcess.Outcome.CORRECTED, now
+        if not balance.exceeded:
+            if current is not None:
+                current.outcome, current.resolved_at = Outcome.CORRECTED, now
                 current.save(update_fields=["outcome", "resolved_at"])
-                continue
+            superseded += [row.pk for row in rows if not row.is_open]
+            continue
+        if current is not None:
             if (current.amount_over, current.km_over) != (over, km_over):
                 current.amount_over, current.km_over = over, km_over
                 current.save(update_fields=["amount_over", "km_over"])
             flagged[person] = current.pk
             continue
         answered = any(row.amount_over >= over and row.km_over >= km_over for row in rows)
-        if balance.exceeded and not answered:
+        if not answered:
             flagged[person] = CeilingExcess.objects.create(
                 participant_id=person,
                 organization_id=operator_of[person],
@@ -292,6 +296,8 @@ def _excesses_sync(
                 amount_over=over,
                 km_over=km_over,
             ).pk
+    if superseded:
+        CeilingExcess.objects.filter(pk__in=superseded).update(superseded_at=now)
     return flagged
 
 
@@ -324,7 +330,7 @@ def _recompute_one(
             elif real_costs_year:
                 reason = Reason.REAL_COSTS
             else:
-                agreement, reason = _payable_agreement(day, agreements, incomes)
+                agreement, reason = payable_agreement(day, agreements, incomes)
             if agreement is not None and day in indemnified_days:
                 reason = Reason.OTHER_SESSION  # the trip of a second session is still paid
             elif agreement is not None:

@@ -617,6 +617,7 @@ class StatementCorrection(models.Model):
         default=ZERO,
     )
     km = models.IntegerField(_("correction des kilomètres"), default=0)
+    vehicle = models.CharField(_("véhicule"), max_length=5, choices=Vehicle.choices, blank=True)
     mileage = models.DecimalField(
         _("correction de l'indemnité kilométrique (€)"),
         max_digits=9,
@@ -647,6 +648,9 @@ class StatementCorrection(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(amount=0) | ~Q(km=0), name="correction_changes_something"
+            ),
+            models.CheckConstraint(
+                condition=Q(km=0) | ~Q(vehicle=""), name="correction_km_with_vehicle"
             ),
         ]
 
@@ -694,6 +698,9 @@ class CeilingExcess(ChoiceLabels, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(_("suite enregistrée le"), null=True, blank=True)
+    # An answer covers the excess it answered, until the year is found within the ceilings
+    # again: a later excess is then a new case, whatever its size.
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("dépassement de plafond")

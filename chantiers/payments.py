@@ -35,6 +35,7 @@ from text_unidecode import unidecode
 
 from accounts.models import Organization, User
 from accounts.text import printable
+from chantiers.indemnities import indemnities_recompute_many
 from chantiers.models import (
     ZERO,
     CeilingExcess,
@@ -137,7 +138,7 @@ def _with_corrections(statements: list[MonthlyStatement]) -> dict[int, str]:
         pending.setdefault(correction.statement.participant_id, []).append(correction)
     exceeded = set(
         CeilingExcess.objects.filter(participant__in=people, outcome="").values_list(
-            "participant", "year"
+            "participant", flat=True
         )
     )
     blocked, carrying = {}, set()
@@ -147,7 +148,7 @@ def _with_corrections(statements: list[MonthlyStatement]) -> dict[int, str]:
             carrying.add(statement.participant_id)
             statement.carried = pending.get(statement.participant_id, [])
         statement.transfer = statement.to_pay + sum((c.total for c in statement.carried), ZERO)
-        if (statement.participant_id, statement.month.year) in exceeded:
+        if statement.participant_id in exceeded:  # rule 7: whatever the year
             blocked[statement.pk] = _(
                 "Plafond annuel dépassé : la direction doit d'abord indiquer la suite donnée."
             )
@@ -206,7 +207,6 @@ def batch_candidates(*, organization: Organization) -> Candidates:
     return candidates
 
 
-@transaction.atomic
 def batch_create(
     *,
     organization: Organization,
@@ -214,7 +214,31 @@ def batch_create(
     execution_date: dt.date,
     by: User,
 ) -> PaymentBatch:
-    """One batch, one transfer per statement, and its SEPA file built and stored once."""
+    """One batch, one transfer per statement, and its SEPA file built and stored once. The years
+    of the people chosen are recomputed first, in a transaction of their own, so that an excess
+    found then (rule 7) is flagged — and kept flagged when it refuses the batch."""
+    chosen = MonthlyStatement.objects.filter(pk__in=statement_ids, organization=organization)
+    people = sorted(set(chosen.values_list("participant", flat=True)))
+    years = set(chosen.values_list("month__year", flat=True)) | set(
+        StatementCorrection.objects.filter(
+            statement__participant__in=people, carried_by__isnull=True, settled_on__isnull=True
+        ).values_list("statement__month__year", flat=True)
+    )
+    for year in sorted(years):
+        indemnities_recompute_many(participant_ids=people, year=year)
+    return _batch_create(
+        organization=organization, statement_ids=statement_ids, execution_date=execution_date, by=by
+    )
+
+
+@transaction.atomic
+def _batch_create(
+    *,
+    organization: Organization,
+    statement_ids: list[int],
+    execution_date: dt.date,
+    by: User,
+) -> PaymentBatch:
     problems = operator_account_problems(organization)
     if problems:
         raise _account_error(problems)
@@ -291,9 +315,14 @@ def batch_create(
     batch.save(update_fields=["reference", "sepa_xml", "sepa_sha256"])
     MonthlyStatement.objects.filter(pk__in=ids).update(batch=batch)
     for statement in statements:
-        StatementCorrection.objects.filter(pk__in=[c.pk for c in statement.carried]).update(
-            carried_by=statement
-        )
+        ids = [c.pk for c in statement.carried]
+        taken = StatementCorrection.objects.filter(
+            pk__in=ids, carried_by__isnull=True, settled_on__isnull=True
+        ).update(carried_by=statement)
+        if taken != len(ids):  # settled meanwhile: the transfer would pay or take it twice
+            raise ValidationError(
+                _("Une correction a été réglée entre-temps : rien n'a été créé, recommencez.")
+            )
     return batch
 
 
@@ -455,6 +484,20 @@ def batch_mark_exported(*, batch: PaymentBatch, by: User) -> PaymentBatch:
     nothing (``by`` is the person downloading; the audit log keeps the actor of the change)."""
     batch = _locked(batch)
     if batch.status == PaymentBatch.Status.DRAFT:
+        # Rule 7: a year found above a ceiling after the batch was made stops it before the bank.
+        exceeded = CeilingExcess.objects.filter(
+            participant__statements__batch=batch, outcome=""
+        ).select_related("participant")
+        names = sorted({str(excess.participant) for excess in exceeded})
+        if names:
+            raise ValidationError(
+                _(
+                    "Plafond annuel dépassé pour %(names)s depuis la création de ce lot : le "
+                    "fichier ne part pas à la banque. Annulez le lot et recréez-le sans ces "
+                    "fiches, ou attendez la suite donnée par la direction."
+                )
+                % {"names": ", ".join(names)}
+            )
         batch.status = PaymentBatch.Status.EXPORTED
         batch.exported_at = timezone.now()
         batch.save(update_fields=["status", "exported_at"])

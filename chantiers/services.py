@@ -403,8 +403,15 @@ def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlySta
     return statement
 
 
-def excess_open(*, participant_id: int, year: int) -> CeilingExcess | None:
-    return CeilingExcess.objects.filter(participant=participant_id, year=year, outcome="").first()
+def excess_open(*, participant_id: int) -> CeilingExcess | None:
+    """The person's open excess, whatever its year: rule 7 stops every statement and payment of
+    the person (a later year's transfer could carry a correction of the exceeded one)."""
+    return (
+        CeilingExcess.objects.filter(participant=participant_id, outcome="")
+        .select_related("participant")
+        .order_by("year")
+        .first()
+    )
 
 
 def excess_refusal(excess: CeilingExcess) -> ValidationError:
@@ -444,14 +451,22 @@ def attendance_acknowledge(*, statement: MonthlyStatement) -> int:
     return Attendance.objects.filter(pk__in=pks).update(not_payable_acknowledged=True)
 
 
-@transaction.atomic
 def statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyStatement:
+    """Validate a month (rule 5). Its year is recomputed first, in a transaction of its own: an
+    excess that recomputation finds (data from before the flags, a ceiling just changed) stays
+    flagged even when the validation it stops is refused and rolled back."""
+    indemnities_recompute(participant=statement.participant, year=statement.month.year)
+    return _statement_validate(statement=statement, by=by)
+
+
+@transaction.atomic
+def _statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyStatement:
     Participant.objects.select_for_update().get(pk=statement.participant_id)
     statement = MonthlyStatement.objects.select_for_update().get(pk=statement.pk)
     if statement.is_locked:
         return statement  # a second click changes nothing
     statement = statement_prepare(participant=statement.participant, month=statement.month)
-    excess = excess_open(participant_id=statement.participant_id, year=statement.month.year)
+    excess = excess_open(participant_id=statement.participant_id)
     if excess is not None:
         raise excess_refusal(excess)
     month_marks = _month_attendances(statement.participant, statement.month)
@@ -540,6 +555,8 @@ def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> M
     statement.status = MonthlyStatement.Status.DRAFT
     statement.validated_by, statement.validated_at = None, None
     statement.save(update_fields=["status", "validated_by", "validated_at"])
+    # Its days are open again: their amounts and the year's flag follow at once.
+    indemnities_recompute(participant=statement.participant, year=statement.month.year)
     return statement
 
 

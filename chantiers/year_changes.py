@@ -5,6 +5,7 @@ amount recomputes the year at once, under the person's lock, so that the flag of
 (``CeilingExcess``) is never one save behind."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.dates import month_bounds
 from accounts.models import Membership, Role, User
 from accounts.templatetags.formatting import euros
 from chantiers.indemnities import (
@@ -19,6 +21,7 @@ from chantiers.indemnities import (
     indemnities_recompute,
     missing_paperwork,
     money,
+    payable_agreement,
 )
 from chantiers.models import (
     ZERO,
@@ -96,16 +99,26 @@ def excess_resolve(
     told_on: dt.date | None,
     recovered_amount: Decimal | None = None,
     note: str = "",
+    seen: Decimal | None = None,
 ) -> CeilingExcess:
     """Direction records what was done about an excess (rule 7): the amount recovered, or the
     year accepted as taxable pay with the day the volunteer was told. Statements and payments
-    of the person are free again."""
+    of the person are free again. ``seen``: the amount over the page showed — if it changed
+    meanwhile, direction answers the new one."""
     if not _is_direction(by, excess.organization_id):
         raise PermissionDenied
     _lock(excess.participant_id)
     excess = CeilingExcess.objects.select_for_update().get(pk=excess.pk)
     if not excess.is_open:
         raise ValidationError(_("La suite de ce dépassement est déjà enregistrée."))
+    if seen is not None and seen != excess.amount_over:
+        raise ValidationError(
+            _(
+                "Le dépassement a changé entre-temps : %(over)s au-delà maintenant. Vérifiez, "
+                "puis enregistrez la suite donnée."
+            )
+            % {"over": euros(excess.amount_over)}
+        )
     errors = {}
     if outcome not in (CeilingExcess.Outcome.RECOVERED, CeilingExcess.Outcome.TAXABLE):
         errors["outcome"] = _("Choisissez la suite donnée.")
@@ -114,9 +127,12 @@ def excess_resolve(
     elif told_on > timezone.localdate():
         errors["told_on"] = _("La date ne peut pas être dans le futur.")
     if outcome == CeilingExcess.Outcome.RECOVERED and (
-        recovered_amount is None or recovered_amount <= 0
+        recovered_amount is None or recovered_amount < excess.amount_over
     ):
-        errors["recovered_amount"] = _("Indiquez le montant récupéré.")
+        # A part recovered leaves the year above the ceiling: that is not an answer.
+        errors["recovered_amount"] = _(
+            "Indiquez le montant récupéré : au moins le dépassement, %(over)s."
+        ) % {"over": euros(excess.amount_over)}
     if errors:
         raise ValidationError(errors)
     excess.outcome, excess.told_on, excess.note = outcome, told_on, note.strip()
@@ -130,11 +146,20 @@ def excess_resolve(
 
 @transaction.atomic
 def correction_create(
-    *, statement: MonthlyStatement, amount: Decimal, km: int, reason: str, by: User
+    *,
+    statement: MonthlyStatement,
+    amount: Decimal,
+    km: int,
+    reason: str,
+    by: User,
+    vehicle: str = "",
 ) -> StatementCorrection:
-    """A validated month corrected by a line (rule 8), never edited. A positive line may not
-    take the year above a ceiling: never a cent across it. A later payment batch carries it."""
-    _lock(statement.participant_id)
+    """A validated month corrected by a line (rule 8), never edited. A positive line pays only
+    what the month's payable days allow — the daily rate within the daily ceiling, a day whose
+    paperwork was done, never under the real-costs regime — and never a cent across the annual
+    ceiling or the km cap; a negative one takes back no more than the month paid. Kilometres
+    are corrected at the year's rate of their vehicle. A later payment batch carries it."""
+    participant = _lock(statement.participant_id)
     statement = MonthlyStatement.objects.select_for_update().get(pk=statement.pk)
     if not statement.is_locked:
         raise ValidationError(
@@ -145,6 +170,9 @@ def correction_create(
     amount, km = money(amount), int(km)
     if not amount and not km:
         raise ValidationError(_("Indiquez un montant ou des kilomètres à corriger."))
+    if km and vehicle not in Vehicle.values:
+        raise ValidationError({"vehicle": _("Indiquez le véhicule de ces kilomètres.")})
+    vehicle = vehicle if km else ""
     year = statement.month.year
     ceiling = IndemnityCeiling.objects.filter(year=year).first()
     if ceiling is None:
@@ -155,77 +183,101 @@ def correction_create(
             )
             % {"year": year}
         )
-    balance = indemnities_recompute(participant=statement.participant, year=year)
-    if amount > 0 and amount > balance.remaining:
-        raise ValidationError(
-            {
-                "amount": _(
-                    "Cette correction dépasserait le plafond annuel de %(year)s : il reste "
-                    "%(remaining)s."
-                )
-                % {"year": year, "remaining": euros(balance.remaining)}
-            }
-        )
-    if km and -km > statement.km + _km_corrected(statement):
-        raise ValidationError({"km": _("Plus de kilomètres retirés que la fiche n'en compte.")})
-    if amount < 0 and -amount > statement.amount + _amount_corrected(statement):
-        raise ValidationError({"amount": _("Plus retiré que la fiche n'a payé de forfait.")})
+    balance = indemnities_recompute(participant=participant, year=year)
+    room = _month_room(statement, ceiling)
+    corrected = list(statement.corrections.all())
+    flat_paid = statement.amount + sum((c.amount for c in corrected), ZERO)
+    errors = {}
+    if amount > 0 and amount > room.flat - flat_paid:
+        errors["amount"] = _(
+            "Au-delà de ce que les jours payables du mois permettent (le forfait du jour dans le "
+            "plafond journalier, les papiers en ordre, pas de frais réels) : au plus %(most)s."
+        ) % {"most": euros(max(ZERO, room.flat - flat_paid))}
+    elif amount > 0 and amount > balance.remaining:
+        errors["amount"] = _(
+            "Cette correction dépasserait le plafond annuel de %(year)s : il reste %(remaining)s."
+        ) % {"year": year, "remaining": euros(balance.remaining)}
+    elif amount < 0 and -amount > flat_paid:
+        errors["amount"] = _("Plus retiré que la fiche n'a payé de forfait.")
     mileage = ZERO
     if km:
-        vehicle_rates = _month_vehicle_rate(statement, ceiling)
-        if km > 0 and km > balance.km_remaining:
-            raise ValidationError(
-                {
-                    "km": _("Au-delà des %(cap)s km de l'année : il en reste %(left)s.")
-                    % {"cap": ceiling.km_cap, "left": balance.km_remaining}
-                }
+        rate = ceiling.km_rate(vehicle)
+        if rate is None:
+            errors["km"] = _(
+                "Aucune indemnité kilométrique n'est configurée pour ce véhicule en %(year)s. "
+                "L'administration doit l'ajouter."
+            ) % {"year": year}
+        elif km > 0 and not room.payable_days:
+            errors["km"] = _("Aucun jour payable ce mois-là : pas de kilomètres à ajouter.")
+        elif km > 0 and km > balance.km_remaining:
+            errors["km"] = _("Au-delà des %(cap)s km de l'année : il en reste %(left)s.") % {
+                "cap": ceiling.km_cap,
+                "left": balance.km_remaining,
+            }
+        else:
+            mileage = money(km * rate)
+            paid_here = room.mileage.get(vehicle, ZERO) + sum(
+                (c.mileage for c in corrected if c.vehicle == vehicle), ZERO
             )
-        if vehicle_rates is None:
-            raise ValidationError(
-                {
-                    "km": _(
-                        "Aucune indemnité kilométrique n'est configurée pour ce véhicule en "
-                        "%(year)s. L'administration doit l'ajouter."
-                    )
-                    % {"year": year}
-                }
-            )
-        mileage = money(km * vehicle_rates)
+            if mileage < 0 and -mileage > paid_here:
+                errors["km"] = _(
+                    "Plus retiré que la fiche n'a payé pour ce véhicule (%(paid)s)."
+                ) % {"paid": euros(paid_here)}
+    if errors:
+        raise ValidationError(errors)
     correction = StatementCorrection.objects.create(
         statement=statement,
         amount=amount,
         km=km,
+        vehicle=vehicle,
         mileage=mileage,
         reason=reason.strip(),
         created_by=by,
     )
-    indemnities_recompute(participant=statement.participant, year=year)
+    indemnities_recompute(participant=participant, year=year)
     return correction
 
 
-def _amount_corrected(statement: MonthlyStatement) -> Decimal:
-    return sum(statement.corrections.values_list("amount", flat=True), ZERO)
+@dataclass
+class _MonthRoom:
+    flat: Decimal  # the most the month's payable days allow at the flat rate
+    payable_days: int
+    mileage: dict[str, Decimal]  # paid for the month's trips, by vehicle
 
 
-def _km_corrected(statement: MonthlyStatement) -> int:
-    return sum(statement.corrections.values_list("km", flat=True))
-
-
-def _month_vehicle_rate(statement: MonthlyStatement, ceiling: IndemnityCeiling) -> Decimal | None:
-    """The rate of the vehicle the person used that month (their last trip's); a car when the
-    month had no kilometres at all (a trip forgotten on the grid)."""
-    vehicle = (
+def _month_room(statement: MonthlyStatement, ceiling: IndemnityCeiling) -> _MonthRoom:
+    """What the corrected month could have paid, by the rules the engine applies (1, 3, 8)."""
+    first, last = month_bounds(statement.month)
+    participant_id, organization_id = statement.participant_id, statement.organization_id
+    marks = list(
         Attendance.objects.filter(
-            participant=statement.participant_id,
-            session__date__year=statement.month.year,
-            session__date__month=statement.month.month,
-            km__gt=0,
-        )
-        .order_by("-session__date")
-        .values_list("vehicle", flat=True)
-        .first()
+            participant=participant_id,
+            session__date__range=(first, last),
+            session__chantier__organization=organization_id,
+        ).select_related("session")
     )
-    return ceiling.km_rate(vehicle or Vehicle.CAR)
+    agreements = list(
+        VolunteerAgreement.objects.filter(
+            participant=participant_id, organization=organization_id, starts_on__lte=last
+        ).order_by("-starts_on", "-pk")
+    )
+    incomes = list(IncomeSource.objects.filter(participant=participant_id))
+    real_costs_year = any(
+        a.scheme == VolunteerAgreement.Scheme.REAL_COSTS
+        and a.starts_on.year <= first.year <= (a.ends_on or last).year
+        for a in agreements
+    )
+    flat, days = ZERO, 0
+    for day in sorted({m.session.date for m in marks if m.is_present}):
+        agreement, _reason = payable_agreement(day, agreements, incomes)
+        if agreement is not None and not real_costs_year:
+            flat += money(min(agreement.daily_rate, ceiling.daily))
+            days += 1
+    mileage: dict[str, Decimal] = {}
+    for mark in marks:
+        if mark.mileage:
+            mileage[mark.vehicle] = mileage.get(mark.vehicle, ZERO) + mark.mileage
+    return _MonthRoom(flat=flat, payable_days=days, mileage=mileage)
 
 
 @transaction.atomic
@@ -236,6 +288,7 @@ def correction_settle(
     paid by other means): no batch carries it any more."""
     if not _is_direction(by, correction.statement.organization_id):
         raise PermissionDenied
+    _lock(correction.statement.participant_id)  # as a batch that would carry it
     correction = StatementCorrection.objects.select_for_update().get(pk=correction.pk)
     if not correction.is_pending:
         raise ValidationError(_("Cette correction est déjà réglée."))

@@ -33,15 +33,58 @@ def declarations_from_agreements(apps, schema_editor):
         )
         for (_participant, year), row in largest.items()
     )
+    _flag_years_already_over(apps, largest)
+
+
+def _flag_years_already_over(apps, largest):
+    """Rule 7 for the data as it stands: a year whose validated or paid statements and the
+    declaration already go above the annual ceiling is flagged now, not at its next change
+    (the old engine let that pass without a sign; nothing may be paid for it silently)."""
+    ceiling = apps.get_model("chantiers", "IndemnityCeiling")
+    statement = apps.get_model("chantiers", "MonthlyStatement")
+    excess = apps.get_model("chantiers", "CeilingExcess")
+    annual = dict(ceiling.objects.values_list("year", "annual"))
+    for (participant, year), row in largest.items():
+        if year not in annual:
+            continue
+        validated = sum(
+            statement.objects.filter(
+                participant_id=participant, organization_id=row.organization_id, month__year=year
+            )
+            .exclude(status="draft")
+            .values_list("amount", flat=True),
+            Decimal("0.00"),
+        )
+        over = row.amount_from_others + validated - annual[year]
+        if over > 0:
+            excess.objects.create(
+                participant_id=participant,
+                organization_id=row.organization_id,
+                year=year,
+                amount_over=over,
+            )
 
 
 def agreements_from_declarations(apps, schema_editor):
+    """Back: each year's declarations added up, on the latest agreement of the person's own
+    organization starting that year (the old engine read them there)."""
     agreement = apps.get_model("chantiers", "VolunteerAgreement")
     declaration = apps.get_model("chantiers", "ElsewhereDeclaration")
-    for row in declaration.objects.all():
-        agreement.objects.filter(
-            participant_id=row.participant_id, starts_on__year=row.year
-        ).update(amount_from_others=row.amount)
+    totals = {}
+    for row in declaration.objects.filter(amount__gt=0):
+        key = (row.participant_id, row.organization_id, row.year)
+        totals[key] = totals.get(key, Decimal("0.00")) + row.amount
+    for (participant, organization, year), total in totals.items():
+        target = (
+            agreement.objects.filter(
+                participant_id=participant, organization_id=organization, starts_on__year=year
+            )
+            .order_by("-starts_on", "-pk")
+            .first()
+        )
+        if target is not None:
+            target.amount_from_others = total
+            target.save(update_fields=["amount_from_others"])
 
 
 # The rates the issue gives for 2026 (car 0.4326 €/km, bike 0.37 €/km); later years are entered

@@ -112,8 +112,12 @@ def batch_download_xml(request, pk):
     """The stored file, byte for byte (its sha256 is on the page); the first download marks the
     batch exported. A POST: it changes the batch."""
     batch = _batch(request, pk)
+    try:
+        payments.batch_mark_exported(batch=batch, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("chantiers:payment_batch_detail", pk=batch.pk)
     _log_export(request, batch, payments.batch_transfers(batch=batch))
-    payments.batch_mark_exported(batch=batch, by=request.user)
     return _attachment(bytes(batch.sepa_xml), "application/xml", f"{batch.reference}.xml")
 
 

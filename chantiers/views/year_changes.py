@@ -115,7 +115,7 @@ def excess(request, pk):
     )
     volunteer_or_404(request, excess.participant_id)
     can_resolve = request.membership.role == Role.DIRECTION and excess.is_open
-    form = ExcessResolveForm(request.POST or None)
+    form = ExcessResolveForm(request.POST or None, initial={"seen": excess.amount_over})
     if request.method == "POST":
         if not can_resolve:
             raise Http404

@@ -643,22 +643,72 @@ def test_corrections_count_in_the_years_balance(volunteer, coordinator, march_pa
     assert (balance.validated, balance.paid) == (D("65.00"), D("65.00"))
 
 
-def test_a_positive_correction_never_crosses_the_annual_ceiling(
-    volunteer, coordinator, march_validated
-):
-    # 1 700.00 declared + March 50.00: 10.83 left.
-    _declared(volunteer, "1700.00", by=coordinator)
+def test_a_positive_correction_never_crosses_the_annual_ceiling(volunteer, coordinator):
+    # 1 740.83 declared: 2 March is paid the 20.00 left, 3 March nothing (annual ceiling).
+    first = _declared(volunteer, "1740.83", by=coordinator)
+    _mark(volunteer, dt.date(2026, 3, 2))
+    _mark(volunteer, dt.date(2026, 3, 3))
+    attendance_acknowledge(statement=statement_prepare(participant=volunteer, month=MARCH))
+    march = _validated(volunteer, MARCH, coordinator)
+    assert march.amount == D("20.00")
+    # The declaration was wrong: 1 730.00. The days would allow 30.00 more, the year 10.83.
+    declaration_delete(declaration=first)
+    _declared(volunteer, "1730.00", by=coordinator)
     with pytest.raises(ValidationError, match="dépasserait le plafond annuel de 2026"):
-        correction_create(
-            statement=march_validated, amount=D("10.84"), km=0, reason="Oubli", by=coordinator
-        )
+        correction_create(statement=march, amount=D("10.84"), km=0, reason="Oubli", by=coordinator)
     correction = correction_create(
-        statement=march_validated, amount=D("10.83"), km=0, reason="Oubli", by=coordinator
+        statement=march, amount=D("10.83"), km=0, reason="Oubli", by=coordinator
     )
     assert correction.total == D("10.83")
     balance = indemnities_recompute(participant=volunteer, year=2026)
     assert (balance.total, balance.exceeded) == (D("1760.83"), False)
     assert not CeilingExcess.objects.exists()
+
+
+def test_a_positive_correction_pays_no_more_than_the_months_payable_days(
+    volunteer, coordinator, march_validated
+):
+    """Two days paid 25.00 each: the month is paid in full, a correction adds nothing (the
+    daily rate, the daily ceiling and the paperwork of each day bound it)."""
+    with pytest.raises(ValidationError, match="au plus 0,00"):
+        correction_create(
+            statement=march_validated, amount=D("0.01"), km=0, reason="Oubli", by=coordinator
+        )
+
+
+def test_a_km_correction_is_at_the_rate_of_its_vehicle_and_takes_back_no_more_than_paid(
+    volunteer, coordinator
+):
+    # March: 100 km by bike (37.00) and 10 km by car (4.33).
+    _trip(volunteer, dt.date(2026, 3, 2), coordinator, km=100, vehicle="bike")
+    _trip(volunteer, dt.date(2026, 3, 3), coordinator, km=10, vehicle="car")
+    march = _validated(volunteer, MARCH, coordinator)
+    with pytest.raises(ValidationError, match="véhicule de ces kilomètres"):
+        correction_create(statement=march, amount=D("0"), km=-5, reason="Erreur", by=coordinator)
+    with pytest.raises(ValidationError, match="pour ce véhicule"):
+        correction_create(
+            statement=march, amount=D("0"), km=-11, vehicle="car", reason="Erreur", by=coordinator
+        )
+    bike = correction_create(
+        statement=march, amount=D("0"), km=-100, vehicle="bike", reason="Erreur", by=coordinator
+    )
+    assert bike.mileage == D("-37.00")
+
+
+def test_no_flat_rate_nor_km_correction_under_the_real_costs_regime(
+    volunteer, coordinator, director
+):
+    """A real-costs year has no payable flat-rate day: a correction cannot mix the regimes."""
+    VolunteerAgreement.objects.filter(participant=volunteer).update(scheme="real_costs")
+    _mark(volunteer, dt.date(2026, 3, 2))
+    attendance_acknowledge(statement=statement_prepare(participant=volunteer, month=MARCH))
+    march = _validated(volunteer, MARCH, coordinator)
+    with pytest.raises(ValidationError, match="au plus 0,00"):
+        correction_create(statement=march, amount=D("25.00"), km=0, reason="x", by=coordinator)
+    with pytest.raises(ValidationError, match="Aucun jour payable"):
+        correction_create(
+            statement=march, amount=D("0"), km=100, vehicle="car", reason="x", by=coordinator
+        )
 
 
 def test_a_km_correction_never_crosses_the_km_cap(volunteer, coordinator):
@@ -667,9 +717,11 @@ def test_a_km_correction_never_crosses_the_km_cap(volunteer, coordinator):
     _trip(volunteer, dt.date(2026, 3, 2), coordinator, km=30)
     march = _validated(volunteer, MARCH, coordinator)
     with pytest.raises(ValidationError, match="il en reste 20"):
-        correction_create(statement=march, amount=D("0"), km=21, reason="Oubli", by=coordinator)
+        correction_create(
+            statement=march, amount=D("0"), km=21, vehicle="car", reason="Oubli", by=coordinator
+        )
     correction = correction_create(
-        statement=march, amount=D("0"), km=20, reason="Oubli", by=coordinator
+        statement=march, amount=D("0"), km=20, vehicle="car", reason="Oubli", by=coordinator
     )
     assert (correction.km, correction.mileage) == (20, D("8.65"))
 

@@ -334,8 +334,17 @@ def test_a_coordinator_cannot_record_what_was_done_about_an_excess(client, coord
 def test_direction_records_what_was_done_about_an_excess(client, director, own):
     client.force_login(director)
     url = reverse("chantiers:excess", args=[own["excess"].pk])
+    seen = str(own["excess"].amount_over)  # the amount the page showed, sent back hidden
+    assert client.get(url).context["form"]["seen"].value() == own["excess"].amount_over
+    changed = client.post(
+        url, {"outcome": "taxable", "told_on": "2026-11-02", "seen": "0.01"}, follow=True
+    )
+    assert "Le dépassement a changé entre-temps" in changed.text
+    assert CeilingExcess.objects.get().is_open
     response = client.post(
-        url, {"outcome": "taxable", "told_on": "2026-11-02", "note": "Informée"}, follow=True
+        url,
+        {"outcome": "taxable", "told_on": "2026-11-02", "note": "Informée", "seen": seen},
+        follow=True,
     )
     assert "Suite enregistrée" in " ".join(_messages(response))
     excess = CeilingExcess.objects.get()
