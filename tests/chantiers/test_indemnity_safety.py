@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -918,3 +919,271 @@ def test_the_sepa_transfer_is_the_flat_rate_the_mileage_and_the_real_costs(
     assert transfers == {flat: D("68.26"), real: D("33.40")}
     assert all(amount == s.amount + s.mileage + s.real_costs for s, amount in transfers.items())
     assert batch.total == D("101.66")
+
+
+# The review of issue 16: each fix at its edge --------------------------------------------------
+
+
+def test_an_open_excess_of_another_year_stops_this_years_statements_and_payments(
+    operator, volunteer, coordinator, director, march_validated
+):
+    """Rule 7 is per person, whatever the year: 2025 flagged (1 700.00 declared, the ceiling
+    is 1 692.51) stops the 2026 statements — a 2026 transfer could carry a 2025 correction."""
+    _declared(volunteer, "1700.00", year=2025, by=coordinator)
+    assert _open_excess(volunteer, 2025).amount_over == D("7.49")
+    assert _open_excess(volunteer, 2026) is None
+    _mark(volunteer, dt.date(2026, 4, 1))
+    with pytest.raises(ValidationError, match="Plafond de 2025 dépassé") as refused:
+        _validated(volunteer, APRIL, coordinator)
+    assert refused.value.code == "ceiling_exceeded"
+    assert MonthlyStatement.objects.get(month=APRIL).status == MonthlyStatement.Status.DRAFT
+    candidates = payments.batch_candidates(organization=operator)
+    assert candidates.payable == []
+    assert [(b.statement, b.reason) for b in candidates.without_iban] == [
+        (march_validated, EXCEEDED)
+    ]
+    with pytest.raises(ValidationError, match="Plafond annuel dépassé"):
+        _batch([march_validated], director)
+    assert not PaymentBatch.objects.exists()
+
+
+def test_a_batch_recomputes_the_years_first_and_keeps_the_flag_it_found(
+    volunteer, director, march_validated
+):
+    """Data above the ceiling with no flag yet (written around the services): the batch finds
+    it, is refused, and the flag stays although the refused batch is rolled back."""
+    _declared(volunteer, "1710.84")  # saved as it stands: no recomputation, no flag
+    assert not CeilingExcess.objects.exists()
+    with pytest.raises(ValidationError, match="Plafond annuel dépassé"):
+        _batch([march_validated], director)
+    assert not PaymentBatch.objects.exists()
+    excess = _open_excess(volunteer)
+    assert excess is not None and excess.amount_over == D("0.01")
+    march_validated.refresh_from_db()
+    assert march_validated.batch is None
+
+
+def test_a_refused_validation_keeps_the_flag_its_recomputation_found(volunteer, coordinator):
+    _mark(volunteer, dt.date(2026, 3, 2))
+    _mark(volunteer, dt.date(2026, 3, 3))
+    _validated(volunteer, MARCH, coordinator)  # 50.00
+    _mark(volunteer, dt.date(2026, 4, 1))
+    april = statement_prepare(participant=volunteer, month=APRIL)  # a draft, before the data
+    _declared(volunteer, "1710.84")  # as it stands: no flag yet
+    assert not CeilingExcess.objects.exists()
+    with pytest.raises(ValidationError, match="Plafond de 2026 dépassé") as refused:
+        statement_validate(statement=april, by=coordinator)
+    assert refused.value.code == "ceiling_exceeded"
+    april.refresh_from_db()
+    assert april.status == MonthlyStatement.Status.DRAFT
+    excess = _open_excess(volunteer)
+    assert excess is not None and excess.amount_over == D("0.01")
+
+
+def test_a_batch_whose_person_is_flagged_after_it_was_made_does_not_go_to_the_bank(
+    volunteer, coordinator, director, march_validated
+):
+    batch = _batch([march_validated], director)
+    _declared(volunteer, "1710.84", by=coordinator)  # 0.01 over, flagged now
+    assert _open_excess(volunteer) is not None
+    with pytest.raises(ValidationError, match="Plafond annuel dépassé pour") as refused:
+        payments.batch_mark_exported(batch=batch, by=director)
+    assert str(volunteer) in " ".join(refused.value.messages)
+    batch.refresh_from_db()
+    assert (batch.status, batch.exported_at) == (PaymentBatch.Status.DRAFT, None)
+    assert payments.batch_cancel(batch=batch) == 1
+    march_validated.refresh_from_db()
+    assert march_validated.batch is None and not PaymentBatch.objects.exists()
+
+
+def test_direction_answers_the_whole_excess_as_it_stands(
+    volunteer, coordinator, director, march_validated
+):
+    """1 810.83 declared: 100.00 over. A part recovered is not an answer; an answer to an
+    amount the page showed before it changed is refused; the whole amount recovered is."""
+    _declared(volunteer, "1810.83", by=coordinator)
+    excess = _open_excess(volunteer)
+    assert excess.amount_over == D("100.00")
+    answer = {"outcome": "recovered", "by": director, "told_on": dt.date(2026, 4, 3)}
+    with pytest.raises(ValidationError) as refused:
+        excess_resolve(excess=excess, recovered_amount=D("99.99"), **answer)
+    assert list(refused.value.message_dict) == ["recovered_amount"]
+    with pytest.raises(ValidationError, match="Le dépassement a changé entre-temps"):
+        excess_resolve(excess=excess, recovered_amount=D("100.00"), seen=D("0.01"), **answer)
+    excess.refresh_from_db()
+    assert excess.is_open
+    resolved = excess_resolve(
+        excess=excess, recovered_amount=D("100.00"), seen=D("100.00"), **answer
+    )
+    assert (resolved.outcome, resolved.recovered_amount) == ("recovered", D("100.00"))
+    assert _open_excess(volunteer) is None
+
+
+def test_an_answer_no_longer_covers_a_new_excess_once_the_year_was_back_within_the_ceiling(
+    volunteer, coordinator, director, march_validated
+):
+    declaration = _declared(volunteer, "1810.83", by=coordinator)  # 100.00 over
+    first = _open_excess(volunteer)
+    excess_resolve(excess=first, outcome="taxable", by=director, told_on=dt.date(2026, 4, 3))
+    declaration_delete(declaration=declaration)  # within the ceiling again
+    first.refresh_from_db()
+    assert first.outcome == "taxable" and first.superseded_at is not None
+    _declared(volunteer, "1770.83", by=coordinator)  # 60.00 over: smaller, but a new case
+    again = _open_excess(volunteer)
+    assert again is not None and again.pk != first.pk
+    assert again.amount_over == D("60.00")
+
+
+@pytest.mark.parametrize(("validated", "refused"), [(True, True), (False, False)])
+def test_the_scheme_of_an_agreement_whose_year_is_validated_stays(
+    volunteer, coordinator, validated, refused
+):
+    from chantiers.forms import AgreementForm
+
+    agreement = VolunteerAgreement.objects.get(participant=volunteer)
+    _mark(volunteer, dt.date(2026, 3, 2))
+    if validated:
+        _validated(volunteer, MARCH, coordinator)
+    else:
+        statement_prepare(participant=volunteer, month=MARCH)  # a draft only
+    data = {
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        "scheme": "real_costs",
+        "daily_rate": "25.00",
+        "signed_on": "2026-01-01",
+        "organisation_note_given_on": "2026-01-01",
+        "insurance_policy": "",
+        "declaration": "",
+        "declaration_on": "",
+    }
+    form = AgreementForm(data, instance=agreement)
+    if refused:
+        assert not form.is_valid()
+        assert "nouvelle convention" in " ".join(form.errors["scheme"])
+    else:
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["scheme"] == "real_costs"
+
+
+def test_declarations_real_costs_corrections_and_answers_are_in_the_audit_log(
+    volunteer, spender, coordinator, director, march_validated
+):
+    from auditlog.models import LogEntry
+
+    def entries(instance, pk=None):
+        return LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(instance)),
+            object_pk=str(pk or instance.pk),
+        )
+
+    declaration = ElsewhereDeclaration(
+        participant=volunteer,
+        year=2026,
+        amount=D("1710.84"),
+        declared_on=dt.date(2026, 4, 2),
+        source="ASBL Voisine",
+        proof_file=SimpleUploadedFile("attestation.jpg", JPEG),
+    )
+    declaration_save(declaration=declaration, by=coordinator)
+    assert declaration.proof_file  # the file was kept…
+    excess = _open_excess(volunteer)
+    excess_resolve(excess=excess, outcome="taxable", by=director, told_on=dt.date(2026, 4, 3))
+    cost = real_cost_add(cost=_cost(spender), by=coordinator)
+    correction = correction_create(
+        statement=march_validated, amount=D("-10.00"), km=0, reason="Erreur", by=coordinator
+    )
+    created = [entries(declaration), entries(cost), entries(correction)]
+    for rows in created:
+        assert rows.filter(action=LogEntry.Action.CREATE).count() == 1
+    assert "proof_file" not in created[0].get().changes_dict  # …not its trace in the log
+    assert "receipt" not in created[1].get().changes_dict
+    answered = entries(excess).get(action=LogEntry.Action.UPDATE)
+    assert answered.changes_dict["outcome"] == ["", "taxable"]
+    pks = [declaration.pk, cost.pk, correction.pk]
+    declaration_delete(declaration=declaration)
+    real_cost_delete(cost=cost)
+    correction.delete()
+    for instance, pk in zip((declaration, cost, correction), pks, strict=True):
+        deleted = entries(instance, pk).get(action=LogEntry.Action.DELETE)
+        assert not {"proof_file", "receipt"} & set(deleted.changes_dict)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_flags_a_year_already_over_and_goes_back_to_the_agreements_amount(
+    operator, legal_ceilings
+):
+    """Forward: 1 750.00 received elsewhere and March validated at 50.00 is 39.17 above the
+    2026 ceiling (1 760.83): flagged at once. Backward: a year's declared amounts added up on
+    the agreement starting that year, kilometres aside."""
+    flagged = ParticipantFactory(organization=operator, last_name="Aubry")
+    declared = ParticipantFactory(organization=operator, last_name="Bernard")
+    before = [("chantiers", "0007_incident_follow_up")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        old_apps = executor.loader.project_state(before).apps
+        old_apps.get_model("chantiers", "VolunteerAgreement").objects.create(
+            participant_id=flagged.pk,
+            organization_id=operator.pk,
+            starts_on=dt.date(2026, 1, 1),
+            daily_rate=D("25.00"),
+            amount_from_others=D("1750.00"),
+        )
+        old_apps.get_model("chantiers", "MonthlyStatement").objects.create(
+            participant_id=flagged.pk,
+            organization_id=operator.pk,
+            month=MARCH,
+            days=2,
+            amount=D("50.00"),
+            status="validated",
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(latest)
+    excess = CeilingExcess.objects.get(participant=flagged)
+    assert (excess.year, excess.amount_over, excess.outcome) == (2026, D("39.17"), "")
+
+    agreement = _agreement(declared, declaration="", declaration_on=None)
+    for amount, km in [("300.00", 0), ("200.00", 0), ("0.00", 500)]:
+        _declared(declared, amount, km=km)
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old_apps = executor.loader.project_state(before).apps
+        old = old_apps.get_model("chantiers", "VolunteerAgreement").objects.get(pk=agreement.pk)
+        assert old.amount_from_others == D("500.00")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(latest)
+
+
+def test_a_correction_settled_meanwhile_is_not_carried_and_stops_the_batch(
+    operator, coordinator, director, march_paid, monkeypatch
+):
+    march, april = march_paid
+    correction = correction_create(
+        statement=march, amount=D("-10.00"), km=0, reason="Erreur", by=coordinator
+    )
+    # Settled between the batch's reading of the pending corrections and its carrying them.
+    read = payments._with_corrections
+
+    def read_then_settled(statements):
+        blocked = read(statements)
+        correction_settle(correction=correction, on=dt.date(2026, 4, 2), note="Payé", by=director)
+        return blocked
+
+    monkeypatch.setattr(payments, "_with_corrections", read_then_settled)
+    with pytest.raises(ValidationError, match="Une correction a été réglée entre-temps"):
+        _batch([april], director)
+    assert not PaymentBatch.objects.filter(statements=april).exists()
+    april.refresh_from_db()
+    assert april.batch is None
+    monkeypatch.undo()
+    # Settled before: the next batch pays the month alone and carries nothing.
+    correction_settle(correction=correction, on=dt.date(2026, 4, 2), note="Payé", by=director)
+    batch = _batch([april], director)
+    correction.refresh_from_db()
+    assert correction.carried_by is None and not correction.is_pending
+    assert [t.amount for t in payments.batch_transfers(batch=batch)] == [D("25.00")]
