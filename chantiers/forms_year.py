@@ -68,7 +68,7 @@ class CorrectionForm(TextRuleMixin, forms.Form):
         initial=ZERO,
         localize=True,  # "-22,01" as a French user types it
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text=gettext_lazy("Négatif pour un trop-payé : -22,01 retire un demi-forfait."),
+        help_text=gettext_lazy("Négatif pour un trop-payé : -12,50 reprend 12,50 €."),
     )
     km = forms.IntegerField(
         label=gettext_lazy("Kilomètres à ajouter ou retirer"),
@@ -89,7 +89,7 @@ class CorrectionForm(TextRuleMixin, forms.Form):
 class CorrectionSettleForm(TextRuleMixin, forms.Form):
     settled_on = forms.DateField(label=gettext_lazy("Réglée le"), widget=DateInput())
     settled_note = forms.CharField(
-        label=gettext_lazy("Comment"),
+        label=gettext_lazy("Réglée comment"),
         max_length=200,
         help_text=gettext_lazy("Par exemple : remboursée par virement de la personne."),
     )

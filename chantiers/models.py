@@ -583,8 +583,8 @@ class RealCost(models.Model):
     entered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("frais réels")
-        verbose_name_plural = _("frais réels")
+        verbose_name = _("dépense sur frais réels")
+        verbose_name_plural = _("dépenses sur frais réels")
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="real_cost_positive"),

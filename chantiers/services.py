@@ -418,7 +418,7 @@ def excess_refusal(excess: CeilingExcess) -> ValidationError:
     """Rule 7, in the words the coordinator and the direction read."""
     over = [euros(excess.amount_over)] if excess.amount_over else []
     if excess.km_over:
-        over.append(_("%(km)s km") % {"km": excess.km_over})
+        over.append(f"{excess.km_over} km")
     return ValidationError(
         _(
             "Plafond de %(year)s dépassé pour %(name)s (%(over)s au-delà) : aucune fiche ne peut "

@@ -54,7 +54,9 @@ def document_problem(upload) -> str:
     if extension not in SIGNATURES:
         return str(_("Envoyez une photo ou un PDF (%(types)s).") % {"types": ACCEPTED})
     if upload.size > MAX_BYTES:
-        return str(_("Le fichier dépasse 10 Mo : photographiez-le en plus petit."))
+        return str(
+            _("Le fichier dépasse 10 Mo : envoyez une photo moins lourde ou un PDF plus léger.")
+        )
     upload.seek(0)
     start = upload.read(16)
     upload.seek(0)
