@@ -177,13 +177,11 @@ def _declared(person, amount, by):
 # Who may open what -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def foreign(other_operator, stranger):
-    """One row of each kind the pages name, in another operator."""
-    person = ParticipantFactory(organization=other_operator)
+def _rows_of(person, organization, by) -> dict:
+    """A declaration with its attestation, a real cost with its receipt and an open excess."""
     declaration = ElsewhereDeclaration.objects.create(
         participant=person,
-        organization=other_operator,
+        organization=organization,
         year=2026,
         amount=D("10.00"),
         declared_on=dt.date(2026, 2, 1),
@@ -192,30 +190,31 @@ def foreign(other_operator, stranger):
     )
     cost = RealCost.objects.create(
         participant=person,
-        organization=other_operator,
+        organization=organization,
         date=dt.date(2026, 2, 3),
         amount=D("5.00"),
         description="Gants",
         receipt=_jpeg(),
-        entered_by=stranger,
+        entered_by=by,
     )
     excess = CeilingExcess.objects.create(
-        participant=person, organization=other_operator, year=2026, amount_over=D("1.00")
+        participant=person, organization=organization, year=2026, amount_over=D("1.00")
     )
+    return {"participant": person, "declaration": declaration, "cost": cost, "excess": excess}
+
+
+@pytest.fixture
+def foreign(other_operator, stranger):
+    """One row of each kind the pages name, in another operator."""
+    person = ParticipantFactory(organization=other_operator)
+    rows = _rows_of(person, other_operator, stranger)
     statement = MonthlyStatement.objects.create(
         participant=person, organization=other_operator, month=MARCH, status="validated"
     )
     correction = StatementCorrection.objects.create(
         statement=statement, amount=D("-1.00"), reason="Erreur", created_by=stranger
     )
-    return {
-        "participant": person,
-        "declaration": declaration,
-        "cost": cost,
-        "excess": excess,
-        "statement": statement,
-        "correction": correction,
-    }
+    return rows | {"statement": statement, "correction": correction}
 
 
 def _addresses(rows):
@@ -253,28 +252,7 @@ def test_another_organizations_rows_answer_404_and_stay(client, director, foreig
 @pytest.fixture
 def own(operator, director, member, coordinator):
     """The same rows in the operator, for the member of the coordinator's chantier."""
-    declaration = ElsewhereDeclaration.objects.create(
-        participant=member,
-        organization=operator,
-        year=2026,
-        amount=D("10.00"),
-        declared_on=dt.date(2026, 2, 1),
-        source="ASBL",
-        proof_file=_png(),
-    )
-    cost = RealCost.objects.create(
-        participant=member,
-        organization=operator,
-        date=dt.date(2026, 2, 3),
-        amount=D("5.00"),
-        description="Gants",
-        receipt=_jpeg(),
-        entered_by=director,
-    )
-    excess = CeilingExcess.objects.create(
-        participant=member, organization=operator, year=2026, amount_over=D("1.00")
-    )
-    return {"participant": member, "declaration": declaration, "cost": cost, "excess": excess}
+    return _rows_of(member, operator, director)
 
 
 def _year_pages(rows):
