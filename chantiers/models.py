@@ -599,7 +599,7 @@ class RealCost(models.Model):
         return self.date.year
 
 
-class StatementCorrection(models.Model):
+class StatementCorrection(ChoiceLabels, models.Model):
     """A validated month corrected (rule 8): a positive or negative line with its reason and its
     author, never an edit of the month. A later payment batch carries it with the person's
     transfer; a negative one the person repaid is recorded as settled outside."""

@@ -106,7 +106,7 @@ def test_direction_pays_last_month_by_a_sepa_batch(
     for name in ("Amina AUBRY", "Bruno BERNARD", "Chloé COLIN"):
         expect(page.get_by_role("checkbox", name=name)).to_be_checked()
     expect(page.get_by_role("checkbox", name="Dora DUMONT")).to_have_count(0)
-    blocked = page.get_by_role("region", name="Ne peuvent pas être payées par virement")
+    blocked = page.get_by_role("region", name="Ne peuvent pas être payées maintenant")
     expect(blocked.get_by_role("listitem")).to_have_count(1)
     expect(blocked.get_by_role("listitem")).to_contain_text("Dora DUMONT")
     expect(blocked.get_by_role("listitem")).to_contain_text(
