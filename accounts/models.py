@@ -171,6 +171,11 @@ class MembershipQuerySet(models.QuerySet):
         """Invitations waiting for the person's answer: they give no access at all."""
         return self.open().filter(accepted_at__isnull=True)
 
+    def holds(self, *, user, organization, role) -> bool:
+        """Whether ``user`` acts in ``organization`` (an instance or an id) in ``role`` now:
+        what a service checks before an action reserved to one role."""
+        return self.active().filter(user=user, organization=organization, role=role).exists()
+
 
 class Membership(ChoiceLabels, models.Model):
     user = models.ForeignKey(

@@ -518,14 +518,9 @@ def _vehicles_without_rate(marks, *, year: int) -> list[str]:
 @transaction.atomic
 def statement_unlock(*, statement: MonthlyStatement, by: User, reason: str) -> MonthlyStatement:
     """Reopen a validated month (administration only, with a reason kept in the log)."""
-    from accounts.models import Membership, Role
-
-    is_admin = (
-        Membership.objects.active()
-        .filter(user=by, organization=statement.organization_id, role=Role.ADMIN)
-        .exists()
-    )
-    if not is_admin:
+    if not Membership.objects.holds(
+        user=by, organization=statement.organization_id, role=Role.ADMIN
+    ):
         raise PermissionDenied
     Participant.objects.select_for_update().get(pk=statement.participant_id)
     statement = MonthlyStatement.objects.select_for_update().get(pk=statement.pk)

@@ -35,6 +35,7 @@ from chantiers.models import (
     Vehicle,
     VolunteerAgreement,
 )
+from chantiers.selectors import locked_months
 from chantiers.storage import document_problem
 from participants.models import IncomeSource, Participant
 
@@ -82,14 +83,6 @@ def declaration_delete(*, declaration: ElsewhereDeclaration) -> YearBalance:
     return indemnities_recompute(participant=participant, year=year)
 
 
-def _is_direction(user: User, organization_id: int) -> bool:
-    return (
-        Membership.objects.active()
-        .filter(user=user, organization=organization_id, role=Role.DIRECTION)
-        .exists()
-    )
-
-
 @transaction.atomic
 def excess_resolve(
     *,
@@ -105,7 +98,9 @@ def excess_resolve(
     year accepted as taxable pay with the day the volunteer was told. Statements and payments
     of the person are free again. ``seen``: the amount over the page showed — if it changed
     meanwhile, direction answers the new one."""
-    if not _is_direction(by, excess.organization_id):
+    if not Membership.objects.holds(
+        user=by, organization=excess.organization_id, role=Role.DIRECTION
+    ):
         raise PermissionDenied
     _lock(excess.participant_id)
     excess = CeilingExcess.objects.select_for_update().get(pk=excess.pk)
@@ -286,7 +281,9 @@ def correction_settle(
 ) -> StatementCorrection:
     """Direction records a correction settled outside a batch (the person repaid it, or it was
     paid by other means): no batch carries it any more."""
-    if not _is_direction(by, correction.statement.organization_id):
+    if not Membership.objects.holds(
+        user=by, organization=correction.statement.organization_id, role=Role.DIRECTION
+    ):
         raise PermissionDenied
     _lock(correction.statement.participant_id)  # as a batch that would carry it
     correction = StatementCorrection.objects.select_for_update().get(pk=correction.pk)
@@ -299,14 +296,6 @@ def correction_settle(
     correction.settled_on, correction.settled_note = on, note.strip()
     correction.save(update_fields=["settled_on", "settled_note"])
     return correction
-
-
-def _month_locked(participant_id: int, day: dt.date) -> bool:
-    return (
-        MonthlyStatement.objects.filter(participant=participant_id, month=day.replace(day=1))
-        .exclude(status=MonthlyStatement.Status.DRAFT)
-        .exists()
-    )
 
 
 @transaction.atomic
@@ -327,7 +316,7 @@ def real_cost_add(*, cost: RealCost, by: User) -> RealCost:
         errors["receipt"] = problem
     if errors:
         raise ValidationError(errors)
-    if _month_locked(participant.pk, cost.date):
+    if locked_months(participant_ids=[participant.pk], months={cost.date.replace(day=1)}):
         raise ValidationError(
             {"date": _("Le mois de cette dépense est validé : ajoutez une correction à sa fiche.")}
         )
@@ -365,7 +354,7 @@ def _real_costs_refusal(participant: Participant, day: dt.date) -> str:
 def real_cost_delete(*, cost: RealCost) -> None:
     """An expense entered by mistake, while its month is not validated (the audit log keeps it)."""
     _lock(cost.participant_id)
-    if _month_locked(cost.participant_id, cost.date):
+    if locked_months(participant_ids=[cost.participant_id], months={cost.date.replace(day=1)}):
         raise ValidationError(
             _("Le mois de cette dépense est validé : ajoutez une correction à sa fiche.")
         )

@@ -153,13 +153,20 @@ def corrections(request, pk):
                 request, _("Correction enregistrée : un prochain lot de paiement la portera.")
             )
             return redirect("chantiers:corrections", pk=statement.pk)
+    return _corrections_page(request, statement, form=form, can_correct=can_correct)
+
+
+def _corrections_page(request, statement, *, form, can_correct, settling=None):
+    """``settling``: a refused "settled outside a batch", given back as typed on its line."""
+    settled_on = timezone.localdate().isoformat()
     context = {
         "statement": statement,
         "participant": statement.participant,
         "form": form,
         "can_correct": can_correct,
         "can_settle": request.membership.role == Role.DIRECTION,
-        "settle_form": CorrectionSettleForm(initial={"settled_on": timezone.localdate()}),
+        "settling": settling,
+        "settled_on": settled_on,
         "corrections": statement.corrections.select_related(
             "created_by", "carried_by", "carried_by__batch"
         ),
@@ -180,22 +187,19 @@ def correction_settle(request, pk):
         statement__organization=request.organization,
     )
     form = CorrectionSettleForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(
-                [message for errors in form.errors.values() for message in errors]
-            )
-        year_changes.correction_settle(
-            correction=correction,
-            on=form.cleaned_data["settled_on"],
-            note=form.cleaned_data["settled_note"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    settle = partial(year_changes.correction_settle, correction=correction, by=request.user)
+    if apply_form(form, lambda data: settle(on=data["settled_on"], note=data["settled_note"])):
         messages.success(request, _("Correction marquée comme réglée hors lot."))
-    return redirect("chantiers:corrections", pk=correction.statement_id)
+        return redirect("chantiers:corrections", pk=correction.statement_id)
+    # Refused: the page again, the line's date and comment as typed, and why beside them.
+    statement = statement_or_404(request, correction.statement_id)
+    return _corrections_page(
+        request,
+        statement,
+        form=CorrectionForm(),
+        can_correct=statement.is_locked,
+        settling={"pk": correction.pk, "form": form},
+    )
 
 
 @role_required(*YEAR_ROLES)

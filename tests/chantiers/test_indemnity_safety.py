@@ -8,6 +8,7 @@ ceilings, mileage within 2 000 km, corrections of validated months, real costs w
 """
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -230,18 +231,27 @@ def test_a_declaration_records_who_entered_it_for_the_persons_organization(volun
     assert declaration.amount == D("100.01")  # half up to the cent
 
 
+@contextmanager
+def _before_0008():
+    """The database migrated back to 0007, the old models to write with; forward again after
+    (a fresh graph: the state moved)."""
+    before = [("chantiers", "0007_incident_follow_up")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        yield executor.loader.project_state(before).apps
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_each_agreements_amount_to_its_start_year(operator):
     """0008: the amount on an agreement was "received elsewhere the year it starts"; it becomes
     one declaration of that year — the largest when several agreements started in one year."""
     amina = ParticipantFactory(organization=operator, last_name="Aubry")
     bruno = ParticipantFactory(organization=operator, last_name="Bernard")
-    before = [("chantiers", "0007_incident_follow_up")]
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        old_apps = executor.loader.project_state(before).apps
+    with _before_0008() as old_apps:
         agreement = old_apps.get_model("chantiers", "VolunteerAgreement")
         for person, starts_on, amount in [
             (amina, dt.date(2025, 1, 6), "300.00"),
@@ -256,9 +266,6 @@ def test_the_migration_moves_each_agreements_amount_to_its_start_year(operator):
                 daily_rate=D("25.00"),
                 amount_from_others=D(amount),
             )
-    finally:
-        executor = MigrationExecutor(connection)  # a fresh graph: the state moved
-        executor.migrate(latest)
     rows = ElsewhereDeclaration.objects.order_by("participant__last_name", "year").values_list(
         "participant", "organization", "year", "amount", "km", "declared_on", "entered_by"
     )
@@ -1118,12 +1125,7 @@ def test_the_migration_flags_a_year_already_over_and_goes_back_to_the_agreements
     the agreement starting that year, kilometres aside."""
     flagged = ParticipantFactory(organization=operator, last_name="Aubry")
     declared = ParticipantFactory(organization=operator, last_name="Bernard")
-    before = [("chantiers", "0007_incident_follow_up")]
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        old_apps = executor.loader.project_state(before).apps
+    with _before_0008() as old_apps:
         old_apps.get_model("chantiers", "VolunteerAgreement").objects.create(
             participant_id=flagged.pk,
             organization_id=operator.pk,
@@ -1139,24 +1141,15 @@ def test_the_migration_flags_a_year_already_over_and_goes_back_to_the_agreements
             amount=D("50.00"),
             status="validated",
         )
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest)
     excess = CeilingExcess.objects.get(participant=flagged)
     assert (excess.year, excess.amount_over, excess.outcome) == (2026, D("39.17"), "")
 
     agreement = _agreement(declared, declaration="", declaration_on=None)
     for amount, km in [("300.00", 0), ("200.00", 0), ("0.00", 500)]:
         _declared(declared, amount, km=km)
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old_apps = executor.loader.project_state(before).apps
+    with _before_0008() as old_apps:
         old = old_apps.get_model("chantiers", "VolunteerAgreement").objects.get(pk=agreement.pk)
         assert old.amount_from_others == D("500.00")
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest)
 
 
 def test_a_correction_settled_meanwhile_is_not_carried_and_stops_the_batch(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessLog, Role
 from chantiers.models import (
@@ -664,6 +665,31 @@ def test_direction_marks_a_pending_correction_settled_a_coordinator_cannot(
         "Remboursé par virement",
     )
     assert not correction.is_pending
+
+
+def test_a_refused_settlement_comes_back_as_typed_on_its_line(
+    client, coordinator, director, chantier, member
+):
+    """A date in the future: the page again (no redirect), the comment and the date as typed on
+    the correction's own line, marked, and nothing settled."""
+    statement = _marked_and_validated(chantier, member, coordinator)
+    correction = StatementCorrection.objects.create(
+        statement=statement, amount=D("-5.00"), reason="Erreur", created_by=coordinator
+    )
+    client.force_login(director)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("chantiers:correction_settle", args=[correction.pk]),
+        {"settled_on": tomorrow, "settled_note": "Remboursé en liquide"},
+    )
+    assert response.status_code == 200
+    line = _input(response, f"settled-note-{correction.pk}")
+    assert line["value"] == "Remboursé en liquide"
+    assert _input(response, f"settled-on-{correction.pk}")["value"] == tomorrow
+    assert _input(response, f"settled-on-{correction.pk}")["aria-invalid"] == "true"
+    assert "La date ne peut pas être dans le futur." in response.text
+    correction.refresh_from_db()
+    assert correction.is_pending
 
 
 def test_the_month_page_links_the_corrections_of_validated_statements(
