@@ -521,6 +521,8 @@ def test_a_real_cost_without_a_real_costs_agreement_is_refused_as_typed(client, 
     assert _input(response, "id_amount")["value"] == "17.85"
     assert _input(response, "id_description")["value"] == "Peinture achetée"
     assert _input(response, "id_date")["value"] == "2026-03-10"
+    # The one thing a browser cannot be given back, the photo, is said to be chosen again.
+    assert "Choisissez-le à nouveau." in _text(response)
     assert not RealCost.objects.exists() and _stored_files() == []
 
 
@@ -540,11 +542,12 @@ def test_a_real_cost_in_a_validated_month_is_refused(
 def test_a_real_cost_without_its_receipt_is_refused(client, counsellor, real_costs_person):
     client.force_login(counsellor)
     data = _cost_data()
-    del data["receipt"]
+    del data["receipt"]  # nothing to choose again: no sentence about it
     response = client.post(reverse("chantiers:real_costs", args=[real_costs_person.pk]), data)
     assert response.status_code == 200
     assert response.context["form"].errors["receipt"]
     assert _input(response, "id_description")["value"] == "Gants de travail"
+    assert "Choisissez-le à nouveau." not in _text(response)
     assert not RealCost.objects.exists()
 
 
