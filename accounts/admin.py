@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AccessLog, Membership, Organization, User
 from accounts.personal import is_personal_record
@@ -136,3 +138,11 @@ class LogEntryAdmin(AuditlogEntryAdmin):
         if _is_personal(entry):
             return PERSONAL_CHANGES_HIDDEN
         return super().msg(entry)
+
+
+# The second factor's devices are not technical tables: a TOTP device holds the key that makes
+# the codes, and django-otp's admin shows it as a QR code to whoever opens it. A lost phone is
+# reset by an administrator of the person's organization, from the team page, and logged.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

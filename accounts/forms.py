@@ -77,6 +77,7 @@ class OrganizationSettingsForm(TextRuleMixin, forms.ModelForm):
             "iban",
             "bic",
             "sepa_creditor_name",
+            "two_factor_for_all",
         ]
 
 
@@ -111,3 +112,23 @@ def apply_form(form: forms.Form, action) -> bool:
         add_service_errors(form, error)
         return False
     return True
+
+
+class TwoFactorCodeForm(TextRuleMixin, forms.Form):
+    """The second step: a code of the phone's app, or (``backup``) one of the backup codes."""
+
+    code = forms.CharField(label=_("Code"), max_length=20, strip=True)
+
+    def __init__(self, *args, backup_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.widget.attrs.update(
+            {"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        )
+        if backup_allowed:
+            field.label = _("Code de l'application, ou un code de secours")
+            field.help_text = _("Six chiffres, renouvelés toutes les 30 secondes.")
+        else:
+            field.label = _("Code affiché par l'application")
+            field.help_text = _("Six chiffres, renouvelés toutes les 30 secondes.")
+            field.widget.attrs["inputmode"] = "numeric"

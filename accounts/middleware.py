@@ -1,8 +1,14 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from accounts.models import Membership
+from accounts.two_factor import is_enrolled, two_factor_required
 
 
 class CurrentOrganizationMiddleware:
@@ -87,3 +93,33 @@ class PrivateResponsesMiddleware:
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class TwoFactorMiddleware:
+    """A session whose account needs a second factor (accounts.two_factor) reaches nothing but
+    the second step until it is done: the code page if the account has a device, else the
+    enrolment page. The log-out, the language switch and the static files stay open.
+
+    One rule at the door rather than a decorator per view: a new page cannot forget it.
+    """
+
+    OPEN_PATHS = ("/connexion/", "/deconnexion/", "/langue/", "/static/", "/favicon")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.OPEN_PATHS)
+            and two_factor_required(user=user, memberships=request.memberships)
+            and not user.is_verified()
+        ):
+            enrolled = is_enrolled(user)
+            step = "accounts:two_factor_verify" if enrolled else "accounts:two_factor_setup"
+            url = f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"
+            if request.htmx:
+                return HttpResponse(status=204, headers={"HX-Redirect": url})
+            return redirect(url)
+        return self.get_response(request)

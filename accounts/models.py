@@ -45,6 +45,14 @@ class Organization(ChoiceLabels, models.Model):
     annual_target = models.PositiveIntegerField(
         _("objectif annuel de personnes accompagnées"), null=True, blank=True
     )
+    two_factor_for_all = models.BooleanField(
+        _("double authentification pour toute l'équipe"),
+        default=False,
+        help_text=_(
+            "L'administration et la direction se connectent toujours avec un code de leur "
+            "téléphone ; cochée, chaque membre de l'équipe aussi, quel que soit son rôle."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
@@ -269,3 +277,44 @@ class AccessLog(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.content_type} #{self.object_id}"
+
+
+class TwoFactorEvent(ChoiceLabels, models.Model):
+    """What happened to an account's second factor: enrolled, a backup code used, the codes
+    renewed, a reset by an administrator (who, for which organization). Never a code or a key."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", _("double authentification activée")
+        BACKUP_USED = "backup_used", _("code de secours utilisé")
+        BACKUP_RENEWED = "backup_renewed", _("codes de secours renouvelés")
+        RESET = "reset", _("double authentification réinitialisée")
+
+    at = models.DateTimeField(_("date et heure"), default=timezone.now)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="two_factor_events", verbose_name=_("compte")
+    )
+    kind = models.CharField(_("événement"), max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("au nom de"),
+    )
+
+    class Meta:
+        verbose_name = _("événement de double authentification")
+        verbose_name_plural = _("événements de double authentification")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.kind}"

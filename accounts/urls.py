@@ -1,12 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_two_factor
 
 app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
+    path("connexion/code/", views_two_factor.two_factor_verify, name="two_factor_verify"),
+    path(
+        "connexion/double-authentification/",
+        views_two_factor.two_factor_setup,
+        name="two_factor_setup",
+    ),
+    path(
+        "connexion/double-authentification/codes-de-secours/",
+        views_two_factor.backup_codes_renew,
+        name="backup_codes_renew",
+    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("langue/", views.language_set, name="language_set"),
     path("mot-de-passe/oublie/", views.PasswordResetView.as_view(), name="password_reset"),
@@ -38,6 +49,11 @@ urlpatterns = [
         "organisation/equipe/<int:pk>/relancer/",
         views.member_resend_invitation,
         name="member_resend_invitation",
+    ),
+    path(
+        "organisation/equipe/<int:pk>/double-authentification/",
+        views_two_factor.member_two_factor_reset,
+        name="member_two_factor_reset",
     ),
     path("organisation/journal-des-acces/", views.access_log, name="access_log"),
     path("invitations/", views.invitation_list, name="invitation_list"),

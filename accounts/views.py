@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from accounts import selectors, services
+from accounts import selectors, services, two_factor
 from accounts.access import get_scoped_or_404, role_required
 from accounts.forms import (
     EmailAuthenticationForm,
@@ -156,7 +156,18 @@ def member_edit(request, pk):
                 _("Les droits de %(name)s sont enregistrés.") % {"name": membership.display_name},
             )
             return redirect("accounts:member_list")
-    return render(request, "accounts/member_edit.html", {"form": form, "membership": membership})
+    return render(
+        request,
+        "accounts/member_edit.html",
+        {
+            "form": form,
+            "membership": membership,
+            "two_factor_enrolled": two_factor.is_enrolled(membership.user),
+            "two_factor_events": two_factor.two_factor_events(
+                user=membership.user, organization=request.organization
+            ),
+        },
+    )
 
 
 @role_required(Role.ADMIN)

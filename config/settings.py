@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the second factor of this session (accounts.two_factor).
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.PrivateResponsesMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -80,6 +85,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentOrganizationMiddleware",
+    # After the memberships are known: they say whether this account needs a second factor.
+    "accounts.middleware.TwoFactorMiddleware",
     "accounts.security.ClientAddressAuditlogMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -170,6 +177,9 @@ PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.security.axes_username"
 AXES_VERBOSE = False  # the failure log is in the database; do not copy e-mails into server logs
+
+# Second factor (django-otp): the name the phone's authenticator app shows for the account.
+OTP_TOTP_ISSUER = "Chantiers & Parcours"
 
 SESSION_COOKIE_AGE = 10 * 3600  # a working day, then log in again
 SESSION_COOKIE_HTTPONLY = True

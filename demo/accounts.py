@@ -1,15 +1,21 @@
 """Demo organizations and accounts for ``seed_demo`` (DESIGN §6). Deterministic for a given rng."""
 
 import random
+from base64 import b32encode
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.be import iban as be_iban
 
 from accounts.models import Membership, Organization, Role, User
+from accounts.two_factor import ROLES_WITH_SECOND_FACTOR
 
 DEMO_PASSWORD = "demo"
+# The second factor of the demo's administration and direction accounts: one published key, so
+# that anyone trying the demo adds it to an authenticator app (or asks `manage.py demo_code`).
+DEMO_TOTP_KEY = b"chantiers-parcours!!"  # 20 bytes
 
 FIRST_NAMES = [
     "Amina",
@@ -171,6 +177,11 @@ def seed_accounts(*, rng: random.Random) -> dict:
             invitation_sent_at=now,  # the demo's people are in: no invitation owed them
         )
         users[email] = user
+    for user in users.values():
+        if user.memberships.filter(role__in=ROLES_WITH_SECOND_FACTOR).exists():
+            TOTPDevice.objects.create(
+                user=user, name="démo", key=DEMO_TOTP_KEY.hex(), confirmed=True
+            )
     admin = users["admin@demo.local"]
     admin.is_staff = admin.is_superuser = True  # edits the reference tables in the admin site
     admin.save(update_fields=["is_staff", "is_superuser"])
@@ -217,3 +228,8 @@ def _unique_email(first: str, last: str, slug: str, taken: set) -> str:
         email = f"{base}{n}@{slug}.demo.local"
     taken.add(email)
     return email
+
+
+def demo_key_base32() -> str:
+    """The demo's key as an authenticator app asks for it."""
+    return b32encode(DEMO_TOTP_KEY).decode().rstrip("=")

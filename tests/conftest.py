@@ -3,6 +3,7 @@ import pytest
 from accounts.models import Organization, Role
 from config.celery import app as celery_app
 from tests.factories import MembershipFactory, OrganizationFactory, ceilings_seed_again
+from tests.two_factor import verify_session_of
 from tests.workers import broker_unreachable, embedded_broker_in
 
 
@@ -35,6 +36,25 @@ def broker_down(_eager_celery_in_unit_tests):
     """Redis unreachable for this process (``tests.workers.broker_unreachable``)."""
     with broker_unreachable():
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_with_second_factor():
+    """``client.force_login(user)`` skips the password; it skips the second factor too, as a
+    log-in completed by the person would (``tests.accounts.test_two_factor`` tests both steps
+    through the pages). Only for an account that needs one: any other session keeps no device,
+    as in real life."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        verify_session_of(self, user)
+
+    Client.force_login = force_login
+    yield
+    Client.force_login = original
 
 
 @pytest.fixture(autouse=True)

@@ -177,6 +177,7 @@ def world_rows(operator, housing, personas):
     paths = {
         "accounts:member_edit": {"pk": pk["membership"]},
         "accounts:member_resend_invitation": {"pk": pk["membership"]},
+        "accounts:member_two_factor_reset": {"pk": pk["membership"]},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "chantiers:agreement_new": {"chantier": chantier.pk, "enrolment": pk["enrolment"]},
         "chantiers:month_statements": month,
@@ -189,6 +190,7 @@ def world_rows(operator, housing, personas):
     }
     by_prefix = {
         "accounts:invitation_": "membership",  # someone else's: 404, never 5xx
+        "accounts:member_": "membership",
         "participants:need_resolve": "need",
         "participants:goal_status": "goal",
         "participants:follow_up_record": "follow_up",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from accounts.services import membership_invite
 from tests.factories import MembershipFactory, ParticipantFactory, UserFactory
+from tests.two_factor import verify_session_of
 
 
 @pytest.fixture
@@ -116,8 +117,12 @@ def test_after_accepting_the_membership_works(client, admin, operator, other_ope
     assert response.status_code == 302
     membership.refresh_from_db()
     assert not membership.is_pending
+    # Direction now: a second factor before anything else (enrolled, then the team opens).
+    page = client.get(reverse("participants:detail", args=[participant.pk]))
+    assert page.url.startswith(reverse("accounts:two_factor_setup"))
+    verify_session_of(client, elsewhere)
     switched = client.post(reverse("accounts:organization_switch"), {"organization": operator.pk})
-    assert switched.status_code == 302
+    assert switched.url == reverse("dashboard:home")
     assert client.get(reverse("participants:detail", args=[participant.pk])).status_code == 200
     # The team now sees the person as they are.
     client.force_login(admin)

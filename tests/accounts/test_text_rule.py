@@ -95,6 +95,7 @@ def world(operator, housing, counsellor, coordinator):
         "matching": matching,
         "cells": [Cell(str(member.pk), str(member), session, member.pk, None)],
         "user": counsellor,
+        "backup_allowed": True,
         "instances": {
             Membership: Membership.objects.get(user=coordinator),
             VolunteerAgreement: agreement,

@@ -212,8 +212,9 @@ def test_the_member_list_query_count_does_not_grow_with_rows(
 ):
     MembershipFactory.create_batch(rows, organization=operator)
     client.force_login(admin)
-    # session, user, memberships (middleware), savepoint pair (atomic request), count, page rows
-    with django_assert_num_queries(7):
+    # session, user, the session's second factor, memberships (middleware), savepoint pair
+    # (atomic request), count, page rows
+    with django_assert_num_queries(8):
         response = client.get(reverse("accounts:member_list"))
     assert response.status_code == 200
 
@@ -224,7 +225,8 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(
 ):
     MembershipFactory.create_batch(rows, organization=operator)
     client.force_login(admin)
-    # session, user, memberships, savepoint pair, team counts, access log count, failed logins
-    with django_assert_num_queries(8):
+    # session, user, second factor, memberships, savepoint pair, team counts, access log count,
+    # failed logins
+    with django_assert_num_queries(9):
         response = client.get(reverse("dashboard:home"))
     assert response.context["team"]["total"] == rows + 1

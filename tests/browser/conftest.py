@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from tests.browser.a11y import assert_accessible
+from tests.two_factor import unused_code
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # itself (building data) are still synchronous and safe here.
@@ -57,14 +58,38 @@ def phone(browser):
     context.close()
 
 
+def second_factor_of(email):
+    """The account's app, enrolled here if the account needs one and has none yet (as its
+    first log-in would): ``None`` for the roles that log in with a password only."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import Membership, User
+    from accounts.two_factor import two_factor_required
+
+    user = User.objects.get(email__iexact=email)
+    memberships = Membership.objects.active().filter(user=user).select_related("organization")
+    if not two_factor_required(user=user, memberships=memberships):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
 def log_in(page, live_server, email, password="demo", *, check=False):
     """Log in through the form; ``check``: the login page passes the accessibility checks too."""
     page.goto(f"{live_server.url}/connexion/")
     if check:
         assert_accessible(page, "login form")
+    device = second_factor_of(email)
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+    if device is not None:
+        # Administration and direction: the code of their app, on the second step's page.
+        page.wait_for_url(f"{live_server.url}/connexion/code/**")
+        if check:
+            assert_accessible(page, "second step of log-in")
+        page.get_by_label("Code de l'application, ou un code de secours").fill(unused_code(device))
+        page.get_by_role("button", name="Continuer").click()
     page.wait_for_url(f"{live_server.url}/")
 
 

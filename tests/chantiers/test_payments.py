@@ -583,8 +583,8 @@ class TestQueryCounts:
             statement = _statement(operator, f"P{n}", "Payé", BRUNO_IBAN, "10.00")
             _create(operator, [statement], director)
         client.force_login(director)
-        # django session, user, memberships, savepoint, count, batches, release
-        with django_assert_num_queries(7):
+        # django session, user, second factor, memberships, savepoint, count, batches, release
+        with django_assert_num_queries(8):
             response = client.get(_url("list"))
         assert len(response.context["page"].object_list) == size
 
@@ -596,9 +596,9 @@ class TestQueryCounts:
             _statement(operator, f"P{n}", "Àpayer", BRUNO_IBAN, "10.00")
             _statement(operator, f"N{n}", "Noiban", "", "10.00")
         client.force_login(director)
-        # django session, user, memberships, savepoint, statements, corrections to carry, open
-        # excesses, release
-        with django_assert_num_queries(8):
+        # django session, user, second factor, memberships, savepoint, statements, corrections
+        # to carry, open excesses, release
+        with django_assert_num_queries(9):
             response = client.get(_url("new"))
         assert len(response.context["candidates"].payable) == size
 
@@ -611,8 +611,8 @@ class TestQueryCounts:
         ]
         batch = _create(operator, statements, director)
         client.force_login(director)
-        # django session, user, memberships, savepoint, batch, statements, release
-        with django_assert_num_queries(7):
+        # django session, user, second factor, memberships, savepoint, batch, statements, release
+        with django_assert_num_queries(8):
             response = client.get(_url("detail", batch.pk))
         assert len(response.context["transfers"]) == size
 

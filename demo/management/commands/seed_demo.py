@@ -98,3 +98,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password {accounts_demo.DEMO_PASSWORD!r}):")
         for email, _first, _last, role, _org in accounts_demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<24} {role.label}")
+        self.stdout.write(
+            "admin@ and direction@ are asked for a second factor: add the key "
+            f"{accounts_demo.demo_key_base32()} to an authenticator app, or run "
+            "`python manage.py demo_code admin@demo.local` for the current code."
+        )
