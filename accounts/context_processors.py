@@ -16,6 +16,9 @@ def _url(name: str) -> str:
 
 
 def navigation(request):
+    if getattr(request, "second_step_pending", False):
+        # The password alone opens nothing: no menu leads anywhere until the code is typed.
+        return {"second_step_pending": True}
     membership = getattr(request, "membership", None)
     path = request.path
     nav_items, user_menu_items = [], []
@@ -29,4 +32,5 @@ def navigation(request):
         "current_membership": membership,
         "user_memberships": getattr(request, "memberships", []),
         "pending_invitations": getattr(request, "pending_memberships", []),
+        "second_step_pending": False,
     }

@@ -110,12 +110,12 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
+        request.second_step_pending = (
             user.is_authenticated
-            and not request.path.startswith(self.OPEN_PATHS)
             and two_factor_required(user=user, memberships=request.memberships)
             and not user.is_verified()
-        ):
+        )
+        if request.second_step_pending and not request.path.startswith(self.OPEN_PATHS):
             enrolled = is_enrolled(user)
             step = "accounts:two_factor_verify" if enrolled else "accounts:two_factor_setup"
             url = f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"

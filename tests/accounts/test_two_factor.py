@@ -137,6 +137,7 @@ def test_enrolment_scan_a_wrong_code_then_the_right_one(client, director):
     assert first.url == f"{SETUP}?next=%2Fparticipants%2F"
     page = client.get(first.url)
     assert "<svg" in page.text and "Activer la double authentification" in page.text
+    assert 'data-testid="main-nav"' not in page.text  # no menu leads anywhere yet
     device = TOTPDevice.objects.get(user=director)
     assert not device.confirmed
     key = re.search(r'data-testid="totp-key">([A-Z2-7 ]+)<', page.text).group(1)
@@ -166,6 +167,7 @@ def test_the_second_step_with_the_app_a_code_used_once(client, director):
     device = _enrolled(director)
     _password_only(client, director)
     code = current_code(device)
+    assert 'data-testid="main-nav"' not in client.get(VERIFY).text
     response = client.post(VERIFY, {"code": code, "next": "/participants/"})
     assert response.url == "/participants/"
     assert client.get("/participants/").status_code == 200
