@@ -77,6 +77,7 @@ class OrganizationSettingsForm(TextRuleMixin, forms.ModelForm):
             "iban",
             "bic",
             "sepa_creditor_name",
+            "retention_years",
             "two_factor_for_all",
         ]
 

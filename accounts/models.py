@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -44,6 +45,16 @@ class Organization(ChoiceLabels, models.Model):
     )
     annual_target = models.PositiveIntegerField(
         _("objectif annuel de personnes accompagnées"), null=True, blank=True
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("durée de conservation (années)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Après la fin de son dernier parcours, une personne est anonymisée au terme de ce "
+            "délai (jamais avant la fin de la période de contrôle de ses programmes). Les "
+            "chiffres des rapports restent les mêmes."
+        ),
     )
     two_factor_for_all = models.BooleanField(
         _("double authentification pour toute l'équipe"),

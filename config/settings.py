@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "partners",
     "reporting",
     "dashboard",
+    "privacy",
     "demo",
 ]
 

@@ -12,7 +12,7 @@ from participants.models import ImportBatch, Programme
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "organization", "funder", "is_active"]
+    list_display = ["name", "code", "organization", "funder", "audit_until", "is_active"]
     list_filter = ["organization", "is_active"]
     search_fields = ["name", "code"]
 

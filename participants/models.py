@@ -61,6 +61,15 @@ class Programme(models.Model):
         verbose_name=_("pouvoir subsidiant"),
     )
     is_active = models.BooleanField(_("actif"), default=True)
+    audit_until = models.DateField(
+        _("fin de la période de contrôle"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Jusqu'à cette date, le pouvoir subsidiant peut contrôler les dossiers : personne "
+            "ayant un parcours dans ce programme n'est anonymisé avant."
+        ),
+    )
 
     class Meta:
         verbose_name = _("programme")

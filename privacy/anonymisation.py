@@ -1,0 +1,211 @@
+"""Anonymisation at the end of the retention period (DESIGN §4 "Data protection", §6).
+
+Who is due: a participant of an organization, not anonymised yet, with no open pathway, whose
+last pathway ended ``retention_years`` ago or more (the organization's setting, 5 by default) —
+and never while a programme of one of their pathways is still within its audit period
+(``Programme.audit_until``). Someone recorded without any pathway counts from the record's
+creation.
+
+What is erased: the name (replaced by "Anonyme n° <id>"), the national number, e-mail, phone,
+street and postcode, languages, IBAN, emergency contact; every free text of every record about
+the person (notes, goals, interview notes, reasons, descriptions…), found from the models
+themselves as ``accounts.personal`` finds personal records, so a new record about a participant
+is covered without anyone remembering it; the attached files (attestations, receipts); the
+audit trail's copies of the old values. What stays: the id (the access log and the audit trail
+keep pointing at it, pseudonymous now), and the facts every report counts — birth date, gender,
+commune, education level, nationality group, job-seeking since, income sources, pathways with
+their dates and outcomes, needs' categories and dates, attendance, agreements, statements and
+payments. So the activity, subsidy and impact figures of past years are the same before and
+after (tested on the demo data).
+
+Incidents are left as they are: they belong to a chantier and may name several people in one
+text; they are not linked to one person's record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from dataclasses import dataclass
+
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from accounts.dates import add_months
+from accounts.models import Organization
+from accounts.personal import personal_record_models
+from participants.models import Participant
+
+ERASED = "Anonyme"
+# Identifiers and contact data of the participant record itself.
+PARTICIPANT_ERASED_FIELDS = (
+    "national_number",
+    "email",
+    "phone",
+    "street",
+    "postcode",
+    "languages",
+    "iban",
+    "emergency_contact",
+)
+# Records about a person that are not one person's: an incident names several people.
+NOT_ONE_PERSONS = {"chantiers.Incident"}
+# Text fields that are no free text about the person (a technical token).
+NOT_FREE_TEXT = {("partners.Referral", "link_nonce")}
+
+
+@dataclass(frozen=True)
+class Due:
+    participant: Participant
+    last_pathway_end: dt.date | None
+    due_since: dt.date
+
+
+def anonymisation_due(*, today: dt.date, organization: Organization | None = None) -> list[Due]:
+    """Who the retention rule anonymises on ``today``, oldest first; each organization its own
+    retention period."""
+    organizations = Organization.objects.filter(is_active=True)
+    if organization is not None:
+        organizations = organizations.filter(pk=organization.pk)
+    due = []
+    for org in organizations:
+        cutoff = add_months(today, -12 * org.retention_years)
+        people = (
+            Participant.objects.filter(organization=org, anonymised_at__isnull=True)
+            .annotate(
+                open_pathways=Count("pathways", filter=Q(pathways__ended_on__isnull=True)),
+                last_end=Max("pathways__ended_on"),
+                audit_until=Max("pathways__programme__audit_until"),
+            )
+            .filter(open_pathways=0)
+            .filter(Q(audit_until__isnull=True) | Q(audit_until__lt=today))
+            .filter(
+                Q(last_end__lte=cutoff) | Q(last_end__isnull=True, created_at__date__lte=cutoff)
+            )
+            .order_by("last_end", "pk")
+        )
+        for person in people:
+            start = person.last_end or timezone.localdate(person.created_at)
+            due.append(
+                Due(
+                    participant=person,
+                    last_pathway_end=person.last_end,
+                    due_since=add_months(start, 12 * org.retention_years),
+                )
+            )
+    return due
+
+
+def _lookup_to_participant(model) -> str | None:
+    """The shortest chain of foreign keys from ``model`` to Participant ("pathway__participant"),
+    through personal records only."""
+    personal = personal_record_models()
+    queue = deque([(model, "")])
+    seen = {model}
+    while queue:
+        current, path = queue.popleft()
+        for field in current._meta.concrete_fields:
+            target = field.related_model if field.is_relation else None
+            if target is None or target in seen or target not in personal:
+                continue
+            lookup = f"{path}__{field.name}" if path else field.name
+            if target is Participant:
+                return lookup
+            seen.add(target)
+            queue.append((target, lookup))
+    return None
+
+
+def _free_text_fields(model) -> list[models.Field]:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+        and not field.choices
+        and (model._meta.label, field.name) not in NOT_FREE_TEXT
+    ]
+
+
+def _file_fields(model) -> list[models.FileField]:
+    return [field for field in model._meta.concrete_fields if isinstance(field, models.FileField)]
+
+
+def _related_records():
+    """(model, lookup to the participant, free-text fields, file fields) for every record about
+    one participant."""
+    for model in sorted(personal_record_models(), key=lambda m: m._meta.label):
+        if model is Participant or model._meta.label in NOT_ONE_PERSONS:
+            continue
+        lookup = _lookup_to_participant(model)
+        if lookup is None:
+            continue
+        yield model, lookup, _free_text_fields(model), _file_fields(model)
+
+
+def _delete_files_on_commit(files) -> None:
+    def delete():
+        for file in files:
+            file.storage.delete(file.name)
+
+    transaction.on_commit(delete)
+
+
+@transaction.atomic
+def participant_anonymise(*, participant: Participant) -> None:
+    """Erases what identifies the person and every free text about them; keeps what is
+    counted. The audit trail records that it happened, not what was there."""
+    person = Participant.objects.select_for_update().get(pk=participant.pk)
+    if person.anonymised_at is not None:
+        return
+    touched: dict[type, list[int]] = {Participant: [person.pk]}
+    files = []
+    with disable_auditlog():
+        for model, lookup, texts, file_fields in _related_records():
+            rows = model.objects.filter(**{lookup: person})
+            pks = list(rows.values_list("pk", flat=True))
+            if not pks:
+                continue
+            touched[model] = pks
+            for field in file_fields:
+                for row in rows.exclude(**{field.name: ""}).only("pk", field.name):
+                    files.append(getattr(row, field.name))
+            blanks = {field.name: "" for field in [*texts, *file_fields]}
+            if blanks:
+                model.objects.filter(pk__in=pks).update(**blanks)
+        for name in PARTICIPANT_ERASED_FIELDS:
+            setattr(person, name, "")
+        person.first_name = ERASED
+        person.last_name = f"n° {person.pk}"
+        person.anonymised_at = timezone.now()
+        person.save()
+    _audit_trail_scrub(touched)
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Participant),
+        object_pk=str(person.pk),
+        object_id=person.pk,
+        object_repr=f"#{person.pk}",
+        action=LogEntry.Action.UPDATE,
+        changes={"anonymised_at": ["", person.anonymised_at.isoformat()]},
+    )
+    _delete_files_on_commit(files)
+
+
+def _audit_trail_scrub(touched: dict[type, list[int]]) -> None:
+    """The audit trail keeps who changed which record when; the values it copied go."""
+    for model, pks in touched.items():
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_pk__in=[str(pk) for pk in pks],
+        ).update(changes=None, changes_text="", serialized_data=None, object_repr="")
+
+
+def anonymise_due(*, today: dt.date, organization: Organization | None = None) -> list[Due]:
+    """Anonymises everyone due on ``today``; returns who was."""
+    due = anonymisation_due(today=today, organization=organization)
+    for entry in due:
+        participant_anonymise(participant=entry.participant)
+    return due
