@@ -55,6 +55,12 @@ NAVIGATION = [
         in_user_menu=True,
     ),
     NavItem(
+        "privacy:review",
+        _("Anonymisation"),
+        frozenset({Role.ADMIN}),
+        in_user_menu=True,
+    ),
+    NavItem(
         "accounts:access_log",
         _("Journal des accès"),
         frozenset({Role.ADMIN, Role.DIRECTION}),

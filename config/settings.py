@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.memberships_send_due_invitations",
         "schedule": 5 * 60,
     },
+    # The retention rule's dry run, the first of the month: each organization's administration
+    # sees who would be anonymised and confirms (privacy.services).
+    "prepare-anonymisation-reviews": {
+        "task": "privacy.tasks.anonymisation_reviews_prepare",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
     "send-due-referral-links": {
         "task": "partners.tasks.referral_links_send_due",
         "schedule": 5 * 60,
