@@ -3,6 +3,7 @@ the administration reopens; who may act on which statement; people taken in the 
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from accounts.models import Role
 from chantiers import services
 from chantiers.models import MonthlyStatement, StatementUnlock
 from chantiers.services import Mark, attendance_record
+from chantiers.year_changes import correction_create
 from tests.chantiers.helpers import _member
 from tests.factories import ChantierFactory, MembershipFactory, WorkSessionFactory
 
@@ -72,9 +74,67 @@ def test_prepare_confirm_validate_then_the_admin_reopens(
     client.force_login(admin)
     client.post(unlock, {"reason": "", "chantier": chantier.pk})
     assert MonthlyStatement.objects.get(pk=late_statement.pk).status == "validated"
-    client.post(unlock, {"reason": "Présence du 2 notée par erreur", "chantier": chantier.pk})
+    response = client.post(
+        unlock, {"reason": "Présence du 2 notée par erreur", "chantier": chantier.pk}
+    )
+    assert response.status_code == 302 and response.url == _url(chantier)
     assert MonthlyStatement.objects.get(pk=late_statement.pk).status == "draft"
     assert StatementUnlock.objects.get().by == admin
+
+
+def _validated_march(chantier, coordinator, person):
+    statement = services.statement_prepare(participant=person, month=dt.date(2026, 3, 1))
+    return services.statement_validate(statement=statement, by=coordinator)
+
+
+def _reason_box(page, statement):
+    """The reason's input on the statement's line, and what is said beside it."""
+    action = reverse("chantiers:statement_unlock", args=[statement.pk])
+    form = re.search(rf'<form[^>]*action="{action}".*?</form>', page, re.S).group(0)
+    return re.search(r'<input[^>]*name="reason"[^>]*>', form).group(0), form
+
+
+def test_a_reopening_refused_by_the_service_gives_the_reason_back_on_its_line(
+    client, coordinator, admin, chantier, march
+):
+    """A month with a correction cannot be reopened: the page says so on that line and keeps
+    the reason typed, instead of a redirect that dropped it."""
+    statement = _validated_march(chantier, coordinator, march[0])
+    correction_create(
+        statement=statement, amount=Decimal("-5"), km=0, reason="Trop payé", by=coordinator
+    )
+    client.force_login(admin)
+    response = client.post(
+        reverse("chantiers:statement_unlock", args=[statement.pk]),
+        {"reason": "Présence du 2 notée par erreur", "chantier": chantier.pk},
+    )
+    assert response.status_code == 200
+    box, form = _reason_box(response.text, statement)
+    assert 'value="Présence du 2 notée par erreur"' in box
+    assert "Cette fiche a des corrections" in form
+    assert "data-error-summary" in form
+    assert MonthlyStatement.objects.get(pk=statement.pk).status == "validated"
+
+
+def test_a_reason_refused_by_the_form_comes_back_marked_beside_its_field(
+    client, coordinator, admin, chantier, march
+):
+    statement = _validated_march(chantier, coordinator, march[0])
+    client.force_login(admin)
+    box, _form = _reason_box(client.get(_url(chantier)).text, statement)
+    assert "value=" not in box and "aria-invalid" not in box
+    response = client.post(
+        reverse("chantiers:statement_unlock", args=[statement.pk]),
+        {"reason": "Erreur\x07 de date", "chantier": chantier.pk},
+    )
+    assert response.status_code == 200
+    box, form = _reason_box(response.text, statement)
+    assert 'value="Erreur\x07 de date"' in box
+    assert 'aria-invalid="true"' in box
+    assert f'aria-describedby="id_s{statement.pk}_reason_error"' in box
+    assert f'id="id_s{statement.pk}_reason_error"' in form
+    assert f'href="#id_s{statement.pk}_reason"' in form  # the summary leads to the field
+    assert not StatementUnlock.objects.exists()
 
 
 def test_other_organizations_statements_answer_404(client, outsider, chantier, march, coordinator):
