@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='two_factor_for_all',
-            field=models.BooleanField(default=False, help_text="L'administration et la direction se connectent toujours avec un code de leur téléphone ; cochée, chaque membre de l'équipe aussi, quel que soit son rôle.", verbose_name="double authentification pour toute l'équipe"),
+            field=models.BooleanField(default=False, db_default=False, help_text="L'administration et la direction se connectent toujours avec un code de leur téléphone ; cochée, chaque membre de l'équipe aussi, quel que soit son rôle.", verbose_name="double authentification pour toute l'équipe"),
         ),
         migrations.CreateModel(
             name='TwoFactorEvent',

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='retention_years',
-            field=models.PositiveSmallIntegerField(default=5, help_text='Après la fin de son dernier parcours, une personne est anonymisée au terme de ce délai (jamais avant la fin de la période de contrôle de ses programmes). Les chiffres des rapports restent les mêmes.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='durée de conservation (années)'),
+            field=models.PositiveSmallIntegerField(default=5, db_default=5, help_text='Après la fin de son dernier parcours, une personne est anonymisée au terme de ce délai (jamais avant la fin de la période de contrôle de ses programmes). Les chiffres des rapports restent les mêmes.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='durée de conservation (années)'),
         ),
     ]
