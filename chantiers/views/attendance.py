@@ -207,7 +207,7 @@ def week_entry(request, pk, year, month, day):
     locked = selectors.locked_months(
         participant_ids=ids, months={s.date.replace(day=1) for s in sessions}
     )
-    bad: set[str] = set()
+    errors: dict[str, str] = {}  # by input name: hours-34-12, status-34-12
     if request.method == "POST":
         cells = [
             Cell(
@@ -228,7 +228,7 @@ def week_entry(request, pk, year, month, day):
         form = AttendanceForm(request.POST, cells=cells)
         if not form.is_valid():
             messages.error(request, form.problems())
-            bad = form.bad_keys()
+            errors = form.input_errors()
         else:
             try:
                 _save(request, form.marks(), name_the_day=True)
@@ -241,10 +241,21 @@ def week_entry(request, pk, year, month, day):
         {
             "number": number,
             "participant": enrolment.participant,
-            "cells": [_cell(session, enrolment, marks, locked, typed, bad) for session in sessions],
+            "cells": [
+                _cell(session, enrolment, marks, locked, typed, errors) for session in sessions
+            ],
         }
         for number, enrolment in enumerate(group, start=1)
     ]
+    # The refused cells above the sheet, in its reading order, each a link to its input.
+    summary = []
+    for row in rows:
+        for cell in row["cells"]:
+            for kind, message in cell["error"].items():
+                day = formats.date_format(cell["session"].date, "D d/m")
+                target = f"h-{cell['key']}" if kind == "hours" else f"st-{cell['key']}"
+                text = f"{row['participant']}, {day} — {message}"
+                summary.append({"target": target, "text": text})
     context = {
         "chantier": chantier,
         "monday": monday,
@@ -254,6 +265,7 @@ def week_entry(request, pk, year, month, day):
         "this_week": _ymd(monday),
         "sessions": sessions,
         "rows": rows,
+        "error_summary": summary,
         "statuses": SHORT_LABELS,
     }
     return render(request, "chantiers/week_entry.html", context)
@@ -263,8 +275,9 @@ def _ymd(day: dt.date) -> dict:
     return {"year": day.year, "month": day.month, "day": day.day}
 
 
-def _cell(session, enrolment, marks, locked, typed, bad) -> dict:
-    """One box of the grid: what is recorded, or what was typed when the sheet comes back."""
+def _cell(session, enrolment, marks, locked, typed, errors) -> dict:
+    """One box of the grid: what is recorded, or what was typed when the sheet comes back (and
+    ``error``, what is wrong with it by input: status, hours)."""
     key = f"{session.pk}-{enrolment.participant_id}"
     mark = marks.get((session.pk, enrolment.participant_id))
     is_locked = (enrolment.participant_id, session.date.replace(day=1)) in locked
@@ -285,5 +298,9 @@ def _cell(session, enrolment, marks, locked, typed, bad) -> dict:
         "status": status,
         "hours": hours,
         "version": version,
-        "error": key in bad,
+        "error": {
+            kind: errors[f"{kind}-{key}"]
+            for kind in ("status", "hours")
+            if f"{kind}-{key}" in errors
+        },
     }

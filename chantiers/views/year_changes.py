@@ -186,7 +186,8 @@ def correction_settle(request, pk):
         pk=pk,
         statement__organization=request.organization,
     )
-    form = CorrectionSettleForm(request.POST)
+    # Ids of the correction's own line (one per pending correction on the page).
+    form = CorrectionSettleForm(request.POST, auto_id=f"id_c{correction.pk}_%s")
     settle = partial(year_changes.correction_settle, correction=correction, by=request.user)
     if apply_form(form, lambda data: settle(on=data["settled_on"], note=data["settled_note"])):
         messages.success(request, _("Correction marquée comme réglée hors lot."))

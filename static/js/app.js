@@ -11,6 +11,14 @@ document.addEventListener("DOMContentLoaded", () => {
   const arrival =
     document.querySelector("[data-error-summary]") || document.querySelector("[data-messages]");
   if (arrival) arrival.focus();
+  // The attendance grid's sticky bar: its height, for the scroll padding that keeps the focused
+  // row out from under it (app.css), however many lines the bar takes.
+  const bar = document.querySelector(".sticky-actions");
+  if (bar) {
+    const root = document.documentElement;
+    const follow = () => root.style.setProperty("--app-sticky-bar", `${bar.offsetHeight}px`);
+    new ResizeObserver(follow).observe(bar);
+  }
 });
 
 // A link of the error summary: the field takes the focus with its label in view (a plain jump

@@ -122,6 +122,7 @@ def test_a_declaration_takes_a_volunteer_above_the_annual_ceiling_on_a_phone(
     page = phone
     log_in(page, live_server, "chantier@demo.local")
     page.goto(live_server.url + reverse("chantiers:group", args=[session.chantier_id]))
+    _check(page, "group page")
     page.get_by_role("link", name="Reçu ailleurs — Nadia Verhoeven").click()
     page.wait_for_url(f"**{reverse('chantiers:declarations', args=[nadia.pk])}")
     aside = page.get_by_role("complementary")
@@ -194,7 +195,7 @@ def test_a_declaration_takes_a_volunteer_above_the_annual_ceiling_on_a_phone(
         expect(refusal).to_contain_text("tant que la direction n'a pas indiqué la suite donnée")
         statement = MonthlyStatement.objects.get(participant=nadia, month=month.replace(day=1))
         assert statement.status == MonthlyStatement.Status.DRAFT
-        assert_accessible(page, "month statements, validation refused")
+        _check(page, "month statements, validation refused")
         # Checked at the end, once the journey has gone through: the layout of the cell.
         status_lines = nadia_row.locator("td[data-label='État']").evaluate(STATUS_LINES)
 
@@ -203,10 +204,12 @@ def test_a_declaration_takes_a_volunteer_above_the_annual_ceiling_on_a_phone(
         listed = page.get_by_test_id("ceiling-excesses")
         expect(listed).to_contain_text(f"Nadia VERHOEVEN · {year}")
         expect(listed).to_contain_text(f"{_euros(over)} au-delà")
+        _check(page, "coordinator's dashboard, an excess listed")
 
         # 7. Direction sees it on its dashboard too, opens the excess and records it accepted
         #    as taxable pay, the day Nadia was told.
         office.goto(live_server.url + "/")
+        _check(office, "direction's dashboard, an excess listed")
         office.get_by_test_id("ceiling-excesses").get_by_role(
             "link", name=f"Nadia VERHOEVEN · {year}"
         ).click()
@@ -240,10 +243,12 @@ def test_a_declaration_takes_a_volunteer_above_the_annual_ceiling_on_a_phone(
     expect(nadia_row.get_by_role("link", name=EXCEEDED)).to_have_count(0)
     nadia_row.get_by_role("button", name="Confirmer les jours non payés").click()
     expect(page.locator("[data-messages]")).to_contain_text("1 jour(s) non payable(s) confirmé(s).")
+    _check(page, "month statements, the days not paid confirmed")
     page.locator("tbody tr").filter(has_text="Nadia VERHOEVEN").get_by_role(
         "button", name="Valider"
     ).click()
     expect(page.locator("[data-messages]")).to_contain_text("Fiche de Nadia Verhoeven validée.")
+    _check(page, "month statements, the statement validated")
     statement.refresh_from_db()
     assert statement.status == MonthlyStatement.Status.VALIDATED
     assert statement.amount == Decimal("0.00")  # never a cent across the ceiling

@@ -1,7 +1,7 @@
 """Contrast of every state of the controls the site uses, measured on the colours Chromium
-computes with the site's own stylesheets (WCAG 2.2: text 4.5:1, 1.4.3; focus indicator 3:1
-against what surrounds it, 1.4.11). axe-core checks text at rest only: hover, checked and
-focused states are measured here."""
+computes with the site's own stylesheets (WCAG 2.2: text 4.5:1, 1.4.3; focus indicator and the
+border that shows where a field is 3:1 against what surrounds it, 1.4.11). axe-core checks text
+at rest only: hover, checked and focused states, and fields' borders, are measured here."""
 
 import random
 import re
@@ -21,6 +21,26 @@ CONTROLS = "".join(
     f'<label class="btn {kind}" for="r-{kind}" data-checked="{kind}">Parti tôt</label>'
     for kind in KINDS
 )
+# The form fields: a text input, a select, a checkbox and a radio button, small and normal.
+FIELDS = {
+    "input": '<input class="form-control" aria-label="Nom">',
+    "small input": '<input class="form-control form-control-sm" aria-label="Heures">',
+    "select": '<select class="form-select" aria-label="Statut"><option>Présent</option></select>',
+    "small select": (
+        '<select class="form-select form-select-sm" aria-label="Statut"><option>—</option></select>'
+    ),
+    "checkbox": '<input type="checkbox" class="form-check-input" aria-label="Signée">',
+    "radio": '<input type="radio" class="form-check-input" name="f-radio" aria-label="Vélo">',
+}
+FIELD_SAMPLES = "".join(f'<span data-field="{name}">{html}</span>' for name, html in FIELDS.items())
+BORDER = """(element) => {
+  const style = getComputedStyle(element);
+  const backgrounds = [];
+  for (let node = element.parentElement; node; node = node.parentElement) {
+    backgrounds.push(getComputedStyle(node).backgroundColor);
+  }
+  return {border: style.borderTopColor, width: style.borderTopWidth, backgrounds};
+}"""
 INJECT = """(html) => {
   const style = document.createElement('style');
   style.textContent = '*, *::before, *::after { transition: none !important; }';
@@ -100,7 +120,7 @@ def _focus_contrast(page, locator, *, ring_target=None) -> float:
 def sample(desktop, live_server, transactional_db):
     seed_accounts(rng=random.Random(2026))
     log_in(desktop, live_server, "chantier@demo.local")
-    desktop.evaluate(INJECT, CONTROLS)
+    desktop.evaluate(INJECT, CONTROLS + FIELD_SAMPLES)
     desktop.mouse.move(0, 0)
     return desktop
 
@@ -125,6 +145,32 @@ def test_every_button_state_has_readable_text_and_a_visible_focus_ring(sample):
         for state, ratio in measured.items()
         if ratio < (3 if "focus" in state else 4.5)
     }
+    assert not failing, failing
+
+
+def _border_contrast(locator) -> float:
+    """The field's border against what is around it (the page behind the field)."""
+    style = locator.evaluate(BORDER)
+    assert float(style["width"].removesuffix("px")) >= 1, style
+    surround = _background(style["backgrounds"])
+    return contrast(_over(_rgba(style["border"]), surround), surround)
+
+
+def test_every_field_shows_its_edge_at_rest_focused_and_checked(sample):
+    """Bootstrap's grey border (#dee2e6, 1.3:1 on white) hardly shows where a field is."""
+    page = sample
+    measured = {}
+    for name in FIELDS:
+        field = page.locator(f"[data-field='{name}'] > :first-child")
+        measured[f"{name} at rest"] = _border_contrast(field)
+        page.keyboard.press("Shift")
+        field.focus()
+        measured[f"{name} focused"] = _border_contrast(field)
+        if name in ("checkbox", "radio"):
+            field.check()
+            measured[f"{name} checked"] = _border_contrast(field)
+        field.blur()
+    failing = {state: round(ratio, 2) for state, ratio in measured.items() if ratio < 3}
     assert not failing, failing
 
 

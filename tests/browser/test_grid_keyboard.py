@@ -1,17 +1,22 @@
-"""The attendance grid with a keyboard only, on a phone-wide screen: Tab to each person, Space
-to mark them present, an arrow to change one, a bad number of hours typed; the refusal's
-summary takes the focus, its link leads to the input, Enter saves. Where the focus goes is
-asserted at each step, and never under the sticky bar of buttons."""
+"""The attendance grid with a keyboard only, on a phone-wide screen (320 px, the narrowest WCAG
+asks for, and 360 px): Tab to each person, Space to mark them present, an arrow to change one, a
+bad number of hours typed, Shift+Tab back up the rows; the refusal's summary takes the focus, its
+link leads to the input, Enter saves. Where the focus goes is asserted at each step, and never
+under the sticky bar of buttons."""
 
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from chantiers.models import Attendance
 from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in, twelve_at_a_session_today
 
 FOCUSED_ID = "document.activeElement.id"
+# What the focus is on, for a message: its id, else its text ("Heures et note").
+FOCUSED = "document.activeElement.id || document.activeElement.textContent.trim()"
 # The focused element is below the sticky bar (not hidden by it, WCAG 2.2 SC 2.4.11).
 NOT_UNDER_THE_BAR = """() => {
   const bar = document.querySelector('.sticky-actions').getBoundingClientRect();
@@ -21,6 +26,13 @@ NOT_UNDER_THE_BAR = """() => {
   const box = target.getBoundingClientRect();
   return box.top >= bar.bottom - 1 && box.bottom <= window.innerHeight + 1;
 }"""
+# The same for the label of the focused input (a link of the error summary shows it too).
+LABEL_NOT_UNDER_THE_BAR = """() => {
+  const bar = document.querySelector('.sticky-actions').getBoundingClientRect();
+  const label = document.querySelector(`label[for="${document.activeElement.id}"]`);
+  return label.getBoundingClientRect().top >= bar.bottom - 1;
+}"""
+IN_THE_BAR = "document.activeElement.closest('.sticky-actions') !== null"
 
 
 def _in_view(page) -> bool:
@@ -39,12 +51,29 @@ def _tab_to(page, prefix: str) -> str:
     raise AssertionError(f"the focus never reached {prefix}…")
 
 
+def _shift_tab_up_to_the_bar(page) -> list[str]:
+    """Shift+Tab from where the focus is up to the sticky bar's buttons: the ids focused on the
+    way, each asserted out from under the bar once the browser has scrolled it into view."""
+    focused = []
+    for _ in range(60):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate(IN_THE_BAR):
+            return focused
+        focused.append(page.evaluate(FOCUSED))
+        try:
+            page.wait_for_function(NOT_UNDER_THE_BAR, timeout=3000)
+        except PlaywrightTimeout:
+            raise AssertionError(f"{focused[-1]!r} is under the sticky bar") from None
+    raise AssertionError("Shift+Tab never reached the sticky bar")
+
+
+@pytest.mark.parametrize("width", [320, 360])
 def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
-    browser, live_server, transactional_db, legal_ceilings
+    browser, live_server, transactional_db, legal_ceilings, width
 ):
     session, people = twelve_at_a_session_today()
     rows = sorted(people, key=lambda p: (p.last_name, p.first_name))
-    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="fr-BE")
+    context = browser.new_context(viewport={"width": width, "height": 640}, locale="fr-BE")
     page = context.new_page()
     log_in(page, live_server, "chantier@demo.local")
     page.goto(live_server.url + reverse("chantiers:session_attendance", args=[session.pk]))
@@ -72,6 +101,11 @@ def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
             assert _in_view(page)
             page.keyboard.type("sept")
     _tab_to(page, "save-bottom")  # past the last row's "Heures et note", the last button
+    # Back up the rows: every row's buttons, "Heures et note" and the first row's inputs.
+    focused = _shift_tab_up_to_the_bar(page)
+    assert {f"s-{p.pk}-present" for p in rows[1:]} | {f"s-{rows[0].pk}-late"} <= set(focused)
+    assert f"h-{rows[0].pk}" in focused
+    _tab_to(page, "save-bottom")
     page.keyboard.press("Enter")
 
     # Refused: nothing saved, the summary has the focus and every choice is kept.
@@ -86,6 +120,7 @@ def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
     page.keyboard.press("Enter")
     assert page.evaluate(FOCUSED_ID) == f"h-{rows[0].pk}"
     assert _in_view(page)
+    assert page.evaluate(LABEL_NOT_UNDER_THE_BAR), "the input's label is under the sticky bar"
     page.keyboard.press("Control+A")
     page.keyboard.type("7,5")
     page.keyboard.press("Enter")  # Enter in an input saves the grid (not "Tout le monde présent")

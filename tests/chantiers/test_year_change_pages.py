@@ -686,10 +686,10 @@ def test_a_refused_settlement_comes_back_as_typed_on_its_line(
         {"settled_on": tomorrow, "settled_note": "Remboursé en liquide"},
     )
     assert response.status_code == 200
-    line = _input(response, f"settled-note-{correction.pk}")
+    line = _input(response, f"id_c{correction.pk}_settled_note")
     assert line["value"] == "Remboursé en liquide"
-    assert _input(response, f"settled-on-{correction.pk}")["value"] == tomorrow
-    assert _input(response, f"settled-on-{correction.pk}")["aria-invalid"] == "true"
+    assert _input(response, f"id_c{correction.pk}_settled_on")["value"] == tomorrow
+    assert _input(response, f"id_c{correction.pk}_settled_on")["aria-invalid"] == "true"
     assert "La date ne peut pas être dans le futur." in response.text
     correction.refresh_from_db()
     assert correction.is_pending
