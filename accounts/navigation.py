@@ -36,7 +36,7 @@ NAVIGATION = [
     NavItem(
         "partners:employer_list", _("Employeurs"), frozenset({Role.COUNSELLOR, Role.DIRECTION})
     ),
-    NavItem("partners:hosting_list", _("Chantiers accueillis"), frozenset({Role.PARTNER})),
+    NavItem("dashboard:hosting_list", _("Chantiers accueillis"), frozenset({Role.PARTNER})),
     NavItem(
         "reporting:index",
         _("Rapports"),

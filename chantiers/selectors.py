@@ -16,6 +16,7 @@ from chantiers.models import (
     Chantier,
     ElsewhereDeclaration,
     Enrolment,
+    Incident,
     IndemnityCeiling,
     MonthlyStatement,
     RealCost,
@@ -527,3 +528,60 @@ def participant_indemnities_section(*, participant, organization) -> dict | None
         "participant": participant,
         "real_costs": real_costs,
     }
+
+
+# --- The hosting partner's page (dashboard/views_hosting.py): figures, never a surname ----
+
+
+def chantiers_hosted(*, organization) -> QuerySet[Chantier]:
+    """The chantiers ``organization`` hosts (a housing company), whoever runs them."""
+    return Chantier.objects.filter(host=organization)
+
+
+def hosting_figures(*, chantier_ids: list[int]) -> dict:
+    """Group size, attendance and open incidents of each chantier, in three grouped queries."""
+    rates = attendance_rates(chantier_ids=chantier_ids)
+    figures = {pk: {"group": 0, "open_incidents": 0} for pk in chantier_ids}
+    for row in (
+        Enrolment.objects.filter(chantier__in=chantier_ids, status__in=Enrolment.IN_GROUP)
+        .values("chantier")
+        .annotate(n=Count("pk"))
+    ):
+        figures[row["chantier"]]["group"] = row["n"]
+    for row in (
+        Incident.objects.filter(chantier__in=chantier_ids, closed_on__isnull=True)
+        .values("chantier")
+        .annotate(n=Count("pk"))
+    ):
+        figures[row["chantier"]]["open_incidents"] = row["n"]
+    for pk, values in figures.items():
+        values["rate"] = rates[pk]  # the chantier page's rate, shown by ``whole_percent``
+    return figures
+
+
+def hosting_next_sessions(*, chantier_ids: list[int], per_chantier: int) -> dict:
+    """The next planned sessions of each chantier, at most ``per_chantier``, in one query."""
+    upcoming = WorkSession.objects.filter(
+        chantier__in=chantier_ids,
+        date__gte=timezone.localdate(),
+        status=WorkSession.Status.PLANNED,
+    ).order_by("chantier", "date", "starts_at")
+    sessions = {pk: [] for pk in chantier_ids}
+    for session in upcoming:
+        if len(sessions[session.chantier_id]) < per_chantier:
+            sessions[session.chantier_id].append(session)
+    return sessions
+
+
+def hosting_first_names(*, chantier: Chantier) -> list[str]:
+    """First names only: the partner never receives the surname or anything else of a person."""
+    return list(
+        Enrolment.objects.filter(chantier=chantier, status__in=Enrolment.IN_GROUP)
+        .order_by("participant__first_name")
+        .values_list("participant__first_name", flat=True)
+    )
+
+
+def hosting_incidents(*, chantier: Chantier) -> QuerySet[Incident]:
+    """Kind, date, open or closed: no description, no people involved (they carry names)."""
+    return Incident.objects.filter(chantier=chantier).only("pk", "kind", "date", "closed_on")

@@ -1,10 +1,22 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import views, views_hosting
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # The hosting partner's chantiers: under the partners' address, served here because the
+    # page reads chantiers (partners does not import its sibling).
+    path(
+        "partenaires/chantiers-accueillis/",
+        views_hosting.hosting_list,
+        name="hosting_list",
+    ),
+    path(
+        "partenaires/chantiers-accueillis/<int:pk>/",
+        views_hosting.hosting_detail,
+        name="hosting_detail",
+    ),
 ]

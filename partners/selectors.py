@@ -1,16 +1,26 @@
-"""Reads for the counsellor's side of referrals: the partner directory, the organization's
-referrals and the reminders of those left without an answer."""
+"""Reads on referrals and employers: the partner directory, the organization's referrals and
+the reminders of those left without an answer; what leaves the sending organization of a
+referral (the minimum), the answer links owed and the daily digests."""
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Organization, User
-from chantiers.models import Chantier, Enrolment, Incident, WorkSession
-from chantiers.selectors import attendance_rates
-from partners.models import PartnerService, Referral
+from accounts.models import Membership, Organization, Role, User
+from partners.models import (
+    EmployerContact,
+    Matching,
+    PartnerService,
+    Referral,
+    ReferralDigest,
+    ReferralTransition,
+)
+
+Status = Referral.Status
 
 
 def service_directory(
@@ -96,53 +106,191 @@ def employer_list(*, organization: Organization, query: str = "") -> QuerySet[Or
     return found.order_by("name")
 
 
-# --- The hosting partner's view (views_hosting): figures, never a surname -----------------------
+def prospection_list(
+    *, organization: Organization, employer: Organization
+) -> QuerySet[EmployerContact]:
+    """This organization's contacts with ``employer`` (another operator's are its own)."""
+    return EmployerContact.objects.filter(
+        organization=organization, employer=employer
+    ).select_related("by")
 
 
-def hosting_figures(*, chantier_ids: list[int]) -> dict:
-    """Group size, attendance and open incidents of each chantier, in three grouped queries."""
-    rates = attendance_rates(chantier_ids=chantier_ids)
-    figures = {pk: {"group": 0, "open_incidents": 0} for pk in chantier_ids}
-    for row in (
-        Enrolment.objects.filter(chantier__in=chantier_ids, status__in=Enrolment.IN_GROUP)
-        .values("chantier")
-        .annotate(n=Count("pk"))
-    ):
-        figures[row["chantier"]]["group"] = row["n"]
-    for row in (
-        Incident.objects.filter(chantier__in=chantier_ids, closed_on__isnull=True)
-        .values("chantier")
-        .annotate(n=Count("pk"))
-    ):
-        figures[row["chantier"]]["open_incidents"] = row["n"]
-    for pk, values in figures.items():
-        values["rate"] = rates[pk]  # the chantier page's rate, shown by ``whole_percent``
-    return figures
+def employer_matchings(*, organization: Organization, employer: Organization) -> QuerySet[Matching]:
+    """This organization's participants proposed to ``employer``."""
+    return Matching.objects.filter(
+        participant__organization=organization, employer=employer
+    ).select_related("participant")
 
 
-def hosting_next_sessions(*, chantier_ids: list[int], per_chantier: int) -> dict:
-    """The next planned sessions of each chantier, at most ``per_chantier``, in one query."""
-    upcoming = WorkSession.objects.filter(
-        chantier__in=chantier_ids,
-        date__gte=timezone.localdate(),
-        status=WorkSession.Status.PLANNED,
-    ).order_by("chantier", "date", "starts_at")
-    sessions = {pk: [] for pk in chantier_ids}
-    for session in upcoming:
-        if len(sessions[session.chantier_id]) < per_chantier:
-            sessions[session.chantier_id].append(session)
-    return sessions
+def matching_list(*, organization: Organization, status: str = "") -> QuerySet[Matching]:
+    """The matchings of this organization's participants, of one status or, with ``open``, those
+    not closed yet; any other value: all of them."""
+    matchings = Matching.objects.filter(participant__organization=organization).select_related(
+        "participant", "employer"
+    )
+    if status in Matching.Status.values:
+        matchings = matchings.filter(status=status)
+    elif status == "open":
+        matchings = matchings.exclude(status__in=Matching.CLOSED)
+    return matchings
 
 
-def hosting_first_names(*, chantier: Chantier) -> list[str]:
-    """First names only: the partner never receives the surname or anything else of a person."""
-    return list(
-        Enrolment.objects.filter(chantier=chantier, status__in=Enrolment.IN_GROUP)
-        .order_by("participant__first_name")
-        .values_list("participant__first_name", flat=True)
+# --- The partner's side: the minimum, the answer link, the daily digest -------------------
+
+
+def referrals_minimal(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """The only columns of a referral that leave the sending organization."""
+    return queryset.select_related(
+        "participant", "from_organization", "to_organization", "service", "sent_by"
+    ).only(
+        "pk",
+        "reason",
+        "sent_on",
+        "status",
+        "refusal_reason",
+        "participant__first_name",
+        "participant__last_name",
+        "participant__phone",
+        "participant__email",
+        "from_organization__name",
+        "to_organization__name",
+        "to_organization__email",
+        "service__name",
+        "service__email",
+        "sent_by__first_name",
+        "sent_by__last_name",
+        "sent_by__email",
     )
 
 
-def hosting_incidents(*, chantier: Chantier) -> QuerySet[Incident]:
-    """Kind, date, open or closed: no description, no people involved (they carry names)."""
-    return Incident.objects.filter(chantier=chantier).only("pk", "kind", "date", "closed_on")
+def partner_has_members(organization: Organization) -> bool:
+    """A partner with active members answers in the app; one without, through the link."""
+    return Membership.objects.active().filter(organization=organization, role=Role.PARTNER).exists()
+
+
+def referral_link_address(referral: Referral) -> str:
+    """Where the answer link goes: the service's referral address, else the organization's."""
+    if referral.service_id and referral.service.email:
+        return referral.service.email
+    return referral.to_organization.email
+
+
+# The periodic check leaves a link this long to the queued task before it sends it itself.
+LINK_QUEUE_GRACE = dt.timedelta(minutes=10)
+
+
+def referrals_due_link(*, now: dt.datetime | None = None) -> QuerySet[Referral]:
+    """Referrals waiting for an answer link that was never sent: still open, to a partner
+    without members that has an address, past the grace left to the queued task."""
+    now = now or timezone.now()
+    partner_members = Membership.objects.active().filter(
+        organization=OuterRef("to_organization"), role=Role.PARTNER
+    )
+    return (
+        Referral.objects.filter(
+            status=Status.SENT,
+            link_sent_at=None,
+            status_changed_at__lt=now - LINK_QUEUE_GRACE,
+        )
+        .exclude(Exists(partner_members))
+        .filter(Q(service__email__gt="") | Q(to_organization__email__gt=""))
+    )
+
+
+def reminder_days() -> int:
+    """The same delay as the dashboard's reminders (``referrals_awaiting_answer``)."""
+    return settings.REFERRAL_REMINDER_DAYS
+
+
+@dataclass
+class Digest:
+    user: User
+    answers: list = field(default_factory=list)  # transitions of their referrals
+    overdue: list = field(default_factory=list)  # their referrals still unanswered
+    received: list = field(default_factory=list)  # referrals addressed to their organization
+
+    def __bool__(self):
+        return bool(self.answers or self.overdue or self.received)
+
+
+def digest_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The 24 hours ending at the current hour, o'clock.
+
+    What was sent is not stored: each run covers the events whose transition ``at`` falls in
+    [yesterday same hour, this hour). Runs a day apart (celery beat) therefore cover every event
+    once, and a run a few minutes late covers the same window as one on time.
+    """
+    end = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
+    return end - dt.timedelta(days=1), end
+
+
+def _sender_still_member(prefix: str):
+    """The sender still belongs to the sending organization: someone who left it (or whose
+    account is closed) no longer receives the names of its participants."""
+    return Membership.objects.active().filter(
+        user=OuterRef(f"{prefix}sent_by"), organization=OuterRef(f"{prefix}from_organization")
+    )
+
+
+def referrals_digests(*, now: dt.datetime | None = None) -> list[Digest]:
+    """What each person should read this morning, gathered in a fixed number of queries."""
+    start, end = digest_window(now or timezone.now())
+    digests: dict[int, Digest] = {}
+
+    def digest_of(user):
+        return digests.setdefault(user.pk, Digest(user=user))
+
+    answered = (
+        ReferralTransition.objects.filter(
+            at__gte=start,
+            at__lt=end,
+            to_status__in=[Status.ACCEPTED, Status.REFUSED, Status.EXPIRED],
+        )
+        .select_related(
+            "referral__participant",
+            "referral__to_organization",
+            "referral__service",
+            "referral__sent_by",
+        )
+        .filter(Exists(_sender_still_member("referral__")))
+        .order_by("at", "pk")
+    )
+    for transition in answered:
+        digest_of(transition.referral.sent_by).answers.append(transition)
+
+    limit = timezone.localdate(end) - dt.timedelta(days=reminder_days())
+    overdue = referrals_minimal(
+        Referral.objects.filter(
+            Exists(_sender_still_member("")), status=Status.SENT, sent_on__lt=limit
+        ).order_by("sent_on", "pk")
+    )
+    for referral in overdue:
+        digest_of(referral.sent_by).overdue.append(referral)
+
+    new = list(
+        referrals_minimal(
+            Referral.objects.filter(
+                transitions__to_status=Status.SENT,
+                transitions__at__gte=start,
+                transitions__at__lt=end,
+            ).order_by("sent_on", "pk")
+        ).distinct()
+    )
+    by_organization = defaultdict(list)
+    for referral in new:
+        by_organization[referral.to_organization_id].append(referral)
+    members = (
+        Membership.objects.active()
+        .filter(role=Role.PARTNER, organization__in=by_organization.keys())
+        .select_related("user")
+        .order_by("pk")
+    )
+    for membership in members:
+        digest_of(membership.user).received += by_organization[membership.organization_id]
+
+    return [digest for digest in digests.values() if digest]
+
+
+def referral_digest_recipients(*, day: dt.date) -> set[int]:
+    """The users (their keys) who already had the digest of ``day``."""
+    return set(ReferralDigest.objects.filter(day=day).values_list("user_id", flat=True))

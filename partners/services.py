@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from participants.models import Need, Participant
 from participants.services import pathway_close
-from partners.models import EmployerContact, Matching, PartnerService, Referral, ReferralTransition
+from partners import selectors
+from partners.models import (
+    EmployerContact,
+    Matching,
+    PartnerService,
+    Referral,
+    ReferralDigest,
+    ReferralTransition,
+)
 
 Status = Referral.Status
 
@@ -188,8 +196,6 @@ def referral_link_resend(*, referral: Referral) -> bool:
     """Queue a new answer link (the previous one stops working once it is sent). False when one
     was asked for less than ``RESEND_AFTER`` ago: a double click sends one e-mail, not two (the
     first link would be void on arrival). The row, locked, serialises the clicks."""
-    from partners.emails import referral_link_send_later  # the e-mails use this module
-
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != Status.SENT:
         raise ValidationError(_("Cette orientation a déjà reçu une réponse : pas de lien."))
@@ -198,6 +204,39 @@ def referral_link_resend(*, referral: Referral) -> bool:
         return False
     referral.link_sent_at = now  # asked for now; stamped again when the task sends it
     referral.save(update_fields=["link_sent_at"])
+    referral_link_send_later(referral=referral)
+    return True
+
+
+def referral_link_send_later(*, referral: Referral) -> None:
+    """Queue the link e-mail once the current transaction is committed (a re-send too). With the
+    broker unreachable, the referral is left without ``link_sent_at``: the periodic check
+    (``emails.referral_links_send_due``) sends it once the broker is back."""
+    from accounts.queueing import MAIL_LATER, enqueue_on_commit
+    from partners.tasks import referral_send_link  # the tasks call this module
+
+    def owed() -> None:
+        # A re-send stamped the time it was asked for (``referral_link_resend``).
+        Referral.objects.filter(pk=referral.pk).update(link_sent_at=None)
+
+    enqueue_on_commit(
+        referral_send_link,
+        referral.pk,
+        on_broker_down=owed,
+        notice=MAIL_LATER,
+    )
+
+
+def referral_link_send_if_no_members(*, referral: Referral) -> bool:
+    """A partner without members answers through a link e-mailed to the service's address, else
+    the organization's (``selectors.referral_link_address``, as the "send again" button does;
+    the same test of "members" as the partner's side: ``selectors.partner_has_members``).
+
+    False when the partner can be reached neither way: the counsellor must call it."""
+    if selectors.partner_has_members(referral.to_organization):
+        return True
+    if not selectors.referral_link_address(referral):
+        return False
     referral_link_send_later(referral=referral)
     return True
 
@@ -268,6 +307,15 @@ def referral_answer_by_link(*, token: str, accept: bool, reason: str = "") -> Re
         reason=reason,
         channel=ReferralTransition.Channel.LINK,
     )
+
+
+# --- The daily digest ---------------------------------------------------------------------
+
+
+def referral_digest_record(*, user: User, day: dt.date) -> bool:
+    """Record that ``user`` has the digest of ``day``; False when a run got there first. Called
+    in the transaction that sends the e-mail: one that fails leaves the day unrecorded."""
+    return ReferralDigest.objects.get_or_create(user=user, day=day)[1]
 
 
 # --- Employers -----------------------------------------------------------------------------

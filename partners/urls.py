@@ -4,8 +4,9 @@ app_name = "partners"
 
 urlpatterns = []
 
-# Employers, prospections and matchings; the hosting partner's view of its chantiers (P3).
-from partners import views_employers, views_hosting  # noqa: E402
+# Employers, prospections and matchings (P3). The hosting partner's view of its chantiers is
+# in dashboard/urls.py, at partenaires/chantiers-accueillis/: it reads chantiers.
+from partners import views_employers  # noqa: E402
 
 urlpatterns += [
     path("employeurs/", views_employers.employer_list, name="employer_list"),
@@ -18,8 +19,6 @@ urlpatterns += [
         name="matching_create",
     ),
     path("mises-en-relation/<int:pk>/", views_employers.matching_update, name="matching_update"),
-    path("chantiers-accueillis/", views_hosting.hosting_list, name="hosting_list"),
-    path("chantiers-accueillis/<int:pk>/", views_hosting.hosting_detail, name="hosting_detail"),
 ]
 
 # The partner's side of referrals (issue 5, items 3 and 4): the inbox of a partner with members,

@@ -24,7 +24,7 @@ from partners.forms import (
     MatchingForm,
     MatchingUpdateForm,
 )
-from partners.models import EmployerContact, Matching
+from partners.models import Matching
 
 EMPLOYER_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
 PAGE_SIZE = 25
@@ -103,12 +103,12 @@ def employer_detail(request, pk):
     context = {
         "employer": employer,
         "form": form,
-        "contacts": EmployerContact.objects.filter(
+        "contacts": selectors.prospection_list(
             organization=request.organization, employer=employer
-        ).select_related("by"),
-        "matchings": Matching.objects.filter(
-            participant__organization=request.organization, employer=employer
-        ).select_related("participant"),
+        ),
+        "matchings": selectors.employer_matchings(
+            organization=request.organization, employer=employer
+        ),
     }
     return render(request, "partners/employer_detail.html", context)
 
@@ -119,13 +119,7 @@ def employer_detail(request, pk):
 @role_required(*EMPLOYER_ROLES)
 def matching_list(request):
     status = request.GET.get("status", "")
-    matchings = Matching.objects.filter(
-        participant__organization=request.organization
-    ).select_related("participant", "employer")
-    if status in Matching.Status.values:
-        matchings = matchings.filter(status=status)
-    elif status == "open":
-        matchings = matchings.exclude(status__in=Matching.CLOSED)
+    matchings = selectors.matching_list(organization=request.organization, status=status)
     page = Paginator(matchings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

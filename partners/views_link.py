@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_scoped_or_404, role_required
 from accounts.forms import add_service_errors
 from accounts.models import Role
-from partners import emails, services
+from partners import selectors, services
 from partners.forms import AnswerForm
 from partners.models import Referral
 
@@ -52,7 +52,7 @@ def link_answer(request):
         referral = services.referral_from_token(token=token)
     except services.LinkProblem as problem:
         return _problem(request, token, problem)
-    referral = emails.referrals_minimal(Referral.objects).get(pk=referral.pk)
+    referral = selectors.referrals_minimal(Referral.objects).get(pk=referral.pk)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,7 +93,7 @@ def link_resend(request, pk):
         via="from_organization",
         pk=pk,
     )
-    address = emails.referral_link_address(referral)
+    address = selectors.referral_link_address(referral)
     if not address:
         messages.error(
             request,

@@ -16,9 +16,9 @@ from accounts.forms import add_service_errors
 from accounts.models import AccessLog, Role
 from accounts.services import access_log_record
 from partners import services
-from partners.emails import referrals_minimal
 from partners.forms import AnswerForm
 from partners.models import Referral
+from partners.selectors import referrals_minimal
 
 PAGE_SIZE = 25
 FILTERS_SESSION_KEY = "partner_inbox_filters"

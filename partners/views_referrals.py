@@ -15,7 +15,6 @@ from accounts.forms_input import parse_id
 from accounts.models import Role
 from participants.models import Participant
 from partners import selectors, services
-from partners.emails import referral_link_send_if_no_members
 from partners.forms import ReferralForm
 from partners.models import Referral
 
@@ -54,7 +53,7 @@ def referral_create(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            reachable = referral_link_send_if_no_members(referral=referral)
+            reachable = services.referral_link_send_if_no_members(referral=referral)
             messages.success(
                 request,
                 _("L'orientation vers %(partner)s est envoyée.")

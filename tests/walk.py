@@ -219,7 +219,7 @@ def world_rows(operator, housing, personas):
         "chantiers:": "chantier",
         "partners:employer_detail": "employer",
         "partners:matching_update": "matching",
-        "partners:hosting_detail": "chantier",
+        "dashboard:hosting_detail": "chantier",
         "partners:answer": "referral",
         "partners:link_resend": "referral",
         "partners:referral_close": "referral",

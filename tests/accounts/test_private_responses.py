@@ -74,7 +74,7 @@ EXPECTED = {
     },
     "direction@demo.local": {"participants:detail", "chantiers:payment_batch_csv"},
     "admin@demo.local": {"accounts:member_list", "accounts:access_log"},
-    "partenaire@demo.local": {"partners:answer", "partners:hosting_detail"},
+    "partenaire@demo.local": {"partners:answer", "dashboard:hosting_detail"},
 }
 
 

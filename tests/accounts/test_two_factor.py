@@ -76,6 +76,7 @@ def test_the_setting_is_on_the_organization_page(client, admin, operator):
     data = {
         "name": operator.name,
         "email": "",
+        "retention_years": "5",
         "two_factor_for_all": "on",
     }
     response = client.post(reverse("accounts:organization_settings"), data)

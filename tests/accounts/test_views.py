@@ -159,7 +159,12 @@ def test_organization_settings_store_a_valid_iban_compactly(client, admin, opera
     client.force_login(admin)
     response = client.post(
         reverse("accounts:organization_settings"),
-        {"name": operator.name, "iban": "be60 0634 5123 7870", "bic": "gkccbebb"},
+        {
+            "name": operator.name,
+            "iban": "be60 0634 5123 7870",
+            "bic": "gkccbebb",
+            "retention_years": "5",
+        },
     )
     assert response.status_code == 302
     operator.refresh_from_db()

@@ -36,7 +36,7 @@ NAVIGATION = {
 }
 # Managing the organization sits in the user's menu, beside the password and the log-out.
 USER_MENU = {
-    "admin@demo.local": ["Équipe", "Organisation", "Journal des accès"],
+    "admin@demo.local": ["Équipe", "Organisation", "Anonymisation", "Journal des accès"],
     "direction@demo.local": ["Équipe", "Journal des accès"],
 }
 ORGANIZATION = {

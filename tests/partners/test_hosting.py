@@ -1,5 +1,6 @@
 """The hosting partner's view: a housing company sees the chantiers it hosts, and of the people
-only their first names."""
+only their first names. The pages are served by the dashboard (they read chantiers, which
+partners does not import) at the partners' addresses."""
 
 import datetime as dt
 from decimal import Decimal
@@ -38,20 +39,25 @@ def _member(chantier, first_name="Yasmina", last_name="Benali", status=Enrolment
 
 
 def _url(chantier):
-    return reverse("partners:hosting_detail", args=[chantier.pk])
+    return reverse("dashboard:hosting_detail", args=[chantier.pk])
+
+
+def test_the_pages_keep_their_addresses_under_the_partners():
+    assert reverse("dashboard:hosting_list") == "/partenaires/chantiers-accueillis/"
+    assert reverse("dashboard:hosting_detail", args=[7]) == "/partenaires/chantiers-accueillis/7/"
 
 
 class TestAccess:
     @pytest.mark.parametrize("name", ["admin", "director", "counsellor", "coordinator", "outsider"])
     def test_staff_roles_are_refused(self, client, personas, chantier, name):
         client.force_login(personas[name])
-        assert client.get(reverse("partners:hosting_list")).status_code == 403
+        assert client.get(reverse("dashboard:hosting_list")).status_code == 403
         assert client.get(_url(chantier)).status_code == 403
 
     def test_the_partner_of_the_host_sees_it(self, client, partner, chantier):
         client.force_login(partner)
         assert client.get(_url(chantier)).status_code == 200
-        response = client.get(reverse("partners:hosting_list"))
+        response = client.get(reverse("dashboard:hosting_list"))
         assert [row["chantier"] for row in response.context["rows"]] == [chantier]
 
     def test_a_partner_of_another_housing_company_gets_404(self, client, chantier):
@@ -59,7 +65,7 @@ class TestAccess:
         stranger = MembershipFactory(organization=other, role=Role.PARTNER).user
         client.force_login(stranger)
         assert client.get(_url(chantier)).status_code == 404
-        assert client.get(reverse("partners:hosting_list")).context["rows"] == []
+        assert client.get(reverse("dashboard:hosting_list")).context["rows"] == []
 
     def test_a_chantier_hosted_by_nobody_or_elsewhere_answers_404(self, client, partner, operator):
         client.force_login(partner)
@@ -122,7 +128,7 @@ class TestWhatThePartnerSees:
 
     def test_without_any_mark_the_rate_is_a_dash(self, client, partner, chantier):
         client.force_login(partner)
-        response = client.get(reverse("partners:hosting_list"))
+        response = client.get(reverse("dashboard:hosting_list"))
         assert response.context["rows"][0]["figures"]["rate"] is None
         assert "présence : —" in response.content.decode()
 
@@ -142,7 +148,7 @@ class TestHostingRate:
                 session=session, participant=person, status=status, hours=4 if day == 0 else 0
             )
         client.force_login(partner)
-        response = client.get(reverse("partners:hosting_detail", args=[chantier.pk]))
+        response = client.get(reverse("dashboard:hosting_detail", args=[chantier.pk]))
         # 1 present of 8 marks = 12.5 %, shown 13 % (half up), not 12 % (float banker's round)
         assert response.context["figures"]["rate"] == Decimal("0.125")
         assert '<div class="h4 mb-0">13 %</div>' in response.content.decode()
@@ -166,7 +172,7 @@ class TestHostingRate:
             )
             Attendance.objects.create(session=session, participant=person, status=mark, hours=4)
         client.force_login(partner)
-        response = client.get(reverse("partners:hosting_detail", args=[chantier.pk]))
+        response = client.get(reverse("dashboard:hosting_detail", args=[chantier.pk]))
         assert response.context["figures"]["rate"] == Decimal("0.667")  # 2 / 3
         assert '<div class="h4 mb-0">67 %</div>' in response.content.decode()  # half up
         assert chantier_figures(chantier=chantier)["attendance_rate"] == Decimal("0.667")
@@ -187,7 +193,7 @@ def test_the_hosting_list_query_count_does_not_grow(
     client.force_login(partner)
     # session, user, memberships, savepoints ×2, chantiers, group, attendance, incidents, sessions
     with django_assert_num_queries(10):
-        response = client.get(reverse("partners:hosting_list"))
+        response = client.get(reverse("dashboard:hosting_list"))
     assert len(response.context["rows"]) == size
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role
 from participants.models import Need, PathwayEvent
-from partners import emails, services
+from partners import emails, selectors, services
 from partners.models import PartnerService, Referral
 from partners.tasks import referral_send_link, referrals_daily_digest
 from tests.factories import MembershipFactory, OrganizationFactory, PathwayFactory
@@ -479,7 +479,7 @@ class TestDigest:
 
     def test_overdue_referrals_are_recalled_to_their_sender(self, referral, counsellor):
         Referral.objects.filter(pk=referral.pk).update(
-            sent_on=timezone.localdate() - dt.timedelta(days=emails.reminder_days() + 1)
+            sent_on=timezone.localdate() - dt.timedelta(days=selectors.reminder_days() + 1)
         )
         sent = emails.referrals_digest_send(now=timezone.now() + dt.timedelta(days=3))
         assert sent == 1
@@ -505,7 +505,7 @@ class TestDigest:
 
         def count():
             with CaptureQueriesContext(connection) as queries:
-                emails.referrals_digests(now=timezone.now() + dt.timedelta(hours=1))
+                selectors.referrals_digests(now=timezone.now() + dt.timedelta(hours=1))
             return len(queries)
 
         add(2)
@@ -563,7 +563,7 @@ class TestDigestOnlyToCurrentMembers:
         Membership.objects.filter(user=counsellor, organization=operator).update(is_active=False)
         MembershipFactory(user=counsellor, organization=OrganizationFactory(), role=Role.COUNSELLOR)
         Referral.objects.filter(pk=referral.pk).update(
-            sent_on=timezone.localdate() - dt.timedelta(days=emails.reminder_days() + 1)
+            sent_on=timezone.localdate() - dt.timedelta(days=selectors.reminder_days() + 1)
         )
 
         emails.referrals_digest_send(now=timezone.now() + dt.timedelta(hours=1))

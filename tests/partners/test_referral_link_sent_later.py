@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization, Role
-from partners import emails, services
+from partners import emails, selectors, services
 from partners.models import PartnerService, Referral
 from partners.tasks import referral_links_send_due
 from tests.factories import MembershipFactory, OrganizationFactory, PathwayFactory
@@ -143,6 +143,6 @@ def test_the_check_sends_only_what_is_owed(operator, counsellor, person, service
     no_address = OrganizationFactory(kind=Organization.Kind.CPAS, email="")
     unreachable = referral(60, to=no_address, with_service=False)
 
-    due = set(emails.referrals_due_link(now=now))
+    due = set(selectors.referrals_due_link(now=now))
     assert due == {owed, owed_to_the_organization}
     assert not {just_asked, sent, answered, answers_in_the_app, unreachable} & due
