@@ -70,6 +70,12 @@ REQUIRED = [
     "pathway_started_on",
 ]
 MAX_ROWS = 20_000
+# Blank lines are skipped but counted: past this many lines (header excluded) the file is
+# refused, so that a sheet whose last cell sits a million rows down is not walked to the end.
+MAX_LINES = MAX_ROWS + 5_000
+# Cells right of these are not read (a sheet may declare 16,384 columns): a header wider than the
+# known columns names one twice or a wrong one within them, which is reported.
+MAX_COLUMNS = len(COLUMNS) + 10
 MAX_BYTES = 5 * 1024 * 1024
 BATCH = 1000
 
@@ -154,7 +160,7 @@ def _lines(content: bytes, filename: str) -> Iterator[list]:
         except (zipfile.BadZipFile, KeyError, ValueError, OSError):
             raise ImportFileError(_("Ce fichier XLSX est illisible.")) from None
         try:
-            for row in book.worksheets[0].iter_rows(values_only=True):
+            for row in book.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True):
                 yield [_cell(v) for v in row]
         finally:
             book.close()
@@ -173,7 +179,8 @@ def _lines(content: bytes, filename: str) -> Iterator[list]:
 
 
 def read_table(content: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict]]]:
-    """The header and the non-empty rows, each with its line number in the file."""
+    """The header and the non-empty rows, each with its line number in the file. At most
+    MAX_ROWS rows, in at most MAX_LINES lines: blank ones are skipped, not read for free."""
     if not content:
         raise ImportFileError(_("Le fichier est vide."))
     if len(content) > MAX_BYTES:
@@ -185,6 +192,14 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[tuple[int
         header = _header(first)
         rows = []
         for number, values in enumerate(lines, start=2):
+            if number > MAX_LINES + 1:
+                raise ImportFileError(
+                    _(
+                        "Le fichier compte plus de %(max)s lignes, lignes vides comprises : "
+                        "supprimez les lignes vides (en fin de feuille aussi) ou découpez-le."
+                    )
+                    % {"max": MAX_LINES}
+                )
             if not any(v not in ("", None) for v in values):
                 continue
             if len(rows) == MAX_ROWS:  # one row too many: the rest is not even read

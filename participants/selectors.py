@@ -163,3 +163,9 @@ def page_sections(*, participant: Participant, organization: Organization) -> li
         section(participant=participant, organization=organization) for section in PAGE_SECTIONS
     )
     return [section for section in found if section]
+
+
+def participant_referrals(*, participant: Participant) -> QuerySet:
+    """The person's referrals, for the partners app's section of their page: through the reverse
+    relation, participants imports nothing of partners (the arrows go one way)."""
+    return participant.referrals.select_related("to_organization", "service")

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,6 +98,31 @@ def participant_register(
         pathway_open(
             participant=participant, programme=programme, started_on=pathway_started_on, by=by
         )
+    return participant
+
+
+def participant_update(*, participant: Participant, **fields: object) -> Participant:
+    """A record edited (``fields``: the edit page's, checked by its form). A national number that
+    another record of the organization has is refused; a namesake born the same day is not asked
+    about again: the record exists already."""
+    taken = ValidationError({"national_number": _("Une autre fiche existe déjà avec ce numéro.")})
+    number = fields.get("national_number")
+    if number and (
+        selectors.participant_duplicates(
+            organization=participant.organization, national_number=number, exclude_pk=participant.pk
+        ).exists()
+    ):
+        raise taken
+    for name, value in fields.items():
+        setattr(participant, name, value)
+    # The same number saved elsewhere at this very moment passes the check: the constraint
+    # refuses it, and the savepoint lets the request carry on to show the refusal.
+    try:
+        with transaction.atomic():
+            # commune: filled in from the postcode when left empty (Participant.prepare).
+            participant.save(update_fields=[*fields, "commune"])
+    except IntegrityError:
+        raise taken from None
     return participant
 
 

@@ -1,0 +1,17 @@
+"""The caseload screens, one module per journey:
+
+- ``listing``: the list of participants, its search and filters, their export;
+- ``participant``: a record created, its page, edited, its income source;
+- ``pathway``: what is posted on the page — needs, pathways opened, events, goals, phases,
+  closed and reopened — and the follow-ups after an exit;
+- ``caseload``: the counsellor's desk (follow-ups due, pathways without news).
+
+``access`` holds what each starts with: the roles and the scoped look-ups (404 outside);
+``page`` the participant's page that the posts answer with, whole or one section. The import
+screens are ``participants/views_import.py``.
+"""
+
+# views_import.py reads the roles from here.
+from participants.views.access import CASELOAD_ROLES
+
+__all__ = ["CASELOAD_ROLES"]
