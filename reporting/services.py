@@ -85,8 +85,8 @@ REASON_NOT_QUEUED = gettext_noop(
     "La file de calcul est momentanément injoignable : le rapport n'a pas pu être mis en "
     "route. Demandez-le à nouveau dans quelques minutes."
 )
-# A run still queued this long after its request was lost by the queue (a retry that could not
-# be published, a broker emptied): nothing will ever claim it.
+# A run still queued this long after its request was lost by the queue (a broker emptied; a retry
+# that could not be published fails at once, in the task): nothing will ever claim it.
 QUEUED_TOO_LONG = dt.timedelta(hours=6)
 REASON_UNAVAILABLE = gettext_noop(
     "La base de données ou la file de calcul est restée indisponible malgré plusieurs "

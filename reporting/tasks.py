@@ -1,6 +1,7 @@
 import logging
 
 from celery import shared_task
+from celery.exceptions import Reject
 from django.conf import settings
 
 from reporting import services
@@ -18,7 +19,9 @@ def report_run_generate(self, run_id: int) -> None:
     """Generate one report (routed to the ``reports`` queue by CELERY_TASK_ROUTES).
 
     Only transient errors come back here; the service fails the run for any other. They are
-    retried with a doubling delay, the run back in the queue meanwhile; then the run fails.
+    retried with a doubling delay, the run back in the queue meanwhile; then the run fails. It
+    fails at once when the retry cannot be queued (the broker down too): Celery drops the message,
+    and the run would wait "queued" until the periodic check gives up on it hours later.
     """
     try:
         services.report_run_execute(run_id=run_id)
@@ -32,7 +35,11 @@ def report_run_generate(self, run_id: int) -> None:
         services.report_run_requeue(run_id=run_id)
         countdown = settings.REPORT_RETRY_BACKOFF * 2**self.request.retries
         logger.warning("Report run %s: %r, retried in %s s.", run_id, error, countdown)
-        raise self.retry(exc=error, countdown=countdown) from error
+        try:
+            raise self.retry(exc=error, countdown=countdown) from error
+        except Reject:  # what Celery raises when the retry's message cannot be published
+            logger.exception("Report run %s: its retry could not be queued.", run_id)
+            services.report_run_fail(run_id=run_id, reason=services.REASON_UNAVAILABLE)
 
 
 @shared_task

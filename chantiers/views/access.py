@@ -74,7 +74,8 @@ def month_or_404(year: int, month: int) -> dt.date:
     """The first day of a month in the address; 404 for a month that does not exist."""
     try:
         return dt.date(year, month, 1)
-    except ValueError:
+    # OverflowError: a number too large for C's int (nineteen 9s), not only out of range.
+    except (ValueError, OverflowError):
         raise Http404 from None
 
 
@@ -85,6 +86,6 @@ def week_monday_or_404(year: int, month: int, day: int) -> dt.date:
         raise Http404
     try:
         date = dt.date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404 from None
     return date - dt.timedelta(days=date.weekday())

@@ -461,6 +461,63 @@ class TestTheRowLimit:
             importing.read_table(buffer.getvalue(), "p.xlsx")
         assert len(read) < 100 * len(COLUMNS)  # the header and 51 rows, not 5 000
 
+    def test_a_sheet_declared_down_to_its_last_row_is_refused_after_the_line_limit(
+        self, operator, programmes, monkeypatch
+    ):
+        """One cell on the sheet's last row and column: the sheet declares A1:XFD1048576, a
+        million blank rows of 16,384 cells each. Blank rows count against the line limit, and
+        only the known columns are read."""
+        import re
+        import zipfile
+
+        from participants import importing
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(COLUMNS)
+        sheet.append([_row()[c] for c in COLUMNS])
+        sheet["XFD1048576"] = "x"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        xml = zipfile.ZipFile(buffer).read("xl/worksheets/sheet1.xml")
+        assert re.search(rb'<dimension ref="A1:XFD1048576"', xml)
+        read = []
+        real_cell = importing._cell
+        monkeypatch.setattr(importing, "_cell", lambda v: read.append(v) or real_cell(v))
+
+        with pytest.raises(ImportFileError) as refused:
+            _import(operator, buffer.getvalue(), filename="p.xlsx")
+
+        assert str(refused.value) == (
+            f"Le fichier compte plus de {importing.MAX_LINES} lignes, lignes vides comprises : "
+            "supprimez les lignes vides (en fin de feuille aussi) ou découpez-le."
+        )
+        # The header, the lines allowed and the one past them; 26 cells each, not 16,384.
+        assert len(read) <= (1 + importing.MAX_LINES + 1) * importing.MAX_COLUMNS
+
+    def test_blank_lines_of_a_csv_count_against_the_line_limit(self, operator, programmes):
+        from participants.importing import MAX_LINES
+
+        content = _csv(_person(1)) + b"\r\n" * MAX_LINES + _csv(_person(2)).split(b"\r\n", 1)[1]
+        with pytest.raises(ImportFileError, match=f"plus de {MAX_LINES} lignes, lignes vides"):
+            _import(operator, content)
+
+    def test_blank_lines_within_the_limit_are_skipped_and_rows_keep_their_line(self, programmes):
+        from participants.importing import read_table
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(COLUMNS)
+        sheet.append([_person(1)[c] for c in COLUMNS])
+        for column, name in enumerate(COLUMNS, start=1):
+            sheet.cell(row=5_000, column=column, value=_person(2)[name])
+        buffer = io.BytesIO()
+        book.save(buffer)
+
+        _header, rows = read_table(buffer.getvalue(), "p.xlsx")
+
+        assert [(line, row["last_name"]) for line, row in rows] == [(2, "Nom1"), (5_000, "Nom2")]
+
     def test_a_file_over_5_mb_is_refused_by_the_import_itself(self, operator, programmes):
         from participants.importing import MAX_BYTES
 

@@ -186,6 +186,30 @@ def test_after_the_last_retry_a_transient_error_fails_the_run_with_its_reason(
     assert run.error.startswith("La base de données ou la file de calcul est restée indisponible")
 
 
+def test_a_retry_the_broker_cannot_take_fails_the_run_instead_of_leaving_it_queued(
+    operator, director, chantier, monkeypatch, broker_down
+):
+    """The database drops the connection, and the broker is down when the worker queues the
+    retry: Celery drops the message. The run fails now with its reason, and the requester (who
+    asked 2 minutes ago) is told by e-mail, instead of a run "queued" for 6 hours."""
+    _fail_first(monkeypatch, OperationalError("server closed the connection unexpectedly"))
+    run = _queued(operator, director, chantier)
+    ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+
+    # As in a worker, not eagerly: the retry is published to the broker, which refuses it.
+    report_run_generate.push_request(id="a-worker-task", args=[run.pk], called_directly=False)
+    try:
+        report_run_generate.run(run.pk)
+    finally:
+        report_run_generate.pop_request()
+
+    run.refresh_from_db()
+    assert (run.status, run.error, run.attempts) == (Status.FAILED, services.REASON_UNAVAILABLE, 1)
+    assert run.finished_at is not None
+    assert [m.to for m in mail.outbox] == [[director.email]]
+    assert "La base de données ou la file de calcul est restée indisponible" in mail.outbox[0].body
+
+
 def test_a_parameter_error_fails_at_once_with_the_builders_sentence(operator, director):
     run = ReportRun.objects.create(
         organization=operator,
