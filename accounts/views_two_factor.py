@@ -19,7 +19,9 @@ from accounts.models import Membership, Role
 
 def _next_url(request) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path of this site only: anything else (another host, a bare word Django's redirect()
+    # would take for a view name) goes to the home page.
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
@@ -36,7 +38,9 @@ def _locked_out(request):
 
 @login_required
 def two_factor_verify(request):
-    if request.user.is_verified():
+    if request.user.is_verified() or not two_factor.two_factor_required(
+        user=request.user, memberships=request.memberships
+    ):
         return redirect(_next_url(request))
     if not two_factor.is_enrolled(request.user):
         return redirect(f"{resolve_url('accounts:two_factor_setup')}?{request.GET.urlencode()}")

@@ -302,3 +302,13 @@ def test_the_demo_code_command_prints_the_demo_accounts_code_only(operator, caps
 
 def _membership(user):
     return user.memberships.get()
+
+
+def test_a_next_that_is_no_path_of_the_site_goes_home(client, director):
+    device = _enrolled(director)
+    _password_only(client, director)
+    for wanted in ("9999999999999999999", "dashboard:home", "//evil.example/x"):
+        client.logout()
+        _password_only(client, director)
+        response = client.post(VERIFY, {"code": unused_code(device), "next": wanted})
+        assert response.url == reverse("dashboard:home"), wanted
