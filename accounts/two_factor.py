@@ -10,10 +10,13 @@ is done, ``TwoFactorMiddleware`` lets the session reach nothing but these pages.
 from base64 import b32encode
 
 import segno
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -41,13 +44,24 @@ def is_enrolled(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def totp_device_pending(*, user: User) -> TOTPDevice:
-    """The device being enrolled: its key is shown as a QR code until the person types a code
-    from their app. The same key on every reload, so that a scan is never lost."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(
-        user=user, name=_("Application d'authentification"), confirmed=False
-    )
+PENDING_SESSION_KEY = "two_factor_pending_device"
+
+
+def totp_device_pending(*, request) -> TOTPDevice:
+    """The device being enrolled in this session: its key is shown as a QR code until the person
+    types a code from their app — the same key on every reload, so that a scan is never lost.
+    Tied to the session: a key another session (someone else with the password) displayed is
+    deleted, never shown again, so that nobody holds a copy of the key the person scans."""
+    user = request.user
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False)
+    device = pending.filter(pk=request.session.get(PENDING_SESSION_KEY)).first()
+    if device is None:
+        pending.delete()
+        device = TOTPDevice.objects.create(
+            user=user, name=_("Application d'authentification"), confirmed=False
+        )
+        request.session[PENDING_SESSION_KEY] = device.pk
+    return device
 
 
 def qr_code_svg(device: TOTPDevice) -> str:
@@ -85,6 +99,7 @@ def two_factor_enrol(*, request, device: TOTPDevice, token: str) -> list[str]:
         )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    request.session.pop(PENDING_SESSION_KEY, None)
     TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
     codes = _codes_renew(request.user)
     TwoFactorEvent.objects.create(user=request.user, kind=TwoFactorEvent.Kind.ENROLLED)
@@ -109,8 +124,15 @@ def two_factor_verify(*, request, token: str) -> tuple[bool, int | None]:
             otp_login(request, device)
             TwoFactorEvent.objects.create(user=user, kind=TwoFactorEvent.Kind.BACKUP_USED)
             return True, device.token_set.count()
-    user_login_failed.send(sender=__name__, credentials={"username": user.email}, request=request)
+    user_login_failed.send(sender=__name__, credentials=code_credentials(user), request=request)
     return False, None
+
+
+def code_credentials(user: User) -> dict:
+    """What django-axes counts the code step's failures under: a name of its own, so that a
+    right password (which resets the password's counter) never resets the codes'. Five wrong
+    codes lock the code step for the cool-off, however often the password is typed again."""
+    return {"username": f"{user.email}#code"}
 
 
 @transaction.atomic
@@ -139,9 +161,18 @@ def two_factor_reset(*, user: User, by: User, organization) -> None:
         )
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    _sessions_end(user)
     TwoFactorEvent.objects.create(
         user=user, kind=TwoFactorEvent.Kind.RESET, by=by, organization=organization
     )
+
+
+def _sessions_end(user: User) -> None:
+    """Every open session of the person ends: enrolling a new phone asks for the password again
+    (an open session on a lost laptop must not enrol the finder's phone)."""
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
 
 
 def two_factor_events(*, user: User, organization, limit: int = 5):

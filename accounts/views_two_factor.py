@@ -47,8 +47,9 @@ def two_factor_verify(request):
     form = TwoFactorCodeForm(request.POST or None, backup_allowed=True)
     if request.method == "POST" and form.is_valid():
         from axes.handlers.proxy import AxesProxyHandler
+        from axes.utils import reset
 
-        credentials = {"username": request.user.email}
+        credentials = two_factor.code_credentials(request.user)
         if not AxesProxyHandler.is_allowed(request, credentials):
             return _locked_out(request)
         verified, codes_left = two_factor.two_factor_verify(
@@ -57,6 +58,7 @@ def two_factor_verify(request):
         if getattr(request, "axes_locked_out", False):
             return _locked_out(request)
         if verified:
+            reset(username=credentials["username"])
             if codes_left is not None:
                 messages.warning(
                     request,
@@ -99,7 +101,7 @@ def two_factor_setup(request):
     required = two_factor.two_factor_required(user=request.user, memberships=request.memberships)
     if not required:
         return render(request, "accounts/two_factor_status.html", {"not_required": True})
-    device = two_factor.totp_device_pending(user=request.user)
+    device = two_factor.totp_device_pending(request=request)
     form = TwoFactorCodeForm(request.POST or None, backup_allowed=False)
     if request.method == "POST" and form.is_valid():
         try:
@@ -142,7 +144,10 @@ def backup_codes_renew(request):
 @role_required(Role.ADMIN)
 @require_POST
 def member_two_factor_reset(request, pk):
-    membership = get_scoped_or_404(request, Membership.objects.select_related("user"), pk=pk)
+    # A member who accepted and is still in the team: never someone only invited (an account
+    # of another organization) nor someone who left.
+    memberships = Membership.objects.active().select_related("user")
+    membership = get_scoped_or_404(request, memberships, pk=pk)
     try:
         two_factor.two_factor_reset(
             user=membership.user, by=request.user, organization=request.organization

@@ -11,6 +11,7 @@ from accounts.addresses import address_for_each
 from accounts.models import Role
 from chantiers.selectors import excesses_open
 from partners.selectors import referrals_awaiting_answer
+from privacy.services import anonymisation_review_pending
 
 REMINDERS_SHOWN = 10
 
@@ -24,6 +25,9 @@ def home(request):
         context["access_count"] = accounts_selectors.access_log_count(organization=organization)
     if role == Role.ADMIN:
         context["failed_logins"] = accounts_selectors.failed_login_count(organization=organization)
+        # The month's dry run of the retention rule, waiting for this administration to confirm.
+        review = anonymisation_review_pending(organization=organization)
+        context["anonymisation_due"] = len(review.participant_ids) if review else 0
     if role in (Role.COUNSELLOR, Role.DIRECTION):
         context |= _referral_reminders(request)
     if role in (Role.COORDINATOR, Role.DIRECTION):

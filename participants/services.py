@@ -105,6 +105,13 @@ def participant_update(*, participant: Participant, **fields: object) -> Partici
     """A record edited (``fields``: the edit page's, checked by its form). A national number that
     another record of the organization has is refused; a namesake born the same day is not asked
     about again: the record exists already."""
+    if (
+        Participant.objects.select_for_update()
+        .filter(pk=participant.pk, anonymised_at__isnull=False)
+        .exists()
+    ):
+        # Anonymised while the form was open: nothing typed may bring the person back.
+        raise ValidationError(_("Cette fiche a été anonymisée : elle ne peut plus être modifiée."))
     taken = ValidationError({"national_number": _("Une autre fiche existe déjà avec ce numéro.")})
     number = fields.get("national_number")
     if number and (

@@ -41,6 +41,7 @@ from accounts.personal import personal_record_models
 from participants.models import Participant
 
 ERASED = "Anonyme"
+ERASED_TEXT = "—"  # where a rule of the database wants some text
 # Identifiers and contact data of the participant record itself.
 PARTICIPANT_ERASED_FIELDS = (
     "national_number",
@@ -68,7 +69,8 @@ class Due:
 def anonymisation_due(*, today: dt.date, organization: Organization | None = None) -> list[Due]:
     """Who the retention rule anonymises on ``today``, oldest first; each organization its own
     retention period."""
-    organizations = Organization.objects.filter(is_active=True)
+    # A closed organization's people too: closing it does not make their data age any slower.
+    organizations = Organization.objects.all()
     if organization is not None:
         organizations = organizations.filter(pk=organization.pk)
     due = []
@@ -130,6 +132,24 @@ def _free_text_fields(model) -> list[models.Field]:
     ]
 
 
+def _constrained(model) -> set[str]:
+    """The fields a check constraint of the model names (a refused referral must keep a
+    reason): they get a placeholder, not an empty text."""
+    names = set()
+
+    def walk(node):
+        for child in getattr(node, "children", []):
+            if isinstance(child, tuple):
+                names.add(child[0].split("__")[0])
+            else:
+                walk(child)
+
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            walk(constraint.condition)
+    return names
+
+
 def _file_fields(model) -> list[models.FileField]:
     return [field for field in model._meta.concrete_fields if isinstance(field, models.FileField)]
 
@@ -173,7 +193,11 @@ def participant_anonymise(*, participant: Participant) -> None:
             for field in file_fields:
                 for row in rows.exclude(**{field.name: ""}).only("pk", field.name):
                     files.append(getattr(row, field.name))
-            blanks = {field.name: "" for field in [*texts, *file_fields]}
+            constrained = _constrained(model)
+            blanks = {
+                field.name: ERASED_TEXT if field.name in constrained else ""
+                for field in [*texts, *file_fields]
+            }
             if blanks:
                 model.objects.filter(pk__in=pks).update(**blanks)
         for name in PARTICIPANT_ERASED_FIELDS:
@@ -195,12 +219,29 @@ def participant_anonymise(*, participant: Participant) -> None:
 
 
 def _audit_trail_scrub(touched: dict[type, list[int]]) -> None:
-    """The audit trail keeps who changed which record when; the values it copied go."""
+    """The audit trail keeps who changed which record when; the values it copied go — of the
+    records that exist, and of those deleted earlier (a follow-up dropped when its pathway
+    closed, a declaration withdrawn), found by the parent their entry names."""
+    scrubbed = {"changes": None, "changes_text": "", "serialized_data": None, "object_repr": ""}
     for model, pks in touched.items():
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model),
             object_pk__in=[str(pk) for pk in pks],
-        ).update(changes=None, changes_text="", serialized_data=None, object_repr="")
+        ).update(**scrubbed)
+    for model, lookup, _texts, _files in _related_records():
+        parent_field = model._meta.get_field(lookup.split("__")[0])
+        parents = touched.get(parent_field.related_model)
+        if not parents:
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        ids = [str(pk) for pk in parents]
+        entries = LogEntry.objects.filter(content_type=content_type).filter(
+            Q(**{f"changes__{parent_field.name}__0__in": ids})
+            | Q(**{f"changes__{parent_field.name}__1__in": ids})
+        )
+        # Every entry of those records: their creation names the parent, later changes may not.
+        records = set(entries.values_list("object_pk", flat=True))
+        LogEntry.objects.filter(content_type=content_type, object_pk__in=records).update(**scrubbed)
 
 
 def anonymise_due(*, today: dt.date, organization: Organization | None = None) -> list[Due]:

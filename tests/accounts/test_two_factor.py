@@ -202,8 +202,8 @@ def test_an_outside_next_is_not_followed(client, director):
 
 
 def test_axes_locks_the_second_step_as_the_first(client, director, settings):
-    """Five wrong codes lock the account from this address as five wrong passwords would: the
-    half-open session is closed, and the right password is refused for the cool-off."""
+    """Five wrong codes lock the code step from this address as five wrong passwords lock the
+    password: the half-open session is closed, and no code is taken for the cool-off."""
     device = _enrolled(director)
     _password_only(client, director)
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -212,11 +212,11 @@ def test_axes_locks_the_second_step_as_the_first(client, director, settings):
     assert locked.status_code == 429
     assert "Trop de tentatives" in locked.text
     assert "_auth_user_id" not in client.session
-    refused = client.post(
-        reverse("accounts:login"), {"username": director.email, "password": PASSWORD}
-    )
-    assert refused.status_code == 429
-    assert device.user == director
+    # The password step opens again, the code step stays locked for the cool-off, even to the
+    # right code.
+    _password_only(client, director)
+    device.throttle_reset()
+    assert client.post(VERIFY, {"code": unused_code(device)}).status_code == 429
 
 
 def test_an_administrator_resets_a_lost_phone_and_it_is_logged(client, admin, director, operator):
@@ -238,8 +238,8 @@ def test_an_administrator_resets_a_lost_phone_and_it_is_logged(client, admin, di
     assert (event.by, event.organization) == (admin, operator)
     shown = client.get(reverse("accounts:member_edit", args=[_membership(director).pk])).text
     assert "double authentification réinitialisée" in shown
-    # The open session lost its second factor with the phone: enrol again.
-    assert victim.get(reverse("participants:list")).url.startswith(SETUP)
+    # The open session ended with the phone: the password first, then a new phone.
+    assert victim.get(reverse("participants:list")).url.startswith(reverse("accounts:login"))
 
 
 def test_a_reset_is_for_an_administrator_of_the_persons_organization(
@@ -312,3 +312,52 @@ def test_a_next_that_is_no_path_of_the_site_goes_home(client, director):
         _password_only(client, director)
         response = client.post(VERIFY, {"code": unused_code(device), "next": wanted})
         assert response.url == reverse("dashboard:home"), wanted
+
+
+def test_a_right_password_does_not_reset_the_codes_counter(client, director, settings):
+    """From the review: with the password known, four wrong codes, the password again, four
+    more… The code step counts on its own: the fifth wrong code locks it, and even the right
+    code is then refused, however often the password is typed."""
+    device = _enrolled(director)
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.logout()
+        _password_only(client, director)  # the password step still opens
+        response = client.post(VERIFY, {"code": "123456"})
+    assert response.status_code == 429
+    _password_only(client, director)
+    device.throttle_reset()
+    assert client.post(VERIFY, {"code": unused_code(device)}).status_code == 429
+
+
+def test_a_reset_ends_the_persons_sessions_and_never_reaches_an_invitation(
+    client, admin, director, operator, other_operator
+):
+    """From the review: after a reset an open session could enrol the finder's phone without
+    the password; and inviting someone of another organization gave a handle on their
+    account's second factor."""
+    _enrolled(director)
+    victim = client.__class__()
+    victim.force_login(director)
+    client.force_login(admin)
+    client.post(reverse("accounts:member_two_factor_reset", args=[_membership(director).pk]))
+    assert victim.get(reverse("participants:list")).url.startswith(reverse("accounts:login"))
+
+    elsewhere = MembershipFactory(organization=other_operator, role=Role.DIRECTION).user
+    _enrolled(elsewhere)
+    invited = MembershipFactory(organization=operator, user=elsewhere, accepted_at=None)
+    url = reverse("accounts:member_two_factor_reset", args=[invited.pk])
+    assert client.post(url).status_code == 404
+    assert TOTPDevice.objects.filter(user=elsewhere).exists()
+
+
+def test_a_key_shown_to_another_session_is_never_the_one_enrolled(client, director):
+    """From the review: someone with the password alone opened the enrolment page first and
+    kept the key the person would scan later."""
+    stranger = client.__class__()
+    _password_only(stranger, director)
+    seen = re.search(r'data-testid="totp-key">([A-Z2-7 ]+)<', stranger.get(SETUP).text).group(1)
+    _password_only(client, director)
+    shown = re.search(r'data-testid="totp-key">([A-Z2-7 ]+)<', client.get(SETUP).text).group(1)
+    assert shown != seen
+    assert TOTPDevice.objects.filter(user=director).count() == 1
+    assert client.get(SETUP).text.count(shown) == 1  # the person's own reload keeps theirs

@@ -269,3 +269,64 @@ def test_the_figures_of_past_years_are_the_same_before_and_after(settings):
     for ask in asks:
         after = _figures(build(ask[0], organization=operator, parameters=ask[1]))
         assert after == before[repr(ask)], ask
+
+
+def test_a_refused_referral_keeps_a_placeholder_reason_and_a_deleted_record_its_trail(
+    operator, housing, counsellor
+):
+    """From the review: the database wants a refused referral's reason (an empty one made the
+    whole run fail), and the audit entries of a record deleted earlier (a follow-up dropped)
+    still held its text."""
+    from partners.models import Referral
+
+    person = ParticipantFactory(organization=operator)
+    pathway = _ended(person, dt.date(2020, 3, 1))
+    referral = Referral.objects.create(
+        participant=person,
+        pathway=pathway,
+        from_organization=operator,
+        to_organization=housing,
+        reason="Logement insalubre rue de Molenbeek",
+        sent_on=dt.date(2019, 10, 1),
+        sent_by=counsellor,
+        status="refused",
+        refusal_reason="Connue de nos services à Molenbeek",
+    )
+    dropped = FollowUp.objects.create(
+        pathway=pathway, months=6, due_on=dt.date(2020, 9, 1), note="Partie à Molenbeek"
+    )
+    dropped.delete()
+    participant_anonymise(participant=person)
+    referral.refresh_from_db()
+    assert (referral.reason, referral.refusal_reason) == ("", "—")
+    for entry in LogEntry.objects.all():
+        text = f"{entry.object_repr} {entry.changes} {entry.changes_text} {entry.serialized_data}"
+        assert "Molenbeek" not in text, (entry.pk, entry.action, text)
+
+
+def test_a_closed_organizations_people_are_anonymised_too(operator):
+    operator.is_active = False
+    operator.save()
+    person = ParticipantFactory(organization=operator)
+    _ended(person, dt.date(2019, 1, 1))
+    assert _due_ids() == [person.pk]
+
+
+def test_an_anonymised_record_is_out_of_reach_and_an_open_edit_is_refused(
+    client, counsellor, operator
+):
+    from django.urls import reverse
+
+    from participants.services import participant_update
+
+    person = ParticipantFactory(organization=operator, counsellor=counsellor)
+    pathway = _ended(person, dt.date(2019, 1, 1))
+    participant_anonymise(participant=person)
+    client.force_login(counsellor)
+    assert client.get(reverse("participants:detail", args=[person.pk])).status_code == 404
+    assert client.get(reverse("participants:edit", args=[person.pk])).status_code == 404
+    assert client.post(reverse("participants:pathway_reopen", args=[pathway.pk])).status_code == 404
+    with pytest.raises(ValidationError, match="anonymisée"):
+        participant_update(participant=person, first_name="Yasmina", phone="0470 12 34 56")
+    person.refresh_from_db()
+    assert (person.first_name, person.phone) == ("Anonyme", "")

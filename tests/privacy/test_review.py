@@ -77,3 +77,13 @@ def test_only_the_administration_of_the_organization(client, director, outsider,
     assert "Personne n'est à anonymiser" in page.text
     assert client.post(URL, {"confirmed": "on"}).status_code == 200
     assert Participant.objects.filter(anonymised_at__isnull=False).count() == 0
+
+
+def test_the_administrations_dashboard_counts_the_list_and_leads_to_it(client, admin, operator):
+    _due(operator)
+    _due(operator, last_name="Peeters")
+    anonymisation_reviews_prepare(today=timezone.localdate())
+    client.force_login(admin)
+    page = client.get(reverse("dashboard:home")).text
+    assert 'data-testid="anonymisation-due">2<' in page
+    assert f'href="{URL}"' in page
