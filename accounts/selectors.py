@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 from axes.models import AccessFailureLog
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
 from accounts.models import AccessLog, Membership, Organization, Role
+from accounts.two_factor import CODE_SUFFIX
 
 
 def membership_list(*, organization: Organization) -> QuerySet[Membership]:
@@ -39,11 +40,14 @@ def access_log_count(*, organization: Organization, days: int = 30) -> int:
 
 
 def failed_login_count(*, organization: Organization, hours: int = 24) -> int:
-    """Failed log-ins on the accounts of this organization's members: one per failure."""
+    """Failed log-ins on the accounts of this organization's members: one per failure, a wrong
+    password or a wrong code of the second step (counted as ``email#code``, accounts.two_factor)."""
     since = timezone.now() - timedelta(hours=hours)
     emails = Membership.objects.filter(organization=organization).values(email=Lower("user__email"))
     return (
-        AccessFailureLog.objects.annotate(login=Lower("username"))
+        AccessFailureLog.objects.annotate(
+            login=Replace(Lower("username"), Value(CODE_SUFFIX), Value(""))
+        )
         .filter(login__in=emails, attempt_time__gte=since)
         .count()
     )

@@ -27,6 +27,7 @@ from accounts.models import Role, TwoFactorEvent, User
 # The roles that reach the organization's money and every file: always a second factor.
 ROLES_WITH_SECOND_FACTOR = frozenset({Role.ADMIN, Role.DIRECTION})
 BACKUP_CODES = 10
+CODE_SUFFIX = "#code"  # the code step's failures, counted apart from the password's
 
 
 def two_factor_required(*, user: User, memberships) -> bool:
@@ -132,7 +133,7 @@ def code_credentials(user: User) -> dict:
     """What django-axes counts the code step's failures under: a name of its own, so that a
     right password (which resets the password's counter) never resets the codes'. Five wrong
     codes lock the code step for the cool-off, however often the password is typed again."""
-    return {"username": f"{user.email}#code"}
+    return {"username": f"{user.email}{CODE_SUFFIX}"}
 
 
 @transaction.atomic

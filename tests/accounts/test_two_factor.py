@@ -14,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, TwoFactorEvent
+from accounts.selectors import failed_login_count
 from accounts.two_factor import two_factor_required
 from tests.factories import MembershipFactory, ParticipantFactory, UserFactory
 from tests.two_factor import current_code, unused_code, verify_session_of
@@ -210,6 +211,7 @@ def test_axes_locks_the_second_step_as_the_first(client, director, settings):
         assert client.post(VERIFY, {"code": "123456"}).status_code == 200
     locked = client.post(VERIFY, {"code": "123456"})
     assert locked.status_code == 429
+    assert failed_login_count(organization=director.memberships.get().organization) == 5
     assert "Trop de tentatives" in locked.text
     assert "_auth_user_id" not in client.session
     # The password step opens again, the code step stays locked for the cool-off, even to the
