@@ -78,6 +78,7 @@ def anonymisation_due(*, today: dt.date, organization: Organization | None = Non
         cutoff = add_months(today, -12 * org.retention_years)
         people = (
             Participant.objects.filter(organization=org, anonymised_at__isnull=True)
+            .select_related("organization")  # the command prints each one's organization
             .annotate(
                 open_pathways=Count("pathways", filter=Q(pathways__ended_on__isnull=True)),
                 last_end=Max("pathways__ended_on"),

@@ -330,3 +330,16 @@ def test_an_anonymised_record_is_out_of_reach_and_an_open_edit_is_refused(
         participant_update(participant=person, first_name="Yasmina", phone="0470 12 34 56")
     person.refresh_from_db()
     assert (person.first_name, person.phone) == ("Anonyme", "")
+
+
+def test_the_dry_run_costs_the_same_whatever_the_number_due(
+    operator, django_assert_num_queries, capsys
+):
+    """From the reread: the command printed each person's organization with a query per row."""
+    for _ in range(5):
+        _ended(ParticipantFactory(organization=operator), dt.date(2019, 1, 1))
+    call_command("anonymize_expired")  # warm caches (content types, the organization list)
+    capsys.readouterr()
+    with django_assert_num_queries(2):  # the organizations, then their people due
+        call_command("anonymize_expired")
+    assert "5 participant(s) would be anonymised" in capsys.readouterr().out
