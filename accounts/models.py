@@ -68,6 +68,15 @@ class Organization(ChoiceLabels, models.Model):
             "téléphone ; cochée, chaque membre de l'équipe aussi, quel que soit son rôle."
         ),
     )
+    # Comma-separated roles (accounts.models.Role values): who sees the address of a person
+    # whose address is confidential (someone hiding from violence). Direction by default.
+    confidential_address_roles = models.CharField(
+        _("rôles qui voient une adresse confidentielle"),
+        max_length=100,
+        blank=True,
+        default="direction",
+        db_default="direction",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
@@ -88,6 +97,12 @@ class Organization(ChoiceLabels, models.Model):
     @property
     def is_operator(self) -> bool:
         return self.kind == self.Kind.OPERATOR
+
+    @property
+    def address_roles(self) -> frozenset[str]:
+        """The roles that see a confidential address (never a partner)."""
+        roles = {role.strip() for role in self.confidential_address_roles.split(",")}
+        return frozenset(roles & {"admin", "direction", "counsellor", "coordinator"})
 
 
 class UserManager(BaseUserManager):

@@ -153,6 +153,18 @@ class Participant(ChoiceLabels, models.Model):
     emergency_contact = models.CharField(
         _("personne de contact en cas d'urgence"), max_length=200, blank=True
     )
+    # Someone hiding from violence: the address and commune are shown only to the roles the
+    # organization names (Organization.address_roles), after a reason is given and logged.
+    address_confidential = models.BooleanField(
+        _("adresse confidentielle"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Pour une personne qui se protège de violences : l'adresse et la commune ne sont "
+            "montrées qu'aux rôles choisis par l'organisation, et jamais dans les listes, les "
+            "exports, les documents imprimés ni aux partenaires."
+        ),
+    )
     gdpr_consent_on = models.DateField(_("consentement RGPD le"), null=True, blank=True)
     counsellor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -568,3 +580,27 @@ class FollowUp(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"+{self.months}"
+
+
+class AddressReveal(models.Model):
+    """One showing of a confidential address: who, when, why (DESIGN §6 "Privacy")."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="address_reveals"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("utilisateur"),
+    )
+    at = models.DateTimeField(_("date et heure"), auto_now_add=True)
+    reason = models.CharField(_("raison"), max_length=300)
+
+    class Meta:
+        verbose_name = _("consultation d'une adresse confidentielle")
+        verbose_name_plural = _("consultations d'adresses confidentielles")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} #{self.participant_id}"
