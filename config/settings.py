@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.anonymisation_reviews_prepare",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # A participant's document past its retention date is deleted, file and row
+    # (privacy.documents).
+    "remove-expired-documents": {
+        "task": "privacy.tasks.documents_expired_remove",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "send-due-referral-links": {
         "task": "partners.tasks.referral_links_send_due",
         "schedule": 5 * 60,

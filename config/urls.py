@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("participants/", include("participants.urls")),
+    path("participants/", include("privacy.urls_documents")),
     path("chantiers/", include("chantiers.urls")),
     path("partenaires/", include("partners.urls")),
     path("rapports/", include("reporting.urls")),

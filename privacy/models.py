@@ -1,10 +1,10 @@
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-import os
-import uuid
 
 from accounts.choices import ChoiceLabels
 from accounts.models import Organization
@@ -45,8 +45,8 @@ def participant_document_path(document, filename: str) -> str:
     """Per organization and person, under a random name that keeps only the extension (a file
     name can say more about the person than the record does)."""
     extension = os.path.splitext(filename)[1].lower()
-    participant = document.participant
-    return f"participants/{participant.organization_id}/{participant.pk}/{uuid.uuid4().hex}{extension}"
+    person = document.participant
+    return f"participants/{person.organization_id}/{person.pk}/{uuid.uuid4().hex}{extension}"
 
 
 class Document(ChoiceLabels, models.Model):
@@ -61,9 +61,7 @@ class Document(ChoiceLabels, models.Model):
         AGREEMENT = "agreement", _("Convention signée")
         OTHER = "other", _("Autre document")
 
-    participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="documents"
-    )
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("type de document"), max_length=20, choices=Kind.choices)
     description = models.CharField(_("description"), max_length=200, blank=True)
     dated_on = models.DateField(_("date du document"))

@@ -1,10 +1,16 @@
 from celery import shared_task
 from django.utils import timezone
 
-from privacy import services
+from privacy import documents, services
 
 
 @shared_task
 def anonymisation_reviews_prepare() -> int:
     """Periodic (celery beat, monthly): the dry run, shown to each organization's administration."""
     return len(services.anonymisation_reviews_prepare(today=timezone.localdate()))
+
+
+@shared_task
+def documents_expired_remove() -> int:
+    """Periodic (celery beat, daily): the documents whose retention date has passed go."""
+    return documents.documents_expired_remove(today=timezone.localdate())

@@ -456,6 +456,7 @@ WITH_FORMS = {
     **_seen_by_all("chantiers:session_create"),
     **_seen_by_all("chantiers:sessions_weekly"),
     **_seen_by_all("chantiers:week_entry"),
+    **_seen_by_all("documents:add"),
     **_seen_by_all("participants:create"),
     **_seen_by_all(
         "participants:detail",

@@ -26,6 +26,7 @@ from participants import services as participant_services
 from participants.models import FollowUp, Goal, Need
 from partners import services as partner_services
 from partners.models import Matching, PartnerService
+from privacy.models import Document
 from reporting.models import ReportRun
 from tests.chantiers.helpers import _member
 from tests.factories import (
@@ -133,6 +134,15 @@ def world_rows(operator, housing, personas):
         receipt=ContentFile(b"%PDF-1.4 receipt", name="ticket.pdf"),
         entered_by=director,
     )
+    document = Document.objects.create(
+        participant=person,
+        kind=Document.Kind.ATTESTATION,
+        dated_on=MONDAY,
+        consent_on=MONDAY,
+        keep_until=dt.date(2030, 1, 1),
+        file=ContentFile(b"%PDF-1.4 attestation", name="attestation.pdf"),
+        uploaded_by=counsellor,
+    )
     employer = OrganizationFactory(kind=Organization.Kind.EMPLOYER)
     matching = Matching.objects.create(
         participant=person,
@@ -171,6 +181,7 @@ def world_rows(operator, housing, personas):
         "excess": excess.pk,
         "correction": correction.pk,
         "real_cost": real_cost.pk,
+        "document": document.pk,
     }
     month = {"pk": chantier.pk, "year": 2026, "month": 3}
     # Which rows fill each address's path, by the address's name.
@@ -225,6 +236,8 @@ def world_rows(operator, housing, personas):
         "partners:referral_close": "referral",
         "partners:referral_create": "participant",
         "reporting:run_status": "run",
+        "documents:add": "participant",
+        "documents:": "document",
     }
     for name, pattern in PATTERNS.items():
         if name in paths or not pattern.pattern.converters:

@@ -1,7 +1,6 @@
 """A volunteer's year after the fact (DESIGN §4 rules 6–8): what they declared receiving elsewhere,
 a validated month corrected, and a ceiling exceeded with what direction did about it."""
 
-import os
 from functools import partial
 
 from django.contrib import messages
@@ -27,7 +26,7 @@ from chantiers.forms_year import (
 )
 from chantiers.models import CeilingExcess, ElsewhereDeclaration, RealCost, StatementCorrection
 from chantiers.services import excess_refusal
-from chantiers.storage import CONTENT_TYPES
+from chantiers.storage import private_file_response
 from chantiers.views.access import CHANTIER_ROLES, statement_or_404, visible_chantiers
 from chantiers.views.statements import STATEMENT_ROLES
 from participants.models import Participant
@@ -252,15 +251,7 @@ def _document_response(request, row, file, participant_id) -> FileResponse:
         obj=participant,
         action=AccessLog.Action.DOWNLOAD,
     )
-    extension = os.path.splitext(file.name)[1].lower()
-    response = FileResponse(
-        file.open("rb"),
-        as_attachment=True,
-        filename=f"{row._meta.model_name}-{row.pk}{extension}",
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(file, f"{row._meta.model_name}-{row.pk}")
 
 
 @role_required(*YEAR_ROLES)

@@ -1,0 +1,38 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from accounts.forms_input import TextRuleMixin
+from participants.forms import DateInput
+from privacy.documents import default_keep_until
+from privacy.models import Document
+
+
+class DocumentForm(TextRuleMixin, forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["kind", "description", "dated_on", "consent_on", "keep_until", "file"]
+        widgets = {
+            "dated_on": DateInput(),
+            "consent_on": DateInput(),
+            "keep_until": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["consent_on"].initial = today
+        self.fields["keep_until"].initial = default_keep_until(Document.Kind.OTHER, today)
+        self.fields["keep_until"].help_text = gettext_lazy(
+            "Le document est supprimé à cette date (le plus court possible : une copie de la "
+            "pièce d'identité, un an au plus)."
+        )
+        self.fields["description"].help_text = gettext_lazy(
+            "Facultatif, par exemple « attestation de fréquentation du CPAS » : pas de détail de "
+            "santé ni de situation personnelle."
+        )
+        file = self.fields["file"]
+        file.required = True
+        # On a phone, "take a photo" is offered with the files.
+        file.widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+        file.help_text = gettext_lazy("Une photo ou un PDF de 10 Mo au plus.")
