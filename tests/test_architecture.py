@@ -22,7 +22,7 @@ MAY_IMPORT = {
     "reporting": {"accounts", "participants", "chantiers", "partners"},
     "dashboard": {"accounts", "participants", "chantiers", "partners", "reporting", "privacy"},
     "privacy": {"accounts", "participants", "chantiers", "partners", "reporting"},
-    "demo": {"accounts", "participants", "chantiers", "partners", "reporting"},
+    "demo": {"accounts", "participants", "chantiers", "partners", "reporting", "privacy"},
 }
 
 

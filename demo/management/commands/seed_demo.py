@@ -10,6 +10,7 @@ from demo import chantiers as chantiers_demo
 from demo import large as demo_large
 from demo import participants as participants_demo
 from demo import partners as partners_demo
+from demo import privacy as privacy_demo
 
 # Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
 PARTICIPANTS = {"small": {"operator": 300, "operator_2": 60}}
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                 .first(),
             )
             stats |= partners_demo.seed_partners(rng=rng, organizations=orgs)
+            stats |= privacy_demo.seed_privacy(rng=rng, organization=operator)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded scale={scale} seed={seed}: {Organization.objects.count()} organizations, "
@@ -71,7 +73,8 @@ class Command(BaseCommand):
                 f"{stats['paid_batches']} paid payment batch, "
                 f"{stats['partner_services']} partner services, {stats['referrals']} referrals, "
                 f"{stats['employers']} employers, {stats['prospections']} prospections, "
-                f"{stats['matchings']} matchings."
+                f"{stats['matchings']} matchings, {stats['documents']} documents, "
+                f"{stats['confidential_addresses']} confidential addresses."
             )
         )
         self._print_accounts()
