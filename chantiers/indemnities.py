@@ -233,7 +233,7 @@ def indemnities_recompute_many(*, participant_ids, year: int) -> dict[int, YearB
         )
         balances, changed = {}, []
         for person in ids:
-            balances[person] = _recompute_one(
+            balances[person] = indemnities_compute_one(
                 year=year,
                 ceiling=ceiling,
                 declared=declared.get(person, (ZERO, 0)),
@@ -301,11 +301,12 @@ def _excesses_sync(
     return flagged
 
 
-def _recompute_one(
+def indemnities_compute_one(
     *, year, ceiling, declared, corrected, agreements, incomes, locked, attendances, changed
 ) -> YearBalance:
     """Rules 1–4, 7 and 8 for one person and year; the attendances whose amounts change go to
-    ``changed``."""
+    ``changed``. In memory only, on rows already loaded: ``indemnities_recompute_many`` loads
+    and saves them (the demo computes rows not saved yet)."""
     declared_elsewhere, km_declared = money(declared[0]), declared[1]
     # Never both schemes in one year: one real-costs agreement excludes the flat rate.
     real_costs_year = any(a.scheme == VolunteerAgreement.Scheme.REAL_COSTS for a in agreements)

@@ -81,7 +81,8 @@ urlpatterns += [
     ),
 ]
 
-# Payment batches: SEPA file and CSV.
+# A volunteer's year after the fact (DESIGN §4 rules 6–8): what they received elsewhere, their
+# real costs, an exceeded ceiling, the corrections of a validated month; then the payment batches.
 
 urlpatterns += [
     path(
@@ -117,6 +118,7 @@ urlpatterns += [
         year_changes.correction_settle,
         name="correction_settle",
     ),
+    # Payment batches: SEPA file and CSV.
     path("paiements/", payments.batch_list, name="payment_batch_list"),
     path("paiements/nouveau/", payments.batch_new, name="payment_batch_new"),
     path("paiements/<int:pk>/", payments.batch_detail, name="payment_batch_detail"),

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from accounts.dates import add_months
 from accounts.models import Membership, Organization, Role
-from chantiers.indemnities import DECLARATION_REQUIRED, _recompute_one
+from chantiers.indemnities import DECLARATION_REQUIRED, indemnities_compute_one
 from chantiers.models import (
     Attendance,
     Chantier,
@@ -774,7 +774,7 @@ def _compute_indemnities(ctx, people):
             by_year.setdefault(mark.session.date.year, []).append(mark)
         for year, year_marks in by_year.items():
             first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-            _recompute_one(
+            indemnities_compute_one(
                 year=year,
                 ceiling=ctx["ceilings"].get(year),
                 declared=(person.declared.get(year, Decimal("0.00")), 0),

@@ -1,5 +1,5 @@
-"""What every chantier screen starts with: the roles, and the chantiers, sessions and documents a
-person may reach — another organization's, or a chantier not theirs, answers 404."""
+"""What every chantier screen starts with: the roles, and the chantiers, sessions, volunteers and
+documents a person may reach — another organization's, or a chantier not theirs, answers 404."""
 
 import datetime as dt
 
@@ -12,12 +12,16 @@ from accounts.models import AccessLog, Role
 from accounts.services import access_log_record_many
 from chantiers import selectors
 from chantiers.models import Attendance, Chantier, MonthlyStatement, WorkSession
+from participants.models import Participant
 
 CHANTIER_ROLES = (Role.COORDINATOR, Role.DIRECTION)
 
 
 # The administration reopens validated months: it reads the chantiers, it does not mark them.
 READ_ROLES = (*CHANTIER_ROLES, Role.ADMIN)
+
+# Payment batches are READ_ROLES without the coordinators: they hold every volunteer's IBAN.
+PAYMENT_READ_ROLES = (Role.DIRECTION, Role.ADMIN)
 
 
 def visible_chantiers(request):
@@ -35,6 +39,14 @@ def session_or_404(request, pk) -> WorkSession:
         "chantier"
     )
     return get_scoped_or_404(request, sessions, via="chantier__organization", pk=pk)
+
+
+def volunteer_or_404(request, pk) -> Participant:
+    """Someone of the organization; for a coordinator, someone of one of their chantiers' groups."""
+    people = Participant.objects.all()
+    if request.membership.role == Role.COORDINATOR:
+        people = people.filter(enrolments__chantier__in=visible_chantiers(request)).distinct()
+    return get_scoped_or_404(request, people, pk=pk)
 
 
 def pdf_response(pdf: bytes, name: str) -> HttpResponse:

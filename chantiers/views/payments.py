@@ -21,16 +21,16 @@ from accounts.services import access_log_record_many
 from chantiers import payments
 from chantiers.forms_payments import BatchForm
 from chantiers.models import PaymentBatch
+from chantiers.views.access import PAYMENT_READ_ROLES
 
 PAGE_SIZE = 25
-READ_ROLES = (Role.DIRECTION, Role.ADMIN)
 
 
 def _batch(request, pk) -> PaymentBatch:
     return get_scoped_or_404(request, PaymentBatch.objects.all(), pk=pk)
 
 
-@role_required(*READ_ROLES)
+@role_required(*PAYMENT_READ_ROLES)
 def batch_list(request):
     batches = (
         PaymentBatch.objects.filter(organization=request.organization)
@@ -78,7 +78,7 @@ def batch_new(request):
     return render(request, "chantiers/payment_batch_new.html", context)
 
 
-@role_required(*READ_ROLES)
+@role_required(*PAYMENT_READ_ROLES)
 def batch_detail(request, pk):
     batch = get_scoped_or_404(
         request, PaymentBatch.objects.select_related("created_by", "paid_by"), pk=pk

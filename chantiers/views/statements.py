@@ -22,16 +22,18 @@ from chantiers.models import (
 )
 from chantiers.views.access import (
     CHANTIER_ROLES,
+    READ_ROLES,
     chantier_or_404,
     month_or_404,
     statement_or_404,
     visible_chantiers,
 )
 
-STATEMENT_ROLES = (*CHANTIER_ROLES, Role.ADMIN)
+# The old name of READ_ROLES, still imported by printing.py.
+STATEMENT_ROLES = READ_ROLES
 
 
-@role_required(*STATEMENT_ROLES)
+@role_required(*READ_ROLES)
 def month_statements(request, pk, year, month):
     chantier = chantier_or_404(request, pk)
     first = month_or_404(year, month)

@@ -27,20 +27,16 @@ from chantiers.forms_year import (
 from chantiers.models import CeilingExcess, ElsewhereDeclaration, RealCost, StatementCorrection
 from chantiers.services import excess_refusal
 from chantiers.storage import private_file_response
-from chantiers.views.access import CHANTIER_ROLES, statement_or_404, visible_chantiers
-from chantiers.views.statements import STATEMENT_ROLES
-from participants.models import Participant
+from chantiers.views.access import (
+    CHANTIER_ROLES,
+    READ_ROLES,
+    statement_or_404,
+    visible_chantiers,
+    volunteer_or_404,
+)
 
 # Who follows a volunteer's money: the coordinators of their chantiers, the counsellors, direction.
 YEAR_ROLES = (*CHANTIER_ROLES, Role.COUNSELLOR)
-
-
-def volunteer_or_404(request, pk) -> Participant:
-    """Someone of the organization; for a coordinator, someone of one of their chantiers' groups."""
-    people = Participant.objects.all()
-    if request.membership.role == Role.COORDINATOR:
-        people = people.filter(enrolments__chantier__in=visible_chantiers(request)).distinct()
-    return get_scoped_or_404(request, people, pk=pk)
 
 
 def _excess_said(request, balance) -> None:
@@ -137,7 +133,7 @@ def excess(request, pk):
     return render(request, "chantiers/excess.html", context)
 
 
-@role_required(*STATEMENT_ROLES)
+@role_required(*READ_ROLES)
 def corrections(request, pk):
     """A validated month's corrections: the lines added, and a new one (rule 8)."""
     statement = statement_or_404(request, pk)
