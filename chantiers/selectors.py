@@ -82,6 +82,16 @@ def week_sessions(*, chantier: Chantier, monday: dt.date) -> list[WorkSession]:
     )
 
 
+def month_sessions(*, chantier: Chantier, month: dt.date) -> QuerySet[WorkSession]:
+    """The chantier's sessions of the month (``month``: its first day), with how many marks
+    each has."""
+    return (
+        chantier.sessions.filter(date__gte=month, date__lt=add_months(month, 1))
+        .annotate(marked=Count("attendances"))
+        .order_by("date", "starts_at")
+    )
+
+
 def marks_of(
     *, sessions: list[WorkSession], participant_ids: list[int]
 ) -> dict[tuple[int, int], Attendance]:
@@ -298,6 +308,21 @@ def group_paperwork(*, chantier: Chantier, on: dt.date) -> list[dict]:
             }
         )
     return rows
+
+
+def month_statements(
+    *, organization, participant_ids: list[int], month: dt.date
+) -> list[MonthlyStatement]:
+    """The month's statements of these people, by name, with who validated them and how many
+    corrections each has."""
+    return list(
+        MonthlyStatement.objects.filter(
+            organization=organization, participant__in=participant_ids, month=month
+        )
+        .select_related("participant", "validated_by")
+        .annotate(correction_count=Count("corrections"))
+        .order_by("participant__last_name", "participant__first_name")
+    )
 
 
 def statements_waiting(*, participant_ids: list[int], month: dt.date) -> dict[int, int]:

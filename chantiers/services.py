@@ -6,6 +6,7 @@ import functools
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import holidays
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,9 @@ from chantiers.models import (
     WorkSession,
 )
 from participants.models import Participant
+
+if TYPE_CHECKING:
+    from chantiers.forms_planning import SessionForm
 
 
 @dataclass
@@ -309,6 +313,15 @@ def sessions_create_weekly(
         day += dt.timedelta(days=1)
     WorkSession.objects.bulk_create(plan.created)
     return plan
+
+
+@transaction.atomic
+def session_create(*, chantier: Chantier, form: "SessionForm") -> WorkSession | None:
+    """A session added from its form, checked with the chantier locked (its ``clean`` refuses a
+    session already planned at that time): a double click waits, then is told the session exists
+    instead of creating it twice. None when the form refuses it (its errors on the form)."""
+    Chantier.objects.select_for_update().get(pk=chantier.pk)
+    return form.save() if form.is_valid() else None
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,14 +16,11 @@ from django.utils.translation import ngettext
 from accounts.access import role_required
 from accounts.dates import add_months
 from accounts.models import Role
-from chantiers import services
+from chantiers import selectors, services
 from chantiers.forms_planning import (
     CancelForm,
     SessionForm,
     WeeklyPlanForm,
-)
-from chantiers.models import (
-    Chantier,
 )
 from chantiers.views.access import (
     CHANTIER_ROLES,
@@ -50,11 +46,7 @@ def session_list(request, pk):
     """The sessions of a chantier month by month, with how many marks each has."""
     chantier = chantier_or_404(request, pk)
     month = _month_param(request.GET.get("mois"))
-    sessions = (
-        chantier.sessions.filter(date__gte=month, date__lt=add_months(month, 1))
-        .annotate(marked=Count("attendances"))
-        .order_by("date", "starts_at")
-    )
+    sessions = selectors.month_sessions(chantier=chantier, month=month)
     context = {
         "chantier": chantier,
         "month": month,
@@ -71,24 +63,18 @@ def _back_to_month(chantier, day: dt.date):
     return redirect(f"{reverse('chantiers:sessions', args=[chantier.pk])}?mois={day:%Y-%m}")
 
 
-def _locked_then_valid(chantier, form) -> bool:
-    """Check the form with the chantier locked (till the end of the request's transaction): a
-    double click waits, then is told the session exists instead of creating it twice."""
-    Chantier.objects.select_for_update().get(pk=chantier.pk)
-    return form.is_valid()
-
-
 @role_required(*CHANTIER_ROLES)
 def session_create(request, pk):
     chantier = chantier_or_404(request, pk)
     form = SessionForm(request.POST or None, chantier=chantier)
-    if request.method == "POST" and _locked_then_valid(chantier, form):
-        session = form.save()
-        messages.success(
-            request,
-            _("Séance du %(day)s ajoutée.") % {"day": date_format(session.date, "l j F")},
-        )
-        return _back_to_month(chantier, session.date)
+    if request.method == "POST":
+        session = services.session_create(chantier=chantier, form=form)
+        if session is not None:
+            messages.success(
+                request,
+                _("Séance du %(day)s ajoutée.") % {"day": date_format(session.date, "l j F")},
+            )
+            return _back_to_month(chantier, session.date)
     return render(request, "chantiers/session_form.html", {"form": form, "chantier": chantier})
 
 

@@ -5,7 +5,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,9 +16,6 @@ from accounts.forms_input import parse_id
 from accounts.models import Role
 from chantiers import selectors, services
 from chantiers.forms import StatementUnlockForm
-from chantiers.models import (
-    MonthlyStatement,
-)
 from chantiers.views.access import (
     CHANTIER_ROLES,
     READ_ROLES,
@@ -47,11 +43,8 @@ def month_statements(request, pk, year, month):
 def _month_page(request, chantier, first, *, unlocking=None):
     """``unlocking``: a refused reopening, given back as typed on its statement's line."""
     group = selectors.month_group_ids(chantier=chantier, month=first)
-    statements = list(
-        MonthlyStatement.objects.filter(participant__in=group, month=first)
-        .select_related("participant", "validated_by")
-        .annotate(correction_count=Count("corrections"))
-        .order_by("participant__last_name", "participant__first_name")
+    statements = selectors.month_statements(
+        organization=chantier.organization_id, participant_ids=group, month=first
     )
     waiting = selectors.statements_waiting(participant_ids=group, month=first)
     excesses = selectors.excesses_open_of(participant_ids=group, year=first.year)

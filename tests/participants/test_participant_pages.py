@@ -476,9 +476,10 @@ def test_the_participant_page_query_count_does_not_grow_with_history(
         pathway=other, ended_on=dt.date(2024, 12, 20), exit_outcome="moved", by=counsellor
     )
     client.force_login(counsellor)
-    # 19 = 17 + the referrals section (partners, one query whatever their number) + whether the
-    # person is a volunteer of the chantiers (their indemnities' section: none here)
-    with django_assert_num_queries(19):
+    # 20 = 17 + the referrals section (partners, one query whatever their number) + whether the
+    # person is a volunteer of the chantiers (their indemnities' section: none here) + their
+    # documents (privacy, one query whatever their number)
+    with django_assert_num_queries(20):
         response = client.get(reverse("participants:detail", args=[pathway.participant_id]))
     assert response.status_code == 200
 
