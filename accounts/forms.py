@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms_input import TextRuleMixin
-from accounts.models import Membership, Organization
+from accounts.models import Membership, Organization, Role
 from accounts.services import roles_for
 
 
@@ -64,6 +64,20 @@ class MembershipForm(TextRuleMixin, forms.ModelForm):
 
 
 class OrganizationSettingsForm(TextRuleMixin, forms.ModelForm):
+    # Stored comma-separated (Organization.confidential_address_roles); never a partner.
+    confidential_address_roles = forms.MultipleChoiceField(
+        label=_("Rôles qui voient une adresse confidentielle"),
+        choices=[(value, label) for value, label in Role.choices if value != Role.PARTNER],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Pour une personne qui se protège de violences, seuls ces rôles voient son adresse "
+            "et sa commune sur sa fiche, après avoir indiqué pourquoi (chaque consultation est "
+            "enregistrée). Jamais dans les listes, exports, documents imprimés ni chez les "
+            "partenaires, quel que soit le rôle."
+        ),
+    )
+
     class Meta:
         model = Organization
         fields = [
@@ -79,7 +93,16 @@ class OrganizationSettingsForm(TextRuleMixin, forms.ModelForm):
             "sepa_creditor_name",
             "retention_years",
             "two_factor_for_all",
+            "confidential_address_roles",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["confidential_address_roles"] = sorted(self.instance.address_roles)
+
+    def clean_confidential_address_roles(self) -> str:
+        return ",".join(self.cleaned_data["confidential_address_roles"])
 
 
 def add_service_errors(

@@ -284,8 +284,15 @@ class AccessLog(ChoiceLabels, models.Model):
         DOWNLOAD = "download", _("téléchargement")
 
     at = models.DateTimeField(_("date et heure"), default=timezone.now, db_index=True)
+    # Empty for what was done from the command line without an account (an export made with
+    # ``export_participant`` and no ``--user``): shown as "ligne de commande".
     user = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("utilisateur")
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utilisateur"),
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")

@@ -61,6 +61,12 @@ NAVIGATION = [
         in_user_menu=True,
     ),
     NavItem(
+        "privacy:subject_access",
+        _("Droit d'accès"),
+        frozenset({Role.ADMIN, Role.DIRECTION}),
+        in_user_menu=True,
+    ),
+    NavItem(
         "accounts:access_log",
         _("Journal des accès"),
         frozenset({Role.ADMIN, Role.DIRECTION}),

@@ -31,12 +31,13 @@ def roles_for(*, organization: Organization) -> list[tuple[str, str]]:
 
 def access_log_record(
     *,
-    user: User,
+    user: User | None,
     organization: Organization,
     obj: models.Model,
     action: str = AccessLog.Action.VIEW,
 ) -> AccessLog:
-    """Write down that ``user`` opened (exported, printed…) the personal record ``obj``."""
+    """Write down that ``user`` opened (exported, printed…) the personal record ``obj``; no user:
+    the command line (``export_participant`` run by the server's operator)."""
     return AccessLog.objects.create(
         user=user,
         organization=organization,

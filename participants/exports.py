@@ -1,7 +1,9 @@
 """The XLSX export of the participant list.
 
 Minimised on purpose: no national number, IBAN or street address, and no note of any kind (so
-never a restricted one). Enough to call, count and plan; the record itself stays in the app.
+never a restricted one); the postcode and commune of a confidential address are left blank, for
+every role (participants.confidential). Enough to call, count and plan; the record itself stays
+in the app.
 """
 
 import io
@@ -46,8 +48,8 @@ def participants_xlsx(participants) -> bytes:
                     person.first_name,
                     person.birth_date,
                     person.get_gender_display(),
-                    person.postcode,
-                    person.commune,
+                    "" if person.address_confidential else person.postcode,
+                    "" if person.address_confidential else person.commune,
                     person.get_nationality_group_display(),
                     person.get_education_level_display(),
                     person.jobseeker_since,

@@ -57,6 +57,7 @@ class ParticipantForm(TextRuleMixin, forms.ModelForm):
             "actiris_registered",
             "iban",
             "emergency_contact",
+            "address_confidential",
             "gdpr_consent_on",
             "counsellor",
         ]
@@ -66,9 +67,22 @@ class ParticipantForm(TextRuleMixin, forms.ModelForm):
             "gdpr_consent_on": DateInput(),
         }
 
-    def __init__(self, *args, organization, **kwargs):
+    # What a role that may not see a confidential address does not get at all (neither shown
+    # nor overwritten): participants.confidential.
+    ADDRESS_FIELDS = ("street", "postcode", "commune")
+
+    def __init__(self, *args, organization, may_see_address: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
+        if not may_see_address:
+            for name in self.ADDRESS_FIELDS:
+                del self.fields[name]
+            # Lifting the flag would show the address: only a role that may see it lifts it.
+            flag = self.fields["address_confidential"]
+            flag.disabled = True
+            flag.help_text = _(
+                "Seuls les rôles qui voient l'adresse peuvent lever la confidentialité."
+            )
         from accounts.models import Role, User
 
         self.fields["counsellor"].queryset = User.objects.filter(
@@ -122,6 +136,22 @@ class ParticipantCreateForm(ParticipantForm):
         if data.get("programme") and not data.get("pathway_started_on"):
             self.add_error("pathway_started_on", _("Indiquez le début du parcours."))
         return data
+
+
+class AddressRevealForm(TextRuleMixin, forms.Form):
+    """Why a confidential address is shown: written down with who asked (AddressReveal)."""
+
+    reason = forms.CharField(
+        label=_("Pourquoi avez-vous besoin de l'adresse ?"),
+        max_length=300,
+        help_text=_("Ex. : envoi d'un courrier recommandé. La consultation est enregistrée."),
+        error_messages={
+            "required": _(
+                "Indiquez pourquoi vous avez besoin de l'adresse : elle n'est montrée qu'avec "
+                "une raison, enregistrée."
+            )
+        },
+    )
 
 
 class IncomeSourceForm(TextRuleMixin, forms.Form):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from participants import views_import
-from participants.views import caseload, listing, participant, pathway
+from participants.views import address, caseload, listing, participant, pathway
 
 app_name = "participants"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", participant.participant_detail, name="detail"),
     path("<int:pk>/modifier/", participant.participant_edit, name="edit"),
     path("<int:pk>/revenus/", participant.income_change, name="income_change"),
+    path("<int:pk>/adresse/", address.address_reveal, name="address_reveal"),
     path("<int:pk>/besoins/", pathway.need_add, name="need_add"),
     path("<int:pk>/parcours/", pathway.pathway_open, name="pathway_open"),
     path("besoins/<int:pk>/lever/", pathway.need_resolve, name="need_resolve"),

@@ -167,6 +167,13 @@ def _related_records():
         yield model, lookup, _free_text_fields(model), _file_fields(model)
 
 
+def records_about_a_participant() -> list[tuple[type[models.Model], str]]:
+    """(model, lookup to the participant) of every record about one participant, the record
+    itself and incidents aside: what the anonymisation erases is what the subject-access export
+    shows (privacy/subject_access.py)."""
+    return [(model, lookup) for model, lookup, _texts, _files in _related_records()]
+
+
 def _delete_files_on_commit(files) -> None:
     def delete():
         for file in files:

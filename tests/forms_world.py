@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from accounts.models import Organization, Role
 from chantiers.models import Attendance, MonthlyStatement, StatementCorrection, WorkSession
+from participants.models import Participant
 from partners import services as partner_services
 from partners.models import Referral
 from tests.factories import (
@@ -81,6 +82,10 @@ def _typed_in_world(world, operator, personas):
         days=1,
         amount=Decimal("12.50"),
         status=MonthlyStatement.Status.VALIDATED,
+    )
+    # The person's address is confidential: direction's page offers the form that shows it.
+    Participant.objects.filter(pk=world["paths"]["participants:detail"]["pk"]).update(
+        address_confidential=True
     )
     referral = Referral.objects.get(pk=world["paths"]["partners:answer"]["pk"])
     token = partner_services.referral_link_token(referral=referral)

@@ -458,6 +458,7 @@ WITH_FORMS = {
     **_seen_by_all("chantiers:week_entry"),
     **_seen_by_all("documents:add"),
     **_seen_by_all("participants:create"),
+    **_seen_by_all("privacy:subject_access"),
     **_seen_by_all(
         "participants:detail",
         "participants:income_change",
@@ -489,3 +490,6 @@ WITH_FORMS = {
     ("chantiers:month_statements", Role.ADMIN): {"chantiers:statement_unlock"},
     ("chantiers:payment_batch_new", Role.DIRECTION): {"chantiers:payment_batch_new"},
 }
+# The world's person has a confidential address (tests/forms_world.py): direction, who may see
+# it, is offered the form that shows it with a reason; a counsellor is not.
+WITH_FORMS[("participants:detail", Role.DIRECTION)] |= {"participants:address_reveal"}

@@ -236,6 +236,7 @@ def world_rows(operator, housing, personas):
         "partners:referral_close": "referral",
         "partners:referral_create": "participant",
         "reporting:run_status": "run",
+        "privacy:subject_access_export": "participant",
         "documents:add": "participant",
         "documents:": "document",
     }

@@ -4,7 +4,8 @@
 - ``participant``: a record created, its page, edited, its income source;
 - ``pathway``: what is posted on the page — needs, pathways opened, events, goals, phases,
   closed and reopened — and the follow-ups after an exit;
-- ``caseload``: the counsellor's desk (follow-ups due, pathways without news).
+- ``caseload``: the counsellor's desk (follow-ups due, pathways without news);
+- ``address``: a confidential address shown, with a reason (``participants.confidential``).
 
 ``access`` holds what each starts with: the roles and the scoped look-ups (404 outside);
 ``page`` the participant's page that the posts answer with, whole or one section. The import

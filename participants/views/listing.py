@@ -52,6 +52,7 @@ LIST_COLUMNS = (
     "birth_date",
     "national_number",
     "commune",
+    "address_confidential",  # a confidential commune is not listed (participants.confidential)
     "counsellor__first_name",
     "counsellor__last_name",
 )

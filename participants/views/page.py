@@ -5,7 +5,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from participants import selectors
+from participants.confidential import address_on_page, recent_reveals
 from participants.forms import (
+    AddressRevealForm,
     EventForm,
     GoalForm,
     IncomeSourceForm,
@@ -65,10 +67,18 @@ def detail_context(
     open_form=None,
     bound_pathway=None,
     bound=None,
+    address_form=None,
+    address_revealed=False,
 ) -> dict:
-    """The page's context; a form given (refused, with what was typed) replaces the empty one."""
+    """The page's context; a form given (refused, with what was typed) replaces the empty one.
+    ``address_revealed``: a confidential address is shown in this answer (its reveal logged)."""
+    address = address_on_page(request.membership, participant, revealed=address_revealed)
     return {
         "participant": participant,
+        "address": address,
+        "address_form": address_form or AddressRevealForm(prefix="address"),
+        # Read only when the template shows them: a confidential address, a role that sees it.
+        "address_reveals": recent_reveals(participant=participant),
         "income": selectors.current_income_source(participant=participant),
         "needs": participant.needs.all(),
         "referrals": selectors.participant_referrals(participant=participant),

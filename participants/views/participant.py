@@ -10,6 +10,7 @@ from accounts.access import role_required
 from accounts.forms import add_service_errors, apply_form
 from accounts.services import access_log_record
 from participants import services
+from participants.confidential import address_reveal_record, address_roles_label, may_see_address
 from participants.forms import IncomeSourceForm, ParticipantCreateForm, ParticipantForm
 from participants.views.access import CASELOAD_ROLES, participant_or_404
 from participants.views.page import detail_context, section_answer
@@ -49,17 +50,31 @@ def participant_detail(request, pk):
 @role_required(*CASELOAD_ROLES)
 def participant_edit(request, pk):
     participant = participant_or_404(request, pk)
+    # Read before the form binds: a refused post leaves what was typed on the instance.
+    confidential_address = participant.address_confidential
+    may_see = may_see_address(request.membership, participant)
     form = ParticipantForm(
-        request.POST or None, instance=participant, organization=request.organization
+        request.POST or None,
+        instance=participant,
+        organization=request.organization,
+        may_see_address=may_see,
     )
     if request.method == "POST" and apply_form(
         form, lambda data: services.participant_update(participant=participant, **data)
     ):
         messages.success(request, _("La fiche est enregistrée."))
         return redirect("participants:detail", pk=participant.pk)
-    return render(
-        request, "participants/participant_form.html", {"form": form, "participant": participant}
-    )
+    if confidential_address and may_see:
+        # The form holds the confidential address: a showing like the page's, logged.
+        address_reveal_record(
+            participant=participant, user=request.user, reason=_("Modification de la fiche")
+        )
+    context = {
+        "form": form,
+        "participant": participant,
+        "address_roles": address_roles_label(request.organization),
+    }
+    return render(request, "participants/participant_form.html", context)
 
 
 @role_required(*CASELOAD_ROLES)

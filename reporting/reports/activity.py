@@ -353,7 +353,9 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
             ages[age_band],
             education.get(education_level, education_level),
             jobseeking[jobseeking_band],
-            commune or unknown,
+            # A confidential address's commune is left blank in the rows; the counts by commune
+            # keep it (a count is not an address: participants.confidential).
+            "" if confidential else (commune or unknown),
             incomes.get(income, income),
             yes if is_new else no,
             exit_on,
@@ -367,6 +369,7 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
             education_level,
             jobseeking_band,
             commune,
+            confidential,
             income,
             is_new,
             exit_on,
@@ -379,6 +382,7 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
             "education_level",
             "jobseeking_band",
             "commune",
+            "address_confidential",
             "income",
             "is_new",
             "exit_on",
@@ -404,7 +408,9 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
         rows=rows,
         note=_(
             "Une ligne par personne, identifiée par un pseudonyme. La sortie indiquée est la "
-            "sortie positive de l'année s'il y en a une, sinon la dernière sortie de l'année."
+            "sortie positive de l'année s'il y en a une, sinon la dernière sortie de l'année. "
+            "La commune d'une adresse confidentielle est laissée vide (elle est comptée dans la "
+            "répartition par commune)."
         ),
     )
 

@@ -60,9 +60,7 @@ def test_a_counsellor_keeps_a_document_from_a_phone(phone, live_server, transact
 
     with page.expect_download() as download:
         section.get_by_role("link", name="Attestation").click()
-    assert download.value.suggested_filename == (
-        f"{last_week}-attestation-{document.pk}.pdf"
-    )
+    assert download.value.suggested_filename == f"{last_week}-attestation-{document.pk}.pdf"
     assert AccessLog.objects.filter(action="download", object_id=str(document.pk)).exists()
 
     section.locator("summary", has_text="Supprimer").click()

@@ -36,8 +36,14 @@ NAVIGATION = {
 }
 # Managing the organization sits in the user's menu, beside the password and the log-out.
 USER_MENU = {
-    "admin@demo.local": ["Équipe", "Organisation", "Anonymisation", "Journal des accès"],
-    "direction@demo.local": ["Équipe", "Journal des accès"],
+    "admin@demo.local": [
+        "Équipe",
+        "Organisation",
+        "Anonymisation",
+        "Droit d'accès",
+        "Journal des accès",
+    ],
+    "direction@demo.local": ["Équipe", "Droit d'accès", "Journal des accès"],
 }
 ORGANIZATION = {
     "admin@demo.local": "Mission Locale de Bruxelles-Midi",

@@ -1,0 +1,77 @@
+"""A confidential address (DESIGN §6 "Privacy", issue 17 item 4): someone hiding from violence.
+
+The street, postcode and commune of a person whose address is confidential are shown on their
+page and in their edit form only to the roles the organization names
+(``Organization.address_roles``, never a partner): ``may_see_address`` is that one rule. Even
+then the page keeps the address hidden until a reason is given, and each showing — the page's
+"Afficher l'adresse", the edit form that holds the values — is an ``AddressReveal`` row (who,
+when, why).
+
+Everywhere else a confidential address is never written, whoever asks: the list and its search
+results (``templates/participants/_participant_rows.html``), the participant export
+(``participants/exports.py``), the printed agreement (``templates/pdf/volunteer_agreement.html``),
+the rows behind the activity report's figures (``reporting/reports/activity.py``: the commune
+left blank). The counts by commune stay as they are: a count is not an address. Partner pages
+and e-mails never carry any address (``templates/partners/_referral_minimum.html``).
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role, User
+from participants.models import AddressReveal, Participant
+
+# How many past showings an allowed role sees under the address.
+REVEALS_SHOWN = 10
+
+
+def may_see_address(membership: Membership | None, participant: Participant) -> bool:
+    """The one rule: an address that is not confidential, or a role the organization named."""
+    if not participant.address_confidential:
+        return True
+    return membership is not None and membership.role in membership.organization.address_roles
+
+
+def address_roles_label(organization) -> str:
+    """The roles that may see a confidential address, as the page names them ("Direction")."""
+    roles = [label for value, label in Role.choices if value in organization.address_roles]
+    return ", ".join(str(label) for label in roles) or _("personne")
+
+
+@dataclass(frozen=True)
+class AddressOnPage:
+    """What the participant's page does with the address, for the person looking."""
+
+    confidential: bool
+    may_see: bool  # may ask for it (with a reason): the form is offered
+    shown: bool  # the values are written in this answer
+    roles: str  # who may see it, said to the others
+
+
+def address_on_page(
+    membership: Membership | None, participant: Participant, *, revealed: bool = False
+) -> AddressOnPage:
+    may_see = may_see_address(membership, participant)
+    confidential = participant.address_confidential
+    return AddressOnPage(
+        confidential=confidential,
+        may_see=may_see,
+        shown=not confidential or (may_see and revealed),
+        roles=address_roles_label(membership.organization) if membership else "",
+    )
+
+
+def address_reveal_record(*, participant: Participant, user: User, reason: str) -> AddressReveal:
+    """Write down that ``user`` was shown the confidential address of ``participant``, and why.
+
+    The caller has checked ``may_see_address``; a reason is always required."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A reveal needs a reason.")
+    return AddressReveal.objects.create(participant=participant, user=user, reason=reason[:300])
+
+
+def recent_reveals(*, participant: Participant):
+    """The latest showings of the address, for the roles that may see it."""
+    return participant.address_reveals.select_related("user")[:REVEALS_SHOWN]
