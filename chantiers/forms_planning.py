@@ -128,13 +128,6 @@ class SessionForm(TextRuleMixin, forms.ModelForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("La séance doit finir après avoir commencé."))
-        day = cleaned.get("date")
-        if (
-            day
-            and starts_at
-            and self.instance.chantier.sessions.filter(date=day, starts_at=starts_at).exists()
-        ):
-            raise forms.ValidationError(_("Une séance est déjà prévue ce jour-là à cette heure."))
         return cleaned
 
 

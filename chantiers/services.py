@@ -6,7 +6,6 @@ import functools
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import holidays
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,9 +33,6 @@ from chantiers.models import (
     WorkSession,
 )
 from participants.models import Participant
-
-if TYPE_CHECKING:
-    from chantiers.forms_planning import SessionForm
 
 
 @dataclass
@@ -316,12 +312,15 @@ def sessions_create_weekly(
 
 
 @transaction.atomic
-def session_create(*, chantier: Chantier, form: "SessionForm") -> WorkSession | None:
-    """A session added from its form, checked with the chantier locked (its ``clean`` refuses a
-    session already planned at that time): a double click waits, then is told the session exists
-    instead of creating it twice. None when the form refuses it (its errors on the form)."""
+def session_create(*, chantier: Chantier, date, starts_at, ends_at) -> WorkSession:
+    """One session, checked with the chantier locked: a double click waits, then is told the
+    session exists instead of creating it twice."""
     Chantier.objects.select_for_update().get(pk=chantier.pk)
-    return form.save() if form.is_valid() else None
+    if chantier.sessions.filter(date=date, starts_at=starts_at).exists():
+        raise ValidationError(_("Une séance est déjà prévue ce jour-là à cette heure."))
+    return WorkSession.objects.create(
+        chantier=chantier, date=date, starts_at=starts_at, ends_at=ends_at
+    )
 
 
 @transaction.atomic

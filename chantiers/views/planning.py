@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts.access import role_required
 from accounts.dates import add_months
+from accounts.forms import apply_form
 from accounts.models import Role
 from chantiers import selectors, services
 from chantiers.forms_planning import (
@@ -67,14 +68,14 @@ def _back_to_month(chantier, day: dt.date):
 def session_create(request, pk):
     chantier = chantier_or_404(request, pk)
     form = SessionForm(request.POST or None, chantier=chantier)
-    if request.method == "POST":
-        session = services.session_create(chantier=chantier, form=form)
-        if session is not None:
-            messages.success(
-                request,
-                _("Séance du %(day)s ajoutée.") % {"day": date_format(session.date, "l j F")},
-            )
-            return _back_to_month(chantier, session.date)
+    if request.method == "POST" and apply_form(
+        form, lambda data: services.session_create(chantier=chantier, **data)
+    ):
+        day = form.cleaned_data["date"]
+        messages.success(
+            request, _("Séance du %(day)s ajoutée.") % {"day": date_format(day, "l j F")}
+        )
+        return _back_to_month(chantier, day)
     return render(request, "chantiers/session_form.html", {"form": form, "chantier": chantier})
 
 
