@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import Role, TwoFactorEvent
 from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
 from tests.factories import MembershipFactory, OrganizationFactory
+from tests.two_factor import unused_code
 
 PASSWORD = "correct horse battery"
 
@@ -82,3 +83,40 @@ def test_a_director_enrols_on_a_phone_then_logs_in_with_a_backup_code(
     phone.goto(f"{live_server.url}/connexion/double-authentification/")
     expect(phone.get_by_text("Il vous reste 9 codes de secours.")).to_be_visible()
     _check(phone, "the account's second factor")
+
+    # New backup codes, shown once; the old ones no longer work.
+    phone.get_by_role("button", name="Créer de nouveaux codes de secours").click()
+    expect(phone.get_by_role("link", name="J'ai noté mes codes, continuer")).to_be_visible()
+    _check(phone, "backup codes renewed")
+    assert TwoFactorEvent.objects.filter(user=director, kind="backup_renewed").exists()
+
+
+def test_an_admin_resets_a_lost_phone_and_a_counsellor_needs_no_code(
+    desktop, live_server, transactional_db
+):
+    operator = OrganizationFactory(name="Mission Locale de Test", slug="ml-test")
+    admin = MembershipFactory(organization=operator, role=Role.ADMIN).user
+    director = MembershipFactory(organization=operator, role=Role.DIRECTION)
+    counsellor = MembershipFactory(organization=operator, role=Role.COUNSELLOR).user
+    TOTPDevice.objects.create(user=director.user, name="phone", confirmed=True)
+    admin_device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+
+    _password(desktop, live_server, admin.email)
+    desktop.wait_for_url("**/connexion/code/**")
+    desktop.get_by_label("Code de l'application, ou un code de secours").fill(
+        unused_code(admin_device)
+    )
+    desktop.get_by_role("button", name="Continuer").click()
+    desktop.goto(f"{live_server.url}/organisation/equipe/{director.pk}/")
+    desktop.get_by_role("button", name="Réinitialiser la double authentification").click()
+    expect(desktop.get_by_role("alert").or_(desktop.get_by_role("status")).first).to_be_visible()
+    _check(desktop, "member page after a reset")
+    assert not TOTPDevice.objects.filter(user=director.user).exists()
+    assert TwoFactorEvent.objects.filter(user=director.user, kind="reset", by=admin).exists()
+
+    desktop.context.clear_cookies()
+    _password(desktop, live_server, counsellor.email)
+    desktop.wait_for_url("**/participants/")
+    desktop.goto(f"{live_server.url}/connexion/double-authentification/")
+    expect(desktop.get_by_text("Votre rôle ne demande pas de code")).to_be_visible()
+    _check(desktop, "second factor page of a role that needs none")
