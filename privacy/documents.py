@@ -20,9 +20,9 @@ from chantiers.storage import document_problem
 from participants.models import Participant
 from privacy.models import Document
 
-# How long a paper is kept unless the person or the counsellor says otherwise: an ID copy only
-# while it is needed, an attestation for the pathway, what proves a qualification or an
-# agreement for the audits of the funders.
+# How long a paper may be kept at most, by type — and how long it is kept when nobody says a
+# shorter date: an ID copy only while it is needed, an attestation for the pathway, what proves
+# a qualification or an agreement for the audits of the funders.
 DEFAULT_KEEP_MONTHS = {
     Document.Kind.ID_COPY: 12,
     Document.Kind.ATTESTATION: 36,
@@ -54,8 +54,14 @@ def _problems(document: Document, *, today: dt.date) -> dict[str, str]:
     for name in ("dated_on", "consent_on"):
         if getattr(document, name) and getattr(document, name) > today:
             errors[name] = _("Une date future n'est pas acceptée ici.")
+    latest = default_keep_until(document.kind, today)
     if document.keep_until and document.keep_until <= today:
         errors["keep_until"] = _("La date de fin de conservation doit être dans le futur.")
+    elif document.keep_until and document.keep_until > latest:
+        errors["keep_until"] = _(
+            "Ce type de document se garde jusqu'au %(date)s au plus : choisissez une date plus "
+            "proche, ou laissez vide."
+        ) % {"date": latest.strftime("%d/%m/%Y")}
     if not document.file:
         errors["file"] = _("Choisissez le fichier à ajouter.")
     else:
@@ -68,11 +74,15 @@ def _problems(document: Document, *, today: dt.date) -> dict[str, str]:
 @transaction.atomic
 def document_add(*, participant: Participant, by, **fields) -> Document:
     """Keeps one paper of the person's file, checked: a photo or a PDF of 10 MB at most whose
-    content is what its name says, dated in the past, kept until a date to come."""
+    content is what its name says, dated in the past, kept until a date to come and no later
+    than its type allows (that latest date when none is given)."""
     if participant.anonymised_at is not None:
         raise ValidationError(_("Cette personne est anonymisée : on n'y ajoute plus rien."))
+    today = timezone.localdate()
     document = Document(participant=participant, uploaded_by=by, **fields)
-    errors = _problems(document, today=timezone.localdate())
+    if document.keep_until is None and document.kind:
+        document.keep_until = default_keep_until(document.kind, today)
+    errors = _problems(document, today=today)
     if errors:
         raise ValidationError(errors)
     document.size = document.file.size

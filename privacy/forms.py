@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.forms_input import TextRuleMixin
 from participants.forms import DateInput
-from privacy.documents import default_keep_until
 from privacy.models import Document
 
 
@@ -20,12 +19,13 @@ class DocumentForm(TextRuleMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        self.fields["consent_on"].initial = today
-        self.fields["keep_until"].initial = default_keep_until(Document.Kind.OTHER, today)
-        self.fields["keep_until"].help_text = gettext_lazy(
-            "Le document est supprimé à cette date (le plus court possible : une copie de la "
-            "pièce d'identité, un an au plus)."
+        self.fields["consent_on"].initial = timezone.localdate()
+        keep_until = self.fields["keep_until"]
+        keep_until.required = False
+        keep_until.help_text = gettext_lazy(
+            "Le document est supprimé à cette date. Vide : la durée la plus longue de son type "
+            "(copie de la pièce d'identité 1 an, attestation 3 ans, diplôme ou convention "
+            "5 ans, autre document 2 ans) ; plus court si possible."
         )
         self.fields["description"].help_text = gettext_lazy(
             "Facultatif, par exemple « attestation de fréquentation du CPAS » : pas de détail de "

@@ -36,11 +36,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import AccessLog, Membership, Organization, User
-from accounts.services import access_log_record
+from accounts.services import access_log_record, access_log_record_many
 from chantiers.pdf import render_pdf
 from participants.confidential import may_see_address
-from participants.models import Confidentiality, Participant, PathwayEvent
+from participants.models import AddressReveal, Confidentiality, Participant, PathwayEvent
 from privacy.anonymisation import records_about_a_participant
+from privacy.models import Document
 
 FORMAT = "chantiers-parcours/droit-d-acces/1"
 DOCUMENTS = "documents"
@@ -376,6 +377,13 @@ def _address_withheld(requester: Requester) -> str:
     return message % {"then": FOR_AUTHORISED}
 
 
+def _reasons_withheld(requester: Requester) -> str:
+    return _(
+        "Raisons des consultations de l'adresse non reprises : elles peuvent la citer, et elle "
+        "est confidentielle ; %(then)s"
+    ) % {"then": FOR_AUTHORISED}
+
+
 def _ordered(pairs):
     order = {label: n for n, label in enumerate(SECTIONS)}
     return sorted(
@@ -392,7 +400,8 @@ def _collect(*, participant: Participant, requester: Requester):
     organization = person.organization
     files, used, withheld = [], set(), []
     identity = _section(Participant, [person], files=files, used=used)
-    if not may_see_address(requester.membership, person):
+    address_shown = may_see_address(requester.membership, person)
+    if not address_shown:
         for name in ADDRESS_FIELDS:
             identity["records"][0][name] = None
         withheld.append(
@@ -413,7 +422,20 @@ def _collect(*, participant: Participant, requester: Requester):
             rows = _events(rows, requester)
         rows = rows.select_related(*_related_paths(_columns(model)))
         rows = list(rows.order_by(*ORDER_BY[label]) if label in ORDER_BY else rows)
-        sections.append(_section(model, rows, files=files, used=used))
+        section = _section(model, rows, files=files, used=used)
+        if model is AddressReveal and rows and not address_shown:
+            # The reasons may quote the address the requester may not see.
+            for record in section["records"]:
+                record["reason"] = None
+            withheld.append(
+                {
+                    "section": label,
+                    "what": "address_reveal_reasons",
+                    "fields": ["reason"],
+                    "message": _reasons_withheld(requester),
+                }
+            )
+        sections.append(section)
         held[model] = [row.pk for row in rows]
         if model is PathwayEvent:
             shown = [row.pk for row in rows if row.confidentiality == Confidentiality.RESTRICTED]
@@ -539,6 +561,19 @@ def subject_access_zip(*, participant: Participant, requester: Requester) -> byt
         user=requester.user,
         organization=participant.organization,
         obj=participant,
+        action=AccessLog.Action.EXPORT,
+    )
+    # Each document that left in the ZIP, in its own access history too.
+    access_log_record_many(
+        user=requester.user,
+        organization=participant.organization,
+        objects=[
+            Document(pk=record["id"])
+            for section in data["sections"]
+            if section["model"] == Document._meta.label
+            for record in section["records"]
+            if record["file"]
+        ],
         action=AccessLog.Action.EXPORT,
     )
     return buffer.getvalue()

@@ -3,6 +3,7 @@ removed. Same roles and same 404s as the person's page."""
 
 from django.contrib import messages
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -50,15 +51,19 @@ def document_add(request, pk):
 @role_required(*CASELOAD_ROLES)
 def document_download(request, pk):
     document = _document_or_404(request, pk)
+    try:
+        response = private_file_response(
+            document.file, f"{document.dated_on:%Y-%m-%d}-{document.kind}-{document.pk}"
+        )
+    except FileNotFoundError:  # lost from the disk: said as missing, not as a crash
+        raise Http404 from None
     access_log_record(
         user=request.user,
         organization=request.organization,
         obj=document,
         action=AccessLog.Action.DOWNLOAD,
     )
-    return private_file_response(
-        document.file, f"{document.dated_on:%Y-%m-%d}-{document.kind}-{document.pk}"
-    )
+    return response
 
 
 @role_required(*CASELOAD_ROLES)

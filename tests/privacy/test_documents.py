@@ -107,6 +107,7 @@ def test_a_counsellor_adds_a_document_kept_outside_the_web_root(client, counsell
         ({"consent_on": ""}, "consent_on", "Ce champ est obligatoire"),
         ({"dated_on": "2999-01-01"}, "dated_on", "Une date future n'est pas acceptée"),
         ({"keep_until": "2020-01-01"}, "keep_until", "doit être dans le futur"),
+        ({"keep_until": "2099-12-31"}, "keep_until", "se garde jusqu'au"),
     ],
 )
 def test_a_refused_document_says_why_keeps_what_was_typed_and_stores_nothing(
@@ -224,3 +225,38 @@ def test_the_section_lists_the_documents_in_one_query(
     with django_assert_num_queries(1):
         section = participant_documents_section(participant=person, organization=None)
         assert [d.uploaded_by.email for d in section["documents"]] == [counsellor.email] * 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "months"),
+    [("id_copy", 12), ("attestation", 36), ("diploma", 60), ("agreement", 60), ("other", 24)],
+)
+def test_without_a_date_a_document_is_kept_the_longest_its_type_allows(
+    client, counsellor, person, kind, months
+):
+    from accounts.dates import add_months
+
+    client.force_login(counsellor)
+    response = client.post(
+        reverse("documents:add", args=[person.pk]), _form(kind=kind, keep_until="")
+    )
+    assert response.status_code == 302
+    today = timezone.localdate()
+    assert Document.objects.get().keep_until == add_months(today, months)
+    # One day more is refused, saying until when.
+    Document.objects.all().delete()
+    later = add_months(today, months) + dt.timedelta(days=1)
+    response = client.post(
+        reverse("documents:add", args=[person.pk]), _form(kind=kind, keep_until=later.isoformat())
+    )
+    assert f"{add_months(today, months):%d/%m/%Y}" in " ".join(
+        response.context["form"].errors["keep_until"]
+    )
+
+
+def test_a_file_lost_from_the_disk_answers_404_and_logs_nothing(client, counsellor, person):
+    document = _kept(person, counsellor)
+    os.remove(document.file.path)
+    client.force_login(counsellor)
+    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404
+    assert not AccessLog.objects.filter(action=AccessLog.Action.DOWNLOAD).exists()

@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -78,7 +77,10 @@ def _sections(data) -> dict:
 
 
 def _exports():
-    return AccessLog.objects.filter(action=AccessLog.Action.EXPORT)
+    """The exports of the person's record (each document exported has its own entry too)."""
+    return AccessLog.objects.filter(
+        action=AccessLog.Action.EXPORT, content_type__model="participant"
+    )
 
 
 def _add_life(person, *, chantier, counsellor, coordinator, director, housing, rows=1):
@@ -613,21 +615,68 @@ def test_a_read_only_folder_exits_with_a_message_and_writes_nothing(person, tmp_
 
 def test_a_write_that_fails_leaves_no_file_and_no_log(person, tmp_path, monkeypatch):
     """The disk full halfway: no half file, and the export is not logged as made."""
+    from privacy.management.commands import export_participant
 
-    write_bytes = Path.write_bytes
+    real_fdopen = os.fdopen
 
-    def full(self, content):
-        if self.parent != tmp_path:
-            return write_bytes(self, content)  # WeasyPrint's own files
-        with open(self, "wb") as file:
-            file.write(content[:10])
-        raise OSError(errno.ENOSPC, "No space left on device")
+    class Full:
+        def __init__(self, handle, mode):
+            self.file = real_fdopen(handle, mode)
 
-    monkeypatch.setattr(Path, "write_bytes", full)
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, content):
+            self.file.write(content[:10])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export_participant.os, "fdopen", Full)
     with pytest.raises(CommandError, match=r"Cannot write .*No space left on device"):
         _command(person.pk, "--output", tmp_path / "out.zip")
+    monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
-    assert not _exports().exists()
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_the_written_export_is_readable_by_its_owner_only(person, director, tmp_path):
+    target = tmp_path / "out.zip"
+    _command(person.pk, "--output", target, "--user", director.email)
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["out.zip"]
+
+
+def test_each_exported_document_is_in_its_own_access_history(person, director):
+    subject_access_zip(participant=person, requester=_requester(director))
+    documents = AccessLog.objects.filter(
+        action=AccessLog.Action.EXPORT, content_type__model="document"
+    )
+    assert sorted(documents.values_list("object_id", flat=True)) == sorted(
+        str(pk) for pk in Document.objects.filter(participant=person).values_list("pk", flat=True)
+    )
+    assert documents.exists() and {log.user for log in documents} == {director}
+
+
+def test_the_reasons_of_the_address_showings_follow_the_address(person, admin, director):
+    from participants.models import AddressReveal
+
+    person.address_confidential = True
+    person.save()
+    AddressReveal.objects.create(participant=person, user=director, reason="Courrier Rue Haute 12")
+
+    def reasons(requester):
+        data = subject_access_data(participant=person, requester=requester)
+        withheld = [e["what"] for e in data["withheld"] if e["what"] != "restricted_notes"]
+        return [r["reason"] for r in _sections(data)["participants.AddressReveal"]], withheld
+
+    assert reasons(_requester(director)) == (["Courrier Rue Haute 12"], [])
+    assert reasons(_requester(admin)) == ([None], ["address", "address_reveal_reasons"])
+    archive = zipfile.ZipFile(
+        io.BytesIO(subject_access_zip(participant=person, requester=_requester(admin)))
+    )
+    assert b"Rue Haute" not in archive.read("export.json")
 
 
 def test_the_command_accepts_only_administration_or_direction(

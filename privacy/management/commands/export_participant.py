@@ -9,6 +9,7 @@ file.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -43,12 +44,20 @@ class Command(BaseCommand):
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             content = subject_access_zip(participant=participant, requester=requester)
             # Written beside the target, then moved: an interrupted write leaves no half file.
-            partial = target.with_name(f".{target.name}.partial")
+            # Readable by its owner only (it holds the national number, the IBAN, the notes);
+            # a new file of a random name, never one planted there beforehand.
             try:
-                partial.write_bytes(content)
+                handle, partial = tempfile.mkstemp(
+                    dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
+                )
+            except OSError as error:
+                raise CommandError(f"Cannot write {target}: {error.strerror}.") from error
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    file.write(content)
                 os.replace(partial, target)
             except OSError as error:
-                partial.unlink(missing_ok=True)
+                Path(partial).unlink(missing_ok=True)
                 raise CommandError(f"Cannot write {target}: {error.strerror}.") from error
         self.stdout.write(
             f"participant #{participant.pk} ({participant.organization.slug}): export written "
