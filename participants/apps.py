@@ -12,11 +12,13 @@ class ParticipantsConfig(AppConfig):
         from participants import models
 
         # Identifiers are masked in the audit trail; note texts are left out of it entirely,
-        # because a restricted note must not resurface in the admin's audit view.
+        # because a restricted note must not resurface in the admin's audit view. The address
+        # is masked for everyone: it may be made confidential later (participants.confidential)
+        # and the entries written before would still hold it.
         auditlog.register(
             models.Participant,
             exclude_fields=["search_text"],
-            mask_fields=["national_number", "iban"],
+            mask_fields=["national_number", "iban", "street", "postcode", "commune"],
             mask_callable="participants.audit.mask_entirely",
         )
         auditlog.register(models.IncomeSource)

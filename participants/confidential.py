@@ -3,20 +3,25 @@
 The street, postcode and commune of a person whose address is confidential are shown on their
 page and in their edit form only to the roles the organization names
 (``Organization.address_roles``, never a partner): ``may_see_address`` is that one rule. Even
-then the page keeps the address hidden until a reason is given, and each showing — the page's
-"Afficher l'adresse", the edit form that holds the values — is an ``AddressReveal`` row (who,
-when, why).
+then the page keeps the address hidden until a reason is given, and each showing (the page's
+"Afficher l'adresse") is an ``AddressReveal`` row (who, when, why). The edit form holds the
+values only for a few minutes after such a showing, in the same session
+(``address_edit_allow``): the reason given covers both, and no reason is ever made up.
 
 Everywhere else a confidential address is never written, whoever asks: the list and its search
 results (``templates/participants/_participant_rows.html``), the participant export
 (``participants/exports.py``), the printed agreement (``templates/pdf/volunteer_agreement.html``),
-the rows behind the activity report's figures (``reporting/reports/activity.py``: the commune
-left blank). The counts by commune stay as they are: a count is not an address. Partner pages
-and e-mails never carry any address (``templates/partners/_referral_minimum.html``).
+the audit trail (``participants/apps.py``: masked). In the activity report the person's commune
+is "unknown", in the rows behind the figures and in the counts by commune alike
+(``reporting.indicators.activity.commune_counted``): an empty cell would say who hides, and the
+counts less the rows where. Partner pages and e-mails never carry any address
+(``templates/partners/_referral_minimum.html``).
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
@@ -24,6 +29,10 @@ from participants.models import AddressReveal, Participant
 
 # How many past showings an allowed role sees under the address.
 REVEALS_SHOWN = 10
+# How long after a showing the edit form holds the address; the session's key keeps, for each
+# participant, until when.
+ADDRESS_EDIT_MINUTES = 10
+ADDRESS_EDIT_SESSION_KEY = "address_edit_until"
 
 
 def may_see_address(membership: Membership | None, participant: Participant) -> bool:
@@ -47,6 +56,8 @@ class AddressOnPage:
     may_see: bool  # may ask for it (with a reason): the form is offered
     shown: bool  # the values are written in this answer
     roles: str  # who may see it, said to the others
+    # Once shown: the edit form holds it this long (address_edit_allow).
+    edit_minutes: int = ADDRESS_EDIT_MINUTES
 
 
 def address_on_page(
@@ -75,3 +86,17 @@ def address_reveal_record(*, participant: Participant, user: User, reason: str) 
 def recent_reveals(*, participant: Participant):
     """The latest showings of the address, for the roles that may see it."""
     return participant.address_reveals.select_related("user")[:REVEALS_SHOWN]
+
+
+def address_edit_allow(*, session, participant: Participant) -> None:
+    """Just after a showing with a reason: the edit form may hold the address for a few minutes,
+    in this session only (the showings that have run out are dropped)."""
+    now = timezone.now().timestamp()
+    until = {pk: at for pk, at in session.get(ADDRESS_EDIT_SESSION_KEY, {}).items() if at > now}
+    until[str(participant.pk)] = now + timedelta(minutes=ADDRESS_EDIT_MINUTES).total_seconds()
+    session[ADDRESS_EDIT_SESSION_KEY] = until
+
+
+def address_edit_allowed(*, session, participant: Participant) -> bool:
+    until = session.get(ADDRESS_EDIT_SESSION_KEY, {}).get(str(participant.pk), 0)
+    return until > timezone.now().timestamp()

@@ -67,16 +67,25 @@ class ParticipantForm(TextRuleMixin, forms.ModelForm):
             "gdpr_consent_on": DateInput(),
         }
 
-    # What a role that may not see a confidential address does not get at all (neither shown
-    # nor overwritten): participants.confidential.
+    # Not there at all (neither shown nor overwritten) without ``with_address``: a confidential
+    # address, for a role that may not see it or that has not just shown it with a reason
+    # (participants.confidential, participants.views.participant.participant_edit).
     ADDRESS_FIELDS = ("street", "postcode", "commune")
 
-    def __init__(self, *args, organization, may_see_address: bool = True, **kwargs):
+    def __init__(
+        self,
+        *args,
+        organization,
+        may_see_address: bool = True,
+        with_address: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
-        if not may_see_address:
+        if not with_address:
             for name in self.ADDRESS_FIELDS:
                 del self.fields[name]
+        if not may_see_address:
             # Lifting the flag would show the address: only a role that may see it lifts it.
             flag = self.fields["address_confidential"]
             flag.disabled = True

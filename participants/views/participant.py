@@ -10,7 +10,11 @@ from accounts.access import role_required
 from accounts.forms import add_service_errors, apply_form
 from accounts.services import access_log_record
 from participants import services
-from participants.confidential import address_reveal_record, address_roles_label, may_see_address
+from participants.confidential import (
+    address_edit_allowed,
+    address_roles_label,
+    may_see_address,
+)
 from participants.forms import IncomeSourceForm, ParticipantCreateForm, ParticipantForm
 from participants.views.access import CASELOAD_ROLES, participant_or_404
 from participants.views.page import detail_context, section_answer
@@ -47,31 +51,40 @@ def participant_detail(request, pk):
     )
 
 
+def _with_address(request, participant, may_see: bool) -> bool:
+    """Whether the edit form has the address's fields. A confidential one: for a role that may
+    see it, just after it was shown on the page with a reason (participants.confidential); a
+    post that carries the fields keeps them whatever the time, as it is answered with what was
+    typed, never with what is stored (nothing typed is lost)."""
+    if not participant.address_confidential:
+        return True
+    if not may_see:
+        return False
+    if request.method == "POST":
+        return any(name in request.POST for name in ParticipantForm.ADDRESS_FIELDS)
+    return address_edit_allowed(session=request.session, participant=participant)
+
+
 @role_required(*CASELOAD_ROLES)
 def participant_edit(request, pk):
     participant = participant_or_404(request, pk)
-    # Read before the form binds: a refused post leaves what was typed on the instance.
-    confidential_address = participant.address_confidential
     may_see = may_see_address(request.membership, participant)
     form = ParticipantForm(
         request.POST or None,
         instance=participant,
         organization=request.organization,
         may_see_address=may_see,
+        with_address=_with_address(request, participant, may_see),
     )
     if request.method == "POST" and apply_form(
         form, lambda data: services.participant_update(participant=participant, **data)
     ):
         messages.success(request, _("La fiche est enregistrée."))
         return redirect("participants:detail", pk=participant.pk)
-    if confidential_address and may_see:
-        # The form holds the confidential address: a showing like the page's, logged.
-        address_reveal_record(
-            participant=participant, user=request.user, reason=_("Modification de la fiche")
-        )
     context = {
         "form": form,
         "participant": participant,
+        "address_may_see": may_see,
         "address_roles": address_roles_label(request.organization),
     }
     return render(request, "participants/participant_form.html", context)

@@ -16,7 +16,9 @@ did not end before 01/01/Y; see ``reporting.indicators.common``):
   - income source: the one in effect on the last day of Y the person was accompanied (31/12/Y,
     or the latest end of their pathways open in Y when all ended during Y); none known there is
     "unknown";
-  - commune: as recorded, blank is "unknown";
+  - commune: as recorded, blank is "unknown"; a confidential address's is "unknown" too, in the
+    counts as in the listing (``commune_counted``), so that neither the rows nor the counts less
+    the rows tell who hides or where (participants.confidential);
 - the exit shown for a person (listing): their positive exit in Y if they had one, else their
   last exit in Y (latest end, then latest pathway);
 - exits by outcome count pathways ended in Y (an exit is an event; a person leaving two
@@ -40,6 +42,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    F,
     IntegerField,
     Max,
     Min,
@@ -281,6 +284,16 @@ def _jobseeking_conditions(months: str) -> dict[str, Q]:
     return conditions
 
 
+def commune_counted() -> Case:
+    """The commune a person is counted and listed under: blank (shown "unknown") when their
+    address is confidential, like anyone whose commune is not known."""
+    return Case(
+        When(address_confidential=True, then=Value("")),
+        default=F("commune"),
+        output_field=CharField(),
+    )
+
+
 def persons_accompanied(*, organization: Organization, year: int) -> QuerySet[Participant]:
     """The persons accompanied in Y, each annotated with what the report says about them.
 
@@ -339,6 +352,7 @@ def persons_accompanied(*, organization: Organization, year: int) -> QuerySet[Pa
                 default=Value(False),
             ),
             age_band=PerGroup(_age_band(year), output_field=CharField()),
+            commune_shown=PerGroup(commune_counted(), output_field=CharField()),
             # Read only for the persons who left (a Case on an aggregate stays out of the
             # GROUP BY, so the subquery runs once per person).
             exit_outcome=Case(
@@ -409,9 +423,9 @@ def breakdowns(*, organization: Organization, year: int) -> Breakdowns:
     sums to the persons accompanied)."""
     communes = dict(
         accompanied(organization=organization, period=Period.year(year))
-        .values("commune")
+        .values(shown=commune_counted())
         .annotate(n=Count("pk"))
-        .values_list("commune", "n")
+        .values_list("shown", "n")
         .order_by()
     )
     unknown_communes = communes.pop("", 0)

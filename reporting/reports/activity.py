@@ -353,9 +353,8 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
             ages[age_band],
             education.get(education_level, education_level),
             jobseeking[jobseeking_band],
-            # A confidential address's commune is left blank in the rows; the counts by commune
-            # keep it (a count is not an address: participants.confidential).
-            "" if confidential else (commune or unknown),
+            # A confidential address's commune reads "inconnue", as in the counts by commune.
+            commune or unknown,
             incomes.get(income, income),
             yes if is_new else no,
             exit_on,
@@ -369,7 +368,6 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
             education_level,
             jobseeking_band,
             commune,
-            confidential,
             income,
             is_new,
             exit_on,
@@ -381,8 +379,7 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
             "age_band",
             "education_level",
             "jobseeking_band",
-            "commune",
-            "address_confidential",
+            "commune_shown",
             "income",
             "is_new",
             "exit_on",
@@ -409,8 +406,8 @@ def persons_listing(*, organization: Organization, year: int) -> Table:
         note=_(
             "Une ligne par personne, identifiée par un pseudonyme. La sortie indiquée est la "
             "sortie positive de l'année s'il y en a une, sinon la dernière sortie de l'année. "
-            "La commune d'une adresse confidentielle est laissée vide (elle est comptée dans la "
-            "répartition par commune)."
+            "La commune d'une adresse confidentielle est « inconnue », ici comme dans la "
+            "répartition par commune."
         ),
     )
 

@@ -1,7 +1,8 @@
 """Direction marks a person's address confidential and shows it again with a reason, on a phone
 (issue 17, item 4): the box ticked in the edit form, the badge on the page, the address hidden,
-a reveal refused without its reason, then shown and logged. Every state checked by axe at 360
-and 1280 px, no sideways scroll at 320 and 360 px."""
+a reveal refused without its reason, then shown and logged, then changed in the edit form that
+holds it after that showing. Every state checked by axe at 360 and 1280 px, no sideways scroll
+at 320 and 360 px."""
 
 import os
 
@@ -63,3 +64,10 @@ def test_direction_hides_an_address_and_shows_it_with_a_reason(
     _check(phone, "address revealed")
     reveal = AddressReveal.objects.get()
     assert (reveal.user, reveal.reason) == (director, REASON)
+
+    # Shown with a reason, it may be changed for a few minutes: the edit form holds it.
+    phone.locator("#identity").get_by_role("link", name="Modifier l'adresse").click()
+    phone.wait_for_url(f"**/participants/{person.pk}/modifier/")
+    expect(phone.get_by_label("Adresse", exact=True)).to_have_value(STREET)
+    _check(phone, "edit form after the reveal")
+    assert AddressReveal.objects.count() == 1  # the showing asked for, no other

@@ -21,7 +21,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accounts.models import Membership, Organization, Role
+from accounts.models import AccessLog, Membership, Organization, Role
 from chantiers.models import Attendance, Enrolment, MonthlyStatement, VolunteerAgreement
 from participants import services
 from participants.confidential import may_see_address
@@ -253,6 +253,28 @@ def test_a_role_not_named_is_refused_the_reveal(client, personas, persona, hidde
     assert not AddressReveal.objects.exists()
 
 
+@pytest.mark.parametrize("reason", [REASON, ""])
+def test_the_whole_page_answered_to_a_plain_post_is_in_the_access_log(
+    client, director, operator, hidden, reason
+):
+    client.force_login(director)
+    assert _reveal(client, hidden, reason).status_code == 200
+    (entry,) = AccessLog.objects.all()
+    assert (entry.user, entry.organization, entry.action, entry.object_id) == (
+        director,
+        operator,
+        AccessLog.Action.VIEW,
+        str(hidden.pk),
+    )
+
+
+def test_the_identity_section_answered_through_htmx_adds_no_entry(client, director, hidden):
+    # The page it is part of was logged when it was opened.
+    client.force_login(director)
+    _reveal(client, hidden, HTTP_HX_REQUEST="true")
+    assert not AccessLog.objects.exists()
+
+
 def test_the_reveal_is_a_post(client, director, hidden):
     client.force_login(director)
     response = client.get(reverse("participants:address_reveal", args=[hidden.pk]))
@@ -286,21 +308,76 @@ def test_an_address_that_is_not_confidential_is_shown_as_before(client, counsell
 
 
 @pytest.mark.parametrize("persona", ROLES)
-def test_the_edit_form_holds_the_address_only_for_a_role_named(client, personas, persona, hidden):
+def test_the_edit_form_holds_the_address_for_no_one_until_a_reason_is_given(
+    client, personas, persona, hidden
+):
     client.force_login(personas[persona])
     response = client.get(reverse("participants:edit", args=[hidden.pk]))
     assert response.status_code == (200 if persona in CASELOAD else 403)
     text = _text(response)
+    _assert_hidden(text, f"the edit form as {persona}")
+    assert 'name="street"' not in text and 'name="postcode"' not in text
+    assert not AddressReveal.objects.exists()  # no showing, so no reason made up for one
     if persona == "director":
-        _assert_shown(text, "the edit form as direction")
-        (reveal,) = AddressReveal.objects.all()
-        assert (reveal.user, reveal.reason) == (personas["director"], "Modification de la fiche")
-    else:
-        _assert_hidden(text, f"the edit form as {persona}")
-        assert 'name="street"' not in text and 'name="postcode"' not in text
-        assert not AddressReveal.objects.exists()
+        assert "affichez-la d'abord sur la fiche" in _words(text)
     if persona == "counsellor":
         assert "visible pour : Direction" in text
+
+
+def test_the_edit_form_holds_the_address_just_after_it_was_shown_with_a_reason(
+    client, director, hidden
+):
+    client.force_login(director)
+    assert "Modifier l'adresse" in _text(_reveal(client, hidden))
+    text = _text(client.get(reverse("participants:edit", args=[hidden.pk])))
+    _assert_shown(text, "the edit form after the reveal")
+    # The one showing is the one asked for, with its reason.
+    assert list(AddressReveal.objects.values_list("reason", flat=True)) == [REASON]
+
+
+def test_the_edit_form_holds_it_for_a_few_minutes_only(client, director, hidden, monkeypatch):
+    from participants import confidential
+
+    client.force_login(director)
+    _reveal(client, hidden)
+    later = timezone.now() + dt.timedelta(minutes=confidential.ADDRESS_EDIT_MINUTES, seconds=1)
+    monkeypatch.setattr(confidential.timezone, "now", lambda: later)
+    text = _text(client.get(reverse("participants:edit", args=[hidden.pk])))
+    _assert_hidden(text, "the edit form once the minutes are past")
+
+
+def test_showing_one_address_opens_no_other_edit_form(client, director, operator, hidden):
+    other = PersonFactory(
+        organization=operator, street=STREET, postcode=POSTCODE, address_confidential=True
+    )
+    client.force_login(director)
+    _reveal(client, hidden)
+    _assert_hidden(
+        _text(client.get(reverse("participants:edit", args=[other.pk]))), "another's edit form"
+    )
+
+
+def test_a_role_named_saving_the_form_without_the_address_keeps_it(client, director, hidden):
+    client.force_login(director)
+    data = _typed(hidden, phone="0499 00 00 02")
+    for name in ("street", "postcode", "commune"):  # the form as shown, before any reveal
+        data.pop(name)
+    response = client.post(reverse("participants:edit", args=[hidden.pk]), data)
+    assert response.status_code == 302
+    hidden.refresh_from_db()
+    assert hidden.phone == "0499 00 00 02"
+    assert (hidden.street, hidden.postcode, hidden.commune) == (STREET, POSTCODE, COMMUNE)
+    assert hidden.address_confidential and not AddressReveal.objects.exists()
+
+
+def test_a_refused_form_gives_back_what_was_typed_never_the_address_kept(client, director, hidden):
+    client.force_login(director)
+    data = _typed(hidden, street="Rue Tapée 9", postcode="", commune="", birth_date="31/02/2026")
+    response = client.post(reverse("participants:edit", args=[hidden.pk]), data)
+    assert response.status_code == 200
+    text = _text(response)
+    assert 'value="Rue Tapée 9"' in text
+    _assert_hidden(text, "the refused edit form")
 
 
 def test_a_role_not_named_can_neither_overwrite_the_address_nor_lift_the_flag(
@@ -438,17 +515,40 @@ def test_the_agreement_prints_an_address_that_is_not_confidential(
     _assert_shown(_text(response), "an ordinary agreement")
 
 
-def test_the_report_rows_leave_the_commune_blank_and_the_counts_keep_it(operator, hidden):
+def test_the_report_counts_and_lists_a_confidential_commune_as_unknown(operator, hidden):
+    """Neither the rows (an empty cell) nor the counts less the rows (a commune one person
+    short) tell who hides or where: the person is one more "inconnue", like anyone whose
+    commune is not known."""
     from reporting.indicators import activity
     from reporting.reports.activity import persons_listing
 
-    ordinary = PersonFactory(organization=operator, commune=COMMUNE)
-    PathwayFactory(participant=ordinary, started_on=dt.date(2025, 1, 6))
+    for commune in (COMMUNE, ""):
+        ordinary = PersonFactory(organization=operator, commune=commune, postcode="")
+        PathwayFactory(participant=ordinary, started_on=dt.date(2025, 1, 6))
     listing = persons_listing(organization=operator, year=2025)
     commune = [str(column.label) for column in listing.columns].index("Commune")
-    assert sorted(str(row[commune]) for row in listing.rows) == ["", COMMUNE]
+    assert sorted(str(row[commune]) for row in listing.rows) == [COMMUNE, "inconnue", "inconnue"]
     breakdowns = activity.breakdowns(organization=operator, year=2025)
-    assert [(row.label, row.count) for row in breakdowns.commune] == [(COMMUNE, 2)]
+    assert [(row.label, row.count) for row in breakdowns.commune] == [
+        (COMMUNE, 1),
+        ("inconnue", 2),
+    ]
+    assert "inconnue" in str(listing.note) and "vide" not in str(listing.note)
+
+
+# --- The audit trail -----------------------------------------------------------------------
+
+
+def test_the_audit_trail_says_the_address_changed_never_what_it_is(hidden):
+    from auditlog.models import LogEntry
+
+    services.participant_update(participant=hidden, street="Rue du Refuge Discret 5")
+    entries = LogEntry.objects.get_for_object(hidden)
+    assert entries.filter(action=LogEntry.Action.UPDATE).exists()
+    everything = str(list(LogEntry.objects.values_list("changes", "changes_text")))
+    assert "street" in everything  # the change is there, its values are not
+    _assert_hidden(everything, "the audit trail")
+    assert "Refuge" not in everything
 
 
 # --- Partners -------------------------------------------------------------------------------
@@ -564,3 +664,28 @@ def test_the_rule_follows_the_roles_named(personas, persona, operator, hidden):
     assert may_see_address(membership, hidden) == (persona != "partner")
     hidden.address_confidential = False
     assert may_see_address(membership, hidden)
+
+
+def test_the_migration_masks_the_addresses_the_history_held_before(operator):
+    """Entries written before the address was masked in the audit trail (migration 0007)."""
+    import importlib
+
+    from auditlog.models import LogEntry
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    person = PersonFactory(organization=operator)
+    old = LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Participant),
+        object_pk=str(person.pk),
+        object_id=person.pk,
+        object_repr="x",
+        action=LogEntry.Action.UPDATE,
+        changes={"street": ["Rue Haute 12", "Allée des Glycines 77"], "phone": ["1", "2"]},
+        changes_text="street: Rue Haute 12 → Allée des Glycines 77",
+    )
+    migration = importlib.import_module("participants.migrations.0007_mask_address_history")
+    migration.mask(apps, None)
+    old.refresh_from_db()
+    assert old.changes == {"street": ["••••", "••••"], "phone": ["1", "2"]}
+    assert old.changes_text == ""
