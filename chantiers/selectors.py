@@ -325,6 +325,20 @@ def month_statements(
     )
 
 
+def month_statements_to_print(
+    *, organization, participant_ids: list[int], month: dt.date
+) -> list[MonthlyStatement]:
+    """The month's statements of these people, by name, with what their printed sheets show
+    (the person, the organization, who validated them, the payment batch)."""
+    return list(
+        MonthlyStatement.objects.select_related(
+            "participant", "organization", "validated_by", "batch"
+        )
+        .filter(participant__in=participant_ids, month=month, organization=organization)
+        .order_by("participant__last_name", "participant__first_name")
+    )
+
+
 def statements_waiting(*, participant_ids: list[int], month: dt.date) -> dict[int, int]:
     """Per participant, the days of the month not paid that nobody has confirmed yet."""
     return dict(
@@ -514,6 +528,40 @@ def agreement_year_days(*, agreement: VolunteerAgreement, year: int) -> list[dic
         }
         for row in rows
     ]
+
+
+def group_agreements(*, chantiers: QuerySet[Chantier]) -> QuerySet[VolunteerAgreement]:
+    """The agreements of everyone enrolled in one of these chantiers' groups, with their person,
+    chantier and organization."""
+    group = Enrolment.objects.filter(chantier__in=chantiers).values("participant")
+    return VolunteerAgreement.objects.filter(participant__in=group).select_related(
+        "participant", "chantier", "organization"
+    )
+
+
+def agreement_chantier(
+    *, agreement: VolunteerAgreement, chantiers: QuerySet[Chantier]
+) -> Chantier | None:
+    """The chantier an agreement's page goes with, among ``chantiers``: its own, else the latest
+    one the person is enrolled in."""
+    return (
+        chantiers.filter(pk=agreement.chantier_id).first()
+        or chantiers.filter(enrolments__participant=agreement.participant_id)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def latest_insurance_policy(*, organization) -> str:
+    """The insurance policy of the organization's last agreement that has one ("" if none): a
+    new agreement starts from it."""
+    return (
+        VolunteerAgreement.objects.filter(organization=organization)
+        .exclude(insurance_policy="")
+        .order_by("-pk")
+        .values_list("insurance_policy", flat=True)
+        .first()
+    ) or ""
 
 
 def candidates(*, organization, query: str = "") -> QuerySet[Participant]:

@@ -13,7 +13,6 @@ from chantiers.forms import (
 )
 from chantiers.indemnities import ZERO
 from chantiers.models import (
-    Enrolment,
     IndemnityCeiling,
     VolunteerAgreement,
 )
@@ -29,12 +28,7 @@ from chantiers.views.access import (
 
 def _agreement(request, pk) -> VolunteerAgreement:
     """An agreement of someone in the group of a chantier this user may see (as for the PDF)."""
-    visible = Enrolment.objects.filter(chantier__in=visible_chantiers(request)).values(
-        "participant"
-    )
-    agreements = VolunteerAgreement.objects.filter(participant__in=visible).select_related(
-        "participant", "chantier", "organization"
-    )
+    agreements = selectors.group_agreements(chantiers=visible_chantiers(request))
     return get_scoped_or_404(request, agreements, pk=pk)
 
 
@@ -45,18 +39,11 @@ def agreement_new(request, chantier, enrolment):
     agreement = VolunteerAgreement(
         participant=enrolment.participant, organization=chantier.organization, chantier=chantier
     )
-    latest = (
-        VolunteerAgreement.objects.filter(organization=chantier.organization)
-        .exclude(insurance_policy="")
-        .order_by("-pk")
-        .values_list("insurance_policy", flat=True)
-        .first()
-    )
     initial = {
         "starts_on": enrolment.joined_on or chantier.starts_on,
         "ends_on": chantier.ends_on,
         "daily_rate": chantier.daily_indemnity,
-        "insurance_policy": latest or "",
+        "insurance_policy": selectors.latest_insurance_policy(organization=chantier.organization),
     }
     return _agreement_page(request, agreement, chantier, initial=initial)
 
@@ -64,12 +51,8 @@ def agreement_new(request, chantier, enrolment):
 @role_required(*CHANTIER_ROLES)
 def agreement_edit(request, pk):
     agreement = _agreement(request, pk)
-    chantiers = visible_chantiers(request)
-    chantier = (
-        chantiers.filter(pk=agreement.chantier_id).first()
-        or chantiers.filter(enrolments__participant=agreement.participant_id)
-        .order_by("-starts_on")
-        .first()
+    chantier = selectors.agreement_chantier(
+        agreement=agreement, chantiers=visible_chantiers(request)
     )
     return _agreement_page(request, agreement, chantier)
 

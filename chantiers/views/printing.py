@@ -15,12 +15,12 @@ from chantiers import selectors
 from chantiers.models import (
     Enrolment,
     IndemnityCeiling,
-    MonthlyStatement,
     WorkSession,
 )
 from chantiers.pdf import render_pdf
 from chantiers.views.access import (
     CHANTIER_ROLES,
+    READ_ROLES,
     chantier_or_404,
     month_or_404,
     pdf_response,
@@ -29,18 +29,11 @@ from chantiers.views.access import (
     statement_or_404,
     week_monday_or_404,
 )
-from chantiers.views.statements import STATEMENT_ROLES
 
 # A landscape A4 page holds five sessions side by side (arrival, departure, signature each);
 # a longer week continues on the next page, with the names again.
 SESSIONS_PER_SHEET = 5
 BLANK_ROWS = 2  # for the people who arrive without being on the list
-
-
-def _statements():
-    return MonthlyStatement.objects.select_related(
-        "participant", "organization", "validated_by", "batch"
-    )
 
 
 def _render_statements(statements, *, month, organization, running_title) -> bytes:
@@ -56,7 +49,7 @@ def _render_statements(statements, *, month, organization, running_title) -> byt
     )
 
 
-@role_required(*STATEMENT_ROLES)
+@role_required(*READ_ROLES)
 def statement_pdf(request, pk):
     """One person's month, to sign; the printing is logged."""
     statement = statement_or_404(request, pk)
@@ -71,21 +64,17 @@ def statement_pdf(request, pk):
     return pdf_response(pdf, f"fiche-{participant.last_name}-{statement.month:%Y-%m}")
 
 
-@role_required(*STATEMENT_ROLES)
+@role_required(*READ_ROLES)
 def month_statements_pdf(request, pk, year, month):
     """Every statement of the chantier's month, one per page, to have them signed in one go."""
     chantier = chantier_or_404(request, pk)
     if not dt.MINYEAR < year < dt.MAXYEAR:
         raise Http404  # the month after must exist
     first = month_or_404(year, month)
-    statements = list(
-        _statements()
-        .filter(
-            participant__in=selectors.month_group_ids(chantier=chantier, month=first),
-            month=first,
-            organization=request.organization,
-        )
-        .order_by("participant__last_name", "participant__first_name")
+    statements = selectors.month_statements_to_print(
+        organization=request.organization,
+        participant_ids=selectors.month_group_ids(chantier=chantier, month=first),
+        month=first,
     )
     if not statements:
         messages.info(request, _("Pas encore de fiche pour ce mois : préparez-les d'abord."))

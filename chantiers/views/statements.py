@@ -25,9 +25,6 @@ from chantiers.views.access import (
     visible_chantiers,
 )
 
-# The old name of READ_ROLES, still imported by printing.py.
-STATEMENT_ROLES = READ_ROLES
-
 
 @role_required(*READ_ROLES)
 def month_statements(request, pk, year, month):
