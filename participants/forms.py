@@ -179,6 +179,18 @@ class NeedForm(TextRuleMixin, forms.ModelForm):
         self.fields["identified_on"].initial = timezone.localdate()
 
 
+class NeedResolveForm(TextRuleMixin, forms.Form):
+    """The day a need was lifted: today unless the counsellor says when (a need noted late)."""
+
+    resolved_on = forms.DateField(label=_("Levé le"), widget=DateInput())
+
+    def __init__(self, *args, need: Need, **kwargs):
+        super().__init__(*args, prefix=f"need-{need.pk}", **kwargs)
+        field = self.fields["resolved_on"]
+        field.initial = timezone.localdate()
+        field.label = _("%(need)s : levé le") % {"need": need.get_category_display()}
+
+
 class PathwayOpenForm(TextRuleMixin, forms.ModelForm):
     class Meta:
         model = Pathway

@@ -12,6 +12,7 @@ from participants.forms import (
     GoalForm,
     IncomeSourceForm,
     NeedForm,
+    NeedResolveForm,
     PathwayCloseForm,
     PathwayOpenForm,
     PathwayReopenForm,
@@ -58,11 +59,23 @@ def _timeline(pathway: Pathway) -> list[dict]:
     return sorted(items, key=lambda item: item["date"], reverse=True)
 
 
+def _needs(participant: Participant, bound=None) -> list:
+    """The person's needs, each open one with its form to say when it was lifted (the one
+    refused, with what was typed)."""
+    needs = list(participant.needs.all())
+    for need in needs:
+        if need.resolved_on is None:
+            same = bound is not None and bound.prefix == f"need-{need.pk}"
+            need.resolve_form = bound if same else NeedResolveForm(need=need)
+    return needs
+
+
 def detail_context(
     request,
     participant: Participant,
     *,
     need_form=None,
+    resolve_form=None,
     income_form=None,
     open_form=None,
     bound_pathway=None,
@@ -80,7 +93,7 @@ def detail_context(
         # Read only when the template shows them: a confidential address, a role that sees it.
         "address_reveals": recent_reveals(participant=participant),
         "income": selectors.current_income_source(participant=participant),
-        "needs": participant.needs.all(),
+        "needs": _needs(participant, resolve_form),
         "referrals": selectors.participant_referrals(participant=participant),
         "need_form": need_form or NeedForm(prefix="need"),
         "income_form": income_form or IncomeSourceForm(prefix="income"),

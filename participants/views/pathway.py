@@ -4,7 +4,6 @@ closing and reopening — and the follow-ups recorded after an exit."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +15,7 @@ from participants.forms import (
     FollowUpForm,
     GoalForm,
     NeedForm,
+    NeedResolveForm,
     PathwayCloseForm,
     PathwayOpenForm,
     PathwayReopenForm,
@@ -53,8 +53,18 @@ def need_add(request, pk):
 @require_POST
 def need_resolve(request, pk):
     need = need_or_404(request, pk)
-    services.need_resolve(need=need, resolved_on=timezone.localdate())
-    return section_answer(request, need.participant, "participants/_needs.html", "#needs", True)
+    form = NeedResolveForm(request.POST, need=need)
+    ok = apply_form(
+        form, lambda data: services.need_resolve(need=need, resolved_on=data["resolved_on"])
+    )
+    return section_answer(
+        request,
+        need.participant,
+        "participants/_needs.html",
+        "#needs",
+        ok,
+        resolve_form=None if ok else form,
+    )
 
 
 @role_required(*CASELOAD_ROLES)

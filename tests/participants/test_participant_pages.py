@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessLog
 from participants import services
@@ -616,3 +617,38 @@ def test_a_bad_filter_already_kept_in_the_session_is_dropped(client, counsellor,
     assert page.context["filters"]["programme"] == ""
     if bad == "\x00":
         assert "caractère de contrôle invisible" in page.text
+
+
+def test_a_need_is_lifted_on_the_day_the_counsellor_gives(client, counsellor, participant):
+    """Issue 18, item 6: the date typed is the date recorded (it used to be today's)."""
+    need = services.need_add(
+        participant=participant, category="housing", identified_on=dt.date(2025, 3, 3)
+    )
+    client.force_login(counsellor)
+    url = reverse("participants:need_resolve", args=[need.pk])
+    page = client.get(reverse("participants:detail", args=[participant.pk])).content.decode()
+    assert f'name="need-{need.pk}-resolved_on"' in page
+    assert "Logement : levé le" in page
+
+    # Before the need was identified, or in the future: refused, said, nothing recorded.
+    for day, said in [
+        ("2025-03-01", "être identifié"),
+        ((timezone.localdate() + dt.timedelta(days=1)).isoformat(), "futur"),
+        ("", "obligatoire"),
+    ]:
+        response = client.post(url, {f"need-{need.pk}-resolved_on": day})
+        assert response.status_code == 200
+        assert said in response.content.decode(), day
+        need.refresh_from_db()
+        assert need.resolved_on is None
+    # Through htmx, the needs' section comes back with the error beside the date typed.
+    response = client.post(
+        url, {f"need-{need.pk}-resolved_on": "2025-03-01"}, headers={"HX-Request": "true"}
+    )
+    assert 'id="needs"' in response.content.decode()
+    assert 'value="2025-03-01"' in response.content.decode()
+
+    response = client.post(url, {f"need-{need.pk}-resolved_on": "2025-06-30"})
+    assert response.status_code == 302
+    need.refresh_from_db()
+    assert need.resolved_on == dt.date(2025, 6, 30)
