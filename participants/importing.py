@@ -462,17 +462,32 @@ def _match_existing(organization, rows: list[Row], report: ImportReport) -> None
 
 
 def _check_pathways(rows: list[Row], report: ImportReport) -> list[Row]:
-    """Which rows create a pathway: not one already there, never two open in one programme."""
+    """Which rows create a pathway: not one already there nor one a line above already gives
+    (same person, programme and start), never two open in one programme."""
     participants = [r.participant.pk for r in rows if r.existing]
     existing = defaultdict(list)
     for pathway in Pathway.objects.filter(participant__in=participants).only(
         "participant_id", "programme_id", "started_on", "ended_on"
     ):
         existing[pathway.participant_id].append(pathway)
-    kept, open_in_file = [], {}
+    kept, open_in_file, in_file = [], {}, {}
     for row in rows:
         programme, start = row.values["programme"], row.values["started_on"]
         is_open = row.values["ended_on"] is None
+        same = (row.person_key, programme.pk, start)
+        if same in in_file:  # a line copied twice: one pathway, the copy said
+            report.pathways_skipped.append(
+                (
+                    row.line,
+                    _(
+                        "même personne, même programme et même début qu'à la ligne %(line)s : "
+                        "ligne en double, ignorée"
+                    )
+                    % {"line": in_file[same]},
+                )
+            )
+            continue
+        in_file[same] = row.line
         known = existing.get(row.participant.pk, []) if row.existing else []
         if any(p.programme_id == programme.pk and p.started_on == start for p in known):
             report.pathways_skipped.append(

@@ -233,6 +233,23 @@ class TestDuplicates:
         assert "existe déjà" in report.pathways_skipped[0][1]
         assert Pathway.objects.count() == 1
 
+    @pytest.mark.parametrize("ended", [("", ""), ("30/06/2025", "job_permanent")])
+    def test_a_line_copied_twice_in_the_file_is_one_pathway_and_said(
+        self, operator, programmes, ended
+    ):
+        """Issue 18, item 5: duplicates in the file are reported, not created twice — an open
+        pathway (once refused as two open) as a closed one (once created twice, silently)."""
+        ended_on, outcome = ended
+        row = _row(pathway_ended_on=ended_on, exit_outcome=outcome)
+        preview = _import(operator, _csv(row, row), dry_run=True)
+        assert preview.ok and (preview.participants_created, preview.pathways_created) == (1, 1)
+        ((line, message),) = preview.pathways_skipped
+        assert line == 3 and "ligne 2" in message and "en double" in message
+        report = _import(operator, _csv(row, row))
+        assert report.ok and report.pathways_skipped == preview.pathways_skipped
+        assert Participant.objects.count() == 1
+        assert Pathway.objects.count() == 1
+
     def test_one_number_for_two_people_in_the_file_is_an_error(self, operator, programmes):
         report = _import(operator, _csv(_row(), _row(first_name="Autre", programme="isp")))
         assert [(e.line, e.column) for e in report.errors] == [(3, "national_number")]
