@@ -10,6 +10,7 @@ from decimal import Decimal
 import holidays
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -69,9 +70,15 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
     statuses = set(Attendance.Status.values)
     wanted = sorted({mark.participant_id for mark in marks})
     session = WorkSession.objects.select_related("chantier").get(pk=session.pk)
+    # Whether each was selected into the chantier's group once (a candidate never was), read
+    # with the lock: no query more.
+    selected = Enrolment.objects.filter(
+        chantier=session.chantier_id, participant=OuterRef("pk")
+    ).exclude(status=Enrolment.Status.CANDIDATE)
     people = list(
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .filter(pk__in=wanted, organization=session.chantier.organization_id)
+        .annotate(was_selected=Exists(selected))
         .order_by("pk")
     )
     if len(people) != len(wanted):
@@ -93,8 +100,9 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
     by_id = {person.pk: person for person in people}
     for attendance in existing.values():
         attendance.participant = by_id[attendance.participant_id]
+
     result = AttendanceResult()
-    refused = []
+    refused, outside = [], []
     for mark in marks:
         if mark.status not in statuses:
             raise ValidationError(_("Présence inconnue : %(status)s.") % {"status": mark.status})
@@ -114,6 +122,9 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
             continue
         if mark.participant_id in locked:
             refused.append(mark.participant_id)  # only a change is refused, not a re-send
+            continue
+        if attendance is None and not by_id[mark.participant_id].was_selected:
+            outside.append(by_id[mark.participant_id])  # a candidate never selected: no mark
             continue
         if attendance is None:
             attendance = Attendance(
@@ -143,6 +154,14 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
                 ]
             )
             result.saved.append(attendance)
+    if outside:  # the whole save is undone, as for any refusal
+        raise ValidationError(
+            _(
+                "%(names)s n'a pas été sélectionné·e dans le groupe de ce chantier : pas de "
+                "présence possible. Sélectionnez d'abord la personne sur la page du groupe."
+            )
+            % {"names": ", ".join(str(p) for p in outside)}
+        )
     if refused:
         names = ", ".join(str(p) for p in people if p.pk in refused)
         raise ValidationError(

@@ -19,6 +19,7 @@ from accounts.models import Membership
 from accounts.text import control_character, printable, validate_multi_line, validate_single_line
 from chantiers.forms_attendance import Cell
 from chantiers.models import VolunteerAgreement
+from participants.models import Need
 from partners.models import Matching
 from tests.chantiers.helpers import _member
 from tests.factories import (
@@ -87,9 +88,13 @@ def world(operator, housing, counsellor, coordinator):
         status_on=dt.date(2026, 1, 5),
         by=counsellor,
     )
+    need = Need.objects.create(
+        participant=participant, category="housing", identified_on=dt.date(2026, 1, 5)
+    )
     return {
         "organization": operator,
         "participant": participant,
+        "need": need,
         "chantier": chantier,
         "chantiers": type(chantier).objects.filter(organization=operator),
         "matching": matching,

@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 
 from chantiers import payments
-from chantiers.models import Attendance, CeilingExcess, ElsewhereDeclaration
+from chantiers.models import Attendance, CeilingExcess, ElsewhereDeclaration, Enrolment
 from chantiers.services import Mark, attendance_record, statement_prepare, statement_validate
 from chantiers.year_changes import declaration_save
 from tests.chantiers.helpers import D, _agreement, _mark
@@ -75,10 +75,12 @@ def _declared(volunteer, amount="0.00", *, km=0, year=2026, by=None):
 
 
 def _trip(volunteer, day, coordinator, *, km, vehicle="car", status="present"):
-    """A mark with kilometres on a session of its own, through the attendance service."""
+    """A mark with kilometres on a session of its own (the volunteer in its group), through the
+    attendance service."""
     session = WorkSessionFactory(
         chantier=ChantierFactory(organization=volunteer.organization), date=day
     )
+    Enrolment.objects.create(chantier=session.chantier, participant=volunteer, status="active")
     attendance_record(
         session=session,
         marks=[Mark(volunteer.pk, status, km=km, vehicle=vehicle)],

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from chantiers.models import Attendance, VolunteerAgreement
+from chantiers.models import Attendance, Enrolment, VolunteerAgreement
 from chantiers.services import Mark, attendance_record
 from participants import services as participant_services
 from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
@@ -26,9 +26,11 @@ def session(operator):
 
 
 @pytest.fixture
-def group(operator):
+def group(operator, session):
+    """Three members of the session's chantier group, paperwork complete."""
     people = ParticipantFactory.create_batch(3, organization=operator)
     for person in people:
+        Enrolment.objects.create(chantier=session.chantier, participant=person, status="active")
         participant_services.income_source_change(
             participant=person, kind="none", starts_on=dt.date(2025, 1, 1)
         )
@@ -88,6 +90,7 @@ def test_a_mark_changed_by_a_colleague_meanwhile_is_not_lost(session, group, coo
 
 def test_a_mark_a_colleague_created_meanwhile_is_not_overwritten(volunteer, coordinator, director):
     session = WorkSessionFactory(chantier=ChantierFactory(organization=volunteer.organization))
+    Enrolment.objects.create(chantier=session.chantier, participant=volunteer, status="active")
     attendance_record(session=session, marks=[Mark(volunteer.pk, "present")], by=director)
     # The coordinator's page showed no mark (version None) and says "unexcused".
     result = attendance_record(
@@ -112,6 +115,25 @@ def test_unreadable_numbers_of_hours_are_refused(volunteer, coordinator):
         attendance_record(
             session=session, marks=[Mark(volunteer.pk, "present", hours=D("NaN"))], by=coordinator
         )
+
+
+@pytest.mark.parametrize("status", ["candidate", None])
+def test_no_mark_for_someone_never_selected_into_the_group(session, group, coordinator, status):
+    """Issue 18, item 7: a candidate (or someone not enrolled) gets no attendance; the save is
+    refused whole, naming them."""
+    outsider = group[0]
+    Enrolment.objects.filter(participant=outsider).delete()
+    if status:
+        Enrolment.objects.create(chantier=session.chantier, participant=outsider, status=status)
+    marks = [Mark(person.pk, "present") for person in group]
+    with pytest.raises(ValidationError, match=f"{outsider} n'a pas été sélectionné"):
+        attendance_record(session=session, marks=marks, by=coordinator)
+    assert not Attendance.objects.exists()
+    # Once selected — even if they left since — their marks are taken.
+    Enrolment.objects.update_or_create(
+        chantier=session.chantier, participant=outsider, defaults={"status": "withdrawn"}
+    )
+    assert len(attendance_record(session=session, marks=marks, by=coordinator).saved) == 3
 
 
 def test_a_cancelled_session_takes_no_marks(session, group, coordinator):

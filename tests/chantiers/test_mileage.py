@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from chantiers import payments
 from chantiers.indemnities import indemnities_recompute
-from chantiers.models import Attendance, IndemnityCeiling
+from chantiers.models import Attendance, Enrolment, IndemnityCeiling
 from chantiers.services import Mark, attendance_record, statement_prepare, statement_validate
 from tests.chantiers.helpers import D
 from tests.chantiers.indemnity_helpers import (
@@ -71,6 +71,7 @@ def test_more_than_500_km_in_a_session_is_a_typing_mistake(volunteer, coordinato
     session = WorkSessionFactory(
         chantier=ChantierFactory(organization=volunteer.organization), date=dt.date(2026, 3, 2)
     )
+    Enrolment.objects.create(chantier=session.chantier, participant=volunteer, status="active")
     mark = Mark(volunteer.pk, "present", km=km, vehicle="car")
     if refused:
         with pytest.raises(ValidationError, match="Kilomètres impossibles"):

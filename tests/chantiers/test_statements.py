@@ -11,6 +11,7 @@ from chantiers.indemnities import indemnities_recompute
 from chantiers.models import (
     Attendance,
     ElsewhereDeclaration,
+    Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
     StatementUnlock,
@@ -90,6 +91,7 @@ def test_one_validated_person_does_not_block_the_others(operator, coordinator, a
             participant=person, kind="none", starts_on=dt.date(2024, 1, 1)
         )
         _agreement(person, declaration="")
+        Enrolment.objects.create(chantier=chantier, participant=person, status="active")
     attendance_record(
         session=session, marks=[Mark(x.pk, "present"), Mark(y.pk, "present")], by=coordinator
     )
