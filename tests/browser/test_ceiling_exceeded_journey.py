@@ -20,6 +20,7 @@ from accounts.models import User
 from chantiers.models import (
     Attendance,
     CeilingExcess,
+    Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
     VolunteerAgreement,
@@ -68,6 +69,7 @@ def _year_close_to_the_ceiling(person, coordinator) -> None:
     earlier = ChantierFactory(
         organization=person.organization, name="Rénovation du préau", starts_on=days[0]
     )
+    Enrolment.objects.create(chantier=earlier, participant=person, status="completed")
     for day in days:
         session = WorkSessionFactory(chantier=earlier, date=day)
         attendance_record(session=session, marks=[Mark(person.pk, "present")], by=coordinator)

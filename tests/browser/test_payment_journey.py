@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from accounts.dates import add_months
 from accounts.models import Organization, User
 from chantiers import payments
-from chantiers.models import MonthlyStatement, PaymentBatch, VolunteerAgreement
+from chantiers.models import Enrolment, MonthlyStatement, PaymentBatch, VolunteerAgreement
 from chantiers.services import Mark, attendance_record, statement_prepare, statement_validate
 from demo.accounts import belgian_account, seed_accounts
 from participants import services as participant_services
@@ -59,6 +59,8 @@ def _validated_statements_for_last_month(operator, people, coordinator):
     chantier = ChantierFactory(
         organization=operator, name="Rénovation de la salle", starts_on=last_month
     )
+    for person in people:  # the chantier's group
+        Enrolment.objects.create(chantier=chantier, participant=person, status="completed")
     weekdays = [
         day for day in (last_month + dt.timedelta(days=n) for n in range(28)) if day.weekday() < 5
     ][: max(DAYS.values())]
