@@ -174,7 +174,10 @@ def records_about_a_participant() -> list[tuple[type[models.Model], str]]:
     return [(model, lookup) for model, lookup, _texts, _files in _related_records()]
 
 
-def _delete_files_on_commit(files) -> None:
+def files_delete_on_commit(files) -> None:
+    """Delete stored files once the transaction that dropped their rows commits (a rollback
+    keeps them)."""
+
     def delete():
         for file in files:
             file.storage.delete(file.name)
@@ -223,7 +226,7 @@ def participant_anonymise(*, participant: Participant) -> None:
         action=LogEntry.Action.UPDATE,
         changes={"anonymised_at": ["", person.anonymised_at.isoformat()]},
     )
-    _delete_files_on_commit(files)
+    files_delete_on_commit(files)
 
 
 def _audit_trail_scrub(touched: dict[type, list[int]]) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.dates import add_months
 from chantiers.storage import document_problem
 from participants.models import Participant
+from privacy.anonymisation import files_delete_on_commit
 from privacy.models import Document
 
 # How long a paper may be kept at most, by type — and how long it is kept when nobody says a
@@ -90,30 +91,20 @@ def document_add(*, participant: Participant, by, **fields) -> Document:
     return document
 
 
-def _delete_on_commit(names: list[str]) -> None:
-    storage = Document._meta.get_field("file").storage
-
-    def delete():
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete)
-
-
 @transaction.atomic
 def document_remove(*, document: Document) -> None:
     """The person withdraws their consent, or the paper is no longer needed: row and file go."""
-    name = document.file.name
+    file = document.file
     document.delete()
-    if name:
-        _delete_on_commit([name])
+    if file:
+        files_delete_on_commit([file])
 
 
 @transaction.atomic
 def documents_expired_remove(*, today: dt.date) -> int:
     """Deletes every document whose retention date has passed, rows and files; how many."""
     expired = Document.objects.filter(keep_until__lt=today)
-    names = [name for name in expired.values_list("file", flat=True) if name]
+    files = [document.file for document in expired.only("pk", "file") if document.file]
     count, _deleted = expired.delete()
-    _delete_on_commit(names)
+    files_delete_on_commit(files)
     return count
