@@ -77,6 +77,17 @@ def seed_chantiers(*, rng, organization, host, programme, coordinators, director
         .order_by("pk")
     )
     rng.shuffle(candidates)
+    # First the people whose pathway of the chantiers' programme was open on the first day: their
+    # hours count in the programme's subsidy report (the others' are shown apart, not counted).
+    in_programme = set(
+        Participant.objects.filter(
+            Q(pathways__ended_on__isnull=True) | Q(pathways__ended_on__gte=start),
+            organization=organization,
+            pathways__programme=programme,
+            pathways__started_on__lte=start,
+        ).values_list("pk", flat=True)
+    )
+    candidates.sort(key=lambda person: person.pk not in in_programme)  # stable: shuffled within
     members = []
     for number, spec in enumerate(CHANTIERS):
         chantier = Chantier.objects.create(

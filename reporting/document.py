@@ -53,6 +53,7 @@ class Chart:
     series: list[tuple[str, list[float | int]]]
     style: str = "bar"  # "bar", "hbar" or "line"
     percent: bool = False  # values are fractions, axis in %
+    note: str = ""  # printed after the title in the caption under the chart (and in the XLSX)
 
 
 @dataclass

@@ -38,7 +38,7 @@ from chantiers.models import (
     WorkSession,
 )
 from participants.models import Programme
-from reporting.indicators.common import Period, pathways_open_during, rate
+from reporting.indicators.common import Period, pathways_of, pathways_open_during, rate
 
 ZERO = Decimal("0.00")
 ENROLLED = (
@@ -226,6 +226,57 @@ def indemnities_paid(*, organization: Organization, period: Period) -> Decimal:
         month__gte=first_month,
         month__lte=period.end,
     ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+
+
+@dataclass(frozen=True)
+class ProgrammeHours:
+    """The hours worked on a programme's chantiers in a period, split by whether the person had a
+    pathway of the programme open that day (the subsidy report counts those only)."""
+
+    by_chantier: dict[int, tuple[Decimal, Decimal]]  # chantier id → (in a pathway, outside)
+
+    @property
+    def in_pathways(self) -> Decimal:
+        return sum((inside for inside, _outside in self.by_chantier.values()), ZERO)
+
+    @property
+    def outside(self) -> Decimal:
+        return sum((outside for _inside, outside in self.by_chantier.values()), ZERO)
+
+    @property
+    def all(self) -> Decimal:
+        return self.in_pathways + self.outside
+
+
+def programme_hours(
+    *, organization: Organization, programme: Programme, period: Period
+) -> ProgrammeHours:
+    """Hours of the present-like marks of held sessions of the programme's chantiers in the
+    period (the chantier figures' hours), per chantier, split into those of a person who had a
+    pathway of the programme open on the session's day and the others. One query."""
+    open_that_day = pathways_of(organization=organization, programme=programme).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("session__date")),
+        participant_id=OuterRef("participant_id"),
+        started_on__lte=OuterRef("session__date"),
+    )
+    rows = (
+        Attendance.objects.filter(
+            session__chantier__organization=organization,
+            session__chantier__programme=programme,
+            session__status=WorkSession.Status.HELD,
+            session__date__range=(period.start, period.end),
+            status__in=Attendance.PRESENT_LIKE,
+        )
+        .annotate(in_pathway=Exists(open_that_day))
+        .values("session__chantier_id")
+        .annotate(
+            inside=Coalesce(Sum("hours", filter=Q(in_pathway=True)), ZERO),
+            outside=Coalesce(Sum("hours", filter=Q(in_pathway=False)), ZERO),
+        )
+        .values_list("session__chantier_id", "inside", "outside")
+        .order_by()
+    )
+    return ProgrammeHours({chantier: (inside, outside) for chantier, inside, outside in rows})
 
 
 def pathway_hours(

@@ -25,6 +25,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -96,12 +97,19 @@ def cohort_for_programme(*, organization: Organization, programme: Programme, ye
     )
 
 
-def cohort_for_chantier(*, organization: Organization, chantier: Chantier, today: date) -> Cohort:
-    """The people who worked in the chantier's group, with their pathways open during it."""
+def cohort_for_chantier(
+    *,
+    organization: Organization,
+    chantier: Chantier,
+    today: date,
+    statuses: tuple[str, ...] = CHANTIER_COHORT,
+) -> Cohort:
+    """The people who worked in the chantier's group (or whose enrolment has one of
+    ``statuses``), with their pathways open during it."""
     participants = Participant.objects.filter(
         organization=organization,
         pk__in=Enrolment.objects.filter(
-            chantier=chantier, status__in=CHANTIER_COHORT, chantier__organization=organization
+            chantier=chantier, status__in=statuses, chantier__organization=organization
         ).values("participant_id"),
     )
     end = chantier.ends_on or today
@@ -133,10 +141,18 @@ class Share:
 
 @dataclass(frozen=True)
 class Outcomes:
-    by_outcome: list[Share]  # persons by exit outcome (all outcomes listed, zeros included)
-    exited: int  # persons with a cohort pathway ended
-    positive: int  # persons with a positive exit (employment or training)
+    """Where the cohort's people stand. Each person is counted once in ``by_outcome`` (the
+    outcome of their last ended cohort pathway) and once in the partition ``in_pathway`` +
+    ``exited_only`` + ``without_pathway`` = ``persons``."""
+
+    by_outcome: list[Share]  # exited persons by their last exit's outcome (zeros included)
+    exited: int  # persons with a cohort pathway ended (= the sum of by_outcome)
+    positive: int  # exited persons whose last exit was positive (employment or training)
     still_open: int  # persons with a cohort pathway still open
+    persons: int = 0  # the cohort's persons
+    exited_only: int = 0  # persons with an ended cohort pathway and none open
+    reopened: int = 0  # persons exited from a cohort pathway with another one open since
+    without_pathway: int = 0  # persons of the cohort with no cohort pathway at all
 
     @property
     def positive_rate(self):
@@ -395,23 +411,41 @@ def needs_lifted(*, cohort: Cohort, today: date) -> list[NeedRow]:
 
 
 def exit_outcomes(*, cohort: Cohort) -> Outcomes:
-    """Persons by exit outcome of their ended cohort pathways, positive rate on those exited."""
+    """Persons by the outcome of their last ended cohort pathway, the positive rate on those
+    exited, and every person of the cohort in one of: in a pathway, exited, without a pathway.
+    Two queries."""
     ended = Q(ended_on__isnull=False)
+    later_exit = cohort.pathways.filter(ended, participant_id=OuterRef("participant_id")).filter(
+        Q(ended_on__gt=OuterRef("ended_on"))
+        | Q(ended_on=OuterRef("ended_on"), pk__gt=OuterRef("pk"))
+    )
     by_outcome = dict(
         cohort.pathways.filter(ended)
+        .exclude(Exists(later_exit))
         .values("exit_outcome")
         .annotate(n=Count("participant", distinct=True))
         .values_list("exit_outcome", "n")
         .order_by()
     )
-    totals = cohort.pathways.aggregate(
-        exited=Count("participant", distinct=True, filter=ended),
-        positive=Count(
-            "participant", distinct=True, filter=ended & Q(exit_outcome__in=POSITIVE_OUTCOMES)
-        ),
-        still_open=Count("participant", distinct=True, filter=Q(ended_on__isnull=True)),
+
+    def has(condition: Q) -> Exists:
+        return Exists(cohort.pathways.filter(condition, participant_id=OuterRef("pk")))
+
+    people = cohort.participants.annotate(
+        is_open=has(Q(ended_on__isnull=True)), has_ended=has(ended)
+    ).aggregate(
+        persons=Count("pk"),
+        still_open=Count("pk", filter=Q(is_open=True)),
+        exited=Count("pk", filter=Q(has_ended=True)),
+        exited_only=Count("pk", filter=Q(has_ended=True, is_open=False)),
+        reopened=Count("pk", filter=Q(has_ended=True, is_open=True)),
+        without_pathway=Count("pk", filter=Q(has_ended=False, is_open=False)),
     )
-    return Outcomes(by_outcome=_shares(by_outcome, ExitOutcome.choices), **totals)
+    return Outcomes(
+        by_outcome=_shares(by_outcome, ExitOutcome.choices),
+        positive=sum(by_outcome.get(outcome, 0) for outcome in POSITIVE_OUTCOMES),
+        **people,
+    )
 
 
 def follow_ups(*, cohort: Cohort, today: date) -> list[FollowUpRow]:
@@ -488,6 +522,57 @@ def chantier_group(*, chantier: Chantier) -> ChantierGroup:
         enrolled=sum(counts.get(status, 0) for status in ENROLLED),
         by_status=_shares(counts, Enrolment.Status.choices),
     )
+
+
+def chantier_people(*, chantier: Chantier, cohort: Cohort, period) -> list[dict]:
+    """One row per enrolment of the chantier (the rows behind the summary's figures): its
+    status and dates, the person's marks in the period (held sessions: recorded, present-like,
+    hours; indemnities of every mark), where they stand in the cohort's pathways (open, exited)
+    and their last exit. Three queries; ``participant_id`` is for the pseudonym, no name."""
+    from reporting.indicators.chantiers import ZERO
+
+    held = Q(session__status=WorkSession.Status.HELD)
+    present = held & Q(status__in=Attendance.PRESENT_LIKE)
+    marks = {
+        row["participant_id"]: row
+        for row in Attendance.objects.filter(
+            session__chantier=chantier, session__date__range=(period.start, period.end)
+        )
+        .values("participant_id")
+        .annotate(
+            recorded=Count("pk", filter=held),
+            present=Count("pk", filter=present),
+            hours=Coalesce(Sum("hours", filter=present), ZERO),
+            indemnities=Coalesce(Sum("indemnity"), ZERO),
+        )
+        .order_by()
+    }
+    last_exit = cohort.pathways.filter(
+        participant_id=OuterRef("pk"), ended_on__isnull=False
+    ).order_by("-ended_on", "-pk")
+    pathways = {
+        row["pk"]: row
+        for row in cohort.participants.annotate(
+            is_open=Exists(
+                cohort.pathways.filter(participant_id=OuterRef("pk"), ended_on__isnull=True)
+            ),
+            exit_on=Subquery(last_exit.values("ended_on")[:1], output_field=DateField()),
+            exit_outcome=Subquery(last_exit.values("exit_outcome")[:1]),
+        ).values("pk", "is_open", "exit_on", "exit_outcome")
+    }
+    rows = []
+    for enrolment in chantier.enrolments.order_by("participant_id").values(
+        "participant_id", "status", "joined_on", "left_on"
+    ):
+        person = enrolment["participant_id"]
+        rows.append(
+            enrolment
+            | {"recorded": 0, "present": 0, "hours": ZERO, "indemnities": ZERO}
+            | marks.get(person, {})
+            | {"in_cohort": person in pathways}
+            | pathways.get(person, {"is_open": False, "exit_on": None, "exit_outcome": ""})
+        )
+    return rows
 
 
 def chantier_sessions(*, chantier: Chantier) -> list[Share]:

@@ -4,13 +4,17 @@ the project, with its vendored DejaVu font and its "page N / M" footer) rendered
 Values are formatted here, by kind, before the template sees them: the template only lays out
 strings, so the PDF shows exactly what ``formats.format_value`` gives, which the tests compare
 with the XLSX cells. Listings are never printed (they are the XLSX's job); the cover names them.
+Charts are numbered through the whole document, "Figure N — title" under each.
 """
 
 from __future__ import annotations
 
+from itertools import count
+
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from chantiers.pdf import font_dir
 from chantiers.pdf import render_pdf as print_document
@@ -33,6 +37,7 @@ def render_pdf(document: Document) -> bytes:
 
 def report_context(document: Document) -> dict:
     generated_at = timezone.localtime(document.generated_at or timezone.now())
+    figures = count(1)  # one numbering of the charts, across the sections
     return {
         "document": document,
         "organization": {"name": document.organization_name},  # the base template's header
@@ -43,7 +48,7 @@ def report_context(document: Document) -> dict:
                 "title": section.title,
                 "anchor": f"section-{number}",
                 "blocks": [
-                    _block(block, f"chart-{number}-{index}")
+                    _block(block, f"chart-{number}-{index}", figures)
                     for index, block in enumerate(section.blocks, start=1)
                 ],
             }
@@ -53,7 +58,7 @@ def report_context(document: Document) -> dict:
     }
 
 
-def _block(block, prefix: str) -> dict:
+def _block(block, prefix: str, figures) -> dict:
     if isinstance(block, KeyFigures):
         return {
             "type": "figures",
@@ -73,7 +78,9 @@ def _block(block, prefix: str) -> dict:
         # Our own SVG (matplotlib's output, labels escaped by it), hence safe to inline.
         return {
             "type": "chart",
+            "figure": _("Figure %(n)s") % {"n": next(figures)},
             "title": block.title,
+            "note": block.note,
             "svg": mark_safe(chart_svg(block, prefix=prefix)),
         }
     return {"type": "text", "text": block.text}

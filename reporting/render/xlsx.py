@@ -145,6 +145,7 @@ def chart_table(chart: Chart) -> Table:
             [category, *(values[i] for _name, values in chart.series)]
             for i, category in enumerate(chart.categories)
         ],
+        note=chart.note,
     )
 
 

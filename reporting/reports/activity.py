@@ -24,6 +24,7 @@ from reporting.indicators.common import Period, rate
 from reporting.render.formats import format_value
 from reporting.reports import Progress
 from reporting.reports.common import chantier_cells, chantier_columns, pseudonym, year_param
+from reporting.reports.definitions import definitions_section
 
 
 def _yes_no(value: bool) -> str:
@@ -472,7 +473,7 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     progress(95, _("Mise en page"))
 
     total = headline.persons_accompanied
-    return Document(
+    document = Document(
         kind="activity",
         title=_("Rapport d'activités %(year)s") % {"year": year},
         organization_name=organization.name,
@@ -487,24 +488,12 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
             _needs_section(needs, year),
             _referrals_section(referrals, year),
             _employers_section(employers, year),
-            Section(
-                _("Définitions"),
-                [
-                    Text(
-                        _(
-                            "Personnes accompagnées : personnes ayant un parcours ouvert au moins "
-                            "un jour de l'année. Nouvelles : premier parcours commencé dans "
-                            "l'année. Sortie positive : parcours terminé dans l'année vers "
-                            "l'emploi ou la formation. Âge au 31 décembre ; durée de recherche "
-                            "d'emploi au début du premier parcours ouvert dans l'année (une "
-                            "personne inscrite comme demandeuse d'emploi après ce début compte "
-                            "dans « moins de 6 mois » ; les rapports d'impact et FSE+ la comptent "
-                            "comme non demandeuse d'emploi à l'entrée) ; source de revenus au "
-                            "dernier jour d'accompagnement de l'année."
-                        )
-                    )
-                ],
-            ),
         ],
         listings=listings,
     )
+    document.sections.append(
+        definitions_section(
+            "activity", period_label=document.period_label, parameters=document.parameters
+        )
+    )
+    return document

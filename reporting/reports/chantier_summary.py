@@ -9,12 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
-from chantiers.models import WorkSession
+from chantiers.models import Enrolment, WorkSession
+from participants.models import ExitOutcome
 from reporting.document import Column, Document, KeyFigure, KeyFigures, Section, Table
-from reporting.indicators.chantiers import chantier_figures
+from reporting.indicators.chantiers import ENROLLED, ZERO, chantier_figures
 from reporting.indicators.impact import (
     chantier_group,
     chantier_incidents,
+    chantier_people,
     chantier_sessions,
     cohort_for_chantier,
     exit_outcomes,
@@ -25,8 +27,10 @@ from reporting.reports.common import (
     chantier_param,
     outcomes_blocks,
     period_label,
+    pseudonym,
     share_table,
 )
+from reporting.reports.definitions import definitions_section
 
 
 def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:
@@ -41,9 +45,12 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     progress(40, _("Heures et défraiements"))
     figures = chantier_figures(organization=organization, period=period, chantier=chantier).total
     progress(60, _("Sorties des parcours"))
-    outcomes = exit_outcomes(
-        cohort=cohort_for_chantier(organization=organization, chantier=chantier, today=today)
+    # The group's persons, the same as "Personnes inscrites", so that where they stand adds up.
+    cohort = cohort_for_chantier(
+        organization=organization, chantier=chantier, today=today, statuses=ENROLLED
     )
+    outcomes = exit_outcomes(cohort=cohort)
+    people = chantier_people(chantier=chantier, cohort=cohort, period=period)
     progress(80, _("Mise en page"))
 
     identity = Section(
@@ -113,7 +120,7 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
             ),
         ],
     )
-    return Document(
+    document = Document(
         kind="chantier_summary",
         title=_("Bilan de chantier"),
         organization_name=organization.name,
@@ -123,6 +130,81 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
             identity,
             group_section,
             activity,
-            Section(_("Sorties des parcours des personnes du groupe"), outcomes_blocks(outcomes)),
+            Section(
+                _("Sorties des parcours des personnes du groupe"),
+                outcomes_blocks(outcomes, people=_("du groupe")),
+            ),
         ],
+        listings=[people_listing(people)],
+    )
+    document.sections.append(
+        definitions_section(
+            "chantier_summary", period_label=document.period_label, parameters=document.parameters
+        )
+    )
+    return document
+
+
+def people_listing(rows: list[dict]) -> Table:
+    """The enrolments behind the figures, pseudonymous: their marks add up to the activity's
+    figures, their pathway standing to the exits'."""
+    statuses = dict(Enrolment.Status.choices)
+    outcomes = dict(ExitOutcome.choices)
+
+    def standing(row) -> str:
+        if not row["in_cohort"]:
+            return _("hors groupe (candidature)")
+        if row["is_open"]:
+            return _("En parcours aujourd'hui")
+        if row["exit_on"]:
+            return _("Sorties, sans parcours ouvert")
+        return _("Sans parcours pendant la période")
+
+    lines = [
+        [
+            pseudonym(row["participant_id"]),
+            str(statuses[row["status"]]),
+            row["joined_on"],
+            row["left_on"],
+            row["recorded"],
+            row["present"],
+            row["hours"],
+            row["indemnities"],
+            standing(row),
+            row["exit_on"],
+            str(outcomes.get(row["exit_outcome"], "")),
+        ]
+        for row in rows
+    ]
+    return Table(
+        title=_("Personnes inscrites et candidatures"),
+        columns=[
+            Column(_("Personne")),
+            Column(_("Inscription")),
+            Column(_("Entrée"), "date"),
+            Column(_("Sortie du chantier"), "date"),
+            Column(_("Présences enregistrées"), "int"),
+            Column(_("dont présent·e"), "int"),
+            Column(_("Heures prestées"), "hours"),
+            Column(_("Défraiements"), "money"),
+            Column(_("Parcours aujourd'hui")),
+            Column(_("Dernière sortie"), "date"),
+            Column(_("Situation à la sortie")),
+        ],
+        rows=lines,
+        footer=[
+            _("Total"),
+            "",
+            None,
+            None,
+            *(sum(line[i] for line in lines) for i in (4, 5)),
+            *(sum((line[i] for line in lines), ZERO) for i in (6, 7)),
+            "",
+            None,
+            "",
+        ],
+        note=_(
+            "Une ligne par inscription. Présences des séances tenues ; défraiements de toutes "
+            "les présences de la période du chantier."
+        ),
     )

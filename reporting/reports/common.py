@@ -165,12 +165,19 @@ def share_table(title: str, shares: list[Share], total: int, label: str, note: s
     )
 
 
-def outcomes_blocks(outcomes: Outcomes) -> list:
-    """Persons by exit outcome and the positive rate (shared with the chantier summary)."""
+def outcomes_blocks(outcomes: Outcomes, *, people: str) -> list:
+    """Persons by exit outcome, the positive rate, and every person of the cohort (``people``:
+    "de la cohorte", "du groupe") once in where they stand; shared with the chantier summary."""
+    reopened = (
+        ngettext("dont %(n)s de nouveau en parcours", "dont %(n)s de nouveau en parcours", n)
+        % {"n": n}
+        if (n := outcomes.reopened)
+        else ""
+    )
     return [
         KeyFigures(
             [
-                KeyFigure(_("Personnes sorties"), outcomes.exited),
+                KeyFigure(_("Personnes sorties"), outcomes.exited, note=reopened),
                 KeyFigure(
                     _("Sorties positives (emploi ou formation)"),
                     outcomes.positive,
@@ -188,6 +195,27 @@ def outcomes_blocks(outcomes: Outcomes) -> list:
             ]
         ),
         Table(
+            title=_("Où en sont les personnes %(people)s") % {"people": people},
+            columns=[
+                Column(_("Situation")),
+                Column(_("Personnes"), "int"),
+                Column(_("Part"), "percent"),
+            ],
+            rows=[
+                [label, count, rate(count, outcomes.persons)]
+                for label, count in (
+                    (_("En parcours aujourd'hui"), outcomes.still_open),
+                    (_("Sorties, sans parcours ouvert"), outcomes.exited_only),
+                    (_("Sans parcours pendant la période"), outcomes.without_pathway),
+                )
+            ],
+            footer=[_("Total"), outcomes.persons, rate(outcomes.persons, outcomes.persons)],
+            note=_(
+                "Chaque personne est comptée une fois : en parcours si l'un de ses parcours est "
+                "ouvert, même après être sortie d'un autre ; sortie si tous sont terminés."
+            ),
+        ),
+        Table(
             title=_("Situation à la sortie"),
             columns=[
                 Column(_("Situation")),
@@ -199,9 +227,10 @@ def outcomes_blocks(outcomes: Outcomes) -> list:
                 for share in outcomes.by_outcome
                 if share.count
             ],
+            footer=[_("Total"), outcomes.exited, rate(outcomes.exited, outcomes.exited)],
             note=_(
-                "Une personne sortie de deux parcours avec deux situations différentes est "
-                "comptée dans chacune."
+                "Chaque personne sortie est comptée une fois, selon la situation de son dernier "
+                "parcours terminé."
             ),
         ),
     ]

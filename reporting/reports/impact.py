@@ -45,6 +45,7 @@ from reporting.reports.common import (
     share_table,
     year_param,
 )
+from reporting.reports.definitions import definitions_section
 
 
 def _follow_up_blocks(figures: ImpactFigures) -> list:
@@ -106,7 +107,7 @@ def impact_sections(figures: ImpactFigures) -> list[Section]:
                 _("Âge le jour du début du premier parcours de la cohorte."),
             ),
             Chart(
-                title=_("Âge à l'entrée"),
+                title=_("Personnes de la cohorte par âge à l'entrée"),
                 categories=[share.label for share in figures.age],
                 series=[(_("Personnes"), [share.count for share in figures.age])],
             ),
@@ -170,7 +171,7 @@ def impact_sections(figures: ImpactFigures) -> list[Section]:
         profile,
         regularity,
         needs,
-        Section(_("Sorties"), outcomes_blocks(figures.outcomes)),
+        Section(_("Sorties"), outcomes_blocks(figures.outcomes, people=_("de la cohorte"))),
         Section(_("Après la sortie"), _follow_up_blocks(figures)),
     ]
 
@@ -249,7 +250,7 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     progress(60, _("Liste des personnes"))
     listing = people_listing(cohort_listing(cohort=cohort))
     progress(80, _("Mise en page"))
-    return Document(
+    document = Document(
         kind="impact",
         title=_("Rapport d'impact"),
         organization_name=organization.name,
@@ -258,3 +259,9 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
         sections=impact_sections(figures),
         listings=[listing],
     )
+    document.sections.append(
+        definitions_section(
+            "impact", period_label=document.period_label, parameters=document.parameters
+        )
+    )
+    return document

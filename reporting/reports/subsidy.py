@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization
 from participants.models import ExitOutcome, Programme
 from reporting.document import Chart, Column, Document, Section, Table, Text
-from reporting.indicators.chantiers import ZERO, chantier_figures, pathway_hours
+from reporting.indicators.chantiers import (
+    ZERO,
+    ProgrammeHours,
+    chantier_figures,
+    pathway_hours,
+    programme_hours,
+)
 from reporting.indicators.common import Period
 from reporting.indicators.esf import EsfRow, esf_indicators
 from reporting.reports import Progress
@@ -26,6 +32,7 @@ from reporting.reports.common import (
     programme_param,
     pseudonym,
 )
+from reporting.reports.definitions import definitions_section
 
 # --- The report ------------------------------------------------------------------------------
 
@@ -76,23 +83,83 @@ def participant_hours_listing(
         note=_(
             "Un parcours par ligne ; heures des présences (présent·e, en retard, parti·e plus "
             "tôt) aux séances tenues pendant ce parcours et dans la période. Un jour commun à "
-            "deux parcours (l'un clôturé, le suivant ouvert ce jour-là) compte pour le second."
+            "deux parcours (l'un clôturé, le suivant ouvert ce jour-là) compte pour le second. "
+            "Le total est celui des heures prestées du rapport (voir « Rapprochement des "
+            "heures »)."
         ),
     )
 
 
-def chantiers_table(figures) -> Table:
+def chantiers_table(figures, hours: ProgrammeHours) -> Table:
+    """The programme's chantiers; their hours are those of people in a pathway of the programme
+    that day (the listing's), the others' hours beside them, not counted."""
+
+    def cells(row, inside, outside):
+        return [
+            *chantier_cells(row)[:4],
+            inside,
+            outside,
+            row.attendance_rate,
+            row.indemnities,
+        ]
+
+    columns = chantier_columns()
     return Table(
         title=_("Heures et défraiements par chantier du programme"),
-        columns=chantier_columns(),
-        rows=[chantier_cells(row) for row in figures.rows],
-        footer=[_("Total"), "", *chantier_cells(figures.total)[2:]],
+        columns=[
+            *columns[:4],
+            Column(_("Heures prestées (parcours du programme)"), "hours"),
+            Column(_("Heures hors parcours du programme (non comptées)"), "hours"),
+            *columns[5:],
+        ],
+        rows=[
+            cells(row, *hours.by_chantier.get(row.chantier_id, (ZERO, ZERO)))
+            for row in figures.rows
+        ],
+        footer=[_("Total"), "", *cells(figures.total, hours.in_pathways, hours.outside)[2:]],
         note=_(
-            "Taux de présence : présences (présent·e, en retard, parti·e plus tôt) sur toutes "
-            "les présences enregistrées aux séances tenues. Participant·es du total : personnes "
-            "distinctes."
+            "Heures prestées : heures des présences (présent·e, en retard, parti·e plus tôt) aux "
+            "séances tenues, les jours où la personne avait un parcours du programme ouvert ; "
+            "les heures des autres personnes sont montrées à part et ne sont pas comptées. Taux "
+            "de présence : présences sur toutes les présences enregistrées aux séances tenues. "
+            "Participant·es du total : personnes distinctes."
         ),
     )
+
+
+def hours_reconciliation(hours: ProgrammeHours, listing: Table) -> Table:
+    """From all the hours worked on the programme's chantiers to the hours of the listing."""
+    return Table(
+        title=_("Rapprochement des heures"),
+        columns=[Column(_("Heures")), Column(_("Total"), "hours")],
+        rows=[
+            [_("Heures prestées sur les chantiers du programme (toutes les présences)"), hours.all],
+            [
+                _("moins : heures de personnes sans parcours du programme ce jour-là"),
+                hours.outside,
+            ],
+            [
+                _("= heures prestées du rapport (total de la liste des parcours)"),
+                listing.footer[-1],
+            ],
+        ],
+    )
+
+
+def _chantier_blocks(figures, hours: ProgrammeHours, listing: Table) -> list:
+    if not figures.rows:
+        return [Text(_("Aucun chantier du programme dans la période."))]
+    return [
+        chantiers_table(figures, hours),
+        hours_reconciliation(hours, listing),
+        Chart(
+            title=_("Taux de présence par chantier"),
+            categories=[row.code for row in figures.rows],
+            series=[(_("Taux de présence"), [row.attendance_rate for row in figures.rows])],
+            style="hbar",
+            percent=True,
+        ),
+    ]
 
 
 def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:
@@ -105,6 +172,7 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     esf = esf_indicators(organization=organization, programme=programme, period=period, as_of=today)
     progress(40, _("Chantiers du programme"))
     figures = chantier_figures(organization=organization, period=period, programme=programme)
+    hours = programme_hours(organization=organization, programme=programme, period=period)
     progress(60, _("Liste des participant·es"))
     listing = participant_hours_listing(
         organization=organization, programme=programme, period=period, identify=identify
@@ -146,35 +214,10 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
                 )
             ],
         ),
-        Section(
-            _("Chantiers du programme"),
-            [
-                chantiers_table(figures)
-                if figures.rows
-                else Text(_("Aucun chantier du programme dans la période."))
-            ]
-            + (
-                [
-                    Chart(
-                        title=_("Taux de présence par chantier"),
-                        categories=[row.code for row in figures.rows],
-                        series=[
-                            (
-                                _("Taux de présence"),
-                                [row.attendance_rate for row in figures.rows],
-                            )
-                        ],
-                        style="hbar",
-                        percent=True,
-                    )
-                ]
-                if figures.rows
-                else []
-            ),
-        ),
+        Section(_("Chantiers du programme"), _chantier_blocks(figures, hours, listing)),
     ]
     identification = _("Noms") if identify == "names" else _("Pseudonymes")
-    return Document(
+    document = Document(
         kind="subsidy",
         title=_("Rapport de subvention FSE+"),
         organization_name=organization.name,
@@ -187,3 +230,9 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
         sections=sections,
         listings=[listing],
     )
+    document.sections.append(
+        definitions_section(
+            "subsidy", period_label=document.period_label, parameters=document.parameters
+        )
+    )
+    return document

@@ -30,7 +30,7 @@ from reporting.render import render_pdf, render_xlsx
 from reporting.render.charts import chart_svg
 from reporting.render.formats import format_value
 from reporting.render.xlsx import _sheet_name
-from tests.reporting.rendered import _as_document_value, _plain, _same, _xlsx_table
+from tests.reporting.rendered import _as_document_value, _pdf_text, _plain, _same, _xlsx_table
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 FIRST_SESSION = date(2025, 1, 6)
@@ -273,6 +273,56 @@ def test_the_chart_labels_are_text_in_the_pdf(text):
     assert "24 %" in text  # a tick of the percent axis
 
 
+def test_the_charts_are_numbered_through_the_document_their_title_in_the_caption(text):
+    captions = [
+        "Figure 1 — Personnes accompagnées par genre",
+        "Figure 2 — Taux de sorties positives",  # in the second section: not "Figure 1" again
+        "Figure 3 — Heures par chantier",
+    ]
+    at = [text.index(caption) for caption in captions]
+    assert at == sorted(at)
+    # The title is printed once, in the caption: no longer a heading above the chart.
+    assert text.count("Personnes accompagnées par genre") == 1
+
+
+def test_each_caption_is_under_its_chart_on_the_same_page(document):
+    """From WeasyPrint's boxes: the PDF's text puts a page's drawings after its other text."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import BlockBox
+
+    from reporting.render.pdf import report_context
+
+    html = render_to_string("pdf/report.html", report_context(document))
+    boxes = [
+        (number, box)
+        for number, page in enumerate(HTML(string=html).render().pages)
+        for box in page._page_box.descendants()
+    ]
+    charts = [(n, b) for n, b in boxes if (getattr(b, "element_tag", None) or "").endswith("}svg")]
+    captions = [
+        (n, b) for n, b in boxes if isinstance(b, BlockBox) and b.element_tag == "figcaption"
+    ]
+    assert len(charts) == len(captions) == 3
+    for (chart_page, chart), (caption_page, caption) in zip(charts, captions, strict=True):
+        assert caption_page == chart_page
+        assert caption.position_y >= chart.position_y + chart.margin_height()
+
+
+def test_a_chart_note_follows_its_title_in_the_caption_and_under_its_xlsx_table():
+    chart = Chart(
+        "Heures par chantier",
+        ["Jardin partagé"],
+        [("Heures", [12])],
+        note="Heures relevées sur les feuilles de présence",
+    )
+    caption = "Figure 1 — Heures par chantier. Heures relevées sur les feuilles de présence"
+    assert caption in _plain(_pdf_text(_one_section(chart)))
+    sheet = load_workbook(io.BytesIO(render_xlsx(_one_section(chart))))["Tables"]
+    rows = [row[0] for row in sheet.iter_rows(values_only=True) if row[0]]
+    assert rows[-3:] == ["Heures par chantier", "Jardin partagé", chart.note]
+
+
 def test_it_does_not_print_the_listings_but_says_the_xlsx_holds_them(text):
     assert "Zorglub" not in text
     assert "P-0001" not in text
@@ -390,6 +440,66 @@ def test_a_chart_is_an_inline_svg_whose_text_stays_text():
     ids = re.findall(r'\bid="([^"]+)"', svg)
     assert ids and all(i.startswith("c7-") for i in ids)
     assert 'style="fill' not in svg  # presentation attributes: WeasyPrint logs no warning
+
+
+# Categories as the reports name them: education levels, gender, age bands.
+EDUCATION = [
+    "Au plus secondaire inférieur (CITE 0–2)",
+    "Secondaire supérieur (CITE 3–4)",
+    "Supérieur (CITE 5–8)",
+]
+EIGHT_LABELS = [
+    *EDUCATION,
+    "X (non binaire ou non précisé)",
+    "moins de 18 ans",
+    "18 à 24 ans",
+    "55 ans et plus",
+    "Niveau non renseigné",
+]
+
+
+def _labels(svg: str) -> dict[str, tuple[str, float]]:
+    """Each line of text of a chart's SVG: its anchor and its angle (matplotlib writes
+    ``rotate(-0 …)`` on a level text)."""
+    labels = {}
+    for attributes, line in re.findall(r"<text([^>]*)>([^<]*)</text>", svg):
+        anchor = re.search(r'text-anchor="(\w+)"', attributes)
+        angle = re.search(r"rotate\((-?[\d.]+)", attributes)
+        labels[line] = (anchor.group(1) if anchor else "", float(angle.group(1)) if angle else 0)
+    return labels
+
+
+@pytest.mark.parametrize("categories", [EDUCATION, EIGHT_LABELS], ids=["three", "eight"])
+def test_no_label_of_a_bar_chart_is_rotated_however_long_or_many(categories):
+    values = list(range(10, 10 + len(categories)))
+    chart = Chart("Personnes", categories, [("Personnes", values)])
+    labels = _labels(chart_svg(chart))
+    assert "12" in labels  # a value on a bar: the text of the chart was read
+    assert [line for line, (_anchor, angle) in labels.items() if angle] == []
+
+
+def test_three_long_labels_wrap_under_their_bars_and_eight_turn_the_bars_horizontal():
+    three = _labels(chart_svg(Chart("Diplôme", EDUCATION, [("Personnes", [1, 2, 3])])))
+    # 4,5 cm under each bar: the longest label on two lines, a short one centred under its bar.
+    assert "Au plus secondaire inférieur (CITE 0–2)" not in three
+    assert "Au plus secondaire inférieur" in three and "(CITE 0–2)" in three
+    assert three["Supérieur (CITE 5–8)"] == ("middle", 0)
+
+    eight = Chart("Profil", EIGHT_LABELS, [("Personnes", list(range(8)))])
+    labels = _labels(chart_svg(eight))
+    # 1,5 cm under each bar would take four lines: the bars are horizontal, the labels level on
+    # their left, and the chart's style stays as its builder set it.
+    assert labels["X (non binaire ou non précisé)"] == ("end", 0)
+    assert labels["Secondaire supérieur (CITE 3–4)"] == ("end", 0)
+    assert eight.style == "bar"
+
+
+def test_the_text_of_a_chart_is_printed_at_7_points_or_more():
+    svg = chart_svg(
+        Chart("Heures", EIGHT_LABELS[3:7], [("Prévues", [700, 650, 600, 1]), ("Prestées", [1] * 4)])
+    )
+    sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= 7  # px of the SVG's viewBox are its pt: 1 to 1 on the page
 
 
 def test_drawing_a_chart_leaves_matplotlib_settings_as_they_were():

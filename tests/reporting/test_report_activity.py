@@ -338,6 +338,11 @@ def test_the_activity_report_explains_the_definitions_that_differ_from_the_other
         getattr(block, "note", "") or getattr(block, "text", "")
         for section in document.sections
         for block in section.blocks
+    ] + [
+        definition
+        for _section, table in document.tables()
+        if table.title == "Définitions des chiffres"
+        for _figure, definition in table.rows
     ]
 
     # The chantier table's "Défraiements" (computed on the marks) and the key figure

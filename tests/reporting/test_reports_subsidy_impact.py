@@ -14,6 +14,7 @@ from reporting.document import KeyFigures, Table
 from reporting.reports import ReportParameterError, build
 from tests.factories import (
     ChantierFactory,
+    ParticipantFactory,
     PathwayFactory,
     ProgrammeFactory,
     WorkSessionFactory,
@@ -212,19 +213,47 @@ def test_the_subsidy_report_gives_hours_and_indemnities_per_chantier(
 ):
     document = build("subsidy", organization=operator, parameters=SUBSIDY)
     chantiers = table(document, "Heures et défraiements par chantier du programme")
-    # code, name, participants, sessions held, hours, attendance rate, indemnities
+    # code, name, participants, sessions held, hours in a pathway of the programme, hours
+    # outside one, attendance rate, indemnities
     # hours 4 + 3.5 + 4 = 11.50; rate 3 present-like / 4 marks; 3 × 20 € (July is outside)
-    assert chantiers.rows == [
-        ["jardin", worked.name, 3, 2, Decimal("11.50"), Decimal("0.750"), Decimal("60.00")]
-    ]
-    assert chantiers.footer == [
-        "Total",
-        "",
-        3,
-        2,
-        Decimal("11.50"),
-        Decimal("0.750"),
-        Decimal("60.00"),
+    jardin = ["jardin", worked.name, 3, 2, Decimal("11.50"), Decimal("0.00")]
+    assert chantiers.rows == [[*jardin, Decimal("0.750"), Decimal("60.00")]]
+    assert chantiers.footer == ["Total", "", *jardin[2:], Decimal("0.750"), Decimal("60.00")]
+
+
+def test_the_subsidy_hours_are_those_of_people_in_a_pathway_of_the_programme_that_day(
+    operator, programme, data, worked
+):
+    """The PDF's hours and the listing's total are one figure: a person without a pathway of
+    the programme on a session's day (another programme's pathway, or none yet) works hours
+    that are shown apart, not counted, and the reconciliation adds up."""
+    march, april = worked.sessions.filter(date__lt=D(2025, 7, 1)).order_by("date")
+    other = ProgrammeFactory(organization=operator, code="autre")
+    elsewhere = ParticipantFactory(organization=operator)
+    PathwayFactory(participant=elsewhere, programme=other, started_on=D(2024, 9, 1))
+    later = ParticipantFactory(organization=operator)
+    PathwayFactory(participant=later, programme=programme, started_on=D(2025, 4, 1))
+    for person in (elsewhere, later):
+        Enrolment.objects.create(
+            chantier=worked, participant=person, status="active", joined_on=D(2025, 1, 1)
+        )
+        for session in (march, april):
+            Attendance.objects.create(
+                session=session, participant=person, status="present", hours=Decimal("4.00")
+            )
+
+    document = build("subsidy", organization=operator, parameters=SUBSIDY)
+
+    chantiers = table(document, "Heures et défraiements par chantier du programme")
+    listing = table(document, "Participant·es du programme pendant la période")
+    # counted: 11.50 + the later one's April 4 h; apart: the other programme's 8 h + March's 4 h
+    assert chantiers.footer[4:6] == [Decimal("15.50"), Decimal("12.00")]
+    assert listing.footer[-1] == Decimal("15.50")
+    reconciliation = table(document, "Rapprochement des heures")
+    assert [line[1] for line in reconciliation.rows] == [
+        Decimal("27.50"),
+        Decimal("12.00"),
+        Decimal("15.50"),
     ]
 
 
@@ -264,11 +293,12 @@ def test_the_subsidy_report_query_count_does_not_grow_with_the_data(
     operator, programme, data, worked, django_assert_num_queries
 ):
     # programme; esf ×3; chantier figures (chantiers, participants ×2, sessions, marks,
-    # ended, incidents); listing: pathways, hours per person and day
-    with django_assert_num_queries(13):
+    # ended, incidents); hours in and out of the programme's pathways; listing: pathways,
+    # hours per person and day
+    with django_assert_num_queries(14):
         build("subsidy", organization=operator, parameters=SUBSIDY)
     _crowd(operator, programme, 15)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         build("subsidy", organization=operator, parameters=SUBSIDY)
 
 
@@ -418,6 +448,37 @@ def test_the_chantier_summary_counts_the_group_the_work_and_the_outcomes(operato
     assert "Raisons de santé" not in text
     for enrolment in Enrolment.objects.filter(chantier=chantier).select_related("participant"):
         assert enrolment.participant.last_name not in text
+
+
+def test_every_total_of_the_chantier_summary_is_the_sum_of_its_parts(operator, cohort_data):
+    """The group (4, with Hana selected and never in a pathway during the chantier) is where
+    its persons stand, each once: Dan exited his first pathway and is in a second one, so he is
+    "in a pathway", not twice; the exits table adds up to the persons exited; the listing's
+    rows add up to the hours and the marks behind the rate."""
+    chantier = cohort_data["chantier"]
+    hana = ParticipantFactory(organization=operator)
+    Enrolment.objects.create(chantier=chantier, participant=hana, status="selected")
+
+    document = build(
+        "chantier_summary", organization=operator, parameters={"chantier": "peinture-1"}
+    )
+
+    figures = key_figures(document)
+    assert figures["Personnes inscrites"] == 4
+    standing = table(document, "Où en sont les personnes du groupe")
+    assert [line[:2] for line in standing.rows] == [
+        ["En parcours aujourd'hui", 1],  # Dan
+        ["Sorties, sans parcours ouvert", 2],  # Ana, Ben
+        ["Sans parcours pendant la période", 1],  # Hana
+    ]
+    assert standing.footer[1] == figures["Personnes inscrites"]
+    assert figures["Personnes sorties"] == 3  # Ana, Ben, Dan (his first pathway)
+    exits = table(document, "Situation à la sortie")
+    assert exits.footer[1] == sum(line[1] for line in exits.rows) == 3
+    people = document.listings[0]
+    assert len(people.rows) == 5  # four enrolled and Fred, the candidate
+    assert people.footer[4:8] == [9, 6, figures["Heures prestées"], figures["Défraiements"]]
+    assert f"P{hana.pk:06d}" in [line[0] for line in people.rows]
 
 
 def test_a_running_chantier_is_summed_up_to_today(operator):

@@ -1,0 +1,576 @@
+"""The « Définitions » section every report ends with: the period and parameters it was asked
+with, then what each figure it shows counts (DESIGN §5, README "Reports: how each figure is
+counted"), in the order the report shows them.
+
+A figure is named exactly as the report labels it (the same msgid, so the same translation);
+a row that defines several figures at once names them joined by ``SEPARATOR``. When a builder
+gains a figure, its definition goes here: ``tests/reporting/test_report_definitions.py`` fails
+for a key figure or a table without one.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from reporting.document import Column, Section, Table
+
+SEPARATOR = " / "
+
+
+def _names(*labels: str) -> str:
+    return SEPARATOR.join(labels)
+
+
+def _present_like() -> str:
+    return _("présent·e, en retard, parti·e plus tôt")
+
+
+def _attendance_rate() -> list[str]:
+    return [
+        _("Taux de présence"),
+        _("Présences (%(present)s) sur toutes les présences enregistrées aux séances tenues.")
+        % {"present": _present_like()},
+    ]
+
+
+def _activity() -> list[list[str]]:
+    return [
+        # Key figures
+        [
+            _("Personnes accompagnées"),
+            _(
+                "Personnes ayant un parcours ouvert au moins un jour de l'année (commencé au "
+                "plus tard le 31/12, pas terminé avant le 01/01). Un parcours à cheval sur deux "
+                "années compte dans les deux."
+            ),
+        ],
+        [
+            _("dont nouvelles personnes"),
+            _(
+                "Personnes accompagnées dont le premier parcours, tous programmes confondus, a "
+                "commencé dans l'année."
+            ),
+        ],
+        [
+            _("Atteinte de l'objectif annuel"),
+            _("Personnes accompagnées sur l'objectif annuel de l'organisation."),
+        ],
+        [
+            _("Personnes sorties"),
+            _(
+                "Personnes dont un parcours s'est terminé dans l'année, chacune comptée une "
+                "fois. Une sortie le 31/12 compte dans l'année."
+            ),
+        ],
+        [
+            _("Sorties positives (emploi ou formation)"),
+            _(
+                "Personnes dont un parcours s'est terminé dans l'année vers l'emploi ou la "
+                "formation."
+            ),
+        ],
+        [
+            _("Taux de sorties positives"),
+            _(
+                "Sorties positives sur personnes accompagnées (comme le publient les Missions "
+                "locales)."
+            ),
+        ],
+        [
+            _("Sorties positives parmi les sorties"),
+            _("Sorties positives sur personnes sorties."),
+        ],
+        [
+            _("Défraiements payés"),
+            _("Montants des fiches mensuelles payées pour les mois de l'année."),
+        ],
+        # Five-year trend
+        [
+            _("Personnes accompagnées et sorties positives par année"),
+            _(
+                "Évolution sur cinq ans, de l'année du rapport moins quatre à l'année du "
+                "rapport : personnes accompagnées, sorties positives et taux de sorties "
+                "positives de chaque année, mêmes définitions."
+            ),
+        ],
+        # Profile of the persons accompanied: one value per person, each table sums to them.
+        [_("Genre"), _("Personnes accompagnées par genre enregistré.")],
+        [
+            _("Âge au 31 décembre"),
+            _("Âge au 31 décembre de l'année : l'année du rapport moins l'année de naissance."),
+        ],
+        [
+            _("Niveau de diplôme"),
+            _("Niveau de diplôme enregistré (CITE) ; « inconnu » s'il n'est pas renseigné."),
+        ],
+        [
+            _("Durée de recherche d'emploi à l'entrée en parcours"),
+            _(
+                "Mois entiers depuis l'inscription comme demandeur·euse d'emploi jusqu'au "
+                "début du premier parcours ouvert dans l'année ; « inconnue » sans date "
+                "d'inscription. Une personne inscrite après ce début compte dans « moins de 6 "
+                "mois » (les rapports d'impact et FSE+ la comptent comme non demandeuse "
+                "d'emploi à l'entrée)."
+            ),
+        ],
+        [
+            _("Commune"),
+            _(
+                "Commune de l'adresse ; « inconnue » si elle est vide ou si l'adresse est "
+                "confidentielle."
+            ),
+        ],
+        [
+            _("Source de revenus"),
+            _(
+                "Source de revenus en vigueur le dernier jour d'accompagnement de l'année (le "
+                "31/12, ou la dernière fin de parcours si tous se sont terminés dans l'année) ; "
+                "« inconnue » si aucune."
+            ),
+        ],
+        # Exits
+        [
+            _("Sorties de l'année par situation à la sortie"),
+            _(
+                "Parcours terminés dans l'année, par situation à la sortie : une personne qui "
+                "quitte deux programmes compte deux sorties et une personne."
+            ),
+        ],
+        [
+            _("Sorties par groupe"),
+            _("Les mêmes sorties, regroupées en emploi, formation et autre sortie."),
+        ],
+        # Chantiers
+        [
+            _("Chantiers de l'année"),
+            _(
+                "Chantiers dont les dates recouvrent l'année, ou qui ont tenu une séance dans "
+                "l'année."
+            ),
+        ],
+        [
+            _("Participant·es aux chantiers"),
+            _(
+                "Personnes distinctes dont l'inscription (sélectionnée, active, terminée ou "
+                "sortie en cours de route) recouvre l'année ; les candidat·es ne comptent pas."
+            ),
+        ],
+        [
+            _("Heures prestées"),
+            _("Heures des présences (%(present)s) aux séances tenues dans l'année.")
+            % {"present": _present_like()},
+        ],
+        [_("Séances tenues"), _("Séances de l'année à l'état « tenue ».")],
+        _attendance_rate(),
+        [
+            _("Défraiements"),
+            _(
+                "Défraiements enregistrés sur les présences des séances de l'année, payés ou "
+                "non ; les « défraiements payés » ne comptent que les fiches mensuelles payées."
+            ),
+        ],
+        [
+            _("Taux d'achèvement"),
+            _(
+                "Participations terminées sur participations terminées ou interrompues, parmi "
+                "celles qui ont pris fin dans l'année (date de sortie, à défaut fin du chantier)."
+            ),
+        ],
+        [_("Incidents"), _("Incidents datés de l'année.")],
+        # Needs, referrals, employers
+        [
+            _("Besoins identifiés et levés dans l'année"),
+            _(
+                "Besoins des personnes de l'organisation identifiés dans l'année, et besoins "
+                "levés dans l'année, par catégorie."
+            ),
+        ],
+        [
+            _("Orientations envoyées dans l'année"),
+            _(
+                "Orientations envoyées dans l'année, par type du partenaire qui les reçoit et "
+                "selon leur état aujourd'hui."
+            ),
+        ],
+        [
+            _("Employeurs contactés"),
+            _("Employeurs distincts touchés par un contact de prospection daté de l'année."),
+        ],
+        [_("Contacts de prospection"), _("Contacts de prospection datés de l'année.")],
+        [_("Mises en relation proposées"), _("Mises en relation proposées dans l'année.")],
+        [_("Engagements"), _("Mises en relation passées à « engagé·e » dans l'année.")],
+        [
+            _("Mises en relation proposées dans l'année, par résultat"),
+            _("Mises en relation proposées dans l'année, selon leur résultat aujourd'hui."),
+        ],
+    ]
+
+
+def _subsidy() -> list[list[str]]:
+    return [
+        # At entry
+        [
+            _names(
+                _("Situation le jour de l'entrée dans le programme"),
+                _("Participant·es entré·es dans la période"),
+            ),
+            _(
+                "Personnes dont un parcours du programme a commencé dans la période, jugées le "
+                "jour de ce début. Chaque case compte des personnes distinctes, par genre "
+                "(femmes, hommes, X)."
+            ),
+        ],
+        [
+            _("Chômeur·euses (demandeur·euses d'emploi)"),
+            _("Inscrit·es comme demandeur·euses d'emploi au plus tard le jour de l'entrée."),
+        ],
+        [
+            _("dont chômeur·euses de longue durée (≥ 12 mois)"),
+            _("Inscrit·es depuis au moins 12 mois entiers le jour de l'entrée."),
+        ],
+        [
+            _("Inactif·ves (pas demandeur·euses d'emploi)"),
+            _(
+                "Pas inscrit·es comme demandeur·euses d'emploi le jour de l'entrée (sans date "
+                "d'inscription, ou inscrit·es après)."
+            ),
+        ],
+        [
+            _("Personnes exerçant un emploi"),
+            _("Non enregistré par l'application : montré « — », jamais estimé."),
+        ],
+        [
+            _names(_("Moins de 18 ans"), _("18 à 29 ans"), _("55 ans et plus")),
+            _("Âge le jour de l'entrée."),
+        ],
+        [
+            _names(
+                _("Au plus secondaire inférieur (CITE 0–2)"),
+                _("Secondaire supérieur (CITE 3–4)"),
+                _("Supérieur (CITE 5–8)"),
+                _("Niveau de diplôme inconnu"),
+            ),
+            _("Niveau de diplôme enregistré, selon la classification CITE (ISCED)."),
+        ],
+        [
+            _("Ressortissant·es de pays tiers (hors UE)"),
+            _("Personnes de nationalité hors Union européenne."),
+        ],
+        # At exit
+        [
+            _names(
+                _("Situation à la sortie du programme"),
+                _("Participant·es sorti·es dans la période"),
+            ),
+            _(
+                "Personnes dont un parcours du programme s'est terminé dans la période, "
+                "personnes distinctes par genre."
+            ),
+        ],
+        [
+            _("En recherche d'emploi à la sortie"),
+            _("Recherche d'emploi notée à la clôture du parcours."),
+        ],
+        [
+            _("Suivant un enseignement ou une formation à la sortie"),
+            _("Parcours terminé vers une formation."),
+        ],
+        [
+            _("Ayant obtenu une qualification à la sortie"),
+            _("Qualification obtenue notée à la clôture du parcours."),
+        ],
+        [_("Exerçant un emploi à la sortie"), _("Parcours terminé vers l'emploi.")],
+        # Six months after
+        [
+            _names(
+                _("Suivi à 6 mois des sorties de la période"),
+                _("Suivis à 6 mois réalisés"),
+                _("Suivis à 6 mois échus mais pas réalisés (ni succès ni échec)"),
+                _("Suivis à 6 mois pas encore échus"),
+            ),
+            _(
+                "Suivis à 6 mois des parcours terminés dans la période. Seuls les suivis "
+                "réalisés comptent ; ceux échus mais pas réalisés (manquants) et ceux pas encore "
+                "échus sont montrés à part, ni succès ni échec."
+            ),
+        ],
+        [
+            _("Exerçant un emploi six mois après la sortie"),
+            _("Suivi à 6 mois réalisé qui note un emploi."),
+        ],
+        [
+            _("Situation améliorée six mois après la sortie"),
+            _("Suivi à 6 mois réalisé qui note une situation améliorée."),
+        ],
+        # The programme's chantiers
+        [
+            _("Heures et défraiements par chantier du programme"),
+            _(
+                "Chantiers du programme dont les dates recouvrent la période, ou qui y ont tenu "
+                "une séance."
+            ),
+        ],
+        [
+            _("Participant·es"),
+            _(
+                "Personnes inscrites (sélectionnées, actives, terminées ou sorties en cours de "
+                "route) pendant la période ; au total, des personnes distinctes."
+            ),
+        ],
+        [_("Séances tenues"), _("Séances de la période à l'état « tenue ».")],
+        [
+            _("Heures prestées (parcours du programme)"),
+            _(
+                "Heures des présences (%(present)s) aux séances tenues des chantiers du "
+                "programme pendant la période, les jours où la personne avait un parcours du "
+                "programme ouvert. Les heures de personnes sans parcours du programme ce "
+                "jour-là sont montrées à part et ne sont pas comptées."
+            )
+            % {"present": _present_like()},
+        ],
+        _attendance_rate(),
+        [
+            _("Défraiements"),
+            _(
+                "Défraiements enregistrés sur les présences des séances de la période, payés ou "
+                "non."
+            ),
+        ],
+        [
+            _("Rapprochement des heures"),
+            _(
+                "Des heures de toutes les présences sur les chantiers du programme aux heures "
+                "prestées du rapport, qui sont le total de la liste des parcours du tableur."
+            ),
+        ],
+        [
+            _("Identification des personnes"),
+            _(
+                "Les listes du tableur identifient chaque personne par un pseudonyme (P000123, "
+                "le numéro de sa fiche) ; les noms n'y figurent que si le rapport est demandé "
+                "avec « Noms et prénoms »."
+            ),
+        ],
+    ]
+
+
+def _outcomes(*, who: str, pathway: str) -> list[list[str]]:
+    """Exits of a cohort (impact) or of a chantier's group (chantier summary): ``who`` is "de la
+    cohorte" or "du groupe" (as ``common.outcomes_blocks`` is given it), ``pathway`` which of
+    their pathways count."""
+    return [
+        [
+            _("Personnes sorties"),
+            _(
+                "Personnes dont %(pathway)s est terminé, chacune comptée une fois, y compris "
+                "celles qui sont de nouveau en parcours (la note dit combien)."
+            )
+            % {"pathway": pathway},
+        ],
+        [
+            _("Sorties positives (emploi ou formation)"),
+            _(
+                "Personnes sorties dont le dernier parcours terminé a mené à l'emploi ou à la "
+                "formation."
+            ),
+        ],
+        [
+            _("Taux de sorties positives"),
+            _(
+                "Sorties positives sur personnes sorties : parmi les personnes sorties, pas "
+                "parmi toutes les personnes suivies (le rapport d'activités, lui, divise par les "
+                "personnes accompagnées)."
+            ),
+        ],
+        [
+            _("Toujours en parcours"),
+            _("Personnes dont %(pathway)s est encore ouvert aujourd'hui.") % {"pathway": pathway},
+        ],
+        [
+            _("Où en sont les personnes %(people)s") % {"people": who},
+            _(
+                "Chaque personne %(who)s est comptée une seule fois : en parcours (un de ses "
+                "parcours est ouvert aujourd'hui), sortie (tous ses parcours terminés), ou sans "
+                "parcours pendant la période."
+            )
+            % {"who": who},
+        ],
+        [
+            _("Situation à la sortie"),
+            _(
+                "Personnes sorties selon la situation à la fin de leur dernier parcours "
+                "terminé ; chaque personne sortie est comptée une fois."
+            ),
+        ],
+    ]
+
+
+def _impact() -> list[list[str]]:
+    return [
+        [
+            _("Personnes de la cohorte"),
+            _(
+                "Pour un programme et une année : les personnes dont un parcours du programme a "
+                "commencé cette année-là. Pour un chantier : les personnes de son groupe "
+                "(actives, ayant terminé ou sorties en cours de route), avec leurs parcours "
+                "ouverts pendant la vie du chantier."
+            ),
+        ],
+        [_("Genre"), _("Personnes de la cohorte par genre enregistré.")],
+        [
+            _("Âge à l'entrée"),
+            _(
+                "Âge le jour du début du premier parcours de la cohorte (pour un chantier, à "
+                "défaut de parcours, le jour du début du chantier)."
+            ),
+        ],
+        [
+            _("Niveau de diplôme"),
+            _("Niveau de diplôme enregistré (CITE) ; « inconnu » s'il n'est pas renseigné."),
+        ],
+        [
+            _("Durée de recherche d'emploi à l'entrée"),
+            _(
+                "Mois entiers depuis l'inscription comme demandeur·euse d'emploi jusqu'à "
+                "l'entrée ; sans inscription, ou inscrit·e après l'entrée : « pas "
+                "demandeur·euse d'emploi »."
+            ),
+        ],
+        [
+            _("Source de revenus à l'entrée"),
+            _("Source de revenus en vigueur le jour de l'entrée ; « inconnue » si aucune."),
+        ],
+        [
+            _("Personnes selon leur taux de présence"),
+            _(
+                "Taux personnel : présences (%(present)s) sur toutes ses présences "
+                "enregistrées aux séances tenues, par tranche. Pour un programme, sur les "
+                "chantiers de l'organisation pendant ses parcours de la cohorte ; pour un "
+                "chantier, sur ce chantier."
+            )
+            % {"present": _present_like()},
+        ],
+        [
+            _("Besoins identifiés pendant le parcours et levés"),
+            _(
+                "Besoins identifiés pendant un parcours de la cohorte de la personne, et ceux "
+                "levés à ce jour, par catégorie ; chaque besoin compte une fois. Part levée : "
+                "levés sur identifiés."
+            ),
+        ],
+        *_outcomes(who=_("de la cohorte"), pathway=_("un parcours de la cohorte")),
+        [
+            _("Situation 3, 6 et 12 mois après la sortie"),
+            _(
+                "Personnes selon la situation notée aux suivis à 3, 6 et 12 mois des parcours "
+                "terminés. Seuls les suivis réalisés comptent ; ceux pas encore échus et ceux "
+                "échus mais pas réalisés sont montrés à part, ni succès ni échec."
+            ),
+        ],
+    ]
+
+
+def _chantier_summary() -> list[list[str]]:
+    return [
+        [_("Partenaire d'accueil"), _("Partenaire qui accueille le chantier.")],
+        [_("Programme"), _("Programme auquel le chantier est rattaché.")],
+        [_("Métier"), _("Métier exercé sur le chantier.")],
+        [
+            _names(_("Début"), _("Fin")),
+            _(
+                "Dates du chantier. Le bilan couvre toute sa vie : du début à la fin, ou "
+                "jusqu'à aujourd'hui tant qu'il est en cours."
+            ),
+        ],
+        [_("Places"), _("Nombre de places prévues dans le groupe.")],
+        [_("État"), _("État du chantier le jour du bilan.")],
+        [
+            _("Personnes inscrites"),
+            _(
+                "Inscriptions sélectionnées, actives, terminées ou sorties en cours de route ; "
+                "candidat·es à part."
+            ),
+        ],
+        [
+            _("Candidat·es non retenu·es ou en attente"),
+            _("Inscriptions à l'état « candidat·e », pas comptées parmi les personnes inscrites."),
+        ],
+        [
+            _("Inscriptions par état"),
+            _(
+                "Toutes les inscriptions du chantier, candidat·es compris, selon leur état "
+                "aujourd'hui."
+            ),
+        ],
+        [
+            _("Séances tenues"),
+            _("Séances du chantier à l'état « tenue », pendant la vie du chantier."),
+        ],
+        [
+            _("Séances annulées"),
+            _("Séances du chantier à l'état « annulée », quelle que soit leur date."),
+        ],
+        [
+            _("Séances prévues"),
+            _("Séances du chantier encore à l'état « prévue », quelle que soit leur date."),
+        ],
+        [
+            _("Heures prestées"),
+            _("Heures des présences (%(present)s) aux séances tenues.")
+            % {"present": _present_like()},
+        ],
+        _attendance_rate(),
+        [
+            _("Défraiements"),
+            _("Défraiements enregistrés sur les présences du chantier, payés ou non."),
+        ],
+        [
+            _("Taux d'achèvement"),
+            _(
+                "Participations terminées sur participations terminées ou sorties en cours de "
+                "route (terminées / (terminées + sorties)), parmi celles qui ont pris fin "
+                "pendant la vie du chantier."
+            ),
+        ],
+        [
+            _("Incidents par type"),
+            _("Incidents du chantier par type, en nombre seulement : ni description ni nom."),
+        ],
+        *_outcomes(
+            who=_("du groupe"),
+            pathway=_("un parcours suivi pendant la vie du chantier"),
+        ),
+    ]
+
+
+DEFINITIONS = {
+    "activity": _activity,
+    "subsidy": _subsidy,
+    "impact": _impact,
+    "chantier_summary": _chantier_summary,
+}
+
+
+def definitions_section(
+    kind: str, *, period_label: str, parameters: list[tuple[str, str]]
+) -> Section:
+    """The last section of a report of ``kind``: the period and the parameters it was asked
+    with, then the definition of each figure it shows."""
+    period = [_("Période"), period_label]
+    # A report whose parameters include the period (the subsidy's) shows it once.
+    shown = [[label, value] for label, value in parameters if [label, value] != period]
+    return Section(
+        _("Définitions"),
+        [
+            Table(
+                title=_("Période et paramètres"),
+                columns=[Column(_("Paramètre")), Column(_("Valeur"))],
+                rows=[period, *shown],
+            ),
+            Table(
+                title=_("Définitions des chiffres"),
+                columns=[Column(_("Chiffre")), Column(_("Définition"))],
+                rows=DEFINITIONS[kind](),
+            ),
+        ],
+    )
