@@ -68,6 +68,7 @@ Block = KeyFigures | Table | Chart | Text
 class Section:
     title: str
     blocks: list[Block] = field(default_factory=list)
+    new_page: bool = False  # the PDF starts it on a page of its own (the definitions)
 
 
 @dataclass

@@ -47,6 +47,7 @@ def report_context(document: Document) -> dict:
             {
                 "title": section.title,
                 "anchor": f"section-{number}",
+                "new_page": section.new_page,
                 "blocks": [
                     _block(block, f"chart-{number}-{index}", figures)
                     for index, block in enumerate(section.blocks, start=1)

@@ -573,4 +573,5 @@ def definitions_section(
                 rows=DEFINITIONS[kind](),
             ),
         ],
+        new_page=True,
     )

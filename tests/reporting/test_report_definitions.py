@@ -5,9 +5,10 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from reporting.document import KeyFigures, Table
-from reporting.render import render_xlsx
+from reporting.render import render_pdf, render_xlsx
 from reporting.reports import build
 from reporting.reports.definitions import SEPARATOR
 from tests.factories import ProgrammeFactory
@@ -129,3 +130,10 @@ def test_the_activity_pdf_and_spreadsheet_print_the_definitions(operator, other_
     assert "Sorties positives sur personnes accompagnées" in text
     workbook = load_workbook(io.BytesIO(render_xlsx(document)))
     assert "Définitions" in workbook.sheetnames
+    # A page of its own: the page that starts the definitions holds no other section.
+    pages = [
+        _plain(page.extract_text()) for page in PdfReader(io.BytesIO(render_pdf(document))).pages
+    ]
+    first = next(page for page in pages if "Période et paramètres" in page)
+    # Its page's text starts with them (the running header and footer come after, in pypdf).
+    assert first.startswith("Définitions Période et paramètres")
