@@ -6,7 +6,7 @@ last year's chantier, closed, so that last year's activity report has its chanti
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.dates import add_months
@@ -67,27 +67,23 @@ def seed_chantiers(*, rng, organization, host, programme, coordinators, director
     start = dt.date(today.year, 1, 12)
     stats = {"chantiers": 0, "sessions": 0, "attendances": 0}
     taken: set[int] = set()
-    candidates = list(
+    # The groups are drawn from the people in a pathway of the chantiers' programme; someone
+    # whose pathway started after the chantiers did joins on that day (hours count for the
+    # programme's subsidy only while its pathway is open).
+    pathway_start = dict(
         Participant.objects.filter(
-            organization=organization,
-            pathways__ended_on__isnull=True,
-            jobseeker_since__isnull=False,
-        )
-        .distinct()
-        .order_by("pk")
-    )
-    rng.shuffle(candidates)
-    # First the people whose pathway of the chantiers' programme was open on the first day: their
-    # hours count in the programme's subsidy report (the others' are shown apart, not counted).
-    in_programme = set(
-        Participant.objects.filter(
-            Q(pathways__ended_on__isnull=True) | Q(pathways__ended_on__gte=start),
             organization=organization,
             pathways__programme=programme,
-            pathways__started_on__lte=start,
-        ).values_list("pk", flat=True)
+            pathways__ended_on__isnull=True,
+            pathways__started_on__lte=today,
+            jobseeker_since__isnull=False,
+        )
+        .annotate(since=Max("pathways__started_on"))
+        .values_list("pk", "since")
     )
-    candidates.sort(key=lambda person: person.pk not in in_programme)  # stable: shuffled within
+    candidates = list(Participant.objects.filter(pk__in=pathway_start).order_by("pk"))
+    rng.shuffle(candidates)
+    joins = {pk: max(start, since) for pk, since in pathway_start.items()}
     members = []
     for number, spec in enumerate(CHANTIERS):
         chantier = Chantier.objects.create(
@@ -110,15 +106,16 @@ def seed_chantiers(*, rng, organization, host, programme, coordinators, director
         group = [p for p in candidates if p.pk not in taken][:GROUP_SIZE]
         taken.update(p.pk for p in group)
         for index, person in enumerate(group):
+            joined = joins[person.pk]
             Enrolment.objects.create(
                 chantier=chantier,
                 participant=person,
                 status=Enrolment.Status.ACTIVE,
-                joined_on=start,
-                safety_briefing_on=start,
-                protective_equipment_on=start,
+                joined_on=joined,
+                safety_briefing_on=joined,
+                protective_equipment_on=joined,
             )
-            _agreement(rng, person, organization, chantier, start, missing_declaration=index == 5)
+            _agreement(rng, person, organization, chantier, joined, missing_declaration=index == 5)
         # Two people proposed by their counsellors, not selected yet (the group page shows why).
         for person in [p for p in candidates if p.pk not in taken][:2]:
             taken.add(person.pk)
@@ -142,6 +139,8 @@ def seed_chantiers(*, rng, organization, host, programme, coordinators, director
         driver = group[2] if len(group) > 2 else None
         for session in past:
             for person in group:
+                if session.date < joins[person.pk]:
+                    continue
                 status = rng.choices(
                     ["present", "late", "left_early", "excused", "unexcused"],
                     weights=[82, 6, 3, 5, 4],

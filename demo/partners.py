@@ -150,6 +150,7 @@ def seed_partners(*, rng, organizations: dict) -> dict:
         rng=rng,
         people=people[: len(REFERRAL_PLAN)],
         services_=partner_services,
+        first_to=[s for s in partner_services if s.organization == orgs["housing"]],
         counsellors=counsellors,
         today=today,
     )
@@ -171,13 +172,15 @@ def seed_partners(*, rng, organizations: dict) -> dict:
     return stats
 
 
-def _seed_referrals(*, rng, people, services_, counsellors, today) -> dict:
+def _seed_referrals(*, rng, people, services_, first_to, counsellors, today) -> dict:
+    """``first_to``: the services of the first referral, which waits for an answer in the app
+    (the demo's partner account answers it)."""
     linked = [s for s in services_ if not s.organization.memberships.exists()]
     with_members = [s for s in services_ if s not in linked]
     count = 0
-    for person, (state, days_ago) in zip(people, REFERRAL_PLAN, strict=False):
+    for index, (person, (state, days_ago)) in enumerate(zip(people, REFERRAL_PLAN, strict=False)):
         by_link = state.endswith("_by_link")
-        service = rng.choice(linked if by_link else with_members)
+        service = rng.choice(linked if by_link else (first_to if index == 0 else with_members))
         need = person.needs.filter(category=service.need_category).order_by("pk").first()
         by = person.counsellor or counsellors[0]
         referral = services.referral_send(
