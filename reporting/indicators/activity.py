@@ -28,7 +28,10 @@ did not end before 01/01/Y; see ``reporting.indicators.common``):
   and by status (the status today);
 - employers: prospection contacts dated in Y and the distinct employers they reached; matchings
   proposed in Y by outcome (status today); hires: matchings whose status became "hired" in Y.
-Every figure is an aggregate query; the number of queries does not depend on the data.
+Every figure is an aggregate query; the number of queries does not depend on the data. The rows
+behind the needs, referrals and employer figures (the spreadsheet's listings) are read from the
+same querysets as the figures (``needs_of_year``, ``referrals_sent``, ``employer_contacts``,
+``matchings_of_year``); those behind the indemnities paid from ``chantiers.statements_paid``.
 """
 
 from __future__ import annotations
@@ -535,12 +538,26 @@ def need_rows(counts) -> list[NeedRow]:
     ]
 
 
-def needs_by_category(*, organization: Organization, year: int) -> list[NeedRow]:
+def _need_dates(year: int) -> tuple[Q, Q]:
+    """Identified in Y, resolved in Y."""
     period = Period.year(year)
-    identified = Q(identified_on__range=(period.start, period.end))
-    resolved = Q(resolved_on__range=(period.start, period.end))
+    return (
+        Q(identified_on__range=(period.start, period.end)),
+        Q(resolved_on__range=(period.start, period.end)),
+    )
+
+
+def needs_of_year(*, organization: Organization, year: int) -> QuerySet[Need]:
+    """The operator's participants' needs identified or resolved in Y: the rows the needs table
+    counts (``needs_by_category``) and the listing shows."""
+    identified, resolved = _need_dates(year)
+    return Need.objects.filter(identified | resolved, participant__organization=organization)
+
+
+def needs_by_category(*, organization: Organization, year: int) -> list[NeedRow]:
+    identified, resolved = _need_dates(year)
     return need_rows(
-        Need.objects.filter(identified | resolved, participant__organization=organization)
+        needs_of_year(organization=organization, year=year)
         .values("category")
         .annotate(identified=Count("pk", filter=identified), resolved=Count("pk", filter=resolved))
         .order_by()
@@ -555,14 +572,20 @@ class ReferralRow:
     total: int
 
 
+def referrals_sent(*, organization: Organization, year: int) -> QuerySet[Referral]:
+    """The referrals of the operator's participants sent in Y (``referrals_by_kind`` counts
+    them, the listing shows them)."""
+    period = Period.year(year)
+    return Referral.objects.filter(
+        participant__organization=organization, sent_on__range=(period.start, period.end)
+    )
+
+
 def referrals_by_kind(*, organization: Organization, year: int) -> list[ReferralRow]:
     """Referrals sent in Y, per receiving partner kind (only kinds that received some)."""
-    period = Period.year(year)
     counts: dict[str, dict[str, int]] = {}
     for kind, status, n in (
-        Referral.objects.filter(
-            participant__organization=organization, sent_on__range=(period.start, period.end)
-        )
+        referrals_sent(organization=organization, year=year)
         .values("to_organization__kind", "status")
         .annotate(n=Count("pk"))
         .values_list("to_organization__kind", "status", "n")
@@ -587,22 +610,47 @@ class Employers:
     hires: int  # matchings whose status became "hired" in Y
 
 
-def employers(*, organization: Organization, year: int) -> Employers:
+def employer_contacts(*, organization: Organization, year: int) -> QuerySet[EmployerContact]:
+    """The operator's prospection contacts dated in Y."""
     period = Period.year(year)
-    in_year = (period.start, period.end)
-    contacts = EmployerContact.objects.filter(organization=organization, date__range=in_year)
-    contact_counts = contacts.aggregate(
+    return EmployerContact.objects.filter(
+        organization=organization, date__range=(period.start, period.end)
+    )
+
+
+def _proposed_in(year: int) -> Q:
+    period = Period.year(year)
+    return Q(proposed_on__range=(period.start, period.end))
+
+
+def _hired_in(year: int) -> Q:
+    """A hire of Y: the matching's status became "hired" in Y (whenever it was proposed)."""
+    period = Period.year(year)
+    return Q(status=Matching.Status.HIRED, status_on__range=(period.start, period.end))
+
+
+def matchings_of_year(*, organization: Organization, year: int) -> QuerySet[Matching]:
+    """The matchings of the operator's participants proposed in Y or hired in Y: the rows behind
+    the matchings by outcome and the hires."""
+    return Matching.objects.filter(
+        _proposed_in(year) | _hired_in(year),
+        participant__organization=organization,
+    )
+
+
+def employers(*, organization: Organization, year: int) -> Employers:
+    contact_counts = employer_contacts(organization=organization, year=year).aggregate(
         contacts=Count("pk"), employers=Count("employer_id", distinct=True)
     )
     matchings = Matching.objects.filter(participant__organization=organization)
     by_status = dict(
-        matchings.filter(proposed_on__range=in_year)
+        matchings.filter(_proposed_in(year))
         .values("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
         .order_by()
     )
-    hires = matchings.filter(status=Matching.Status.HIRED, status_on__range=in_year).count()
+    hires = matchings.filter(_hired_in(year)).count()
     return Employers(
         employers_contacted=contact_counts["employers"],
         contacts=contact_counts["contacts"],

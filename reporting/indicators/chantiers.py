@@ -217,15 +217,23 @@ def chantier_figures(
     return ChantierFigures(rows=rows, total=total)
 
 
-def indemnities_paid(*, organization: Organization, period: Period) -> Decimal:
-    """Indemnities actually paid: paid monthly statements for the months of the period."""
+def statements_paid(*, organization: Organization, period: Period) -> QuerySet[MonthlyStatement]:
+    """The paid monthly statements of the months of the period (the rows behind
+    ``indemnities_paid``)."""
     first_month = date(period.start.year, period.start.month, 1)
     return MonthlyStatement.objects.filter(
         organization=organization,
         status=MonthlyStatement.Status.PAID,
         month__gte=first_month,
         month__lte=period.end,
-    ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    )
+
+
+def indemnities_paid(*, organization: Organization, period: Period) -> Decimal:
+    """Indemnities actually paid: paid monthly statements for the months of the period."""
+    return statements_paid(organization=organization, period=period).aggregate(
+        total=Coalesce(Sum("amount"), ZERO)
+    )["total"]
 
 
 @dataclass(frozen=True)
@@ -317,6 +325,7 @@ def pathway_hours(
             "participant_id",
             "participant__last_name",
             "participant__first_name",
+            "participant__gender",
             "started_on",
             "ended_on",
             "exit_outcome",

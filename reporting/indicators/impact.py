@@ -331,14 +331,18 @@ def cohort_people(*, cohort: Cohort) -> QuerySet[Participant]:
 
 
 def cohort_listing(*, cohort: Cohort) -> list[dict]:
-    """One row per person (the rows behind the profile and regularity figures), with their last
-    exit from a cohort pathway; one query. No name: ``pk`` is for the pseudonym."""
+    """One row per person (the rows behind the profile and regularity figures), with whether a
+    cohort pathway of theirs is open (``is_open``, as in ``exit_outcomes``) and their last exit
+    from a cohort pathway; one query. No name: ``pk`` is for the pseudonym."""
     last_exit = cohort.pathways.filter(participant=OuterRef("pk"), ended_on__isnull=False).order_by(
         "-ended_on", "-pk"
     )
     return list(
         cohort_people(cohort=cohort)
         .annotate(
+            is_open=Exists(
+                cohort.pathways.filter(participant_id=OuterRef("pk"), ended_on__isnull=True)
+            ),
             exit_on=Subquery(last_exit.values("ended_on")[:1], output_field=DateField()),
             exit_outcome=Subquery(last_exit.values("exit_outcome")[:1]),
         )
@@ -354,6 +358,7 @@ def cohort_listing(*, cohort: Cohort) -> list[dict]:
             "marks_recorded",
             "marks_present",
             "regularity",
+            "is_open",
             "exit_on",
             "exit_outcome",
         )
@@ -410,6 +415,11 @@ def needs_lifted(*, cohort: Cohort, today: date) -> list[NeedRow]:
     )
 
 
+def _has(cohort: Cohort, condition: Q) -> Exists:
+    """A person (the outer row) has a cohort pathway matching ``condition``."""
+    return Exists(cohort.pathways.filter(condition, participant_id=OuterRef("pk")))
+
+
 def exit_outcomes(*, cohort: Cohort) -> Outcomes:
     """Persons by the outcome of their last ended cohort pathway, the positive rate on those
     exited, and every person of the cohort in one of: in a pathway, exited, without a pathway.
@@ -428,11 +438,8 @@ def exit_outcomes(*, cohort: Cohort) -> Outcomes:
         .order_by()
     )
 
-    def has(condition: Q) -> Exists:
-        return Exists(cohort.pathways.filter(condition, participant_id=OuterRef("pk")))
-
     people = cohort.participants.annotate(
-        is_open=has(Q(ended_on__isnull=True)), has_ended=has(ended)
+        is_open=_has(cohort, Q(ended_on__isnull=True)), has_ended=_has(cohort, ended)
     ).aggregate(
         persons=Count("pk"),
         still_open=Count("pk", filter=Q(is_open=True)),
@@ -528,7 +535,7 @@ def chantier_people(*, chantier: Chantier, cohort: Cohort, period) -> list[dict]
     """One row per enrolment of the chantier (the rows behind the summary's figures): its
     status and dates, the person's marks in the period (held sessions: recorded, present-like,
     hours; indemnities of every mark), where they stand in the cohort's pathways (open, exited)
-    and their last exit. Three queries; ``participant_id`` is for the pseudonym, no name."""
+    — not their exit's outcome. Three queries; ``participant_id`` is for the pseudonym."""
     from reporting.indicators.chantiers import ZERO
 
     held = Q(session__status=WorkSession.Status.HELD)
@@ -547,18 +554,13 @@ def chantier_people(*, chantier: Chantier, cohort: Cohort, period) -> list[dict]
         )
         .order_by()
     }
-    last_exit = cohort.pathways.filter(
-        participant_id=OuterRef("pk"), ended_on__isnull=False
-    ).order_by("-ended_on", "-pk")
+
     pathways = {
         row["pk"]: row
         for row in cohort.participants.annotate(
-            is_open=Exists(
-                cohort.pathways.filter(participant_id=OuterRef("pk"), ended_on__isnull=True)
-            ),
-            exit_on=Subquery(last_exit.values("ended_on")[:1], output_field=DateField()),
-            exit_outcome=Subquery(last_exit.values("exit_outcome")[:1]),
-        ).values("pk", "is_open", "exit_on", "exit_outcome")
+            is_open=_has(cohort, Q(ended_on__isnull=True)),
+            exited=_has(cohort, Q(ended_on__isnull=False)),
+        ).values("pk", "is_open", "exited")
     }
     rows = []
     for enrolment in chantier.enrolments.order_by("participant_id").values(
@@ -570,7 +572,7 @@ def chantier_people(*, chantier: Chantier, cohort: Cohort, period) -> list[dict]
             | {"recorded": 0, "present": 0, "hours": ZERO, "indemnities": ZERO}
             | marks.get(person, {})
             | {"in_cohort": person in pathways}
-            | pathways.get(person, {"is_open": False, "exit_on": None, "exit_outcome": ""})
+            | pathways.get(person, {"is_open": False, "exited": False})
         )
     return rows
 

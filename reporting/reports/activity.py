@@ -6,8 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
-from participants.models import POSITIVE_OUTCOMES, EducationLevel, ExitOutcome, Gender
-from partners.models import Matching, Referral
+from participants.models import (
+    POSITIVE_OUTCOMES,
+    EducationLevel,
+    ExitOutcome,
+    Gender,
+    NeedCategory,
+)
+from partners.models import EmployerContact, Matching, Referral
 from reporting.document import (
     Chart,
     Column,
@@ -19,7 +25,12 @@ from reporting.document import (
     Text,
 )
 from reporting.indicators import activity
-from reporting.indicators.chantiers import chantier_figures, indemnities_paid
+from reporting.indicators.chantiers import (
+    ZERO,
+    chantier_figures,
+    indemnities_paid,
+    statements_paid,
+)
 from reporting.indicators.common import Period, rate
 from reporting.render.formats import format_value
 from reporting.reports import Progress
@@ -448,6 +459,146 @@ def exits_listing(*, organization: Organization, year: int) -> Table:
     )
 
 
+def statements_listing(*, organization: Organization, year: int) -> Table:
+    """The paid monthly statements whose amounts make the key figure « Défraiements payés »."""
+    rows = [
+        [pseudonym(participant_id), month, amount]
+        for participant_id, month, amount in statements_paid(
+            organization=organization, period=Period.year(year)
+        )
+        .order_by("month", "participant_id", "pk")
+        .values_list("participant_id", "month", "amount")
+    ]
+    return Table(
+        title=_("Défraiements payés"),
+        columns=[
+            Column(_("Identifiant")),
+            Column(_("Mois"), "date"),
+            Column(_("Montant"), "money"),
+        ],
+        rows=rows,
+        footer=[_("Total"), None, sum((row[2] for row in rows), ZERO)],
+        note=_(
+            "Une ligne par fiche mensuelle payée d'un mois de l'année (le mois est daté de son "
+            "premier jour). Le total est le chiffre « Défraiements payés »."
+        ),
+    )
+
+
+def needs_listing(*, organization: Organization, year: int) -> Table:
+    """The needs counted in « Besoins identifiés et levés dans l'année »: no note (free text),
+    and no person: a category such as health beside a pseudonym would tell too much, and no
+    figure counts persons here."""
+    categories = _labels(NeedCategory.choices)
+    rows = [
+        [categories.get(category, category), identified, resolved]
+        for category, identified, resolved in activity.needs_of_year(
+            organization=organization, year=year
+        )
+        .order_by("identified_on", "pk")
+        .values_list("category", "identified_on", "resolved_on")
+    ]
+    return Table(
+        title=_("Besoins"),
+        columns=[
+            Column(_("Besoin")),
+            Column(_("Identifié le"), "date"),
+            Column(_("Levé le"), "date"),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par besoin identifié ou levé dans l'année : le tableau des besoins compte "
+            "ceux identifiés dans l'année et ceux levés dans l'année."
+        ),
+    )
+
+
+def referrals_listing(*, organization: Organization, year: int) -> Table:
+    """The referrals counted in « Orientations envoyées dans l'année »: the partner is an
+    organization; no reason, no refusal reason (free text), and no person (a health service
+    beside a pseudonym would tell too much; the figures count referrals)."""
+    kinds = _labels(Organization.Kind.choices)
+    statuses = _labels(Referral.Status.choices)
+    rows = [
+        [kinds.get(kind, kind), partner, statuses[status], sent_on]
+        for kind, partner, status, sent_on in activity.referrals_sent(
+            organization=organization, year=year
+        )
+        .order_by("sent_on", "pk")
+        .values_list("to_organization__kind", "to_organization__name", "status", "sent_on")
+    ]
+    return Table(
+        title=_("Orientations"),
+        columns=[
+            Column(_("Type de partenaire")),
+            Column(_("Partenaire")),
+            Column(_("État")),
+            Column(_("Envoyée le"), "date"),
+        ],
+        rows=rows,
+        note=_("Une ligne par orientation envoyée dans l'année, avec son état aujourd'hui."),
+    )
+
+
+def matchings_listing(*, organization: Organization, year: int) -> Table:
+    """The matchings behind « Mises en relation proposées » and « Engagements »: no position
+    (free text)."""
+    statuses = _labels(Matching.Status.choices)
+    hired = Matching.Status.HIRED
+    rows = [
+        [
+            pseudonym(participant_id),
+            employer,
+            proposed_on,
+            statuses[status],
+            status_on if status == hired else None,
+        ]
+        for participant_id, employer, proposed_on, status, status_on in activity.matchings_of_year(
+            organization=organization, year=year
+        )
+        .order_by("proposed_on", "pk")
+        .values_list("participant_id", "employer__name", "proposed_on", "status", "status_on")
+    ]
+    return Table(
+        title=_("Mises en relation"),
+        columns=[
+            Column(_("Identifiant")),
+            Column(_("Employeur")),
+            Column(_("Proposée le"), "date"),
+            Column(_("Résultat")),
+            Column(_("Engagé·e le"), "date"),
+        ],
+        rows=rows,
+        note=_(
+            "Les mises en relation proposées dans l'année et celles qui ont abouti à un "
+            "engagement dans l'année, même proposées plus tôt ; résultat : l'état aujourd'hui."
+        ),
+    )
+
+
+def employer_contacts_listing(*, organization: Organization, year: int) -> Table:
+    """The prospection contacts behind « Contacts de prospection » and « Employeurs contactés »:
+    no person met (a name), no note."""
+    outcomes = _labels(EmployerContact.Outcome.choices)
+    rows = [
+        [employer, day, outcomes.get(outcome, outcome)]
+        for employer, day, outcome in activity.employer_contacts(
+            organization=organization, year=year
+        )
+        .order_by("date", "pk")
+        .values_list("employer__name", "date", "outcome")
+    ]
+    return Table(
+        title=_("Contacts de prospection"),
+        columns=[Column(_("Employeur")), Column(_("Date"), "date"), Column(_("Résultat"))],
+        rows=rows,
+        note=_(
+            "Une ligne par contact de prospection de l'année ; « Employeurs contactés » compte "
+            "les employeurs distincts."
+        ),
+    )
+
+
 def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:
     year = year_param(parameters=parameters, today=timezone.localdate())
     period = Period.year(year)
@@ -469,6 +620,11 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     listings = [
         persons_listing(organization=organization, year=year),
         exits_listing(organization=organization, year=year),
+        statements_listing(organization=organization, year=year),
+        needs_listing(organization=organization, year=year),
+        referrals_listing(organization=organization, year=year),
+        matchings_listing(organization=organization, year=year),
+        employer_contacts_listing(organization=organization, year=year),
     ]
     progress(95, _("Mise en page"))
 

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from chantiers.models import Enrolment, WorkSession
-from participants.models import ExitOutcome
 from reporting.document import Column, Document, KeyFigure, KeyFigures, Section, Table
 from reporting.indicators.chantiers import ENROLLED, ZERO, chantier_figures
 from reporting.indicators.impact import (
@@ -29,6 +28,8 @@ from reporting.reports.common import (
     period_label,
     pseudonym,
     share_table,
+    standing,
+    standing_labels,
 )
 from reporting.reports.definitions import definitions_section
 
@@ -147,32 +148,25 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
 
 def people_listing(rows: list[dict]) -> Table:
     """The enrolments behind the figures, pseudonymous: their marks add up to the activity's
-    figures, their pathway standing to the exits'."""
-    statuses = dict(Enrolment.Status.choices)
-    outcomes = dict(ExitOutcome.choices)
-
-    def standing(row) -> str:
-        if not row["in_cohort"]:
-            return _("hors groupe (candidature)")
-        if row["is_open"]:
-            return _("En parcours aujourd'hui")
-        if row["exit_on"]:
-            return _("Sorties, sans parcours ouvert")
-        return _("Sans parcours pendant la période")
-
+    figures, their standing to « Où en sont les personnes du groupe ». Not their exit outcome:
+    a coordinator may ask for this report, and an outcome (health reasons) is not theirs to
+    read; the chantier's impact report, for counsellors and direction, lists it."""
+    statuses = {code: str(label) for code, label in Enrolment.Status.choices}
+    standings = standing_labels()
+    outside = _("hors groupe (candidature)")
     lines = [
         [
             pseudonym(row["participant_id"]),
-            str(statuses[row["status"]]),
+            statuses[row["status"]],
             row["joined_on"],
             row["left_on"],
             row["recorded"],
             row["present"],
             row["hours"],
             row["indemnities"],
-            standing(row),
-            row["exit_on"],
-            str(outcomes.get(row["exit_outcome"], "")),
+            standing(standings, is_open=row["is_open"], exited=row["exited"])
+            if row["in_cohort"]
+            else outside,
         ]
         for row in rows
     ]
@@ -188,8 +182,6 @@ def people_listing(rows: list[dict]) -> Table:
             Column(_("Heures prestées"), "hours"),
             Column(_("Défraiements"), "money"),
             Column(_("Parcours aujourd'hui")),
-            Column(_("Dernière sortie"), "date"),
-            Column(_("Situation à la sortie")),
         ],
         rows=lines,
         footer=[
@@ -200,11 +192,10 @@ def people_listing(rows: list[dict]) -> Table:
             *(sum(line[i] for line in lines) for i in (4, 5)),
             *(sum((line[i] for line in lines), ZERO) for i in (6, 7)),
             "",
-            None,
-            "",
         ],
         note=_(
             "Une ligne par inscription. Présences des séances tenues ; défraiements de toutes "
-            "les présences de la période du chantier."
+            "les présences de la période du chantier. La situation à la sortie de chacun·e n'est "
+            "pas listée ici : le rapport d'impact du chantier la donne."
         ),
     )

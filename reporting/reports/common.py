@@ -165,11 +165,29 @@ def share_table(title: str, shares: list[Share], total: int, label: str, note: s
     )
 
 
+def standing_labels() -> tuple[str, str, str]:
+    """Where a person stands among the pathways a report counts, as « Où en sont les
+    personnes » counts them: still in one, exited from all, without any (translated once)."""
+    return _("Encore en parcours"), _("Sorties, sans parcours ouvert"), _("Sans parcours")
+
+
+def standing(labels: tuple[str, str, str], *, is_open: bool, exited: bool) -> str:
+    """A listing's row in one of the ``standing_labels``: an open pathway first, then an exit."""
+    still_open, exited_only, without = labels
+    if is_open:
+        return still_open
+    return exited_only if exited else without
+
+
 def outcomes_blocks(outcomes: Outcomes, *, people: str) -> list:
     """Persons by exit outcome, the positive rate, and every person of the cohort (``people``:
     "de la cohorte", "du groupe") once in where they stand; shared with the chantier summary."""
     reopened = (
-        ngettext("dont %(n)s de nouveau en parcours", "dont %(n)s de nouveau en parcours", n)
+        ngettext(
+            "dont %(n)s encore dans un autre parcours",
+            "dont %(n)s encore dans un autre parcours",
+            n,
+        )
         % {"n": n}
         if (n := outcomes.reopened)
         else ""
@@ -203,16 +221,17 @@ def outcomes_blocks(outcomes: Outcomes, *, people: str) -> list:
             ],
             rows=[
                 [label, count, rate(count, outcomes.persons)]
-                for label, count in (
-                    (_("En parcours aujourd'hui"), outcomes.still_open),
-                    (_("Sorties, sans parcours ouvert"), outcomes.exited_only),
-                    (_("Sans parcours pendant la période"), outcomes.without_pathway),
+                for label, count in zip(
+                    standing_labels(),
+                    (outcomes.still_open, outcomes.exited_only, outcomes.without_pathway),
+                    strict=True,
                 )
             ],
             footer=[_("Total"), outcomes.persons, rate(outcomes.persons, outcomes.persons)],
             note=_(
-                "Chaque personne est comptée une fois : en parcours si l'un de ses parcours est "
-                "ouvert, même après être sortie d'un autre ; sortie si tous sont terminés."
+                "Chaque personne est comptée une fois, d'après les parcours que ce rapport "
+                "compte (voir les définitions) : encore en parcours si l'un d'eux est ouvert, "
+                "même après être sortie d'un autre ; sortie si tous sont terminés."
             ),
         ),
         Table(

@@ -354,24 +354,24 @@ def _subsidy() -> list[list[str]]:
     ]
 
 
-def _outcomes(*, who: str, pathway: str) -> list[list[str]]:
+def _outcomes(*, who: str, pathway: str, pathways: str) -> list[list[str]]:
     """Exits of a cohort (impact) or of a chantier's group (chantier summary): ``who`` is "de la
-    cohorte" or "du groupe" (as ``common.outcomes_blocks`` is given it), ``pathway`` which of
-    their pathways count."""
+    cohorte" or "du groupe" (as ``common.outcomes_blocks`` is given it), ``pathway`` and
+    ``pathways`` which of their pathways count (one of them, all of them)."""
     return [
         [
             _("Personnes sorties"),
             _(
                 "Personnes dont %(pathway)s est terminé, chacune comptée une fois, y compris "
-                "celles qui sont de nouveau en parcours (la note dit combien)."
+                "celles qui sont encore dans un autre de ces parcours (la note dit combien)."
             )
             % {"pathway": pathway},
         ],
         [
             _("Sorties positives (emploi ou formation)"),
             _(
-                "Personnes sorties dont le dernier parcours terminé a mené à l'emploi ou à la "
-                "formation."
+                "Personnes sorties dont le dernier de ces parcours terminés a mené à l'emploi ou "
+                "à la formation (un parcours hors de la cohorte ne compte pas)."
             ),
         ],
         [
@@ -389,17 +389,17 @@ def _outcomes(*, who: str, pathway: str) -> list[list[str]]:
         [
             _("Où en sont les personnes %(people)s") % {"people": who},
             _(
-                "Chaque personne %(who)s est comptée une seule fois : en parcours (un de ses "
-                "parcours est ouvert aujourd'hui), sortie (tous ses parcours terminés), ou sans "
-                "parcours pendant la période."
+                "Chaque personne %(who)s est comptée une seule fois, d'après %(pathways)s "
+                "seulement : encore en parcours (l'un d'eux est ouvert aujourd'hui), sortie "
+                "(tous sont terminés), ou sans parcours (elle n'en a aucun)."
             )
-            % {"who": who},
+            % {"who": who, "pathways": pathways},
         ],
         [
             _("Situation à la sortie"),
             _(
-                "Personnes sorties selon la situation à la fin de leur dernier parcours "
-                "terminé ; chaque personne sortie est comptée une fois."
+                "Personnes sorties selon la situation à la fin du dernier de ces parcours "
+                "terminés ; chaque personne sortie est comptée une fois."
             ),
         ],
     ]
@@ -458,7 +458,11 @@ def _impact() -> list[list[str]]:
                 "levés sur identifiés."
             ),
         ],
-        *_outcomes(who=_("de la cohorte"), pathway=_("un parcours de la cohorte")),
+        *_outcomes(
+            who=_("de la cohorte"),
+            pathway=_("un parcours de la cohorte"),
+            pathways=_("ses parcours de la cohorte"),
+        ),
         [
             _("Situation 3, 6 et 12 mois après la sortie"),
             _(
@@ -539,6 +543,7 @@ def _chantier_summary() -> list[list[str]]:
         *_outcomes(
             who=_("du groupe"),
             pathway=_("un parcours suivi pendant la vie du chantier"),
+            pathways=_("ses parcours suivis pendant la vie du chantier"),
         ),
     ]
 

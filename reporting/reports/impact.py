@@ -43,6 +43,8 @@ from reporting.reports.common import (
     programme_param,
     pseudonym,
     share_table,
+    standing,
+    standing_labels,
     year_param,
 )
 from reporting.reports.definitions import definitions_section
@@ -178,18 +180,23 @@ def impact_sections(figures: ImpactFigures) -> list[Section]:
 
 def people_listing(rows: list[dict]) -> Table:
     """The persons behind the figures, pseudonymous (the impact report never names anyone)."""
-    labels = {
-        "gender": dict(Gender.choices),
-        "age_band": dict(age_labels()),
-        "education_level": dict(EducationLevel.choices),
-        "seeking_band": dict(jobseeking_labels()),
-        "income_kind": dict(income_labels()),
-        "regularity": dict(regularity_labels()),
-        "exit_outcome": dict(ExitOutcome.choices),
+    labels = {  # translated once, not once per row
+        key: {code: str(label) for code, label in choices}
+        for key, choices in (
+            ("gender", Gender.choices),
+            ("age_band", age_labels()),
+            ("education_level", EducationLevel.choices),
+            ("seeking_band", jobseeking_labels()),
+            ("income_kind", income_labels()),
+            ("regularity", regularity_labels()),
+            ("exit_outcome", ExitOutcome.choices),
+        )
     }
 
     def label(row, key):
-        return str(labels[key].get(row[key], "")) if row[key] else ""
+        return labels[key].get(row[key], "") if row[key] else ""
+
+    standings = standing_labels()  # translated once, not once per row
 
     return Table(
         title=_("Personnes de la cohorte"),
@@ -204,6 +211,7 @@ def people_listing(rows: list[dict]) -> Table:
             Column(_("Présences enregistrées"), "int"),
             Column(_("dont présent·e"), "int"),
             Column(_("Assiduité")),
+            Column(_("Parcours aujourd'hui")),
             Column(_("Dernière sortie"), "date"),
             Column(_("Situation à la sortie")),
         ],
@@ -219,6 +227,7 @@ def people_listing(rows: list[dict]) -> Table:
                 row["marks_recorded"],
                 row["marks_present"],
                 label(row, "regularity"),
+                standing(standings, is_open=row["is_open"], exited=bool(row["exit_on"])),
                 row["exit_on"],
                 label(row, "exit_outcome"),
             ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
-from participants.models import ExitOutcome, Programme
+from participants.models import ExitOutcome, Gender, Programme
 from reporting.document import Chart, Column, Document, Section, Table, Text
 from reporting.indicators.chantiers import (
     ZERO,
@@ -61,6 +61,8 @@ def participant_hours_listing(
     listed = pathway_hours(
         organization=organization, programme=programme, period=period, by_name=identify == "names"
     )
+    # The gender splits the ESF+ tables' entries and exits; labels translated once.
+    genders = {code: str(label) for code, label in Gender.choices}
     rows = []
     for row in listed:
         if identify == "names":
@@ -68,18 +70,28 @@ def participant_hours_listing(
         else:
             who = pseudonym(row["participant_id"])
         outcome = ExitOutcome(row["exit_outcome"]).label if row["exit_outcome"] else ""
-        rows.append([who, row["started_on"], row["ended_on"], str(outcome), row["hours"]])
+        rows.append(
+            [
+                who,
+                genders[row["participant__gender"]],
+                row["started_on"],
+                row["ended_on"],
+                str(outcome),
+                row["hours"],
+            ]
+        )
     return Table(
         title=_("Participant·es du programme pendant la période"),
         columns=[
             Column(_("Personne")),
+            Column(_("Genre")),
             Column(_("Entrée"), "date"),
             Column(_("Sortie"), "date"),
             Column(_("Situation à la sortie")),
             Column(_("Heures prestées sur les chantiers du programme"), "hours"),
         ],
         rows=rows,
-        footer=[_("Total"), None, None, "", sum((r[4] for r in rows), ZERO)],
+        footer=[_("Total"), "", None, None, "", sum((r[-1] for r in rows), ZERO)],
         note=_(
             "Un parcours par ligne ; heures des présences (présent·e, en retard, parti·e plus "
             "tôt) aux séances tenues pendant ce parcours et dans la période. Un jour commun à "

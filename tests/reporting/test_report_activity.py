@@ -237,13 +237,70 @@ class TestListings:
         ]  # fmt: skip
         assert _column(listing, "Positive").count("oui") == 3
 
+    def test_the_paid_statements_listing_adds_up_to_the_key_figure(self, document, data):
+        listing = _listing(document, "Défraiements payés")
+        # B's March and I's December; not H's validated one, 2024's, 2026's nor the other
+        # operator's.
+        assert listing.rows == [
+            [pseudonym(data["b"].pk), d(2025, 3, 1), Decimal("84.62")],
+            [pseudonym(data["i"].pk), d(2025, 12, 1), Decimal("42.31")],
+        ]
+        assert listing.footer[-1] == _key_figures(document, "Chiffres clés")["Défraiements payés"]
+
+    def test_the_needs_referrals_and_employer_listings_are_the_rows_of_their_tables(
+        self, document, data
+    ):
+        a, b, h, i = (pseudonym(data[k].pk) for k in "abhi")
+        needs = _listing(document, "Besoins")
+        # A's language need resolved in 2025, B's two housing needs; not C's of 2023, nor G's.
+        # No person beside a need or a referral: a category such as health would say too much.
+        assert needs.rows == [
+            ["Langue", d(2024, 5, 1), d(2025, 3, 1)],
+            ["Logement", d(2025, 2, 1), None],
+            ["Logement", d(2025, 3, 1), d(2025, 8, 1)],
+        ]
+        referrals = _listing(document, "Orientations")
+        assert [line[1:] for line in referrals.rows] == [
+            ["Logement", "Acceptée", d(2025, 2, 5)],
+            ["Logement", "Refusée", d(2025, 3, 5)],
+            ["CPAS", "Réalisée", d(2025, 4, 1)],
+        ]
+        listed = {cell for listing in (needs, referrals) for line in listing.rows for cell in line}
+        assert not listed & {a, b, h}
+        assert _column(referrals, "Type de partenaire") == [
+            "Société de logement social (SISP)",
+            "Société de logement social (SISP)",
+            "CPAS",
+        ]
+        matchings = _listing(document, "Mises en relation")
+        # A's hire of 2025 was proposed in 2024: listed for the hire, not counted as proposed.
+        assert [(line[0], line[2], line[3], line[4]) for line in matchings.rows] == [
+            (a, d(2024, 12, 15), "Engagé·e", d(2025, 1, 20)),
+            (i, d(2025, 5, 1), "Entretien", None),
+            (h, d(2025, 6, 1), "Non retenu·e", None),
+            (i, d(2025, 9, 1), "Engagé·e", d(2025, 10, 1)),
+        ]
+        contacts = _listing(document, "Contacts de prospection")
+        assert _column(contacts, "Date") == [d(2025, 1, 10), d(2025, 5, 10), d(2025, 6, 1)]
+        assert len(set(_column(contacts, "Employeur"))) == 2  # « Employeurs contactés »
+        cells = {
+            cell
+            for listing in (needs, referrals, matchings, contacts)
+            for line in listing.rows
+            for cell in line
+        }
+        # No name, no free text: the referral's reason and refusal, the matching's position.
+        names = {data[k].last_name for k in "abhi"} | {data[k].first_name for k in "abhi"}
+        assert not cells & (names | {"motif", "complet", "ouvrier·ère"})
+
 
 def test_building_the_report_takes_the_same_number_of_queries_with_more_data(
     data, operator, django_assert_num_queries
 ):
     # headline and trend 1, paid 1, breakdowns 2, exits 2, chantiers 7, needs 1, referrals 1,
-    # employers 3, listings 2 = 20
-    with django_assert_num_queries(20):
+    # employers 3, listings 7 (persons, exits, and one each for the paid statements, the needs,
+    # the referrals, the matchings and the prospection contacts) = 25
+    with django_assert_num_queries(25):
         build("activity", organization=operator, parameters={"year": 2025})
     programme = ProgrammeFactory(organization=operator)
     for _ in range(20):
@@ -254,7 +311,7 @@ def test_building_the_report_takes_the_same_number_of_queries_with_more_data(
             ended_on=d(2025, 3, 1),
             exit_outcome="job_permanent",
         )
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(25):
         document = build("activity", organization=operator, parameters={"year": 2025})
     assert len(_listing(document, "Personnes accompagnées").rows) == 26  # 6 + 20
     assert _key_figures(document, "Chiffres clés")["Sorties positives (emploi ou formation)"] == 23

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from chantiers.models import Attendance, Enrolment, Incident
-from participants.models import Participant
+from participants.models import ExitOutcome, Participant
 from reporting import reports
 from reporting.document import KeyFigures, Table
 from reporting.reports import ReportParameterError, build
@@ -265,10 +265,14 @@ def test_the_subsidy_listing_uses_pseudonyms_and_hours_of_each_pathway(
     # 14 pathways open during the period: Alice, Béa, Chloé, Gina, Didier ×2, Eli, Hugo,
     # Karim ×2, Léa, Pia, Mona, Omar (ends the day after)
     assert len(listing.rows) == 14
-    by_person = {}
-    for who, entry, exit_, _outcome, hours in listing.rows:
+    by_person, genders = {}, {}
+    for who, gender, entry, exit_, _outcome, hours in listing.rows:
         by_person.setdefault(who, []).append((entry, exit_, hours))
+        genders[who] = gender
     alice, gina, didier = (f"P{data[k].pk:06d}" for k in ("alice", "gina", "didier"))
+    # The gender that splits the ESF+ tables' entries and exits.
+    assert (genders[alice], genders[didier]) == ("Femme", "Homme")
+    assert set(genders.values()) == {"Femme", "Homme", "X (non binaire ou non précisé)"}
     assert by_person[alice] == [(D(2025, 1, 1), None, Decimal("4.00"))]  # not July's 4 h
     assert by_person[gina] == [(D(2025, 2, 15), None, Decimal("3.50"))]
     # Didier's April hours belong to his second pathway, not to the first (ended 01/03)
@@ -361,9 +365,19 @@ def test_the_impact_report_of_a_programme_cohort(operator, programme, cohort_dat
         5,  # 4 on the chantier + 1 elsewhere during her pathway
         4,
         "au moins 80 %",
+        "Sorties, sans parcours ouvert",
         D(2025, 9, 30),
         "Emploi CDI",
     ]
+    # Where each person stands, one by one, adds up to where the cohort stands: Cléo and Dan
+    # (exited from his first pathway, in his second) in a pathway, Ana and Ben exited.
+    standing = [column.label for column in listing.columns].index("Parcours aujourd'hui")
+    listed = {}
+    for line in listing.rows:
+        listed[line[standing]] = listed.get(line[standing], 0) + 1
+    assert listed == {"Encore en parcours": 2, "Sorties, sans parcours ouvert": 2}
+    where = table(document, "Où en sont les personnes de la cohorte")
+    assert listed == {line[0]: line[1] for line in where.rows if line[1]}
     text = everything_in(document)  # pseudonyms only: no person's name
     for person in Participant.objects.filter(organization=operator):
         assert person.last_name not in text
@@ -467,9 +481,9 @@ def test_every_total_of_the_chantier_summary_is_the_sum_of_its_parts(operator, c
     assert figures["Personnes inscrites"] == 4
     standing = table(document, "Où en sont les personnes du groupe")
     assert [line[:2] for line in standing.rows] == [
-        ["En parcours aujourd'hui", 1],  # Dan
+        ["Encore en parcours", 1],  # Dan
         ["Sorties, sans parcours ouvert", 2],  # Ana, Ben
-        ["Sans parcours pendant la période", 1],  # Hana
+        ["Sans parcours", 1],  # Hana
     ]
     assert standing.footer[1] == figures["Personnes inscrites"]
     assert figures["Personnes sorties"] == 3  # Ana, Ben, Dan (his first pathway)
@@ -479,6 +493,10 @@ def test_every_total_of_the_chantier_summary_is_the_sum_of_its_parts(operator, c
     assert len(people.rows) == 5  # four enrolled and Fred, the candidate
     assert people.footer[4:8] == [9, 6, figures["Heures prestées"], figures["Défraiements"]]
     assert f"P{hana.pk:06d}" in [line[0] for line in people.rows]
+    # A coordinator may ask for the summary: no one's exit outcome (health reasons) is listed.
+    assert [column.label for column in people.columns][-1] == "Parcours aujourd'hui"
+    outcomes = {str(label) for _code, label in ExitOutcome.choices}
+    assert not outcomes & {cell for line in people.rows for cell in line}
 
 
 def test_a_running_chantier_is_summed_up_to_today(operator):
@@ -519,7 +537,7 @@ def test_a_day_shared_by_two_pathways_counts_once_for_the_later(operator):
         build("subsidy", organization=operator, parameters=parameters),
         "Participant·es du programme pendant la période",
     )
-    assert [(row[1], row[2], row[4]) for row in listing.rows] == [
+    assert [(row[2], row[3], row[5]) for row in listing.rows] == [
         (first.started_on, first.ended_on, Decimal("4.00")),  # 03/03 only
         (second.started_on, None, Decimal("4.00")),  # 07/04
     ]

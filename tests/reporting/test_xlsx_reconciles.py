@@ -32,6 +32,7 @@ from participants.models import (
     POSITIVE_OUTCOMES,
     TRAINING_OUTCOMES,
     ExitOutcome,
+    Gender,
 )
 from reporting.render import render_xlsx
 from reporting.reports import build
@@ -167,10 +168,15 @@ class SheetTable:
     def distinct(self, label: str, rows=None) -> int:
         return len(set(self.values(label, rows)))
 
-    def distinct_per(self, label: str, counted: str) -> Counter:
+    def distinct_per(self, label: str, counted: str, rows=None) -> Counter:
         """Distinct values of ``counted`` per value of ``label`` (persons per situation)."""
         i, j = self.index(label), self.index(counted)
-        return Counter(key for key, _value in {(row[i], row[j]) for row in self.rows})
+        lines = self.rows if rows is None else rows
+        return Counter(key for key, _value in {(row[i], row[j]) for row in lines})
+
+    def pairs(self, first: str, second: str, rows=None) -> Counter:
+        """Rows per pair of values of two columns (a funder's two-way pivot table)."""
+        return Counter(zip(self.values(first, rows), self.values(second, rows), strict=True))
 
     def line(self, first: str) -> list:
         """The row whose first cell is ``first``."""
@@ -657,11 +663,115 @@ def test_the_activity_trend_repeats_last_years_report(books):
     checks.verify()
 
 
+@pytest.mark.parametrize("report", _of_kind("activity"))
+def test_the_activity_money_needs_referrals_and_employers_are_the_rows_of_their_listings(
+    books, report
+):
+    """The indemnities paid, the needs, the referrals and the employer figures (DESIGN §5) are
+    the sums and counts of the listings behind them, and those list nothing else."""
+    book = books[report]
+    checks = Checks(book)
+    year = int(book.parameters["Année"])
+
+    def in_year(value) -> bool:
+        return value is not None and _day(value).year == year
+
+    def only_the_year(listing: SheetTable, *dates: str) -> None:
+        outside = [
+            row for row in listing.rows if not any(in_year(row[listing.index(d)]) for d in dates)
+        ]
+        checks.true(
+            listing.title,
+            "rows",
+            not outside,
+            f"{len(outside)} rows with no {' or '.join(f'«{d}»' for d in dates)} in {year}",
+        )
+
+    statements = book.table("Défraiements payés")
+    only_the_year(statements, "Mois")
+    checks.equal(
+        "Chiffres clés",
+        "Défraiements payés",
+        book.figure("Défraiements payés"),
+        statements.sum("Montant"),
+        f"the sum of «Montant» in the listing «{statements.title}»",
+    )
+
+    needs = book.table("Besoins")
+    only_the_year(needs, "Identifié le", "Levé le")
+    source = f"the rows of the listing «{needs.title}»"
+    if book.has_table("Besoins identifiés et levés dans l'année"):
+        table = book.table("Besoins identifiés et levés dans l'année")
+        for column, date_column in (("Identifiés", "Identifié le"), ("Levés", "Levé le")):
+            checks.equal(
+                table.title,
+                f"«{column}» per need",
+                table.by_label(column),
+                needs.counts("Besoin", needs.where(date_column, in_year)),
+                f"{source} with «{date_column}» in {year}, per «Besoin»",
+            )
+    else:  # "Aucun besoin identifié ni levé"
+        checks.equal("Besoins d'accompagnement", "needs", 0, len(needs.rows), source)
+
+    referrals = book.table("Orientations")
+    only_the_year(referrals, "Envoyée le")
+    source = f"the rows of the listing «{referrals.title}» per «Type de partenaire» and «État»"
+    listed = referrals.pairs("Type de partenaire", "État")
+    if book.has_table("Orientations envoyées dans l'année"):
+        table = book.table("Orientations envoyées dans l'année")
+        statuses = table.header[1 : table.index("Total")]
+        shown = Counter(
+            {
+                (row[0], status): row[table.index(status)]
+                for row in table.rows
+                for status in statuses
+            }
+        )
+        checks.equal(table.title, "referrals per partner kind and status", shown, listed, source)
+    else:  # "Aucune orientation envoyée"
+        checks.equal("Orientations vers les partenaires", "referrals", Counter(), listed, source)
+
+    matchings = book.table("Mises en relation")
+    contacts = book.table("Contacts de prospection")
+    only_the_year(matchings, "Proposée le", "Engagé·e le")
+    only_the_year(contacts, "Date")
+    proposed = matchings.where("Proposée le", in_year)
+    hired = matchings.where("Engagé·e le", in_year)
+    in_matchings = f"the rows of the listing «{matchings.title}»"
+    in_contacts = f"the listing «{contacts.title}»"
+    expected = {
+        "Employeurs contactés": (contacts.distinct("Employeur"), f"the employers of {in_contacts}"),
+        "Contacts de prospection": (len(contacts.rows), f"the rows of {in_contacts}"),
+        "Mises en relation proposées": (len(proposed), f"{in_matchings} proposed in {year}"),
+        "Engagements": (len(hired), f"{in_matchings} with «Engagé·e le» in {year}"),
+    }
+    employers = "Relations avec les employeurs"
+    for figure, (count, source) in expected.items():
+        # No contact, matching nor hire: the section says so in a sentence, without figures.
+        shown = book.figure(figure) if figure in book.figures else 0
+        checks.equal(employers, figure, shown, count, source)
+    if book.has_table("Mises en relation proposées dans l'année, par résultat"):
+        table = book.table("Mises en relation proposées dans l'année, par résultat")
+        checks.equal(
+            table.title,
+            "matchings per outcome",
+            table.by_label("Mises en relation"),
+            matchings.counts("Résultat", proposed),
+            f"{in_matchings} proposed in {year}, per «Résultat»",
+        )
+    checks.verify()
+
+
 # --- Subsidy ----------------------------------------------------------------------------------
 
 
 def _outcome_labels(codes) -> set[str]:
     return {str(ExitOutcome(code).label) for code in codes}
+
+
+def _esf_genders() -> dict[str, str]:
+    """A listing's «Genre» → the ESF+ tables' column."""
+    return {str(Gender.F.label): "Femmes", str(Gender.M.label): "Hommes", str(Gender.X.label): "X"}
 
 
 @pytest.mark.parametrize("report", _of_kind("subsidy"))
@@ -714,6 +824,7 @@ def test_the_subsidy_hours_and_participants_are_those_of_its_listing(books, repo
 
     entered = listing.where("Entrée", in_period)
     left = listing.where("Sortie", in_period)
+    genders = _esf_genders()
     situation = listing.index("Situation à la sortie")
     employed = [r for r in left if r[situation] in _outcome_labels(EMPLOYMENT_OUTCOMES)]
     trained = [r for r in left if r[situation] in _outcome_labels(TRAINING_OUTCOMES)]
@@ -744,12 +855,27 @@ def test_the_subsidy_hours_and_participants_are_those_of_its_listing(books, repo
         ),
     ):
         table = book.table(title)
+        line = table.line(label)
+        persons = f"the persons of the listing «{listing.title}» with {which}"
         checks.equal(
             title,
             f"Total of «{label}»",
-            table.line(label)[table.index("Total")],
+            line[table.index("Total")],
             listing.distinct("Personne", rows),
-            f"the persons of the listing «{listing.title}» with {which}",
+            persons,
+        )
+        # ESF+ cells count distinct persons, each of one gender: the rows per «Genre».
+        checks.equal(
+            title,
+            f"«{label}» per gender",
+            Counter({column: line[table.index(column)] for column in genders.values()}),
+            Counter(
+                {
+                    genders.get(gender, gender): n
+                    for gender, n in listing.distinct_per("Genre", "Personne", rows).items()
+                }
+            ),
+            f"{persons}, per «Genre»",
         )
     checks.verify()
 
@@ -814,6 +940,7 @@ def test_the_impact_figures_are_the_counts_of_the_cohort_listing(books, report):
     exited = listing.where("Dernière sortie", lambda v: v is not None)
     positive = [r for r in exited if r[listing.index("Situation à la sortie")] in _positive()]
     _check_exits(checks, listing, exited, positive, source)
+    _check_standing(checks, listing, listing.rows, source)
     checks.verify()
 
 
@@ -870,10 +997,34 @@ def _check_exits(checks: Checks, listing: SheetTable, exited, positive, source: 
     standing = next(t for t in book.tables if t.title.startswith("Où en sont les personnes"))
     checks.equal(
         standing.title,
-        "«En parcours aujourd'hui»",
-        standing.line("En parcours aujourd'hui")[standing.index("Personnes")],
+        "«Encore en parcours»",
+        standing.line("Encore en parcours")[standing.index("Personnes")],
         book.figure("Toujours en parcours"),
         "the key figure «Toujours en parcours»",
+    )
+
+
+def _check_standing(checks: Checks, listing: SheetTable, rows, source: str) -> None:
+    """Where the persons of a cohort or of a chantier's group stand (``common.outcomes_blocks``)
+    against the «Parcours aujourd'hui» of the listing's ``rows``."""
+    book = checks.book
+    standing = next(t for t in book.tables if t.title.startswith("Où en sont les personnes"))
+    checks.equal(
+        standing.title,
+        "persons per situation",
+        standing.by_label("Personnes"),
+        listing.counts("Parcours aujourd'hui", rows),
+        f"«Parcours aujourd'hui» of {source}",
+    )
+    still_open = "Encore en parcours"
+    checks.equal(
+        "Sorties"
+        if book.has_table("Où en sont les personnes de la cohorte")
+        else "Sorties des parcours des personnes du groupe",
+        "Toujours en parcours",
+        book.figure("Toujours en parcours"),
+        listing.counts("Parcours aujourd'hui", rows)[still_open],
+        f"{source} whose «Parcours aujourd'hui» is «{still_open}»",
     )
 
 
@@ -958,14 +1109,8 @@ def test_the_chantier_summary_figures_are_the_sums_of_its_listing(books, report)
         f"completed / (completed + withdrawn) enrolments of {source} that ended in the period",
     )
 
+    _check_standing(checks, listing, group, f"the enrolled rows of {source}")
     standing = book.table("Où en sont les personnes du groupe")
-    checks.equal(
-        standing.title,
-        "persons per situation",
-        standing.by_label("Personnes"),
-        listing.counts("Parcours aujourd'hui", group),
-        f"«Parcours aujourd'hui» of the enrolled rows of {source}",
-    )
     checks.equal(
         standing.title,
         "total of Personnes",
@@ -973,7 +1118,7 @@ def test_the_chantier_summary_figures_are_the_sums_of_its_listing(books, report)
         book.figure("Personnes inscrites"),
         "the key figure «Personnes inscrites»",
     )
-    exited = [r for r in group if r[listing.index("Dernière sortie")] is not None]
-    positive = [r for r in exited if r[listing.index("Situation à la sortie")] in _positive()]
-    _check_exits(checks, listing, exited, positive, f"the enrolled rows of {source}")
+    # No exit outcome per person here: a coordinator may ask for this report, and an outcome
+    # (health reasons) is not theirs to read. The chantier's impact report lists them, and its
+    # exits are checked against its listing above.
     checks.verify()
