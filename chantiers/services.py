@@ -281,6 +281,13 @@ class WeeklyPlan:
     created: list[WorkSession] = field(default_factory=list)
     holidays: list[tuple[dt.date, str]] = field(default_factory=list)
     existing: list[dt.date] = field(default_factory=list)
+    stopped_at: dt.date | None = None  # the chantier's end, when the period went past it
+
+
+def _chantier_over(chantier: Chantier) -> str:
+    return _("Le chantier se termine le %(end)s : aucune séance ne peut être planifiée après.") % {
+        "end": f"{chantier.ends_on:%d/%m/%Y}"
+    }
 
 
 @transaction.atomic
@@ -294,13 +301,20 @@ def sessions_create_weekly(
     ends_at: dt.time,
 ) -> WeeklyPlan:
     """Sessions on the given weekdays (0 = Monday) between two dates, Belgian public holidays
-    skipped and reported, sessions already planned at that time left as they are."""
+    skipped and reported, sessions already planned at that time left as they are; never after
+    the chantier's end (the plan stops there and says so)."""
     if last_day < first_day:
         raise ValidationError(_("La dernière date précède la première."))
     if (last_day - first_day).days > 400:
         raise ValidationError(_("Planifiez au plus un an à la fois."))
     if ends_at <= starts_at:
         raise ValidationError(_("La séance doit finir après avoir commencé."))
+    plan = WeeklyPlan()
+    if chantier.ends_on and last_day > chantier.ends_on:
+        # No session after the chantier's end: planned, it would be marked and paid.
+        if first_day > chantier.ends_on:
+            raise ValidationError(_chantier_over(chantier))
+        last_day = plan.stopped_at = chantier.ends_on
     # One plan at a time per chantier: a double click waits, then finds the sessions planned.
     Chantier.objects.select_for_update().get(pk=chantier.pk)
     public = holidays.country_holidays(
@@ -313,7 +327,6 @@ def sessions_create_weekly(
             date__range=(first_day, last_day), starts_at=starts_at
         ).values_list("date", flat=True)
     )
-    plan = WeeklyPlan()
     day = first_day
     while day <= last_day:
         if day.weekday() in weekdays:
@@ -335,6 +348,8 @@ def session_create(*, chantier: Chantier, date, starts_at, ends_at) -> WorkSessi
     """One session, checked with the chantier locked: a double click waits, then is told the
     session exists instead of creating it twice."""
     Chantier.objects.select_for_update().get(pk=chantier.pk)
+    if chantier.ends_on and date > chantier.ends_on:
+        raise ValidationError(_chantier_over(chantier))
     if chantier.sessions.filter(date=date, starts_at=starts_at).exists():
         raise ValidationError(_("Une séance est déjà prévue ce jour-là à cette heure."))
     return WorkSession.objects.create(

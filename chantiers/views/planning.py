@@ -113,6 +113,12 @@ def sessions_weekly(request, pk):
                     _("Pas de séance le %(day)s : jour férié (%(name)s).")
                     % {"day": date_format(day, "l j F Y"), "name": name},
                 )
+            if plan.stopped_at:
+                messages.info(
+                    request,
+                    _("Planification arrêtée le %(day)s : le chantier se termine ce jour-là.")
+                    % {"day": date_format(plan.stopped_at, "l j F Y")},
+                )
             if plan.existing:
                 messages.info(
                     request,

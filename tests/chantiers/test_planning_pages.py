@@ -166,6 +166,28 @@ class TestSessions:
         assert "3 séances planifiées." in response.text
         assert "lundi 6 avril 2026 : jour férié (Lundi de Pâques)" in response.text
 
+    def test_weekly_planning_stops_at_the_chantiers_end_and_says_so(
+        self, client, coordinator, chantier
+    ):
+        chantier.ends_on = dt.date(2026, 4, 2)
+        chantier.save(update_fields=["ends_on"])
+        client.force_login(coordinator)
+        url = reverse("chantiers:sessions_weekly", args=[chantier.pk])
+        week = {"weekdays": ["0", "3"], "starts_at": "09:00", "ends_at": "12:30"}
+
+        response = client.post(
+            url, {"first_day": "2026-03-30", "last_day": "2026-04-30", **week}, follow=True
+        )
+
+        # Monday 30/3 and Thursday 2/4, the chantier's last day; nothing in the weeks after.
+        days = sorted(chantier.sessions.values_list("date", flat=True))
+        assert days == [dt.date(2026, 3, 30), dt.date(2026, 4, 2)]
+        assert "Planification arrêtée le jeudi 2 avril 2026" in response.text
+        after = client.post(url, {"first_day": "2026-04-06", "last_day": "2026-04-30", **week})
+        assert after.status_code == 200  # the form again, with what was typed
+        assert "Le chantier se termine le 02/04/2026" in after.text
+        assert chantier.sessions.count() == 2
+
     def test_weekly_planning_refuses_a_reversed_period_keeping_the_form(
         self, client, coordinator, chantier
     ):
@@ -194,6 +216,11 @@ class TestSessions:
         response = client.post(url, {**data, "starts_at": "17:00"})
         assert "La séance doit finir après avoir commencé." in response.text
         assert chantier.sessions.get().hours == Decimal("3.50")
+        chantier.ends_on = dt.date(2026, 5, 31)
+        chantier.save(update_fields=["ends_on"])
+        response = client.post(url, {**data, "date": "2026-06-01"})
+        assert "Le chantier se termine le 31/05/2026" in response.text
+        assert chantier.sessions.count() == 1
 
     def test_cancelling_needs_a_reason_and_no_marks(self, client, coordinator, chantier):
         session = WorkSessionFactory(chantier=chantier, date=dt.date(2026, 5, 7))
