@@ -431,6 +431,23 @@ class Attendance(ChoiceLabels, models.Model):
         return self.km - self.km_paid if self.is_present else 0
 
 
+class OfflineMark(models.Model):
+    """A mark taken on the phone without network, received once: its client id (made on the
+    phone) makes a second sending harmless — a retry, a tab reopened, a sync that timed out
+    after the server had saved."""
+
+    client_id = models.UUIDField(unique=True)
+    session = models.ForeignKey(WorkSession, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return str(self.client_id)
+
+
 class MonthlyStatement(ChoiceLabels, models.Model):
     """Fiche de suivi des prestations et des défraiements: one participant, one month.
 

@@ -26,6 +26,7 @@ from chantiers.models import (
     Enrolment,
     IndemnityCeiling,
     MonthlyStatement,
+    OfflineMark,
     RealCost,
     StatementCorrection,
     StatementUnlock,
@@ -178,6 +179,61 @@ def attendance_record(*, session: WorkSession, marks: list[Mark], by: User) -> A
     result.balances = indemnities_recompute_many(
         participant_ids=[person.pk for person in people], year=session.date.year
     )
+    return result
+
+
+@dataclass
+class OfflineResult:
+    saved: list = field(default_factory=list)  # client ids stored now, or already before
+    conflicts: list[tuple[object, Attendance]] = field(default_factory=list)  # (client id, mark)
+
+
+@transaction.atomic
+def offline_marks_receive(
+    *, session: WorkSession, marks: list[tuple[object, Mark]], by: User
+) -> OfflineResult:
+    """The marks a phone queued without network, each with its client id, saved as the grid
+    saves them (the same locks, the indemnity rules applied here, never on the phone). A client
+    id received before is not saved again; a mark someone changed since the phone read it is
+    left as it is and returned as a conflict (the coordinator chooses, then sends it again with
+    the version they saw). The latest mark of a person in the queue is the one that counts: the
+    earlier ones share its outcome. A refusal (a validated month, someone never selected) refuses
+    the whole sending, as on the grid."""
+    ids = [client_id for client_id, _mark in marks]
+    # The people's locks first (as attendance_record takes them): a second sending of the same
+    # queue waits here, then finds the client ids the first one stored.
+    list(
+        Participant.objects.select_for_update(of=("self",))
+        .filter(pk__in={mark.participant_id for _id, mark in marks})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    known = set(OfflineMark.objects.filter(client_id__in=ids).values_list("client_id", flat=True))
+    latest: dict[int, Mark] = {}
+    sent: dict[int, list] = {}
+    for client_id, mark in marks:
+        if client_id in known:
+            continue
+        latest[mark.participant_id] = mark
+        sent.setdefault(mark.participant_id, []).append(client_id)
+    result = OfflineResult(saved=[client_id for client_id in ids if client_id in known])
+    if not latest:
+        return result
+    recorded = attendance_record(session=session, marks=list(latest.values()), by=by)
+    conflicted = {attendance.participant_id: attendance for attendance in recorded.conflicts}
+    stored = []
+    for participant_id, client_ids in sent.items():
+        if participant_id in conflicted:
+            result.conflicts.append((client_ids[-1], conflicted[participant_id]))
+            continue
+        result.saved.extend(client_ids)
+        stored.extend(
+            OfflineMark(
+                client_id=client_id, session=session, participant_id=participant_id, sent_by=by
+            )
+            for client_id in client_ids
+        )
+    OfflineMark.objects.bulk_create(stored)
     return result
 
 

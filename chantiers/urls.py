@@ -6,6 +6,7 @@ from chantiers.views import (
     chantiers,
     group,
     incidents,
+    offline,
     payments,
     planning,
     printing,
@@ -37,6 +38,7 @@ urlpatterns = [
     path("fiches/<int:pk>/", statements.statement_action, name="statement_action"),
     path("fiches/<int:pk>/rouvrir/", statements.statement_unlock, name="statement_unlock"),
     path("seances/<int:pk>/presences/", attendance.session_attendance, name="session_attendance"),
+    path("seances/<int:pk>/presences/hors-ligne/", offline.offline_marks, name="offline_marks"),
 ]
 
 # Group formation and volunteer agreements (issue 4, items 3 and 4).

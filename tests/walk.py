@@ -213,6 +213,7 @@ def world_rows(operator, housing, personas):
         "participants:pathway_reopen": "pathway",
         "chantiers:session_cancel": "session",
         "chantiers:session_attendance": "session",
+        "chantiers:offline_marks": "session",
         "chantiers:signin_sheet_session": "session",
         "chantiers:incident_edit": "incident",
         "chantiers:agreement_": "agreement",
