@@ -7,9 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from chantiers.models import Attendance, Enrolment, VolunteerAgreement
+from chantiers.models import Attendance, Enrolment
 from chantiers.services import Mark, attendance_record
-from participants import services as participant_services
 from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
 
 D = Decimal
@@ -23,27 +22,6 @@ def session(operator):
         starts_at=dt.time(8, 30),
         ends_at=dt.time(12, 30),
     )
-
-
-@pytest.fixture
-def group(operator, session):
-    """Three members of the session's chantier group, paperwork complete."""
-    people = ParticipantFactory.create_batch(3, organization=operator)
-    for person in people:
-        Enrolment.objects.create(chantier=session.chantier, participant=person, status="active")
-        participant_services.income_source_change(
-            participant=person, kind="none", starts_on=dt.date(2025, 1, 1)
-        )
-        VolunteerAgreement.objects.create(
-            participant=person,
-            organization=operator,
-            starts_on=dt.date(2026, 1, 1),
-            daily_rate=Decimal("20.00"),
-            signed_on=dt.date(2026, 1, 1),
-            organisation_note_given_on=dt.date(2026, 1, 1),
-            declaration="none",
-        )
-    return people
 
 
 def test_a_whole_session_is_saved_at_once_with_its_indemnities(session, group, coordinator):

@@ -17,14 +17,11 @@ from django.urls import reverse
 from accounts.models import Membership, Role
 from chantiers.models import (
     Attendance,
-    Enrolment,
     MonthlyStatement,
     OfflineMark,
-    VolunteerAgreement,
 )
 from chantiers.services import Mark, attendance_record, offline_marks_receive
-from participants import services as participant_services
-from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+from tests.factories import ChantierFactory, WorkSessionFactory
 
 DAY = dt.date(2026, 3, 2)
 
@@ -40,27 +37,6 @@ def session(operator, coordinator):
         starts_at=dt.time(8, 30),
         ends_at=dt.time(12, 30),
     )
-
-
-@pytest.fixture
-def group(operator, session):
-    """Three members of the group, their paperwork complete (20 € a day)."""
-    people = ParticipantFactory.create_batch(3, organization=operator)
-    for person in people:
-        Enrolment.objects.create(chantier=session.chantier, participant=person, status="active")
-        participant_services.income_source_change(
-            participant=person, kind="none", starts_on=dt.date(2025, 1, 1)
-        )
-        VolunteerAgreement.objects.create(
-            participant=person,
-            organization=operator,
-            starts_on=dt.date(2026, 1, 1),
-            daily_rate=Decimal("20.00"),
-            signed_on=dt.date(2026, 1, 1),
-            organisation_note_given_on=dt.date(2026, 1, 1),
-            declaration="none",
-        )
-    return people
 
 
 def _queue(group, status="present", version=None):
