@@ -340,9 +340,7 @@ def cohort_listing(*, cohort: Cohort) -> list[dict]:
     return list(
         cohort_people(cohort=cohort)
         .annotate(
-            is_open=Exists(
-                cohort.pathways.filter(participant_id=OuterRef("pk"), ended_on__isnull=True)
-            ),
+            is_open=_has(cohort, Q(ended_on__isnull=True)),
             exit_on=Subquery(last_exit.values("ended_on")[:1], output_field=DateField()),
             exit_outcome=Subquery(last_exit.values("exit_outcome")[:1]),
         )

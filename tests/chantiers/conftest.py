@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from chantiers.models import Enrolment, VolunteerAgreement
 from participants import services as participant_services
+from tests.chantiers.helpers import _group
 from tests.factories import ParticipantFactory
 
 
@@ -21,22 +21,7 @@ def volunteer(operator):
 
 
 @pytest.fixture
-def group(operator, session):
+def group(session):
     """Three members of the group of the module's ``session``, paperwork complete (20 € a
     day)."""
-    people = ParticipantFactory.create_batch(3, organization=operator)
-    for person in people:
-        Enrolment.objects.create(chantier=session.chantier, participant=person, status="active")
-        participant_services.income_source_change(
-            participant=person, kind="none", starts_on=dt.date(2025, 1, 1)
-        )
-        VolunteerAgreement.objects.create(
-            participant=person,
-            organization=operator,
-            starts_on=dt.date(2026, 1, 1),
-            daily_rate=Decimal("20.00"),
-            signed_on=dt.date(2026, 1, 1),
-            organisation_note_given_on=dt.date(2026, 1, 1),
-            declaration="none",
-        )
-    return people
+    return _group(session.chantier, 3, daily_rate=Decimal("20.00"))

@@ -39,8 +39,8 @@ def _member(chantier, *, declaration="none", income="none", last_name=None):
     return person, agreement
 
 
-def _group(chantier, size):
-    """``size`` active members with no income, each with a signed agreement at 12.50 a day."""
+def _group(chantier, size, daily_rate=Decimal("12.50")):
+    """``size`` active members with no income, each with a signed agreement (12.50 a day)."""
     people = ParticipantFactory.create_batch(size, organization=chantier.organization)
     for person in people:
         participant_services.income_source_change(
@@ -51,7 +51,7 @@ def _group(chantier, size):
             participant=person,
             organization=chantier.organization,
             starts_on=dt.date(2026, 1, 1),
-            daily_rate=Decimal("12.50"),
+            daily_rate=daily_rate,
             signed_on=dt.date(2026, 1, 1),
             organisation_note_given_on=dt.date(2026, 1, 1),
             declaration="none",
