@@ -209,14 +209,16 @@ def offline_marks_receive(
         .values_list("pk", flat=True)
     )
     known = set(OfflineMark.objects.filter(client_id__in=ids).values_list("client_id", flat=True))
+    received = list(dict.fromkeys(client_id for client_id in ids if client_id in known))
     latest: dict[int, Mark] = {}
     sent: dict[int, list] = {}
     for client_id, mark in marks:
         if client_id in known:
             continue
+        known.add(client_id)  # a client id twice in one sending counts once
         latest[mark.participant_id] = mark
         sent.setdefault(mark.participant_id, []).append(client_id)
-    result = OfflineResult(saved=[client_id for client_id in ids if client_id in known])
+    result = OfflineResult(saved=received)
     if not latest:
         return result
     recorded = attendance_record(session=session, marks=list(latest.values()), by=by)

@@ -122,6 +122,17 @@ def test_the_latest_mark_of_a_person_in_the_queue_counts(client, coordinator, se
     assert Attendance.objects.get(session=session).status == "late"
 
 
+def test_a_client_id_twice_in_one_sending_is_saved_once(client, coordinator, session, group):
+    client.force_login(coordinator)
+    queue = _queue(group[:1])
+
+    answer = _send(client, session, queue + queue)
+
+    assert answer.status_code == 200
+    assert answer.json() == {"saved": [queue[0]["client_id"]], "conflicts": []}
+    assert OfflineMark.objects.count() == Attendance.objects.count() == 1
+
+
 def test_a_validated_month_refuses_the_sending_whole_and_says_why(
     client, coordinator, operator, session, group
 ):
