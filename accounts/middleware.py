@@ -103,7 +103,10 @@ class TwoFactorMiddleware:
     One rule at the door rather than a decorator per view: a new page cannot forget it.
     """
 
-    OPEN_PATHS = ("/connexion/", "/deconnexion/", "/langue/", "/static/", "/favicon")
+    OPEN_PATHS = (
+        *("/connexion/", "/deconnexion/", "/langue/", "/static/", "/favicon"),
+        *("/sw.js", "/manifest.webmanifest", "/hors-ligne/"),  # the installable app's files
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -36,12 +36,15 @@ def chantiers_for(*, organization, user, role) -> QuerySet[Chantier]:
     return chantiers
 
 
-def sessions_on(*, chantiers: QuerySet[Chantier], day: dt.date) -> QuerySet[WorkSession]:
+def sessions_during(
+    *, chantiers: QuerySet[Chantier], first: dt.date, last: dt.date
+) -> QuerySet[WorkSession]:
+    """The sessions of some days, each with how many marks it has."""
     return (
-        WorkSession.objects.filter(chantier__in=chantiers, date=day)
+        WorkSession.objects.filter(chantier__in=chantiers, date__range=(first, last))
         .select_related("chantier")
         .annotate(marked=Count("attendances"))
-        .order_by("starts_at", "chantier__name")
+        .order_by("date", "starts_at", "chantier__name")
     )
 
 

@@ -209,9 +209,6 @@ STORAGES = {
     },
 }
 
-# The web app manifest (static/manifest.webmanifest): whitenoise does not know its type.
-WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
-
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Widgets drawn in Python rather than through a template each (accounts.forms_rendering).

@@ -1,6 +1,8 @@
 """Taking attendance: the day's sessions, the grid of a session on a phone (one tap per person, one
 save for the group), and the paper sign-in sheet of a week copied in one form."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.access import role_required
+from accounts.offline import keep_offline
 from chantiers import selectors, services
 from chantiers.forms_attendance import AttendanceForm
 from chantiers.grid import SessionGrid, WeekSheet, short_day, ymd
@@ -21,13 +24,25 @@ from chantiers.views.access import (
 )
 
 
+@keep_offline
 @role_required(*CHANTIER_ROLES)
 def today(request):
+    """Today's sessions, then the rest of the week's: the coordinator opens this page online in
+    the morning, and the phone keeps their grids and groups for the worksite without network."""
     day = timezone.localdate()
-    sessions = selectors.sessions_on(chantiers=visible_chantiers(request), day=day)
-    return render(request, "chantiers/today.html", {"sessions": sessions, "day": day})
+    sunday = day + dt.timedelta(days=6 - day.weekday())
+    sessions = list(
+        selectors.sessions_during(chantiers=visible_chantiers(request), first=day, last=sunday)
+    )
+    context = {
+        "day": day,
+        "sessions": [s for s in sessions if s.date == day],
+        "week": [s for s in sessions if s.date > day and s.status != s.Status.CANCELLED],
+    }
+    return render(request, "chantiers/today.html", context)
 
 
+@keep_offline
 @role_required(*CHANTIER_ROLES)
 def session_attendance(request, pk):
     """The attendance grid of a session: one tap per person, one save for the whole group."""

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_scoped_or_404, role_required
 from accounts.forms import add_service_errors
 from accounts.forms_input import SearchForm
+from accounts.offline import keep_offline
 from chantiers import selectors, services
 from chantiers.forms import (
     CandidatesForm,
@@ -153,6 +154,7 @@ def _errors(form) -> list[str]:
     return [error for errors in form.errors.values() for error in errors]
 
 
+@keep_offline
 @role_required(*CHANTIER_ROLES)
 def group(request, pk):
     return _render_group(request, chantier_or_404(request, pk))

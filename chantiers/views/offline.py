@@ -37,20 +37,29 @@ def _mark(raw: dict) -> tuple[uuid.UUID, services.Mark]:
 @require_POST
 @role_required(*CHANTIER_ROLES)
 def offline_marks(request, pk):
-    """``{"marks": [{"client_id", "participant", "status", "version", "hours", "note", "km",
-    "vehicle"}]}`` → ``{"saved": [client ids], "conflicts": [{client id, the server's mark}]}``;
-    400 for what cannot be read, 409 with the reason for a sending refused whole."""
+    """``{"user": id, "marks": [{"client_id", "participant", "status", "version", "hours",
+    "note", "km", "vehicle"}]}`` → ``{"saved": [client ids], "conflicts": [{client id, the
+    server's mark}]}``; 400 for what cannot be read, 409 with the reason for a sending refused
+    whole (``user``, the account that took the marks, when it is not the one logged in)."""
     session = session_or_404(request, pk)
     try:
         if request.content_type != "application/json":  # a form's body is read already
             raise ValueError
-        raw = json.loads(request.body)["marks"]
+        payload = json.loads(request.body)
+        raw, taken_by = payload["marks"], payload.get("user")
         if not isinstance(raw, list) or len(raw) > MAX_MARKS:
             raise ValueError
         marks = [_mark(item) for item in raw]
     except (ValueError, KeyError, TypeError, InvalidOperation, AttributeError):
         message = _("Envoi illisible : les présences en attente sont gardées sur le téléphone.")
         return JsonResponse({"error": message}, status=400)
+    if taken_by is not None and taken_by != request.user.pk:
+        # The phone's queue holds another account's marks: they wait for that account.
+        message = _(
+            "Ces présences ont été notées sous un autre compte : elles seront envoyées quand ce "
+            "compte se connectera sur ce téléphone."
+        )
+        return JsonResponse({"error": message}, status=409)
     try:
         result = services.offline_marks_receive(session=session, marks=marks, by=request.user)
     except ValidationError as error:
