@@ -12,14 +12,17 @@ when it holds no organization), it measures, in one run:
   are requested in turns (one request per page per round) so that a change of machine load hits
   every page alike; median and p95 over ``--repeat`` rounds after warm-up rounds; the number of
   queries from one more request;
-- saving the attendance of the 15-person session of today (the coordinator's form, posted);
+- saving the attendance of the 15-person session of today (the coordinator's form, posted), and
+  the same marks sent as the phone sends them when the network comes back (issue 19: one JSON
+  sending of the marks taken offline, until the server answers that all are saved);
 - the activity report of last year: building the figures, the PDF, the XLSX; one hand-written
   SQL query computing the key figures (the lower bound) and the ORM query of the same figures;
 - importing a generated participant file (10 000 rows at the large scale).
 
-The attendance save and the import run inside a transaction rolled back afterwards: the database
-keeps its data (the pages leave their access-log entries, as any visit does). Budgets are printed
-beside the measures, never asserted: absolute times depend on the machine, the ratios less so.
+The attendance save, the offline sync and the import run inside a transaction rolled back
+afterwards: the database keeps its data (the pages leave their access-log entries, as any visit
+does). Budgets are printed beside the measures, never asserted: absolute times depend on the
+machine, the ratios less so.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import random
 import statistics
 import sys
 import time
+import uuid
 import warnings
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
@@ -213,23 +217,12 @@ class _Undo(Exception):
     """Raised to roll a measured write back."""
 
 
-def measure_attendance_save(user: User, session: WorkSession, *, repeat: int, warmup: int) -> dict:
-    """The coordinator posts the grid with a mark for every person of the group, each mark
-    different from the one recorded (so that all of them are written and their indemnities
-    recomputed). Each post is undone in a savepoint: every round is the same save."""
-    group = group_on(session=session)
-    if not group:
-        raise BenchmarkError(f"The session {session.pk} has nobody in its group.")
-    recorded = {a.participant_id: a for a in session.attendances.all()}
-    data = {"_organization": str(session.chantier.organization_id)}
-    for enrolment in group:
-        pk = enrolment.participant_id
-        mark = recorded.get(pk)
-        present = mark is not None and mark.status == Attendance.Status.PRESENT
-        data[f"status-{pk}"] = Attendance.Status.LATE if present else Attendance.Status.PRESENT
-        data[f"version-{pk}"] = str(mark.version) if mark else ""
-    path = reverse("chantiers:session_attendance", args=[session.pk])
-    client = logged_in(user)
+def _written_rounds(
+    post: Callable[[], object], written: Callable[[], int], *, repeat: int, warmup: int
+) -> tuple[list[float], int, list[dict], int]:
+    """A write timed round after round, each undone in a savepoint so that every round is the
+    same write: (samples, queries, slowest queries, rows written by the last round). ``post``
+    sends it and checks the answer; ``written`` counts what it wrote."""
     samples, queries, saved, slow = [], 0, 0, []
     try:
         with transaction.atomic():
@@ -240,15 +233,9 @@ def measure_attendance_save(user: User, session: WorkSession, *, repeat: int, wa
                 capture = CaptureQueriesContext(connection) if counting else nullcontext([])
                 with capture as captured:
                     started = time.perf_counter()
-                    response = client.post(path, data)
+                    post()
                     elapsed = time.perf_counter() - started
-                if response.status_code != 302:
-                    raise BenchmarkError(f"Attendance save answered {response.status_code}.")
-                saved = sum(
-                    1
-                    for a in session.attendances.all()
-                    if a.status == data.get(f"status-{a.participant_id}")
-                )
+                saved = written()
                 transaction.savepoint_rollback(point)
                 if counting:
                     queries, slow = len(captured), slowest(captured)
@@ -257,12 +244,94 @@ def measure_attendance_save(user: User, session: WorkSession, *, repeat: int, wa
             raise _Undo
     except _Undo:
         pass
+    return samples, queries, slow, saved
+
+
+def _group_marks(session: WorkSession) -> tuple[list, dict[int, str], dict[int, Attendance]]:
+    """The group of the session, and for each person a status other than the recorded one (so
+    that every mark is written and its indemnities recomputed)."""
+    group = group_on(session=session)
+    if not group:
+        raise BenchmarkError(f"The session {session.pk} has nobody in its group.")
+    recorded = {a.participant_id: a for a in session.attendances.all()}
+    wanted = {}
+    for enrolment in group:
+        mark = recorded.get(enrolment.participant_id)
+        present = mark is not None and mark.status == Attendance.Status.PRESENT
+        wanted[enrolment.participant_id] = (
+            Attendance.Status.LATE if present else Attendance.Status.PRESENT
+        )
+    return group, wanted, recorded
+
+
+def measure_attendance_save(user: User, session: WorkSession, *, repeat: int, warmup: int) -> dict:
+    """The coordinator posts the grid with a mark for every person of the group, each mark
+    different from the one recorded. Each post is undone in a savepoint: every round is the
+    same save."""
+    group, wanted, recorded = _group_marks(session)
+    data = {"_organization": str(session.chantier.organization_id)}
+    for pk, status in wanted.items():
+        data[f"status-{pk}"] = status
+        data[f"version-{pk}"] = str(recorded[pk].version) if pk in recorded else ""
+    path = reverse("chantiers:session_attendance", args=[session.pk])
+    client = logged_in(user)
+
+    def post():
+        response = client.post(path, data)
+        if response.status_code != 302:
+            raise BenchmarkError(f"Attendance save answered {response.status_code}.")
+
+    def written():
+        return sum(1 for a in session.attendances.all() if a.status == wanted[a.participant_id])
+
+    samples, queries, slow, saved = _written_rounds(post, written, repeat=repeat, warmup=warmup)
     client.logout()
     if saved != len(group):
         raise BenchmarkError(f"The attendance save wrote {saved} marks of {len(group)}.")
     return {
         "path": path,
         "session_date": session.date.isoformat(),
+        "people": len(group),
+        **stats(samples),
+        "queries": queries,
+        "slowest_queries": slow,
+    }
+
+
+def measure_offline_sync(user: User, session: WorkSession, *, repeat: int, warmup: int) -> dict:
+    """What the phone sends when the network comes back (issue 19): the day's marks taken
+    offline, one per person of the group, in one sending to the offline endpoint, until the
+    server answers that all are saved. New client ids each round (a known one is not saved
+    again); each round undone in a savepoint."""
+    group, wanted, recorded = _group_marks(session)
+    path = reverse("chantiers:offline_marks", args=[session.pk])
+    client = logged_in(user)
+
+    def post():
+        marks = [
+            {
+                "client_id": str(uuid.uuid4()),
+                "participant": pk,
+                "status": status,
+                "version": recorded[pk].version if pk in recorded else None,
+            }
+            for pk, status in wanted.items()
+        ]
+        body = json.dumps({"user": user.pk, "marks": marks})
+        response = client.post(path, body, content_type="application/json")
+        answer = response.json() if response.status_code == 200 else {}
+        if len(answer.get("saved", [])) != len(marks):
+            raise BenchmarkError(f"The offline sync answered {response.status_code}: {answer}.")
+
+    def written():
+        return sum(1 for a in session.attendances.all() if a.status == wanted[a.participant_id])
+
+    samples, queries, slow, saved = _written_rounds(post, written, repeat=repeat, warmup=warmup)
+    client.logout()
+    if saved != len(group):
+        raise BenchmarkError(f"The offline sync wrote {saved} marks of {len(group)}.")
+    return {
+        "path": path,
         "people": len(group),
         **stats(samples),
         "queries": queries,
@@ -685,6 +754,12 @@ def run(
             repeat=plan["repeat"],
             warmup=plan["warmup"],
         )
+        results["offline_sync"] = measure_offline_sync(
+            targets.users["coordinator"],
+            targets.session,
+            repeat=plan["repeat"],
+            warmup=plan["warmup"],
+        )
     results["activity_report"] = measure_activity_report(
         organization=targets.organization,
         year=timezone.localdate().year - 1,
@@ -728,6 +803,13 @@ def budgets(results: dict) -> list[dict]:
         save["median_ms"],
         f"< {ATTENDANCE_SAVE_MS} ms",
         save["median_ms"] < ATTENDANCE_SAVE_MS,
+    )
+    sync = results["offline_sync"]
+    check(
+        f"offline sync ({sync['people']} people): median",
+        sync["median_ms"],
+        f"< {ATTENDANCE_SAVE_MS} ms",
+        sync["median_ms"] < ATTENDANCE_SAVE_MS,
     )
     report = results["activity_report"]
     check(
@@ -800,8 +882,9 @@ def table(results: dict) -> str:
         f"p95 < {PAGE_P95_MS} ms; the empty page in the site's layout is shown for reference; "
         "queries include the BEGIN and COMMIT of ATOMIC_REQUESTS)"
     )
-    save, report, imported = (
+    save, sync, report, imported = (
         results["attendance_save"],
+        results["offline_sync"],
         results["activity_report"],
         results["import"],
     )
@@ -811,6 +894,10 @@ def table(results: dict) -> str:
         f"median {save['median_ms']:.1f} ms, "
         f"p95 {save['p95_ms']:.1f} ms, {save['queries']} queries "
         f"{_mark(save['median_ms'] < ATTENDANCE_SAVE_MS)} (< {ATTENDANCE_SAVE_MS} ms)",
+        f"Offline marks sent on reconnection, {sync['people']} people (one sending, all saved): "
+        f"median {sync['median_ms']:.1f} ms, p95 {sync['p95_ms']:.1f} ms, "
+        f"{sync['queries']} queries {_mark(sync['median_ms'] < ATTENDANCE_SAVE_MS)} "
+        f"(< {ATTENDANCE_SAVE_MS} ms)",
         f"Activity report {report['year']} ({report['organization']}, median of {report['runs']}): "
         f"total {report['total_s']:.2f} s {_mark(report['total_s'] < REPORT_TOTAL_S)} "
         f"(< {REPORT_TOTAL_S} s)",

@@ -61,6 +61,10 @@ def test_it_measures_every_page_and_writes_the_results(seeded, tmp_path):
     assert written["pages"][bench.MINIMAL]["ratio_minimal"] == 1
     # The demo's benchmark grid: a group of 15, every mark written, then rolled back.
     assert written["attendance_save"]["people"] == 15
+    # The same group's marks sent as the phone sends them on reconnection: all saved, undone.
+    assert written["offline_sync"]["people"] == 15
+    assert written["offline_sync"]["samples"] == 2
+    assert written["offline_sync"]["queries"] >= 1
     report = written["activity_report"]
     assert report["year"] == timezone.localdate().year - 1
     assert report["key_figures_match"] is True
@@ -72,8 +76,9 @@ def test_it_measures_every_page_and_writes_the_results(seeded, tmp_path):
         "participants_created": 20,
         "pathways_created": 20,
     }
-    assert len(written["budgets"]) == 3 * (len(names) - 3) + 4
+    assert len(written["budgets"]) == 3 * (len(names) - 3) + 5
     assert "attendance grid" in bench.table(results)
+    assert "Offline marks sent on reconnection, 15 people" in bench.table(results)
 
 
 def test_it_leaves_the_data_as_it_found_them(seeded):
