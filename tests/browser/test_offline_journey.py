@@ -54,6 +54,9 @@ def test_marks_taken_without_network_wait_on_the_phone_and_are_saved_once(phone,
     context = page.context
     session, people = _prepared(page, live_server)
     grid = f"{live_server.url}{reverse('chantiers:session_attendance', args=[session.pk])}"
+    _shot(page, "today")
+    assert_accessible(page, "today's page, its grids kept on the phone")
+    assert_no_sideways_scroll(page, "today's page, its grids kept on the phone")
 
     _offline(context, True)
     page.goto(grid)  # from the phone: it was kept when today's page was opened
