@@ -49,6 +49,8 @@ def offline_marks(request, pk):
         raw, taken_by = payload["marks"], payload.get("user")
         if not isinstance(raw, list) or len(raw) > MAX_MARKS:
             raise ValueError
+        if not (taken_by is None or isinstance(taken_by, int)):
+            raise ValueError
         marks = [_mark(item) for item in raw]
     except (ValueError, KeyError, TypeError, InvalidOperation, AttributeError):
         message = _("Envoi illisible : les présences en attente sont gardées sur le téléphone.")

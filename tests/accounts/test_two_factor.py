@@ -112,6 +112,8 @@ def test_no_address_opens_with_the_password_alone(client, world, director):
         "accounts:two_factor_setup",
         "accounts:backup_codes_renew",
         "dashboard:favicon",  # a redirect to the static icon
+        # The installable app's files: nothing personal, fetched before anyone logs in.
+        *("dashboard:manifest", "dashboard:service_worker", "dashboard:offline"),
         # Outside the log-in: the signed link a partner answers without an account.
         "partners:link_answer",
     }

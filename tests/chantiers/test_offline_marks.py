@@ -21,7 +21,7 @@ from chantiers.models import (
     OfflineMark,
 )
 from chantiers.services import Mark, attendance_record, offline_marks_receive
-from tests.factories import ChantierFactory, WorkSessionFactory
+from tests.factories import ChantierFactory, MembershipFactory, WorkSessionFactory
 
 DAY = dt.date(2026, 3, 2)
 
@@ -51,10 +51,10 @@ def _queue(group, status="present", version=None):
     ]
 
 
-def _send(client, session, marks):
+def _send(client, session, marks, **more):
     return client.post(
         reverse("chantiers:offline_marks", args=[session.pk]),
-        json.dumps({"marks": marks}),
+        json.dumps({"marks": marks, **more}),
         content_type="application/json",
     )
 
@@ -149,6 +149,42 @@ def test_a_validated_month_refuses_the_sending_whole_and_says_why(
     assert not OfflineMark.objects.exists()
 
 
+def test_marks_taken_under_another_account_are_refused_whole_and_kept_on_the_phone(
+    client, coordinator, operator, session, group
+):
+    """The phone's queue was filled by a colleague who has since logged out: the one logged in
+    now does not send them as theirs. 409, nothing saved, the phone keeps them for the other
+    account."""
+    colleague = MembershipFactory(organization=operator, role=Role.COORDINATOR).user
+    session.chantier.coordinators.add(colleague)
+    client.force_login(coordinator)
+    before = Attendance.objects.count()
+
+    response = _send(client, session, _queue(group), user=colleague.pk)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == (
+        "Ces présences ont été notées sous un autre compte : elles seront envoyées quand ce "
+        "compte se connectera sur ce téléphone."
+    )
+    assert Attendance.objects.count() == before == 0
+    assert not OfflineMark.objects.exists()
+    session.refresh_from_db()
+    assert session.status == "planned"
+
+
+def test_marks_taken_under_the_account_logged_in_are_saved(client, coordinator, session, group):
+    client.force_login(coordinator)
+    queue = _queue(group)
+
+    response = _send(client, session, queue, user=coordinator.pk)
+
+    assert response.status_code == 200
+    assert response.json() == {"saved": [m["client_id"] for m in queue], "conflicts": []}
+    assert Attendance.objects.filter(session=session).count() == 3
+    assert OfflineMark.objects.count() == 3
+
+
 def test_what_cannot_be_read_answers_400_in_french(client, coordinator, session, group):
     client.force_login(coordinator)
     url = reverse("chantiers:offline_marks", args=[session.pk])
@@ -157,6 +193,7 @@ def test_what_cannot_be_read_answers_400_in_french(client, coordinator, session,
         client.post(url, {"marks": "x"}),  # a form, not JSON
         _send(client, session, [{"client_id": "pas-un-uuid", "participant": group[0].pk}]),
         _send(client, session, [{**_queue(group)[0], "version": "1"}]),
+        _send(client, session, _queue(group), user=str(coordinator.pk)),  # an id is a number
     ]
     for response in bad:
         assert response.status_code == 400
