@@ -2,16 +2,38 @@
 when the page asked for was never opened online. Open to everyone: a phone installs the app and
 fetches its worker before anyone logs in."""
 
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from accounts.offline import HEADER
 
-# A new worker takes over when this changes, or when the files it names change (their hashed
-# names in production).
-WORKER_VERSION = "1"
+# The files the worker keeps at once, for the grid to open without network: the page shown
+# for a page never opened online, then the static files of every page (their hashed names in
+# production).
+KEPT_STATIC = (
+    "vendor/bootstrap/bootstrap.min.css",
+    "css/app.css",
+    "vendor/htmx/htmx.min.js",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "js/app.js",
+    "js/offline-queue.js",
+    "js/offline.js",
+    "icons/favicon.svg",
+    "icons/icon-192.png",
+)
+
+
+def _modified(name: str) -> float:
+    path = finders.find(name)
+    return Path(path).stat().st_mtime if path else 0
 
 
 @cache_control(max_age=3600)
@@ -49,7 +71,15 @@ def manifest(request):
 def service_worker(request):
     """``/sw.js``, at the root so that its scope is the whole site. Always checked with the
     server (no-cache): a fixed worker reaches every phone at its next visit."""
-    context = {"version": WORKER_VERSION, "header": HEADER}
+    fallback = reverse("dashboard:offline")
+    kept_files = [fallback, *(static(name) for name in KEPT_STATIC)]
+    # The worker's caches are named after what they hold (a changed file, a new worker; in
+    # development, where names carry no hash, after the files' times).
+    stamp = "".join(kept_files)
+    if settings.DEBUG:
+        stamp += "".join(str(_modified(name)) for name in KEPT_STATIC)
+    version = hashlib.sha256(stamp.encode()).hexdigest()[:12]
+    context = {"version": version, "header": HEADER, "fallback": fallback, "kept_files": kept_files}
     return render(request, "sw.js", context, content_type="text/javascript; charset=utf-8")
 
 

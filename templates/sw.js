@@ -7,20 +7,13 @@
 // - Nothing else is kept: every other page and every request goes to the server as usual.
 importScripts("{% static 'js/offline-queue.js' %}");
 
+// Named after the files it holds: another version of one of them, another cache, the old one
+// deleted when this worker takes over.
 const STATIC = "cp-static-{{ version }}";
 const PAGES = self.OfflineQueue.PAGES;
-const FALLBACK = "{% url 'dashboard:offline' %}";
-const KEPT_FILES = [
-  FALLBACK,
-  "{% static 'vendor/bootstrap/bootstrap.min.css' %}",
-  "{% static 'css/app.css' %}",
-  "{% static 'vendor/htmx/htmx.min.js' %}",
-  "{% static 'vendor/bootstrap/bootstrap.bundle.min.js' %}",
-  "{% static 'js/app.js' %}",
-  "{% static 'js/offline-queue.js' %}",
-  "{% static 'js/offline.js' %}",
-  "{% static 'icons/favicon.svg' %}",
-  "{% static 'icons/icon-192.png' %}",
+const FALLBACK = "{{ fallback }}";
+const KEPT_FILES = [{% for url in kept_files %}
+  "{{ url }}",{% endfor %}
 ];
 const GRID = /^\/chantiers\/seances\/(\d+)\/presences\/$/;
 
@@ -47,7 +40,7 @@ self.addEventListener("activate", (event) => {
 // reached (the page kept, else the "no network" page).
 async function page(request) {
   try {
-    const response = await fetch(request);
+    const response = await fetch(request, { signal: AbortSignal.timeout(self.OfflineQueue.TIMEOUT) });
     if (response.ok && response.headers.get("{{ header }}") === "keep") {
       const copy = response.clone();
       caches.open(PAGES).then((cache) => cache.put(request.url, copy));
@@ -55,7 +48,12 @@ async function page(request) {
     return response;
   } catch (error) {
     const kept = await caches.match(request.url, { ignoreVary: true, cacheName: PAGES });
-    return kept || (await caches.match(FALLBACK, { cacheName: STATIC })) || Response.error();
+    if (kept) {
+      // Said to the page, which then does not show the messages of the day it was kept.
+      const html = (await kept.text()).replace("<body ", "<body data-kept-copy ");
+      return new Response(html, { headers: kept.headers });
+    }
+    return (await caches.match(FALLBACK, { cacheName: STATIC })) || Response.error();
   }
 }
 

@@ -61,7 +61,7 @@ def offline_marks(request, pk):
             "Ces présences ont été notées sous un autre compte : elles seront envoyées quand ce "
             "compte se connectera sur ce téléphone."
         )
-        return JsonResponse({"error": message}, status=409)
+        return JsonResponse({"error": message, "code": "other_account"}, status=409)
     try:
         result = services.offline_marks_receive(session=session, marks=marks, by=request.user)
     except ValidationError as error:

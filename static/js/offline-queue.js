@@ -10,6 +10,7 @@
   const DB = "chantiers-parcours";
   const STORE = "marks";
   const PAGES = "cp-pages"; // the pages kept for offline use; forgotten at log-out
+  const TIMEOUT = 15000; // ms: a network that answers slower than this counts as none
 
   const done = (request) =>
     new Promise((resolve, reject) => {
@@ -79,6 +80,8 @@
   // The grid's form as posted (its FormData): a mark per row changed since the page was shown
   // (the page lists them in "offline_changed"), and the rows whose inputs cannot be read.
   function fromForm(data, { session, endpoint }) {
+    // (The page checks the problems before anything is queued; the worker queues the marks of
+    // unreadable rows as refused, for the coordinator to take again.)
     const changed = String(data.get("offline_changed") || "").split(",").filter(Boolean);
     const marks = [];
     const problems = [];
@@ -91,9 +94,11 @@
       const version = String(data.get(`version-${pk}`) || "");
       const badHours = hours !== "" && !(HOURS.test(hours) && Number(hours.replace(",", ".")) <= 24);
       const badKm = km !== "" && !(KM.test(km) && Number(km) <= 500);
+      const before = problems.length;
       if (badHours) problems.push({ pk, field: "hours" });
       if (badKm) problems.push({ pk, field: "km" });
       if (!badKm && Number(km) > 0 && !vehicle) problems.push({ pk, field: "vehicle" });
+      const unreadable = problems.length > before;
       marks.push({
         client_id: self.crypto.randomUUID(),
         user: Number(data.get("offline_user")),
@@ -105,11 +110,12 @@
         status: String(status),
         hours: hours.replace(",", "."),
         note: String(data.get(`note-${pk}`) || "").trim().slice(0, 300),
-        km: km === "" ? 0 : Number(km),
-        vehicle: Number(km) > 0 ? vehicle : "",
+        km: km === "" || badKm ? 0 : Number(km),
+        vehicle: !badKm && Number(km) > 0 ? vehicle : "",
         version: /^\d+$/.test(version) ? Number(version) : null,
         queued_at: new Date().toISOString(),
-        state: "waiting",
+        state: unreadable ? "refused" : "waiting",
+        unreadable,
       });
     }
     return { marks, problems };
@@ -126,12 +132,19 @@
     version: mark.version,
   });
 
-  async function reason(response) {
+  // Whether the endpoint refused the sending for good (its reason kept on the response): not
+  // when the marks belong to another account (they wait for it), nor for an answer that is not
+  // the endpoint's (the organization switched on another device, a proxy's page) — those wait.
+  async function refusal(response) {
+    let answer;
     try {
-      return (await response.json()).error || null;
+      answer = await response.json();
     } catch {
-      return null; // not the endpoint's answer (the organization changed, a proxy's page)
+      return false;
     }
+    if (answer.code === "other_account") return false;
+    response.refusal = answer.error || null;
+    return true;
   }
 
   // Send the waiting marks, a request per session; the answer settles each mark: saved (out of
@@ -153,6 +166,7 @@
       let response;
       try {
         response = await fetch(first.endpoint, {
+          signal: AbortSignal.timeout(TIMEOUT),
           method: "POST",
           credentials: "same-origin",
           redirect: "manual", // the log-in page is not an answer
@@ -177,8 +191,8 @@
         await put(conflicts);
         outcome.saved += answer.saved.length;
         outcome.conflicts += conflicts.length;
-      } else if (response.status === 400 || response.status === 404 || response.status === 409) {
-        const message = await reason(response);
+      } else if ([400, 404, 409].includes(response.status) && (await refusal(response))) {
+        const message = response.refusal;
         await put(marks.map((mark) => ({ ...mark, state: "refused", message })));
         outcome.refused += marks.length;
       } else {
@@ -190,5 +204,5 @@
     return outcome;
   }
 
-  self.OfflineQueue = { PAGES, all, of, add, put, remove, fromForm, flush };
+  self.OfflineQueue = { PAGES, TIMEOUT, all, of, add, put, remove, fromForm, flush };
 })();

@@ -26,11 +26,20 @@
     return node;
   }
 
-  function button(text, action) {
+  function button(text, action, who = "") {
     const node = element("button", "btn btn-sm btn-outline-dark", text);
     node.type = "button";
+    if (who) node.append(element("span", "visually-hidden", ` — ${who}`));
     node.addEventListener("click", action);
     return node;
+  }
+
+  // After an action that replaced its own button: the focus on what says the outcome.
+  function focusOutcome() {
+    const target = status.querySelector(".alert") || grid?.querySelector("#offline-conflicts-title");
+    if (!target) return;
+    target.tabIndex = -1;
+    target.focus();
   }
 
   // The banner, in the page's live region: what was just sent, then what waits and what needs a
@@ -58,7 +67,14 @@
         link.href = elsewhere.endpoint.replace(/hors-ligne\/$/, "");
         box.append(link);
       }
-      if (waiting.length) box.append(button(t.sync, sync));
+      if (waiting.length) {
+        box.append(
+          button(t.sync, async () => {
+            await sync();
+            focusOutcome();
+          }),
+        );
+      }
       boxes.push(box);
     }
     status.replaceChildren(...boxes);
@@ -74,10 +90,19 @@
     try {
       const outcome = await Q.flush({ user, csrf: token() });
       const sent = outcome.saved ? plural(outcome.saved, t.sentOne, t.sentMany) : "";
-      if (grid && outcome.saved) {
+      if (outcome.login && self.caches) caches.delete(Q.PAGES); // logged out: nothing kept
+      const typing = grid && [...grid.querySelectorAll("[data-row]")].some(changed);
+      if (grid && outcome.saved && !typing) {
+        // The grid as the server has it now (its versions too); nothing typed is lost.
         sessionStorage.setItem("offline-sent", sent);
         window.location.reload();
         return;
+      }
+      if (grid && outcome.saved) {
+        const left = new Set((await Q.of(user, session)).map((mark) => mark.participant));
+        grid.querySelectorAll("[data-waiting]").forEach((badge) => {
+          if (!left.has(Number(badge.closest("[data-row]").id.slice(4)))) badge.remove();
+        });
       }
       await render(sent || (outcome.login ? t.login : ""));
     } finally {
@@ -95,7 +120,11 @@
   function changed(fieldset) {
     return [...fieldset.querySelectorAll("input, select")].some((input) => {
       if (input.type === "radio") return input.checked !== input.defaultChecked;
-      if (input.tagName === "SELECT") return [...input.options].some((o) => o.selected !== o.defaultSelected);
+      if (input.tagName === "SELECT") {
+        // The option the page was shown with (the first when none says "selected").
+        const shown = Math.max(0, [...input.options].findIndex((o) => o.defaultSelected));
+        return input.selectedIndex !== shown;
+      }
       return input.type !== "hidden" && input.value !== input.defaultValue;
     });
   }
@@ -120,16 +149,26 @@
   }
 
   // What the queue holds for this session, shown in the grid (the page may come from the phone,
-  // as it was before these marks were taken).
+  // as it was before these marks were taken) as the row's starting point: what is typed from
+  // there is what "changed" sees.
   function applyQueued(marks) {
     for (const mark of marks.filter((m) => m.state === "waiting")) {
       const pk = mark.participant;
       const radio = document.getElementById(`s-${pk}-${mark.status}`);
       if (!radio) continue;
-      radio.checked = true;
+      row(pk).querySelectorAll("input[type=radio]").forEach((r) => {
+        r.defaultChecked = r === radio;
+        r.checked = r === radio;
+      });
       const set = (id, value) => {
         const input = document.getElementById(id);
-        if (input) input.value = value;
+        if (!input) return;
+        if (input.tagName === "SELECT") {
+          [...input.options].forEach((o) => (o.defaultSelected = o.value === value));
+        } else {
+          input.defaultValue = value;
+        }
+        input.value = value;
       };
       set(`h-${pk}`, mark.hours);
       set(`n-${pk}`, mark.note);
@@ -166,18 +205,20 @@
           .replace("__BY__", mark.server.by)
           .replace("__AT__", when(mark.server.at));
       } else {
+        const why = mark.unreadable ? d.unreadableWhy : mark.message || d.refusedUnknown;
         text = d.refusedLine
           .replace("__NAME__", nameOf(pk))
           .replace("__MINE__", statusLabel(pk, mark.status))
-          .replace("__WHY__", mark.message || d.refusedUnknown);
+          .replace("__WHY__", why);
       }
       const actions = element("div", "d-flex flex-wrap gap-2 mt-1");
+      const who = nameOf(pk);
       if (mark.state === "conflict") {
-        actions.append(button(d.keepMine, () => keepMine(mark)));
-        actions.append(button(d.keepTheirs, () => drop(mark)));
+        actions.append(button(d.keepMine, () => keepMine(mark), who));
+        actions.append(button(d.keepTheirs, () => drop(mark), who));
       } else {
-        actions.append(button(d.retry, () => retry(mark)));
-        actions.append(button(d.drop, () => drop(mark)));
+        if (!mark.unreadable) actions.append(button(d.retry, () => retry(mark), who));
+        actions.append(button(d.drop, () => drop(mark), who));
       }
       item.append(element("p", "mb-0", text), actions);
       items.append(item);
@@ -190,17 +231,23 @@
     await Q.remove([mark.client_id]);
     await Q.add([mine]);
     await sync();
+    focusOutcome();
   }
 
   async function retry(mark) {
-    await Q.put([{ ...mark, state: "waiting", message: null }]);
+    await Q.put([{ ...mark, state: "waiting", message: null, unreadable: false }]);
     await sync();
+    focusOutcome();
   }
 
   async function drop(mark) {
     await Q.remove([mark.client_id]);
-    if (navigator.onLine) window.location.reload(); // the server's mark, fresh
-    else await render();
+    if (navigator.onLine) {
+      window.location.reload(); // the server's mark, fresh
+      return;
+    }
+    await render();
+    focusOutcome();
   }
 
   function refuseUnreadable(problems) {
@@ -208,6 +255,7 @@
       const id = { hours: "h", km: "k", vehicle: "v" }[field] + `-${pk}`;
       const input = document.getElementById(id);
       input?.setAttribute("aria-invalid", "true");
+      input?.setAttribute("data-offline-invalid", "");
       input?.closest("details")?.setAttribute("open", "");
       return document.querySelector(`label[for="${id}"]`)?.textContent.trim() || id;
     });
@@ -230,14 +278,24 @@
       const endpoint = grid.dataset.endpoint;
       const { marks, problems } = Q.fromForm(new FormData(grid), { session, endpoint });
       grid.querySelector("[data-offline-problems]").replaceChildren();
+      grid.querySelectorAll("[aria-invalid][data-offline-invalid]").forEach((input) => {
+        input.removeAttribute("aria-invalid");
+        input.removeAttribute("data-offline-invalid");
+      });
       if (problems.length) {
         refuseUnreadable(problems);
+        return;
+      }
+      if (!marks.length) {
+        await render(t.nothing);
         return;
       }
       await Q.add(marks);
       marks.forEach((mark) => showWaiting(mark.participant));
       await render(plural(marks.length, t.keptOne, t.keptMany));
-      if (self.registration?.sync) self.registration.sync.register("offline-marks");
+      navigator.serviceWorker?.ready
+        .then((registration) => registration.sync?.register("offline-marks"))
+        .catch(() => {});
     });
   }
 
@@ -268,6 +326,11 @@
 
   window.addEventListener("online", sync);
   window.addEventListener("offline", () => render());
+
+  // A copy the phone kept (the worker marks it): the messages of the day it was kept are not
+  // today's news.
+  const keptCopy = document.body.hasAttribute("data-kept-copy");
+  if (keptCopy) document.querySelector("[data-messages]")?.remove();
 
   (async () => {
     const sent = sessionStorage.getItem("offline-sent") || "";

@@ -69,6 +69,9 @@ def test_marks_taken_without_network_wait_on_the_phone_and_are_saved_once(phone,
     assert "Hors ligne — 12 présences en attente" in _banner(page).inner_text()
     assert page.get_by_text("En attente d’envoi").count() == 12
     assert not Attendance.objects.filter(session=session).exists()
+    # Background Sync asked for: the browser sends the queue itself once the network is back.
+    tags = page.evaluate("navigator.serviceWorker.ready.then((r) => r.sync.getTags())")
+    assert "offline-marks" in tags
     _shot(page, "queued")
     assert_accessible(page, "grid offline, marks waiting")
     assert_no_sideways_scroll(page, "grid offline, marks waiting")
@@ -108,17 +111,21 @@ def test_a_mark_changed_meanwhile_comes_back_as_a_conflict_the_coordinator_settl
 ):
     page = phone
     session, people = _prepared(page, live_server)
-    person = people[0]
+    person, marked, typed = people[0], people[3], people[5]
     grid = f"{live_server.url}{reverse('chantiers:session_attendance', args=[session.pk])}"
+    office = User.objects.get(email="direction@demo.local")
+    # A row already marked (no vehicle) when the phone keeps the grid: untouched, it is not
+    # queued with the one the coordinator changes.
+    attendance_record(session=session, marks=[Mark(marked.pk, "present")], by=office)
+    page.goto(grid)
 
     _offline(page.context, True)
-    page.goto(grid)
+    page.reload()
     page.locator(f"label[for='s-{person.pk}-excused']").click()
     page.locator("#save-bottom").click()
     page.get_by_text("1 présence gardée sur ce téléphone").wait_for()
 
     # Meanwhile, at the office, someone else marks the same person present.
-    office = User.objects.get(email="direction@demo.local")
     attendance_record(session=session, marks=[Mark(person.pk, "present")], by=office)
 
     _offline(page.context, False)
@@ -134,9 +141,13 @@ def test_a_mark_changed_meanwhile_comes_back_as_a_conflict_the_coordinator_settl
     assert_accessible(page, "a conflict to settle")
     assert_no_sideways_scroll(page, "a conflict to settle")
 
-    # The coordinator keeps their own: it is sent again, over the version they were shown.
-    conflict.get_by_role("button", name="Garder ma présence").click()
+    # The coordinator starts another row, then keeps their own mark: it is sent again, over the
+    # version they were shown; the row being typed stays as typed (no reload over it).
+    page.locator(f"label[for='s-{typed.pk}-late']").click()
+    conflict.get_by_role("button", name=f"Garder ma présence — {person.first_name}").click()
     page.get_by_text("1 présence prise sans réseau est enregistrée.").wait_for()
     attendance = Attendance.objects.get(session=session, participant=person)
     assert (attendance.status, attendance.version) == ("excused", 2)
     assert page.get_by_test_id("offline-conflict").count() == 0
+    assert page.locator(f"#s-{typed.pk}-late").is_checked()
+    assert Attendance.objects.get(session=session, participant=marked).version == 1
