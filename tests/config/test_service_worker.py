@@ -47,7 +47,7 @@ def test_the_worker_loads_the_queue_and_keeps_files_that_exist(client, db):
         assert static(name) in files
     # The "no network" page is kept too, by its address.
     assert 'const FALLBACK = "/hors-ligne/";' in body
-    assert "FALLBACK," in kept.group(1)
+    assert '"/hors-ligne/",' in kept.group(1)
     # Every {% ... %} and {{ ... }} of the template rendered.
     assert "{%" not in body and "{{" not in body
 
