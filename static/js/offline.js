@@ -6,9 +6,15 @@
   const Q = self.OfflineQueue;
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
   const status = document.querySelector("[data-offline-status]");
+  const forgetKept = () => {
+    if (self.caches) caches.delete(Q.PAGES);
+    Object.keys(sessionStorage)
+      .filter((key) => key.startsWith("offline-kept"))
+      .forEach((key) => sessionStorage.removeItem(key));
+  };
   if (!status) {
     // Nobody logged in here: the pages kept for offline use (names, marks) leave the phone.
-    if (self.caches) caches.delete(Q.PAGES);
+    forgetKept();
     return;
   }
   if (!self.indexedDB) return;
@@ -90,7 +96,7 @@
     try {
       const outcome = await Q.flush({ user, csrf: token() });
       const sent = outcome.saved ? plural(outcome.saved, t.sentOne, t.sentMany) : "";
-      if (outcome.login && self.caches) caches.delete(Q.PAGES); // logged out: nothing kept
+      if (outcome.login) forgetKept(); // logged out: nothing kept
       const typing = grid && [...grid.querySelectorAll("[data-row]")].some(changed);
       if (grid && outcome.saved && !typing) {
         // The grid as the server has it now (its versions too); nothing typed is lost.
@@ -301,15 +307,25 @@
 
   // ---- Today's page: the week's grids and groups kept on the phone -----------------------------
 
+  // At most every ten minutes for the same pages: each visit of today's page need not fetch the
+  // week again.
+  const KEEP_AGAIN_MS = 10 * 60 * 1000;
+
   async function keepForOffline(links) {
     const urls = new Set();
     links.forEach((link) => urls.add(link.href).add(new URL(link.dataset.offlineKeep, link.href).href));
+    const key = `offline-kept ${[...urls].join(" ")}`;
+    const note = document.querySelector("[data-offline-kept]");
+    if (Date.now() - Number(sessionStorage.getItem(key) || 0) < KEEP_AGAIN_MS) {
+      if (note) note.hidden = false;
+      return;
+    }
     const cache = await caches.open(Q.PAGES);
     for (const url of urls) {
       const response = await fetch(url, { credentials: "same-origin" });
       if (response.ok && response.headers.get("X-Offline") === "keep") await cache.put(url, response);
     }
-    const note = document.querySelector("[data-offline-kept]");
+    sessionStorage.setItem(key, String(Date.now()));
     if (note) note.hidden = false;
   }
 
@@ -320,6 +336,7 @@
     if (!form.matches("form[data-forget-offline]")) return;
     event.preventDefault();
     navigator.serviceWorker?.controller?.postMessage("forget");
+    forgetKept();
     const forget = self.caches ? caches.delete(Q.PAGES) : Promise.resolve();
     forget.finally(() => form.submit());
   });

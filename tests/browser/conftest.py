@@ -42,18 +42,55 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cut_off_requests_closed(django_db_setup, django_db_blocker):
+    """A request the browser gave up on (a page left while it was fetching, as today's page
+    keeps the week's grids) can leave its live-server thread's connection open after the run;
+    they are closed here, before the test database is dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+# The service worker (the app without network) is the offline journey's: elsewhere it would
+# only add the requests of its install to each journey.
 @pytest.fixture
 def desktop(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-BE")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="fr-BE", service_workers="block"
+    )
+    yield context.new_page()
+    context.close()
+
+
+def _phone(browser, service_workers):
+    return browser.new_context(
+        viewport={"width": 360, "height": 780},
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-BE",
+        service_workers=service_workers,
+    )
+
+
+@pytest.fixture
+def phone(browser):
+    context = _phone(browser, "block")
     yield context.new_page()
     context.close()
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True, locale="fr-BE"
-    )
+def installed_phone(browser):
+    """A phone where the site's service worker runs: the app installed."""
+    context = _phone(browser, "allow")
     yield context.new_page()
     context.close()
 

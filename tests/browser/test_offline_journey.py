@@ -49,8 +49,10 @@ def _banner(page):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_marks_taken_without_network_wait_on_the_phone_and_are_saved_once(phone, live_server):
-    page = phone
+def test_marks_taken_without_network_wait_on_the_phone_and_are_saved_once(
+    installed_phone, live_server
+):
+    page = installed_phone
     context = page.context
     session, people = _prepared(page, live_server)
     grid = f"{live_server.url}{reverse('chantiers:session_attendance', args=[session.pk])}"
@@ -107,9 +109,9 @@ def test_marks_taken_without_network_wait_on_the_phone_and_are_saved_once(phone,
 
 @pytest.mark.django_db(transaction=True)
 def test_a_mark_changed_meanwhile_comes_back_as_a_conflict_the_coordinator_settles(
-    phone, live_server
+    installed_phone, live_server
 ):
-    page = phone
+    page = installed_phone
     session, people = _prepared(page, live_server)
     person, marked, typed = people[0], people[3], people[5]
     grid = f"{live_server.url}{reverse('chantiers:session_attendance', args=[session.pk])}"
