@@ -297,7 +297,7 @@
         return;
       }
       await Q.add(marks);
-      marks.forEach((mark) => showWaiting(mark.participant));
+      applyQueued(marks); // the rows' new starting point: what is typed next is "changed"
       await render(plural(marks.length, t.keptOne, t.keptMany));
       navigator.serviceWorker?.ready
         .then((registration) => registration.sync?.register("offline-marks"))
