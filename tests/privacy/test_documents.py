@@ -202,8 +202,8 @@ def test_a_document_is_removed_on_request(
 def test_documents_past_their_retention_date_are_deleted_daily(
     counsellor, person, django_capture_on_commit_callbacks
 ):
-    today = dt.date(2026, 12, 6)
-    expired = _kept(person, counsellor, keep_until=dt.date(2026, 12, 5))
+    today = timezone.localdate()  # the beat's task below reads the real day
+    expired = _kept(person, counsellor, keep_until=today - dt.timedelta(days=1))
     last_day = _kept(person, counsellor, keep_until=today)
     expired_path = expired.file.path
     with django_capture_on_commit_callbacks(execute=True):
