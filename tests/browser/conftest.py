@@ -59,8 +59,9 @@ def _cut_off_requests_closed(django_db_setup, django_db_blocker):
         )
 
 
-# The service worker (the app without network) is the offline journey's: elsewhere it would
-# only add the requests of its install to each journey.
+# The service worker (the app without network) is the offline journey's; every other context
+# of the journeys blocks it ("service_workers='block'"): its install, fetching the files it keeps
+# while a journey runs, made the keyboard journey's smooth scrolls late on a loaded machine.
 @pytest.fixture
 def desktop(browser):
     context = browser.new_context(

@@ -92,7 +92,11 @@ STATUS_LINES = """td => {
 
 def _phone_of(browser):
     return browser.new_context(
-        viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True, locale="fr-BE"
+        viewport={"width": 360, "height": 780},
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-BE",
+        service_workers="block",
     )
 
 

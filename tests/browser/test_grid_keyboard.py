@@ -73,7 +73,9 @@ def test_a_coordinator_marks_twelve_people_with_the_keyboard_only(
 ):
     session, people = twelve_at_a_session_today()
     rows = sorted(people, key=lambda p: (p.last_name, p.first_name))
-    context = browser.new_context(viewport={"width": width, "height": 640}, locale="fr-BE")
+    context = browser.new_context(
+        viewport={"width": width, "height": 640}, locale="fr-BE", service_workers="block"
+    )
     page = context.new_page()
     log_in(page, live_server, "chantier@demo.local")
     page.goto(live_server.url + reverse("chantiers:session_attendance", args=[session.pk]))

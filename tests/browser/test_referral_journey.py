@@ -74,7 +74,9 @@ def test_a_referral_goes_from_the_counsellor_to_the_partner_and_back(
     assert referral.need.category == NeedCategory.HOUSING
 
     # 2. The housing company's member answers in the app: she sees the minimum, and accepts.
-    context = browser.new_context(viewport=page.viewport_size, locale="fr-BE")
+    context = browser.new_context(
+        viewport=page.viewport_size, locale="fr-BE", service_workers="block"
+    )
     partner = context.new_page()
     log_in(partner, live_server, "partenaire@demo.local")
     partner.goto(f"{live_server.url}/partenaires/orientations-recues/")

@@ -72,7 +72,11 @@ def test_corrections_batch_real_costs_and_km_states_on_a_phone(
 
     # Direction: the corrections of Anna's month, and a settlement dated tomorrow, refused.
     direction = browser.new_context(
-        viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True, locale="fr-BE"
+        viewport={"width": 360, "height": 780},
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-BE",
+        service_workers="block",
     ).new_page()
     log_in(direction, live_server, "direction@demo.local")
     direction.goto(live_server.url + reverse("chantiers:corrections", args=[anna_month.pk]))
