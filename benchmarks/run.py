@@ -218,11 +218,12 @@ class _Undo(Exception):
 
 
 def _written_rounds(
-    post: Callable[[], object], written: Callable[[], int], *, repeat: int, warmup: int
-) -> tuple[list[float], int, list[dict], int]:
-    """A write timed round after round, each undone in a savepoint so that every round is the
-    same write: (samples, queries, slowest queries, rows written by the last round). ``post``
-    sends it and checks the answer; ``written`` counts what it wrote."""
+    what: str, post: Callable[[], object], session: WorkSession, wanted: dict[int, str], **plan
+) -> tuple[list[float], int, list[dict]]:
+    """The marks ``wanted`` written round after round by ``post`` (which sends them and checks
+    the answer), each round undone in a savepoint so that every round is the same write:
+    (samples, queries, slowest queries). Every mark must have been written."""
+    repeat, warmup = plan["repeat"], plan["warmup"]
     samples, queries, saved, slow = [], 0, 0, []
     try:
         with transaction.atomic():
@@ -235,7 +236,9 @@ def _written_rounds(
                     started = time.perf_counter()
                     post()
                     elapsed = time.perf_counter() - started
-                saved = written()
+                saved = sum(
+                    1 for a in session.attendances.all() if a.status == wanted[a.participant_id]
+                )
                 transaction.savepoint_rollback(point)
                 if counting:
                     queries, slow = len(captured), slowest(captured)
@@ -244,7 +247,9 @@ def _written_rounds(
             raise _Undo
     except _Undo:
         pass
-    return samples, queries, slow, saved
+    if saved != len(wanted):
+        raise BenchmarkError(f"The {what} wrote {saved} marks of {len(wanted)}.")
+    return samples, queries, slow
 
 
 def _group_marks(session: WorkSession) -> tuple[list, dict[int, str], dict[int, Attendance]]:
@@ -281,13 +286,9 @@ def measure_attendance_save(user: User, session: WorkSession, *, repeat: int, wa
         if response.status_code != 302:
             raise BenchmarkError(f"Attendance save answered {response.status_code}.")
 
-    def written():
-        return sum(1 for a in session.attendances.all() if a.status == wanted[a.participant_id])
-
-    samples, queries, slow, saved = _written_rounds(post, written, repeat=repeat, warmup=warmup)
+    plan = {"repeat": repeat, "warmup": warmup}
+    samples, queries, slow = _written_rounds("attendance save", post, session, wanted, **plan)
     client.logout()
-    if saved != len(group):
-        raise BenchmarkError(f"The attendance save wrote {saved} marks of {len(group)}.")
     return {
         "path": path,
         "session_date": session.date.isoformat(),
@@ -323,13 +324,9 @@ def measure_offline_sync(user: User, session: WorkSession, *, repeat: int, warmu
         if len(answer.get("saved", [])) != len(marks):
             raise BenchmarkError(f"The offline sync answered {response.status_code}: {answer}.")
 
-    def written():
-        return sum(1 for a in session.attendances.all() if a.status == wanted[a.participant_id])
-
-    samples, queries, slow, saved = _written_rounds(post, written, repeat=repeat, warmup=warmup)
+    plan = {"repeat": repeat, "warmup": warmup}
+    samples, queries, slow = _written_rounds("offline sync", post, session, wanted, **plan)
     client.logout()
-    if saved != len(group):
-        raise BenchmarkError(f"The offline sync wrote {saved} marks of {len(group)}.")
     return {
         "path": path,
         "people": len(group),
