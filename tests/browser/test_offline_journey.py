@@ -63,9 +63,23 @@ def test_marks_taken_without_network_wait_on_the_phone_and_are_saved_once(
     _offline(context, True)
     page.goto(grid)  # from the phone: it was kept when today's page was opened
     assert _banner(page).inner_text().startswith("Hors ligne")
-    page.get_by_role("button", name="Tout le monde présent").click()
+    # Unreadable hours: nothing kept, the input as typed and marked, the refusal said.
     absent = people[0].pk
     page.locator(f"label[for='s-{absent}-unexcused']").click()
+    page.locator(f"#row-{absent} summary").click()
+    page.locator(f"#h-{absent}").fill("quatre")
+    page.locator("#save-bottom").click()
+    refusal = page.locator("[data-offline-problems] [role=alert]")
+    refusal.wait_for()
+    assert (
+        "Sans réseau, rien n’est gardé tant que ces cases sont illisibles" in refusal.inner_text()
+    )
+    assert page.locator(f"#h-{absent}").input_value() == "quatre"
+    assert page.locator(f"#h-{absent}").get_attribute("aria-invalid") == "true"
+    assert page.get_by_text("En attente d’envoi").count() == 0
+    assert_accessible(page, "grid offline, unreadable hours refused")
+    page.locator(f"#h-{absent}").fill("")
+    page.get_by_role("button", name="Tout le monde présent").click()
     page.locator("#save-bottom").click()
     page.get_by_text("12 présences gardées sur ce téléphone").wait_for()
     assert "Hors ligne — 12 présences en attente" in _banner(page).inner_text()
