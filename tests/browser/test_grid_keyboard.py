@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from chantiers.models import Attendance
 from tests.browser.a11y import assert_accessible
@@ -18,7 +17,17 @@ FOCUSED_ID = "document.activeElement.id"
 # What the focus is on, for a message: its id, else its text ("Heures et note").
 FOCUSED = "document.activeElement.id || document.activeElement.textContent.trim()"
 # The focused element is below the sticky bar (not hidden by it, WCAG 2.2 SC 2.4.11).
-NOT_UNDER_THE_BAR = """() => {
+# Judged once the page has stopped scrolling (the same scroll position over five frames): a
+# scroll still under way could carry the element back under the bar after a first look.
+NOT_UNDER_THE_BAR = """async () => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  let still = 0;
+  let last = window.scrollY;
+  while (still < 5) {
+    await frame();
+    still = window.scrollY === last ? still + 1 : 0;
+    last = window.scrollY;
+  }
   const bar = document.querySelector('.sticky-actions').getBoundingClientRect();
   const target = document.activeElement.matches('.btn-check')
     ? document.querySelector(`label[for="${document.activeElement.id}"]`)
@@ -36,9 +45,8 @@ IN_THE_BAR = "document.activeElement.closest('.sticky-actions') !== null"
 
 
 def _in_view(page) -> bool:
-    """Bootstrap scrolls smoothly: wait for the scroll that follows the focus to end."""
-    page.wait_for_function(NOT_UNDER_THE_BAR, timeout=3000)
-    return True
+    """The focused element, once the page has stopped scrolling, is out from under the bar."""
+    return page.evaluate(NOT_UNDER_THE_BAR)
 
 
 def _tab_to(page, prefix: str) -> str:
@@ -60,10 +68,7 @@ def _shift_tab_up_to_the_bar(page) -> list[str]:
         if page.evaluate(IN_THE_BAR):
             return focused
         focused.append(page.evaluate(FOCUSED))
-        try:
-            page.wait_for_function(NOT_UNDER_THE_BAR, timeout=3000)
-        except PlaywrightTimeout:
-            raise AssertionError(f"{focused[-1]!r} is under the sticky bar") from None
+        assert page.evaluate(NOT_UNDER_THE_BAR), f"{focused[-1]!r} is under the sticky bar"
     raise AssertionError("Shift+Tab never reached the sticky bar")
 
 
