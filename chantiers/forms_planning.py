@@ -12,15 +12,8 @@ from accounts.forms_input import IdMultipleChoiceField, TextRuleMixin
 from accounts.models import Organization, Role, User
 from chantiers.forms import plausible_date
 from chantiers.models import Chantier, Incident, IndemnityCeiling, WorkSession
-from participants.forms import DateInput
+from participants.forms import DateInput, TimeInput
 from participants.models import Programme
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class ChantierForm(TextRuleMixin, forms.ModelForm):

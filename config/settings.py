@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "participants",
     "chantiers",
     "partners",
+    "agenda",
     "reporting",
     "dashboard",
     "privacy",
@@ -225,6 +226,9 @@ if not DEBUG and EMAIL_BACKEND.split(".")[-2] in {"console", "locmem"}:
     )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chantiers & Parcours <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Text messages (appointment reminders): a class with ``send_messages``, as agenda.sms describes;
+# the console's prints them (the demo), an organisation plugs in its gateway's.
+SMS_BACKEND = env_str("SMS_BACKEND", "agenda.sms.ConsoleBackend")
 
 # Celery: Redis when configured, otherwise kombu's filesystem transport, so that a first run
 # goes through the same asynchronous path with a real worker process.
@@ -300,6 +304,12 @@ CELERY_BEAT_SCHEDULE = {
     "remove-expired-documents": {
         "task": "privacy.tasks.documents_expired_remove",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # The reminders of tomorrow's appointments: every hour of the working day, so that one
+    # booked this afternoon for tomorrow is reminded too; each is sent once (agenda.services).
+    "send-appointment-reminders": {
+        "task": "agenda.tasks.appointment_reminders_send",
+        "schedule": crontab(hour="8-20", minute=15),
     },
     "send-due-referral-links": {
         "task": "partners.tasks.referral_links_send_due",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("participants/", include("privacy.urls_documents")),
     path("chantiers/", include("chantiers.urls")),
     path("partenaires/", include("partners.urls")),
+    path("agenda/", include("agenda.urls")),
     path("rapports/", include("reporting.urls")),
     path("organisation/", include("privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

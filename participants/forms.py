@@ -27,6 +27,13 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class ParticipantForm(TextRuleMixin, forms.ModelForm):
     # Typed as on the identity card (85.07.30-033.28); stored as 11 digits.
     national_number = forms.CharField(

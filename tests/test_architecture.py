@@ -19,10 +19,13 @@ MAY_IMPORT = {
     "participants": {"accounts"},
     "chantiers": {"accounts", "participants"},
     "partners": {"accounts", "participants"},
-    "reporting": {"accounts", "participants", "chantiers", "partners"},
-    "dashboard": {"accounts", "participants", "chantiers", "partners", "reporting", "privacy"},
-    "privacy": {"accounts", "participants", "chantiers", "partners", "reporting"},
-    "demo": {"accounts", "participants", "chantiers", "partners", "reporting", "privacy"},
+    "agenda": {"accounts", "participants"},
+    "reporting": {"accounts", "participants", "chantiers", "partners", "agenda"},
+    "dashboard": {
+        *("accounts", "participants", "chantiers", "partners", "agenda", "reporting", "privacy"),
+    },
+    "privacy": {"accounts", "participants", "chantiers", "partners", "agenda", "reporting"},
+    "demo": {"accounts", "participants", "chantiers", "partners", "agenda", "reporting", "privacy"},
 }
 
 

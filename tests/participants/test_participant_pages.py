@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLog
+from agenda.models import Appointment
 from participants import services
 from participants.models import Confidentiality, Participant, Pathway
 from tests.factories import ParticipantFactory, PathwayFactory
@@ -473,14 +474,23 @@ def test_the_participant_page_query_count_does_not_grow_with_history(
         services.need_add(
             participant=pathway.participant, category="digital", identified_on=dt.date(2025, 4, 1)
         )
+        for status, days in (("planned", day + 1), ("no_show", -day - 1)):
+            Appointment.objects.create(
+                pathway=pathway,
+                counsellor=counsellor,
+                created_by=counsellor,
+                status=status,
+                starts_at=timezone.now() + dt.timedelta(days=days),
+            )
     services.pathway_close(
         pathway=other, ended_on=dt.date(2024, 12, 20), exit_outcome="moved", by=counsellor
     )
     client.force_login(counsellor)
     # 20 = 17 + the referrals section (partners, one query whatever their number) + whether the
     # person is a volunteer of the chantiers (their indemnities' section: none here) + their
-    # documents (privacy, one query whatever their number)
-    with django_assert_num_queries(20):
+    # documents (privacy, one query whatever their number) + the appointments (agenda: the
+    # planned ones and the last five others in one query, and the consent to reminders)
+    with django_assert_num_queries(22):
         response = client.get(reverse("participants:detail", args=[pathway.participant_id]))
     assert response.status_code == 200
 

@@ -1,0 +1,127 @@
+"""A counsellor's appointments as a calendar feed (ICS) for their phone or desktop calendar:
+its address is signed and carries a key the counsellor can renew, which revokes the old one.
+A calendar app reads it without logging in, so it says as little as it can: the time, the
+person's first name and initial, the form and place — never the purpose, never a note."""
+
+import datetime as dt
+import secrets
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from icalendar import Calendar, Event
+
+from accounts.access import role_required
+from accounts.models import Membership
+from agenda.models import Appointment, CalendarFeed
+from agenda.selectors import appointments_between
+from participants.views.access import CASELOAD_ROLES
+
+SALT = "agenda.calendar-feed"
+# What the feed holds: the last month and the next six.
+PAST_DAYS, COMING_DAYS = 31, 183
+
+
+def feed_token(feed: CalendarFeed) -> str:
+    return signing.Signer(salt=SALT).sign_object({"feed": feed.pk, "key": feed.key})
+
+
+def _feed_for(token: str) -> CalendarFeed:
+    try:
+        claim = signing.Signer(salt=SALT).unsign_object(token)
+        feed = CalendarFeed.objects.select_related("user", "organization").get(pk=claim["feed"])
+    except (signing.BadSignature, CalendarFeed.DoesNotExist, KeyError, TypeError, ValueError):
+        raise Http404 from None
+    if not secrets.compare_digest(str(claim.get("key", "")), feed.key):
+        raise Http404  # renewed or revoked
+    still_member = Membership.objects.active().filter(
+        user=feed.user, organization=feed.organization, role__in=CASELOAD_ROLES
+    )
+    if not feed.user.is_active or not still_member.exists():
+        raise Http404
+    return feed
+
+
+@role_required(*CASELOAD_ROLES)
+def feed_settings(request):
+    """The page that gives the address (and renews or revokes it)."""
+    feed = CalendarFeed.objects.filter(user=request.user, organization=request.organization).first()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke" and feed is not None:
+            feed.delete()
+            messages.success(
+                request, _("L'adresse du calendrier est révoquée : elle ne répond plus.")
+            )
+        elif action == "renew":
+            CalendarFeed.objects.update_or_create(
+                user=request.user,
+                organization=request.organization,
+                defaults={"key": secrets.token_urlsafe(24), "last_read_at": None},
+            )
+            messages.success(
+                request,
+                _("Voici une nouvelle adresse ; l'ancienne, s'il y en avait une, ne répond plus."),
+            )
+        return redirect("agenda:feed")
+    address = (
+        request.build_absolute_uri(reverse("agenda:feed_ics", args=[feed_token(feed)]))
+        if feed
+        else None
+    )
+    return render(request, "agenda/feed.html", {"feed": feed, "address": address})
+
+
+def _short_name(participant) -> str:
+    return f"{participant.first_name} {participant.last_name[:1]}.".strip()
+
+
+@require_GET
+def feed_ics(request, token):
+    feed = _feed_for(token)
+    today = timezone.localdate()
+    found = appointments_between(
+        organization=feed.organization,
+        start=today - dt.timedelta(days=PAST_DAYS),
+        end=today + dt.timedelta(days=COMING_DAYS),
+        counsellor=feed.user,
+    ).exclude(status=Appointment.Status.NO_SHOW)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Chantiers & Parcours//agenda//FR")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{feed.organization.name} — {_('rendez-vous')}")
+    host = request.get_host()
+    for appointment in found:
+        name = _short_name(appointment.participant)
+        event = Event()
+        event.add("uid", f"appointment-{appointment.pk}@{host}")
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", timezone.localtime(appointment.starts_at))
+        event.add("dtend", timezone.localtime(appointment.ends_at))
+        event.add(
+            "summary",
+            _("RDV %(name)s (%(mode)s)")
+            % {
+                "name": name,
+                "mode": appointment.get_mode_display(),
+            },
+        )
+        if appointment.place:
+            event.add("location", appointment.place)
+        event.add(
+            "url", request.build_absolute_uri(reverse("agenda:detail", args=[appointment.pk]))
+        )
+        cancelled = appointment.status == Appointment.Status.CANCELLED
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    patch_cache_control(response, private=True, no_store=True)
+    return response
