@@ -44,8 +44,9 @@ class AppointmentForm(TextRuleMixin, forms.Form):
         self.fields["counsellor"].label_from_instance = lambda user: user.get_full_name()
         self.fields["pathway"].queryset = pathways
         self.fields["pathway"].label_from_instance = lambda pathway: str(pathway.programme)
-        if len(pathways) == 1:
-            self.fields["pathway"].initial = pathways[0].pk
+        choices = list(pathways)
+        if len(choices) == 1:
+            self.fields["pathway"].initial = choices[0].pk
             self.fields["pathway"].widget = forms.HiddenInput()
         self.fields["time"].widget.attrs["step"] = 300
 
@@ -71,7 +72,7 @@ class AppointmentForm(TextRuleMixin, forms.Form):
 
 
 def open_pathways(participant):
-    return list(
+    return (
         Pathway.objects.filter(participant=participant, ended_on__isnull=True)
         .select_related("programme")
         .order_by("started_on", "pk")
@@ -101,11 +102,15 @@ class OutcomeForm(TextRuleMixin, forms.Form):
         validators=[MinValueValidator(1), MaxValueValidator(600)],
     )
     confidentiality = forms.ChoiceField(
-        label=_("Confidentialité"), choices=Confidentiality.choices, initial=Confidentiality.NORMAL
+        label=_("Confidentialité"),
+        choices=Confidentiality.choices,
+        initial=Confidentiality.NORMAL,
+        required=False,
     )
 
     def clean(self):
         data = super().clean()
+        data["confidentiality"] = data.get("confidentiality") or Confidentiality.NORMAL
         if data.get("outcome") == Appointment.Status.HELD and not data.get("text"):
             self.add_error("text", _("Écrivez la note de l'entretien."))
         return data

@@ -24,6 +24,7 @@ from agenda.forms import (
     open_pathways,
 )
 from agenda.models import Appointment, ReminderConsent
+from participants.models import Pathway
 from participants.views.access import CASELOAD_ROLES, participant_or_404
 
 TEAM = "equipe"
@@ -115,6 +116,15 @@ def appointment_book(request, participant_pk):
 
 
 def _detail(request, appointment, **forms):
+    """The appointment's page; a refused form (``forms``) is shown with what was typed, or, if
+    the appointment is no longer planned (said meanwhile, here or elsewhere), its reason is."""
+    if forms:
+        appointment.refresh_from_db()
+        if appointment.status != Appointment.Status.PLANNED:
+            for form in forms.values():
+                for error in form.non_field_errors():
+                    messages.error(request, error)
+            forms = {}
     context = {
         "appointment": appointment,
         "participant": appointment.participant,
@@ -138,7 +148,7 @@ def appointment_move(request, pk):
     if appointment.status != Appointment.Status.PLANNED:
         messages.error(request, _("Ce rendez-vous n'est plus prévu : il ne se déplace plus."))
         return redirect("agenda:detail", pk=appointment.pk)
-    pathways = [appointment.pathway]
+    pathways = Pathway.objects.filter(pk=appointment.pathway_id).select_related("programme")
     form = AppointmentForm(
         request.POST or None,
         team=selectors.team(organization=request.organization),

@@ -438,6 +438,10 @@ def _seen_by_all(name: str, *targets: str) -> dict:
 # markup or of the test's world cannot silently skip one).
 WITH_FORMS = {
     **_seen_by_all("accounts:login"),
+    **_seen_by_all("agenda:book"),
+    **_seen_by_all("agenda:consent"),
+    **_seen_by_all("agenda:detail", "agenda:outcome", "agenda:cancel"),
+    **_seen_by_all("agenda:move"),
     **_seen_by_all("accounts:member_edit"),
     **_seen_by_all("accounts:member_invite"),
     **_seen_by_all("accounts:organization_settings"),

@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role
+from agenda.models import Appointment, CalendarFeed
+from agenda.views_feed import feed_token
 from chantiers import payments
 from chantiers.models import (
     CeilingExcess,
@@ -159,6 +161,15 @@ def world_rows(operator, housing, personas):
     run = ReportRun.objects.create(
         organization=operator, kind="activity", requested_by=director, parameters={"year": 2025}
     )
+    # Begun an hour ago and still planned: its page has the outcome's form and the cancelling.
+    appointment = Appointment.objects.create(
+        pathway=pathway,
+        counsellor=counsellor,
+        created_by=counsellor,
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        purpose="Bilan",
+    )
+    feed = CalendarFeed.objects.create(user=counsellor, organization=operator, key="walked-key")
     pk = {
         "participant": person.pk,
         "pathway": pathway.pk,
@@ -182,6 +193,7 @@ def world_rows(operator, housing, personas):
         "correction": correction.pk,
         "real_cost": real_cost.pk,
         "document": document.pk,
+        "appointment": appointment.pk,
     }
     month = {"pk": chantier.pk, "year": 2026, "month": 3}
     # Which rows fill each address's path, by the address's name.
@@ -196,6 +208,9 @@ def world_rows(operator, housing, personas):
         "chantiers:signin_sheet_week": month | {"day": MONDAY.day},
         "chantiers:week_entry": month | {"day": MONDAY.day},
         "partners:matching_create": {"participant_pk": person.pk},
+        "agenda:book": {"participant_pk": person.pk},
+        "agenda:consent": {"participant_pk": person.pk},
+        "agenda:feed_ics": {"token": feed_token(feed)},
         "reporting:request": {"kind": "activity"},
         "reporting:download": {"pk": run.pk, "fmt": "pdf"},
     }
@@ -240,6 +255,7 @@ def world_rows(operator, housing, personas):
         "privacy:subject_access_export": "participant",
         "documents:add": "participant",
         "documents:": "document",
+        "agenda:": "appointment",
     }
     for name, pattern in PATTERNS.items():
         if name in paths or not pattern.pattern.converters:
