@@ -31,6 +31,12 @@ class AgendaConfig(AppConfig):
         auditlog.register(models.Appointment)
         auditlog.register(models.ReminderConsent)
 
+        from agenda.services import appointments_cancel_for_closed_pathway
+        from participants.services import CLOSE_FOLLOWERS
+
+        if appointments_cancel_for_closed_pathway not in CLOSE_FOLLOWERS:
+            CLOSE_FOLLOWERS.append(appointments_cancel_for_closed_pathway)
+
         from agenda.selectors import participant_appointments_section
         from participants.selectors import PAGE_SECTIONS
 

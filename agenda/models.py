@@ -172,7 +172,7 @@ class CalendarFeed(models.Model):
         "accounts.Organization", on_delete=models.CASCADE, related_name="+"
     )
     key = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now=True)
+    renewed_at = models.DateTimeField(auto_now=True)
     last_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

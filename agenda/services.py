@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 HOLDER_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
 # A reminder that failed is tried again at the next runs, this many times in all.
 REMINDER_ATTEMPTS = 3
+# An appointment's length, as the model's validators say: the search for an overlapping one
+# looks this far back (a longer one, written past the form, would go unseen).
+DURATION_MINUTES = (5, 480)
 
 
 def _holder_checked(*, counsellor: User, organization: Organization) -> None:
@@ -44,6 +47,11 @@ def _checked_slot(
 ) -> None:
     """A time to come, free in the counsellor's agenda (their row locked: two bookings of the
     same time at once are not both accepted)."""
+    shortest, longest = DURATION_MINUTES
+    if not shortest <= duration_minutes <= longest:
+        raise ValidationError(
+            {"duration_minutes": _("Une durée de 5 minutes à 8 heures (480 minutes).")}
+        )
     if starts_at <= now:
         raise ValidationError(
             {
@@ -58,7 +66,7 @@ def _checked_slot(
     others = Appointment.objects.filter(
         counsellor=counsellor, status=Appointment.Status.PLANNED, starts_at__lt=ends_at
     ).exclude(pk=getattr(moving, "pk", None))
-    for other in others.filter(starts_at__gte=starts_at - dt.timedelta(hours=8)):
+    for other in others.filter(starts_at__gt=starts_at - dt.timedelta(minutes=longest)):
         if other.ends_at > starts_at:
             local = timezone.localtime(other.starts_at)
             raise ValidationError(
@@ -87,6 +95,9 @@ def appointment_book(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """An appointment to come, in an open pathway, with a member of the team who is free."""
+    # Locked and read again, as pathway_close does: a pathway closed since the page was shown
+    # (or while this booking runs) takes no appointment.
+    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
     if not pathway.is_open:
         raise ValidationError(
             _("Ce parcours est clôturé : un rendez-vous se planifie dans un parcours ouvert.")
@@ -152,7 +163,9 @@ def appointment_move(
         "purpose": purpose,
     }.items():
         setattr(locked, name, value)
-    locked.save()
+    locked.save(
+        update_fields=["counsellor", "starts_at", "duration_minutes", "mode", "place", "purpose"]
+    )
     return locked
 
 
@@ -191,8 +204,10 @@ def appointment_held(
     note the counsellor writes (restricted if they say so)."""
     locked = _still_planned(appointment)
     _has_begun(locked, now or timezone.now())
+    # Locked, so that a closing at the same moment waits: no interview lands in a closed pathway.
+    pathway = Pathway.objects.select_for_update().get(pk=locked.pathway_id)
     event = participant_services.event_add(
-        pathway=locked.pathway,
+        pathway=pathway,
         by=by,
         date=timezone.localdate(locked.starts_at),
         text=text,
@@ -277,7 +292,9 @@ def _claim(appointment: Appointment, channel: str) -> Reminder | None:
     except IntegrityError:
         taken = Reminder.objects.filter(
             **key, status=Reminder.Status.FAILED, attempts__lt=REMINDER_ATTEMPTS
-        ).update(status=Reminder.Status.SENDING, attempts=F("attempts") + 1)
+        ).update(  # ``at`` by hand: update() leaves auto_now alone, and the claim's age counts
+            status=Reminder.Status.SENDING, attempts=F("attempts") + 1, at=timezone.now()
+        )
         return Reminder.objects.get(**key) if taken else None
 
 
@@ -322,11 +339,22 @@ def _send(appointment: Appointment, channel: str) -> None:
         sms.send(to=sms.mobile_number(participant.phone), text=text)
 
 
+def _interrupted_claims_failed() -> None:
+    """A claim still "sending" after the task's hard time limit lost its worker between the
+    claim and the answer (killed, restarted): it is said failed, with that reason, so that the
+    next attempt takes it instead of leaving the reminder unsent and unexplained."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    Reminder.objects.filter(status=Reminder.Status.SENDING, at__lt=cutoff).update(
+        status=Reminder.Status.FAILED, error="interrupted: no answer from the sending worker"
+    )
+
+
 def reminders_send_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Sends the reminders of tomorrow's appointments that are not sent yet, each channel the
     person agreed to and has a contact for; what happened is kept on each reminder's row (the
     log holds ids, never a name, an address or a number)."""
     counts = {"sent": 0, "failed": 0}
+    _interrupted_claims_failed()
     for appointment in _due_appointments(now or timezone.now()):
         consent = appointment.participant.reminder_consent
         channels = []
@@ -350,3 +378,20 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> dict[str, int]:
                 log.info("reminder %s of appointment %s sent", channel, appointment.pk)
             reminder.save(update_fields=["status", "error", "at"])
     return counts
+
+
+def appointments_cancel_for_closed_pathway(*, pathway: Pathway, by: User) -> int:
+    """A closed pathway's appointments still to come are cancelled, with the reason (no reminder
+    goes out for them). Those whose time has passed stay to be said held or missed."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Parcours clôturé le %(date)s.") % {
+            "date": pathway.ended_on.strftime("%d/%m/%Y")
+        }
+    return Appointment.objects.filter(
+        pathway=pathway, status=Appointment.Status.PLANNED, starts_at__gt=timezone.now()
+    ).update(
+        status=Appointment.Status.CANCELLED,
+        cancel_reason=reason,
+        outcome_by=by,
+        outcome_at=timezone.now(),
+    )

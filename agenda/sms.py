@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-# A Belgian mobile number (04xx xx xx xx) or an international one written with its +.
+# A Belgian mobile number (04xx xx xx xx, also written +32 (0)4…: the trunk 0 kept after the
+# country code) or an international one written with its +.
 _SEPARATORS = re.compile(r"[\s./()-]")
-_BELGIAN_MOBILE = re.compile(r"^(?:\+32|0032|0)(4\d{8})$")
+_BELGIAN_MOBILE = re.compile(r"^(?:\+320?|00320?|0)(4\d{8})$")
 _INTERNATIONAL = re.compile(r"^(?:\+|00)([1-9]\d{7,14})$")
 
 
@@ -59,5 +60,9 @@ class LocmemBackend:
 
 
 def send(*, to: str, text: str) -> None:
+    """Raises when the message is not sent: the backend's own error, or its answer that it sent
+    none (as Django's e-mail backends count what they sent), so that the reminder is recorded
+    failed and tried again, never said sent."""
     backend = import_string(settings.SMS_BACKEND)()
-    backend.send_messages([Message(to=to, text=text)])
+    if backend.send_messages([Message(to=to, text=text)]) == 0:
+        raise RuntimeError("the SMS backend sent nothing")

@@ -139,6 +139,9 @@ def participant_update(*, participant: Participant, **fields: object) -> Partici
 # one way — so the service calls what was registered, in its own transaction; nothing else does
 # (no signal: a change made by any other way is not a change of income source).
 INCOME_FOLLOWERS: list[Callable[..., None]] = []
+# What the apps above do when a pathway closes, in its transaction (the agenda cancels the
+# appointments still to come): registered as INCOME_FOLLOWERS are, for the same reason.
+CLOSE_FOLLOWERS: list[Callable[..., None]] = []
 
 
 @transaction.atomic
@@ -287,6 +290,8 @@ def pathway_close(
         exit_outcome=exit_outcome,
         note=note,
     )
+    for follow in CLOSE_FOLLOWERS:
+        follow(pathway=pathway, by=by)
     return pathway
 
 
