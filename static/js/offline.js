@@ -89,12 +89,23 @@
 
   // Send the queue (when the network is there); the grid comes back from the server with what
   // was saved, the banner says how many.
+  // The network back is often a bar that comes and goes: a sending the network stopped is
+  // tried again after 10 s, then 20, 40… up to 2 minutes, as long as the page is open.
   let sending = false;
+  let retryIn = 10000;
+  let retryTimer = null;
   async function sync() {
+    clearTimeout(retryTimer);
     if (sending || !navigator.onLine) return render();
     sending = true;
     try {
       const outcome = await Q.flush({ user, csrf: token() });
+      if (outcome.unsent && !outcome.login) {
+        retryTimer = setTimeout(sync, retryIn);
+        retryIn = Math.min(retryIn * 2, 120000);
+      } else {
+        retryIn = 10000;
+      }
       const sent = outcome.saved ? plural(outcome.saved, t.sentOne, t.sentMany) : "";
       if (outcome.login) forgetKept(); // logged out: nothing kept
       const typing = grid && [...grid.querySelectorAll("[data-row]")].some(changed);

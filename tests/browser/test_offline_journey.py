@@ -27,11 +27,13 @@ def _shot(page, name):
 def _offline(context, offline: bool) -> None:
     """The network cut (or back) for the pages and for the service worker: Chromium's offline
     emulation does not reach the worker's own requests, which are refused here as well."""
-    context.set_offline(offline)
     if offline:
+        context.set_offline(True)
         context.route("**/*", lambda route: route.abort("internetdisconnected"))
     else:
+        # The network first, then the "online" event the page sends its queue on.
         context.unroute("**/*")
+        context.set_offline(False)
 
 
 def _prepared(page, live_server):
