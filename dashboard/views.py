@@ -1,9 +1,11 @@
 """The dashboard: what each role should see first on arriving — the team, the protection of
-personal data, the referrals waiting for an answer, the volunteers above a ceiling."""
+personal data, the referrals waiting for an answer, the volunteers above a ceiling, the
+year's appointments for the direction."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 
 from accounts import selectors as accounts_selectors
 from accounts.access import role_required
@@ -12,6 +14,8 @@ from accounts.models import Role
 from chantiers.selectors import excesses_open
 from partners.selectors import referrals_awaiting_answer
 from privacy.services import anonymisation_review_pending
+from reporting.indicators.appointments import appointment_figures
+from reporting.render.formats import format_value
 
 REMINDERS_SHOWN = 10
 
@@ -35,6 +39,8 @@ def home(request):
         context["ceiling_excesses"] = excesses_open(
             organization=organization, user=request.user, role=role
         )
+    if role == Role.DIRECTION:
+        context["appointments"] = _appointments_this_year(organization)
     return render(request, "dashboard/home.html", context)
 
 
@@ -42,6 +48,19 @@ def favicon(request):
     """``/favicon.ico``, which browsers and tools ask for whatever the page links: the static
     icon (its hashed name in production). Not permanent, so a new icon is picked up."""
     return redirect(static("icons/favicon.ico"))
+
+
+def _appointments_this_year(organization) -> dict:
+    """This year's appointments as the activity report counts them (one definition, in
+    ``reporting.indicators.appointments``; one aggregate query), formatted as the PDF prints
+    them."""
+    figures = appointment_figures(organization=organization, year=timezone.localdate().year)
+    return {
+        "year": str(figures.year),
+        "held": format_value(figures.held, "int"),
+        "no_show_rate": format_value(figures.no_show_rate, "percent"),
+        "to_complete": format_value(figures.to_complete, "int") if figures.provisional else "",
+    }
 
 
 def _referral_reminders(request) -> dict:

@@ -28,6 +28,8 @@ did not end before 01/01/Y; see ``reporting.indicators.common``):
   and by status (the status today);
 - employers: prospection contacts dated in Y and the distinct employers they reached; matchings
   proposed in Y by outcome (status today); hires: matchings whose status became "hired" in Y.
+- individual appointments (held, persons met, hours, no-shows and their rate, cancelled, to
+  complete): ``reporting.indicators.appointments``.
 Every figure is an aggregate query; the number of queries does not depend on the data. The rows
 behind the needs, referrals and employer figures (the spreadsheet's listings) are read from the
 same querysets as the figures (``needs_of_year``, ``referrals_sent``, ``employer_contacts``,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 
 from accounts.models import Organization
 from participants.models import Participant, Pathway, Programme
@@ -35,6 +36,17 @@ class Period:
 
     def __str__(self):
         return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+    def moments(self) -> tuple[datetime, datetime]:
+        """The period as aware times, for what is dated to the minute (an appointment): from
+        midnight of its first day to midnight after its last, in the organization's time
+        (``TIME_ZONE``, Brussels), so a time counts in the period of its local date, as every
+        date of the reports does; the end is excluded (``__gte``, ``__lt``)."""
+        zone = timezone.get_default_timezone()
+        return (
+            timezone.make_aware(datetime.combine(self.start, time.min), zone),
+            timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min), zone),
+        )
 
 
 def pathways_of(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +26,7 @@ from reporting.document import (
     Table,
     Text,
 )
-from reporting.indicators import activity
+from reporting.indicators import activity, appointments
 from reporting.indicators.chantiers import (
     ZERO,
     chantier_figures,
@@ -46,10 +48,18 @@ def _labels(choices) -> dict[str, str]:
     return {code: str(label) for code, label in choices}
 
 
-def _breakdown_table(title: str, heading: str, rows, total: int) -> Table:
+def _breakdown_table(
+    title: str, heading: str, rows, total: int, counted: str | None = None
+) -> Table:
+    """``BreakdownRow``s with their share of ``total``; ``counted`` names what they count
+    (persons, unless told)."""
     return Table(
         title=title,
-        columns=[Column(heading), Column(_("Personnes"), "int"), Column(_("Part"), "percent")],
+        columns=[
+            Column(heading),
+            Column(counted or _("Personnes"), "int"),
+            Column(_("Part"), "percent"),
+        ],
         rows=[[row.label, row.count, rate(row.count, total)] for row in rows],
         footer=[_("Total"), total, rate(total, total)],
     )
@@ -251,6 +261,59 @@ def _chantiers_section(figures, paid, year: int) -> Section:
             ),
         ],
     )
+
+
+def _appointments_section(figures: appointments.AppointmentFigures, year: int) -> Section:
+    title = _("Rendez-vous individuels")
+    if not figures.listed:
+        return Section(
+            title, [Text(_("Aucun rendez-vous individuel en %(year)s.") % {"year": year})]
+        )
+    answered = figures.held + figures.no_shows
+    rate_note = _("sur %(n)s rendez-vous tenus ou manqués") % {"n": format_value(answered, "int")}
+    if figures.provisional:
+        rate_note += " — " + _("provisoire : %(n)s à compléter") % {
+            "n": format_value(figures.to_complete, "int")
+        }
+    items = [
+        KeyFigure(_("Rendez-vous tenus"), figures.held),
+        KeyFigure(_("Personnes rencontrées"), figures.persons_met),
+        KeyFigure(_("Heures des rendez-vous tenus"), figures.hours_held, "hours"),
+        KeyFigure(_("Absences sans prévenir"), figures.no_shows),
+        KeyFigure(_("Taux d'absence"), figures.no_show_rate, "percent", rate_note),
+        KeyFigure(_("Rendez-vous annulés"), figures.cancelled),
+        KeyFigure(
+            _("Rendez-vous à compléter"),
+            figures.to_complete,
+            note=_("passés, ni tenus ni manqués à ce jour : hors du taux d'absence"),
+        ),
+    ]
+    if figures.to_come:  # the current year's report only
+        items.append(KeyFigure(_("Rendez-vous à venir"), figures.to_come))
+    blocks = [KeyFigures(items)]
+    if figures.provisional:
+        blocks.append(
+            Text(
+                _(
+                    "Chiffres provisoires : %(n)s rendez-vous de l'année sont passés sans que "
+                    "l'on sache encore s'ils ont été tenus ou manqués. Ils ne comptent ni parmi "
+                    "les rendez-vous tenus ni dans le taux d'absence ; ces chiffres changeront "
+                    "quand leur issue sera notée dans l'agenda."
+                )
+                % {"n": format_value(figures.to_complete, "int")}
+            )
+        )
+    if figures.held:
+        blocks.append(
+            _breakdown_table(
+                _("Rendez-vous tenus par forme"),
+                _("Forme"),
+                figures.held_by_mode,
+                figures.held,
+                counted=_("Rendez-vous tenus"),
+            )
+        )
+    return Section(title, blocks)
 
 
 def _needs_section(needs, year: int) -> Section:
@@ -485,6 +548,65 @@ def statements_listing(*, organization: Organization, year: int) -> Table:
     )
 
 
+def appointments_listing(*, organization: Organization, year: int, now: datetime) -> Table:
+    """The appointments behind « Rendez-vous individuels », one row each whatever its outcome:
+    the person by pseudonym (the figures count persons met); no purpose, place nor reason of a
+    cancellation (free text)."""
+    modes = _labels(appointments.MODES)
+    outcomes = _labels(appointments.OUTCOMES)
+    rows = [
+        [
+            str(pk),
+            starts_at,
+            pseudonym(participant_id),
+            f"{first_name} {last_name}".strip(),
+            modes[mode],
+            minutes,
+            outcomes[outcome],
+        ]
+        for (
+            pk,
+            starts_at,
+            participant_id,
+            first_name,
+            last_name,
+            mode,
+            minutes,
+            outcome,
+        ) in appointments.appointments_of_year(organization=organization, year=year, now=now)
+        .order_by("starts_at", "pk")
+        .values_list(
+            "pk",
+            "starts_at",
+            "pathway__participant_id",
+            "counsellor__first_name",
+            "counsellor__last_name",
+            "mode",
+            "minutes",
+            "outcome",
+        )
+    ]
+    return Table(
+        title=_("Rendez-vous"),
+        columns=[
+            Column(_("N°")),
+            Column(_("Date et heure"), "date"),
+            Column(_("Identifiant")),
+            Column(_("Conseiller·ère")),
+            Column(_("Forme")),
+            Column(_("Durée (minutes)"), "int"),
+            Column(_("Issue")),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par rendez-vous de l'année (heure de Bruxelles), quelle que soit son "
+            "issue : les chiffres de la section « Rendez-vous individuels » comptent ces lignes "
+            "par issue. Durée : la durée réelle notée pour un rendez-vous tenu, sinon la durée "
+            "prévue ; les heures des rendez-vous tenus en sont la somme."
+        ),
+    )
+
+
 def needs_listing(*, organization: Organization, year: int) -> Table:
     """The needs counted in « Besoins identifiés et levés dans l'année »: no note (free text),
     and no person: a category such as health beside a pseudonym would tell too much, and no
@@ -602,6 +724,9 @@ def employer_contacts_listing(*, organization: Organization, year: int) -> Table
 def build(*, organization: Organization, parameters: dict, progress: Progress) -> Document:
     year = year_param(parameters=parameters, today=timezone.localdate())
     period = Period.year(year)
+    # One moment for the appointments' figures and their listing: which planned appointments
+    # are "to complete" (begun) or "to come" must not change between the two queries.
+    now = timezone.now()
 
     progress(5, _("Chiffres clés"))
     headline, years = activity.headline_and_trend(organization=organization, year=year)
@@ -612,6 +737,10 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     exits = activity.exits_by_outcome(organization=organization, year=year)
     progress(55, _("Chantiers"))
     chantiers = chantier_figures(organization=organization, period=period)
+    progress(60, _("Rendez-vous"))
+    appointment_figures = appointments.appointment_figures(
+        organization=organization, year=year, now=now
+    )
     progress(65, _("Besoins, orientations et employeurs"))
     needs = activity.needs_by_category(organization=organization, year=year)
     referrals = activity.referrals_by_kind(organization=organization, year=year)
@@ -621,6 +750,7 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
         persons_listing(organization=organization, year=year),
         exits_listing(organization=organization, year=year),
         statements_listing(organization=organization, year=year),
+        appointments_listing(organization=organization, year=year, now=now),
         needs_listing(organization=organization, year=year),
         referrals_listing(organization=organization, year=year),
         matchings_listing(organization=organization, year=year),
@@ -641,6 +771,7 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
             _profile_section(breakdowns, total, year),
             _exits_section(exits, year),
             _chantiers_section(chantiers, paid, year),
+            _appointments_section(appointment_figures, year),
             _needs_section(needs, year),
             _referrals_section(referrals, year),
             _employers_section(employers, year),

@@ -177,6 +177,61 @@ def _activity() -> list[list[str]]:
             ),
         ],
         [_("Incidents"), _("Incidents datés de l'année.")],
+        # Individual appointments (reporting.indicators.appointments)
+        [
+            _("Rendez-vous tenus"),
+            _(
+                "Rendez-vous individuels de l'année notés « tenu » dans l'agenda. Un "
+                "rendez-vous est de l'année selon sa date à l'heure de Bruxelles : le 31/12 à "
+                "23 h 30 compte dans l'année, le 01/01 à 0 h 15 dans la suivante."
+            ),
+        ],
+        [
+            _("Personnes rencontrées"),
+            _("Personnes distinctes ayant eu au moins un rendez-vous tenu dans l'année."),
+        ],
+        [
+            _("Heures des rendez-vous tenus"),
+            _(
+                "Durées des rendez-vous tenus additionnées, en heures : la durée réelle notée "
+                "quand le rendez-vous a été dit tenu, à défaut la durée prévue."
+            ),
+        ],
+        [
+            _("Absences sans prévenir"),
+            _("Rendez-vous de l'année notés « absence sans prévenir »."),
+        ],
+        [
+            _("Taux d'absence"),
+            _(
+                "Absences sans prévenir sur rendez-vous tenus ou manqués (tenus plus absences "
+                "sans prévenir). Les rendez-vous annulés et ceux à compléter n'y entrent pas ; "
+                "tant qu'il reste des rendez-vous à compléter, le taux est provisoire."
+            ),
+        ],
+        [_("Rendez-vous annulés"), _("Rendez-vous de l'année notés « annulé ».")],
+        [
+            _("Rendez-vous à compléter"),
+            _(
+                "Rendez-vous prévus dont l'heure est passée mais dont l'issue (tenu ou absence) "
+                "n'est pas encore notée : comptés à part, ni parmi les rendez-vous tenus ni "
+                "dans le taux d'absence."
+            ),
+        ],
+        [
+            _("Rendez-vous à venir"),
+            _(
+                "Rendez-vous prévus de l'année dont l'heure n'est pas encore venue (seulement "
+                "dans le rapport de l'année en cours)."
+            ),
+        ],
+        [
+            _("Rendez-vous tenus par forme"),
+            _(
+                "Les rendez-vous tenus selon leur forme : en présentiel, par téléphone ou en "
+                "visioconférence."
+            ),
+        ],
         # Needs, referrals, employers
         [
             _("Besoins identifiés et levés dans l'année"),

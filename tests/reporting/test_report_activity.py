@@ -297,10 +297,11 @@ class TestListings:
 def test_building_the_report_takes_the_same_number_of_queries_with_more_data(
     data, operator, django_assert_num_queries
 ):
-    # headline and trend 1, paid 1, breakdowns 2, exits 2, chantiers 7, needs 1, referrals 1,
-    # employers 3, listings 7 (persons, exits, and one each for the paid statements, the needs,
-    # the referrals, the matchings and the prospection contacts) = 25
-    with django_assert_num_queries(25):
+    # headline and trend 1, paid 1, breakdowns 2, exits 2, chantiers 7, appointments 1 (one
+    # aggregate), needs 1, referrals 1, employers 3, listings 8 (persons, exits, and one each
+    # for the paid statements, the appointments, the needs, the referrals, the matchings and the
+    # prospection contacts) = 27
+    with django_assert_num_queries(27):
         build("activity", organization=operator, parameters={"year": 2025})
     programme = ProgrammeFactory(organization=operator)
     for _ in range(20):
@@ -311,7 +312,7 @@ def test_building_the_report_takes_the_same_number_of_queries_with_more_data(
             ended_on=d(2025, 3, 1),
             exit_outcome="job_permanent",
         )
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(27):
         document = build("activity", organization=operator, parameters={"year": 2025})
     assert len(_listing(document, "Personnes accompagnées").rows) == 26  # 6 + 20
     assert _key_figures(document, "Chiffres clés")["Sorties positives (emploi ou formation)"] == 23

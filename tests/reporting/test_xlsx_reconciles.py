@@ -762,6 +762,78 @@ def test_the_activity_money_needs_referrals_and_employers_are_the_rows_of_their_
     checks.verify()
 
 
+# The appointments' key figures → the «Issue» of the listing rows they count.
+APPOINTMENT_ISSUES = {
+    "Rendez-vous tenus": "Tenu",
+    "Absences sans prévenir": "Absence sans prévenir",
+    "Rendez-vous annulés": "Annulé",
+    "Rendez-vous à compléter": "À compléter",
+    "Rendez-vous à venir": "À venir",
+}
+
+
+@pytest.mark.parametrize("report", _of_kind("activity"))
+def test_the_activity_appointments_are_the_rows_of_their_listing(books, report):
+    """« Rendez-vous individuels » (issue 20) counts the rows of the listing « Rendez-vous »
+    by issue, the persons met and the hours are those of its held rows, and it lists the
+    appointments of the year only (Brussels time)."""
+    book = books[report]
+    checks = Checks(book)
+    year = int(book.parameters["Année"])
+    section = "Rendez-vous individuels"
+    listing = book.table("Rendez-vous")
+    source = f"the rows of the listing «{listing.title}»"
+    outside = [r for r in listing.rows if _day(r[listing.index("Date et heure")]).year != year]
+    checks.true(listing.title, "rows", not outside, f"{len(outside)} rows outside {year}")
+
+    def shown(figure: str):
+        # No appointment in the year: the section says so in a sentence, without figures.
+        return book.figure(figure) if figure in book.figures else 0
+
+    issues = listing.counts("Issue")
+    others = set(issues) - set(APPOINTMENT_ISSUES.values())
+    checks.true(listing.title, "«Issue»", not others, f"rows no figure counts: {others}")
+    for figure, issue in APPOINTMENT_ISSUES.items():
+        checks.equal(
+            section, figure, shown(figure), issues[issue], f"{source} whose «Issue» is {issue}"
+        )
+    held = listing.where("Issue", lambda v: v == "Tenu")
+    checks.equal(
+        section,
+        "Personnes rencontrées",
+        shown("Personnes rencontrées"),
+        listing.distinct("Identifiant", held),
+        f"the persons of {source} whose «Issue» is Tenu",
+    )
+    minutes = listing.sum("Durée (minutes)", held)
+    checks.equal(
+        section,
+        "Heures des rendez-vous tenus",
+        shown("Heures des rendez-vous tenus"),
+        (minutes / 60).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        f"the «Durée (minutes)» of {source} whose «Issue» is Tenu, in hours",
+    )
+    if "Taux d'absence" in book.figures:
+        missed = issues["Absence sans prévenir"]
+        checks.equal(
+            section,
+            "Taux d'absence",
+            book.figure("Taux d'absence"),
+            _rate(missed, len(held) + missed),
+            f"no-shows / (held + no-shows) in {source}",
+        )
+    if book.has_table("Rendez-vous tenus par forme"):
+        table = book.table("Rendez-vous tenus par forme")
+        checks.equal(
+            table.title,
+            "held per mode",
+            table.by_label("Rendez-vous tenus"),
+            listing.counts("Forme", held),
+            f"{source} whose «Issue» is Tenu, per «Forme»",
+        )
+    checks.verify()
+
+
 # --- Subsidy ----------------------------------------------------------------------------------
 
 
