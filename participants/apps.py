@@ -28,3 +28,5 @@ class ParticipantsConfig(AppConfig):
         auditlog.register(models.Goal)
         auditlog.register(models.FollowUp)
         auditlog.register(models.Programme)
+        auditlog.register(models.Training)
+        auditlog.register(models.Certification)

@@ -6,6 +6,7 @@ from accounts.forms_input import SEARCH_LENGTH, IdChoiceField, TextRuleMixin
 from accounts.models import Organization
 from participants.importing import MAX_BYTES
 from participants.models import (
+    Certification,
     ExitOutcome,
     FollowUp,
     Goal,
@@ -16,6 +17,7 @@ from participants.models import (
     PathwayEvent,
     Phase,
     Programme,
+    Training,
 )
 from participants.validators import clean_typed_national_number, national_number_birth_date
 
@@ -322,3 +324,114 @@ class ImportForm(TextRuleMixin, forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
             raise forms.ValidationError(_("Envoyez un fichier .csv ou .xlsx."))
         return upload
+
+
+# --- Trainings and certifications (issue 20, point 3) ---------------------------------------
+# Plain forms, not model forms: a model form would check the table's constraints itself and
+# say "constraint … violated" above the form; the service says each refusal beside its field.
+
+
+def _hours_field(label, **kwargs) -> forms.DecimalField:
+    """Hours as a French user types them ("12,5"); their bounds are the service's rule."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=6,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        **kwargs,
+    )
+
+
+def training_providers():
+    """The organizations a training may be given by, among the app's: neither the employers
+    prospected (they would fill the list: the provider's name is typed instead) nor funders."""
+    return Organization.objects.filter(is_active=True).exclude(
+        kind__in=[Organization.Kind.EMPLOYER, Organization.Kind.FUNDER]
+    )
+
+
+class TrainingForm(TextRuleMixin, forms.Form):
+    title = forms.CharField(label=_("Intitulé"), max_length=200)
+    provider = forms.CharField(
+        label=_("Organisme de formation"),
+        max_length=200,
+        required=False,
+        help_text=_("Laissé vide : le nom du partenaire choisi ci-dessous."),
+    )
+    provider_organization = IdChoiceField(
+        label=_("Partenaire qui la donne"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Si l'organisme est un partenaire connu de l'application."),
+    )
+    starts_on = forms.DateField(label=_("Début"), widget=DateInput())
+    ends_on = forms.DateField(
+        label=_("Fin"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Obligatoire pour une formation terminée."),
+    )
+    hours_planned = _hours_field(_("Heures prévues"), initial=0)
+    hours_done = _hours_field(_("Heures suivies"), initial=0)
+    status = forms.ChoiceField(label=_("État"), choices=Training.Status.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "provider_organization" in self.fields:
+            self.fields["provider_organization"].queryset = training_providers()
+            self.fields["provider_organization"].empty_label = "—"
+
+
+class TrainingUpdateForm(TextRuleMixin, forms.Form):
+    """A training's news (hours done, state, end): one per training on the page, each with its
+    prefix (``training-<pk>``) and the training's values as initial ones."""
+
+    hours_done = _hours_field(_("Heures suivies"))
+    status = forms.ChoiceField(label=_("État"), choices=Training.Status.choices)
+    ends_on = forms.DateField(label=_("Fin"), widget=DateInput(), required=False)
+
+    @classmethod
+    def of(cls, training: Training) -> "TrainingUpdateForm":
+        return cls(
+            prefix=f"training-{training.pk}",
+            initial={
+                "hours_done": training.hours_done,
+                "status": training.status,
+                "ends_on": training.ends_on,
+            },
+        )
+
+
+class CertificationForm(TextRuleMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=Certification.Kind.choices)
+    title = forms.CharField(label=_("Intitulé"), max_length=200)
+    obtained_on = forms.DateField(label=_("Obtenu le"), widget=DateInput())
+    issuing_body = forms.CharField(
+        label=_("Délivré par"),
+        max_length=200,
+        required=False,
+        help_text=_("Laissé vide : l'organisme de la formation choisie ci-dessous."),
+    )
+    training = IdChoiceField(
+        label=_("À l'issue de la formation"),
+        queryset=Training.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, participant: Participant, trainings: list | None = None, **kwargs):
+        """``trainings``: those offered, already read by the page (their choices cost no query),
+        else all of the person's."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["training"]
+        field.empty_label = _("Aucune en particulier")
+        if trainings is None:
+            field.queryset = participant.trainings.all()
+            return
+        field.queryset = Training.objects.filter(
+            participant=participant, pk__in=[t.pk for t in trainings]
+        )
+        field.choices = [
+            ("", field.empty_label),
+            *((t.pk, f"{t.title} ({t.starts_on:%d/%m/%Y})") for t in trainings),
+        ]

@@ -604,3 +604,136 @@ class AddressReveal(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} #{self.participant_id}"
+
+
+# --- Trainings followed and certifications obtained (issue 20, point 3) ---------------------
+
+HOURS_MAX = 2000  # a year of full-time training, and more: a typing slip beyond it
+
+
+class Training(ChoiceLabels, models.Model):
+    """A training the person followed or will follow: who gives it, its dates and hours. Noted by
+    the counsellor, or by the partner that gives it (``recorded_by_organization``)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Prévue")
+        ONGOING = "ongoing", _("En cours")
+        COMPLETED = "completed", _("Terminée")
+        ABANDONED = "abandoned", _("Abandonnée")
+
+    # What has begun: its start is not in the future; what has ended: its end neither.
+    STARTED = frozenset({Status.ONGOING, Status.COMPLETED, Status.ABANDONED})
+    ENDED = frozenset({Status.COMPLETED, Status.ABANDONED})
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="trainings")
+    title = models.CharField(_("intitulé"), max_length=200)
+    provider = models.CharField(
+        _("organisme de formation"),
+        max_length=200,
+        help_text=_("Rempli avec le nom du partenaire choisi ci-dessous quand il est laissé vide."),
+    )
+    provider_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partenaire qui la donne"),
+        help_text=_("Quand l'organisme est un partenaire connu de l'application."),
+    )
+    starts_on = models.DateField(_("début"))
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    hours_planned = models.DecimalField(
+        _("heures prévues"), max_digits=6, decimal_places=2, default=0
+    )
+    hours_done = models.DecimalField(_("heures suivies"), max_digits=6, decimal_places=2, default=0)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("noté par"),
+    )
+    recorded_by_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("noté par l'organisation"),
+    )
+    created_at = models.DateTimeField(_("noté le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("formation")
+        verbose_name_plural = _("formations")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="training_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_planned__gte=0, hours_planned__lte=HOURS_MAX)
+                & Q(hours_done__gte=0, hours_done__lte=HOURS_MAX),
+                name="training_hours_bounded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(ends_on__isnull=False),
+                name="training_completed_has_end",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Certification(ChoiceLabels, models.Model):
+    """What the person obtained: a diploma, a certificate, a licence, an attestation of skills."""
+
+    class Kind(models.TextChoices):
+        DIPLOMA = "diploma", _("Diplôme")
+        CERTIFICATE = "certificate", _("Certificat")
+        LICENCE = "licence", _("Permis / licence")
+        SKILL_ATTESTATION = "skill_attestation", _("Attestation de compétences")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="certifications"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("intitulé"), max_length=200)
+    obtained_on = models.DateField(_("obtenu le"))
+    issuing_body = models.CharField(
+        _("délivré par"),
+        max_length=200,
+        help_text=_("Rempli avec l'organisme de la formation choisie quand il est laissé vide."),
+    )
+    training = models.ForeignKey(
+        Training,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="certifications",
+        verbose_name=_("à l'issue de la formation"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("noté par"),
+    )
+    recorded_by_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("noté par l'organisation"),
+    )
+    created_at = models.DateTimeField(_("noté le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["-obtained_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.title}"

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +13,8 @@ from accounts.dates import add_months
 from accounts.models import Organization, User
 from participants import selectors
 from participants.models import (
+    HOURS_MAX,
+    Certification,
     FollowUp,
     Goal,
     IncomeSource,
@@ -21,6 +24,7 @@ from participants.models import (
     PathwayEvent,
     PathwayTransition,
     Programme,
+    Training,
 )
 
 
@@ -170,11 +174,17 @@ def income_source_change(
 
 def participant_delete(*, participant: Participant) -> None:
     """Only a record created by mistake can be deleted; with history, archive or anonymise."""
-    if participant.pathways.exists() or participant.needs.exists():
+    history = (
+        participant.pathways,
+        participant.needs,
+        participant.trainings,
+        participant.certifications,
+    )
+    if any(related.exists() for related in history):
         raise ValidationError(
             _(
-                "Cette personne a un historique (parcours, besoins) : elle ne peut pas être "
-                "supprimée. Elle sera anonymisée au terme du délai de conservation."
+                "Cette personne a un historique (parcours, besoins, formations) : elle ne peut "
+                "pas être supprimée. Elle sera anonymisée au terme du délai de conservation."
             )
         )
     participant.delete()
@@ -398,3 +408,212 @@ def follow_up_record(
     follow_up.note = note
     follow_up.save(update_fields=["done_on", "situation", "improved", "note"])
     return follow_up
+
+
+# --- Trainings followed and certifications obtained (issue 20, point 3) ---------------------
+# Noted by the counsellor on the person's page, or by the partner that gives the training, on
+# the referral it accepted (partners.services): ``recorded_by_organization`` says which.
+
+
+def _person_locked(participant: Participant) -> None:
+    """The person's row locked (a double click waits for the first, then meets the duplicate
+    check) and refused once anonymised: nothing new may be written about them."""
+    anonymised_at = (
+        Participant.objects.select_for_update()
+        .filter(pk=participant.pk)
+        .values_list("anonymised_at", flat=True)
+        .get()
+    )
+    if anonymised_at is not None:
+        raise ValidationError(_("Cette fiche a été anonymisée : on n'y ajoute plus rien."))
+
+
+def _hours(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _training_errors(
+    *,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    status: str,
+    hours_planned: Decimal,
+    hours_done: Decimal,
+) -> dict[str, str]:
+    """What is refused of a training, by field. Each state is a fact with its dates: what has
+    begun did not begin in the future, what has ended did not end in the future, and a completed
+    training has an end. The hours done may exceed those planned (a training runs over), never
+    be negative."""
+    errors = {}
+    if status not in Training.Status.values:
+        errors["status"] = _("Choisissez l'état de la formation.")
+    for field, hours in (("hours_planned", hours_planned), ("hours_done", hours_done)):
+        if not 0 <= hours <= HOURS_MAX:
+            errors[field] = _("Indiquez un nombre d'heures entre 0 et %(max)s.") % {
+                "max": HOURS_MAX
+            }
+    today = timezone.localdate()
+    if status in Training.STARTED and starts_on > today:
+        errors["starts_on"] = _(
+            "Une formation en cours, terminée ou abandonnée a déjà commencé : son début ne peut "
+            "pas être dans le futur (choisissez l'état « prévue »)."
+        )
+    if ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = _("La fin ne peut pas précéder le début (%(date)s).") % {
+            "date": starts_on.strftime("%d/%m/%Y")
+        }
+    elif status == Training.Status.COMPLETED and ends_on is None:
+        errors["ends_on"] = _("Indiquez la date de fin d'une formation terminée.")
+    elif status in Training.ENDED and ends_on is not None and ends_on > today:
+        errors["ends_on"] = _(
+            "Une formation terminée ou abandonnée ne peut pas finir dans le futur."
+        )
+    return errors
+
+
+@transaction.atomic
+def training_add(
+    *,
+    participant: Participant,
+    title: str,
+    starts_on: dt.date,
+    recorded_by: User,
+    recorded_by_organization: Organization,
+    provider: str = "",
+    provider_organization: Organization | None = None,
+    ends_on: dt.date | None = None,
+    hours_planned: Decimal = Decimal(0),
+    hours_done: Decimal = Decimal(0),
+    status: str = Training.Status.PLANNED,
+) -> Training:
+    """A training noted for the person; the provider's name is the partner's when only the
+    partner is chosen. The same training twice (same title, provider and start: a double click,
+    the form sent again) is refused: its hours would count twice."""
+    _person_locked(participant)
+    title, provider = title.strip(), provider.strip()
+    if not provider and provider_organization is not None:
+        provider = provider_organization.name
+    errors = {}
+    if not title:
+        errors["title"] = _("Indiquez l'intitulé de la formation.")
+    if not provider:
+        errors["provider"] = _("Indiquez l'organisme qui donne la formation.")
+    hours_planned, hours_done = _hours(hours_planned), _hours(hours_done)
+    errors |= _training_errors(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        hours_planned=hours_planned,
+        hours_done=hours_done,
+    )
+    if errors:
+        raise ValidationError(errors)
+    if Training.objects.filter(
+        participant=participant,
+        title__iexact=title,
+        provider__iexact=provider,
+        starts_on=starts_on,
+    ).exists():
+        raise ValidationError(
+            {
+                "title": _(
+                    "Cette formation est déjà notée (même intitulé, même organisme, même début) : "
+                    "mettez-la à jour plutôt que de la noter une deuxième fois."
+                )
+            }
+        )
+    return Training.objects.create(
+        participant=participant,
+        title=title,
+        provider=provider,
+        provider_organization=provider_organization,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        hours_planned=hours_planned,
+        hours_done=hours_done,
+        status=status,
+        recorded_by=recorded_by,
+        recorded_by_organization=recorded_by_organization,
+    )
+
+
+@transaction.atomic
+def training_update(
+    *, training: Training, hours_done: Decimal, status: str, ends_on: dt.date | None = None
+) -> Training:
+    """The training's news: hours done, state, end. No state is closed to a correction (each is
+    a fact the counsellor may have noted wrongly, and the audit trail keeps the change): the
+    rules of the dates keep each one consistent."""
+    _person_locked(training.participant)
+    training = Training.objects.select_for_update().get(pk=training.pk)
+    hours_done = _hours(hours_done)
+    errors = _training_errors(
+        starts_on=training.starts_on,
+        ends_on=ends_on,
+        status=status,
+        hours_planned=training.hours_planned,
+        hours_done=hours_done,
+    )
+    if errors:
+        raise ValidationError(errors)
+    training.hours_done, training.status, training.ends_on = hours_done, status, ends_on
+    training.save(update_fields=["hours_done", "status", "ends_on"])
+    return training
+
+
+@transaction.atomic
+def certification_add(
+    *,
+    participant: Participant,
+    kind: str,
+    title: str,
+    obtained_on: dt.date,
+    recorded_by: User,
+    recorded_by_organization: Organization,
+    issuing_body: str = "",
+    training: Training | None = None,
+) -> Certification:
+    """A certification the person obtained, after one of their trainings or not; the issuing
+    body is the training's provider when left empty. The same one twice is refused."""
+    _person_locked(participant)
+    title, issuing_body = title.strip(), issuing_body.strip()
+    errors = {}
+    if kind not in Certification.Kind.values:
+        errors["kind"] = _("Choisissez le type de certification.")
+    if not title:
+        errors["title"] = _("Indiquez l'intitulé de la certification.")
+    if obtained_on > timezone.localdate():
+        errors["obtained_on"] = _("Une date future n'est pas acceptée ici.")
+    if training is not None:
+        if training.participant_id != participant.pk:
+            errors["training"] = _("Cette formation n'est pas celle de cette personne.")
+        else:
+            issuing_body = issuing_body or training.provider
+            if obtained_on < training.starts_on and "obtained_on" not in errors:
+                errors["obtained_on"] = _(
+                    "La certification ne peut pas précéder le début de sa formation (%(date)s)."
+                ) % {"date": training.starts_on.strftime("%d/%m/%Y")}
+    if not issuing_body:
+        errors["issuing_body"] = _("Indiquez qui a délivré la certification.")
+    if errors:
+        raise ValidationError(errors)
+    if Certification.objects.filter(
+        participant=participant, kind=kind, title__iexact=title, obtained_on=obtained_on
+    ).exists():
+        raise ValidationError(
+            {
+                "title": _(
+                    "Cette certification est déjà notée (même type, même intitulé, même date)."
+                )
+            }
+        )
+    return Certification.objects.create(
+        participant=participant,
+        kind=kind,
+        title=title,
+        obtained_on=obtained_on,
+        issuing_body=issuing_body,
+        training=training,
+        recorded_by=recorded_by,
+        recorded_by_organization=recorded_by_organization,
+    )

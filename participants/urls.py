@@ -1,7 +1,7 @@
 from django.urls import path
 
 from participants import views_import
-from participants.views import address, caseload, listing, participant, pathway
+from participants.views import address, caseload, listing, participant, pathway, training
 
 app_name = "participants"
 
@@ -27,4 +27,7 @@ urlpatterns = [
     path("parcours/<int:pk>/reouverture/", pathway.pathway_reopen, name="pathway_reopen"),
     path("objectifs/<int:pk>/etat/", pathway.goal_status, name="goal_status"),
     path("suivis/<int:pk>/", pathway.follow_up_record, name="follow_up_record"),
+    path("<int:pk>/formations/", training.training_add, name="training_add"),
+    path("formations/<int:pk>/", training.training_update, name="training_update"),
+    path("<int:pk>/certifications/", training.certification_add, name="certification_add"),
 ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms_input import TextRuleMixin
 from accounts.models import Organization
-from participants.forms import DateInput
+from participants.forms import CertificationForm, DateInput, TrainingForm
 from participants.models import EMPLOYMENT_OUTCOMES, ExitOutcome, NeedCategory
 from partners import selectors, services
 from partners.models import EmployerContact, Matching, PartnerService, Referral
@@ -166,3 +166,25 @@ class MatchingUpdateForm(TextRuleMixin, forms.Form):
             elif not data.get("exit_outcome"):
                 self.add_error("exit_outcome", _("Indiquez la situation à la sortie."))
         return data
+
+
+# --- What the partner notes on a referral it accepted (issue 20) -----------------------------
+
+
+class PartnerTrainingForm(TrainingForm):
+    """A training the partner gives: the provider is the partner itself, not asked."""
+
+    provider = None
+    provider_organization = None
+
+
+class PartnerCertificationForm(CertificationForm):
+    """A certification the partner issued; another body may be named (a diploma of the
+    Fédération Wallonie-Bruxelles, a licence of the SPF Mobilité)."""
+
+    issuing_body = forms.CharField(
+        label=_("Délivré par"),
+        max_length=200,
+        required=False,
+        help_text=_("Laissé vide : votre organisation."),
+    )

@@ -84,6 +84,15 @@ class Referral(ChoiceLabels, models.Model):
         EXPIRED = "expired", _("Sans réponse (expirée)")
 
     OPEN = frozenset({Status.SENT, Status.ACCEPTED})
+    # A referral to a service answering one of these needs sends the person to a training: a
+    # qualifying one, or a language or digital course (FLE, alpha, computer skills: the "other
+    # training" of the exit outcomes). The partner that gives it notes it, and what it
+    # certified (partners.services.referral_training_add), from its acceptance on — and still
+    # once the person is said to have come (completed): the certificate often comes after.
+    TRAINING_NEEDS = frozenset(
+        {NeedCategory.QUALIFICATION, NeedCategory.LANGUAGE, NeedCategory.DIGITAL}
+    )
+    TRAINING_STATUSES = frozenset({Status.ACCEPTED, Status.COMPLETED})
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="referrals")
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="referrals")
@@ -149,6 +158,15 @@ class Referral(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.participant} → {self.to_organization}"
+
+    @property
+    def is_to_a_training(self) -> bool:
+        return self.service_id is not None and self.service.need_category in self.TRAINING_NEEDS
+
+    @property
+    def takes_trainings(self) -> bool:
+        """The partner may note the training it gives and what it certified."""
+        return self.is_to_a_training and self.status in self.TRAINING_STATUSES
 
     def new_link_nonce(self) -> str:
         self.link_nonce = secrets.token_hex(16)

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role, User
+from participants.models import Certification, Training
 from partners.models import (
     EmployerContact,
     Matching,
@@ -157,10 +158,28 @@ def referrals_minimal(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
         "to_organization__email",
         "service__name",
         "service__email",
+        "service__need_category",
         "sent_by__first_name",
         "sent_by__last_name",
         "sent_by__email",
     )
+
+
+def trainings_noted_by_partner(*, referral: Referral) -> QuerySet[Training]:
+    """The trainings of the person referred that the receiving partner noted itself: all it
+    sees of them (not the other trainings, nor anything else of the person's record)."""
+    return Training.objects.filter(
+        participant_id=referral.participant_id,
+        recorded_by_organization_id=referral.to_organization_id,
+    )
+
+
+def certifications_noted_by_partner(*, referral: Referral) -> QuerySet[Certification]:
+    """The same for certifications, with the training each followed (the partner's own)."""
+    return Certification.objects.filter(
+        participant_id=referral.participant_id,
+        recorded_by_organization_id=referral.to_organization_id,
+    ).select_related("training")
 
 
 def partner_has_members(organization: Organization) -> bool:

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from participants.models import Need, Participant
+from participants import services as participant_services
+from participants.models import Certification, Need, Participant, Training
 from participants.services import pathway_close
 from partners import selectors
 from partners.models import (
@@ -440,3 +441,68 @@ def matching_update(
             by=by,
         )
     return matching
+
+
+# --- Trainings and certifications noted by the partner that gives them (issue 20) -----------
+
+
+def referral_training_refusal(*, referral: Referral) -> str:
+    """Why the partner may not note a training or a certification on this referral, in words
+    for it; empty when it may."""
+    if not referral.is_to_a_training:
+        return _(
+            "Cette orientation ne porte pas sur une formation : la formation et les "
+            "certifications se notent sur une orientation vers un service de formation."
+        )
+    if referral.status not in Referral.TRAINING_STATUSES:
+        return _(
+            "Cette orientation est « %(status)s » : une formation ou une certification se note "
+            "sur une orientation que vous avez acceptée."
+        ) % {"status": referral.get_status_display()}
+    return ""
+
+
+def _referral_for_trainings(referral: Referral) -> None:
+    """The referral's state read again, locked (an answer changing it meanwhile waits), then
+    whether the partner may note on it."""
+    referral.status = (
+        Referral.objects.select_for_update().values_list("status", flat=True).get(pk=referral.pk)
+    )
+    refusal = referral_training_refusal(referral=referral)
+    if refusal:
+        raise ValidationError(refusal)
+
+
+@transaction.atomic
+def referral_training_add(*, referral: Referral, by: User, **fields) -> Training:
+    """A training the partner gives the person it accepted: given by it, noted by it."""
+    _referral_for_trainings(referral)
+    partner = referral.to_organization
+    return participant_services.training_add(
+        participant=referral.participant,
+        provider=partner.name,
+        provider_organization=partner,
+        recorded_by=by,
+        recorded_by_organization=partner,
+        **fields,
+    )
+
+
+@transaction.atomic
+def referral_certification_add(
+    *, referral: Referral, by: User, training: Training | None = None, **fields
+) -> Certification:
+    """A certification the partner issued to the person it accepted, after a training it noted
+    or not; issued by the partner unless it names another body."""
+    _referral_for_trainings(referral)
+    partner = referral.to_organization
+    if training is not None and training.recorded_by_organization_id != partner.pk:
+        raise ValidationError({"training": _("Cette formation n'a pas été notée par vous.")})
+    fields["issuing_body"] = fields.get("issuing_body", "").strip() or partner.name
+    return participant_services.certification_add(
+        participant=referral.participant,
+        training=training,
+        recorded_by=by,
+        recorded_by_organization=partner,
+        **fields,
+    )

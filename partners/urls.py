@@ -50,3 +50,24 @@ urlpatterns += [
         name="referral_close",
     ),
 ]
+
+# What the partner notes on a referral it accepted to a training it gives (issue 20).
+from partners import views_trainings  # noqa: E402
+
+urlpatterns += [
+    path(
+        "orientations-recues/<int:pk>/formations/",
+        views_trainings.referral_trainings,
+        name="referral_trainings",
+    ),
+    path(
+        "orientations-recues/<int:pk>/formations/ajouter/",
+        views_trainings.referral_training_add,
+        name="referral_training_add",
+    ),
+    path(
+        "orientations-recues/<int:pk>/certifications/ajouter/",
+        views_trainings.referral_certification_add,
+        name="referral_certification_add",
+    ),
+]

@@ -473,6 +473,9 @@ WITH_FORMS = {
         "participants:pathway_close",
         "participants:pathway_reopen",
         "participants:pathway_open",
+        "participants:training_add",
+        "participants:training_update",
+        "participants:certification_add",
     ),
     **_seen_by_all("participants:edit"),
     **_seen_by_all("participants:follow_up_record"),
@@ -483,6 +486,11 @@ WITH_FORMS = {
     **_seen_by_all("partners:matching_create"),
     **_seen_by_all("partners:matching_update"),
     **_seen_by_all("partners:referral_create"),
+    **_seen_by_all(
+        "partners:referral_trainings",
+        "partners:referral_training_add",
+        "partners:referral_certification_add",
+    ),
     **_seen_by_all("reporting:index", "reporting:request"),
     # Direction's and the administration's own.
     ("chantiers:corrections", Role.DIRECTION): {

@@ -88,6 +88,40 @@ def world_rows(operator, housing, personas):
         reason="Logement",
         by=counsellor,
     )
+    # Accepted, to a training the partner gives: the partner notes the training on it.
+    training_service = PartnerService.objects.create(
+        organization=housing, name="Formation aux petits travaux", need_category="qualification"
+    )
+    accepted_referral = partner_services.referral_send(
+        participant=person,
+        to_organization=housing,
+        service=training_service,
+        reason="Formation qualifiante",
+        by=counsellor,
+    )
+    partner_services.referral_answer(
+        referral=accepted_referral, accept=True, by=personas["partner"]
+    )
+    training = participant_services.training_add(
+        participant=person,
+        title="Peintre en bâtiment",
+        provider="Bruxelles Formation",
+        starts_on=dt.date(2025, 9, 1),
+        hours_planned=Decimal("400"),
+        status="ongoing",
+        recorded_by=counsellor,
+        recorded_by_organization=operator,
+    )
+    participant_services.certification_add(
+        participant=person,
+        kind="certificate",
+        title="VCA de base",
+        obtained_on=dt.date(2025, 10, 6),
+        issuing_body="Bruxelles Formation",
+        training=training,
+        recorded_by=counsellor,
+        recorded_by_organization=operator,
+    )
     statement = MonthlyStatement.objects.create(
         participant=person,
         organization=operator,
@@ -194,6 +228,8 @@ def world_rows(operator, housing, personas):
         "real_cost": real_cost.pk,
         "document": document.pk,
         "appointment": appointment.pk,
+        "training": training.pk,
+        "accepted_referral": accepted_referral.pk,
     }
     month = {"pk": chantier.pk, "year": 2026, "month": 3}
     # Which rows fill each address's path, by the address's name.
@@ -226,6 +262,7 @@ def world_rows(operator, housing, personas):
         "participants:pathway_phase": "pathway",
         "participants:pathway_close": "pathway",
         "participants:pathway_reopen": "pathway",
+        "participants:training_update": "training",
         "chantiers:session_cancel": "session",
         "chantiers:session_attendance": "session",
         "chantiers:offline_marks": "session",
@@ -251,6 +288,9 @@ def world_rows(operator, housing, personas):
         "partners:link_resend": "referral",
         "partners:referral_close": "referral",
         "partners:referral_create": "participant",
+        "partners:referral_trainings": "accepted_referral",
+        "partners:referral_training_add": "accepted_referral",
+        "partners:referral_certification_add": "accepted_referral",
         "reporting:run_status": "run",
         "privacy:subject_access_export": "participant",
         "documents:add": "participant",

@@ -4,6 +4,7 @@
 - ``participant``: a record created, its page, edited, its income source;
 - ``pathway``: what is posted on the page — needs, pathways opened, events, goals, phases,
   closed and reopened — and the follow-ups after an exit;
+- ``training``: the trainings followed and the certifications obtained, noted on the page;
 - ``caseload``: the counsellor's desk (follow-ups due, pathways without news);
 - ``address``: a confidential address shown, with a reason (``participants.confidential``).
 

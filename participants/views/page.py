@@ -8,6 +8,7 @@ from participants import selectors
 from participants.confidential import address_on_page, recent_reveals
 from participants.forms import (
     AddressRevealForm,
+    CertificationForm,
     EventForm,
     GoalForm,
     IncomeSourceForm,
@@ -17,6 +18,8 @@ from participants.forms import (
     PathwayOpenForm,
     PathwayReopenForm,
     PhaseForm,
+    TrainingForm,
+    TrainingUpdateForm,
 )
 from participants.models import Participant, Pathway
 
@@ -70,12 +73,29 @@ def _needs(participant: Participant, bound=None) -> list:
     return needs
 
 
+def _trainings(participant: Participant, bound=None) -> list:
+    """The person's trainings (whoever noted them: the counsellors, or a partner that gives
+    one), each with its form to say how it goes (the one refused, with what was typed)."""
+    trainings = list(participant.trainings.select_related("recorded_by_organization"))
+    for training in trainings:
+        same = bound is not None and bound.prefix == f"training-{training.pk}"
+        training.update_form = bound if same else TrainingUpdateForm.of(training)
+    return trainings
+
+
+def _certifications(participant: Participant) -> list:
+    return list(participant.certifications.select_related("training", "recorded_by_organization"))
+
+
 def detail_context(
     request,
     participant: Participant,
     *,
     need_form=None,
     resolve_form=None,
+    training_form=None,
+    training_bound=None,
+    certification_form=None,
     income_form=None,
     open_form=None,
     bound_pathway=None,
@@ -86,6 +106,7 @@ def detail_context(
     """The page's context; a form given (refused, with what was typed) replaces the empty one.
     ``address_revealed``: a confidential address is shown in this answer (its reveal logged)."""
     address = address_on_page(request.membership, participant, revealed=address_revealed)
+    trainings = _trainings(participant, training_bound)
     return {
         "participant": participant,
         "address": address,
@@ -96,6 +117,11 @@ def detail_context(
         "needs": _needs(participant, resolve_form),
         "referrals": selectors.participant_referrals(participant=participant),
         "need_form": need_form or NeedForm(prefix="need"),
+        "trainings": trainings,
+        "certifications": _certifications(participant),
+        "training_form": training_form or TrainingForm(prefix="training"),
+        "certification_form": certification_form
+        or CertificationForm(prefix="certification", participant=participant, trainings=trainings),
         "income_form": income_form or IncomeSourceForm(prefix="income"),
         "open_form": open_form or PathwayOpenForm(prefix="open", organization=request.organization),
         "pathways": _pathway_blocks(request, participant, bound_pathway, bound),

@@ -452,7 +452,7 @@ def test_the_list_query_count_does_not_grow_with_rows(
 
 @pytest.mark.parametrize("rows", [5, 50])
 def test_the_participant_page_query_count_does_not_grow_with_history(
-    client, counsellor, pathway, rows, django_assert_num_queries
+    client, counsellor, pathway, housing, rows, django_assert_num_queries
 ):
     from tests.factories import ProgrammeFactory
 
@@ -474,6 +474,24 @@ def test_the_participant_page_query_count_does_not_grow_with_history(
         services.need_add(
             participant=pathway.participant, category="digital", identified_on=dt.date(2025, 4, 1)
         )
+        training = services.training_add(  # every other one noted by the partner giving it
+            participant=pathway.participant,
+            title=f"Formation {day}",
+            provider="Bruxelles Formation",
+            starts_on=dt.date(2025, 4, 1),
+            hours_planned=40,
+            recorded_by=counsellor,
+            recorded_by_organization=housing if day % 2 else pathway.participant.organization,
+        )
+        services.certification_add(
+            participant=pathway.participant,
+            kind="certificate",
+            title=f"Certificat {day}",
+            obtained_on=dt.date(2025, 5, 1),
+            training=training,
+            recorded_by=counsellor,
+            recorded_by_organization=pathway.participant.organization,
+        )
         for status, days in (("planned", day + 1), ("no_show", -day - 1)):
             Appointment.objects.create(
                 pathway=pathway,
@@ -489,8 +507,11 @@ def test_the_participant_page_query_count_does_not_grow_with_history(
     # 20 = 17 + the referrals section (partners, one query whatever their number) + whether the
     # person is a volunteer of the chantiers (their indemnities' section: none here) + their
     # documents (privacy, one query whatever their number) + the appointments (agenda: the
-    # planned ones and the last five others in one query, and the consent to reminders)
-    with django_assert_num_queries(22):
+    # planned ones and the last five others in one query, and the consent to reminders);
+    # 25 = 22 + the trainings (with who noted them) + the certifications (with their training
+    # and who noted them), one query each whatever their number, + the partners a training may
+    # be given by (the add form's list)
+    with django_assert_num_queries(25):
         response = client.get(reverse("participants:detail", args=[pathway.participant_id]))
     assert response.status_code == 200
 
