@@ -169,3 +169,46 @@ def test_a_mark_changed_meanwhile_comes_back_as_a_conflict_the_coordinator_settl
     assert page.get_by_test_id("offline-conflict").count() == 0
     assert page.locator(f"#s-{typed.pk}-late").is_checked()
     assert Attendance.objects.get(session=session, participant=marked).version == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sending_the_network_stops_again_is_tried_again_without_a_touch(
+    installed_phone, live_server
+):
+    """The bar comes back, the phone says "online", but the first sending dies on the way (the
+    stairwell again): the page tries again by itself, and the mark is saved once."""
+    page = installed_phone
+    context = page.context
+    session, people = _prepared(page, live_server)
+    grid = f"{live_server.url}{reverse('chantiers:session_attendance', args=[session.pk])}"
+    person = people[2].pk
+    _offline(context, True)
+    page.goto(grid)
+    page.locator(f"label[for='s-{person}-late']").click()
+    page.locator("#save-bottom").click()
+    page.get_by_text("1 présence gardée sur ce téléphone").wait_for()
+
+    # Online for the page, but the sendings still die on the way: count the tries.
+    endpoint = reverse("chantiers:offline_marks", args=[session.pk])
+    tries = []
+
+    def cut(route):
+        if route.request.url.endswith(endpoint):
+            tries.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    context.unroute("**/*")
+    context.route("**/*", cut)
+    context.set_offline(False)
+    page.wait_for_function("navigator.onLine")
+    page.wait_for_timeout(1500)
+    assert tries, "the page did not try to send its queue on the 'online' event"
+    assert "1 présence en attente" in _banner(page).inner_text()
+    assert not Attendance.objects.filter(session=session).exists()
+
+    # The network holds now: the next try (10 s after the first) goes through on its own.
+    context.unroute("**/*")
+    page.get_by_text("1 présence prise sans réseau est enregistrée.").wait_for(timeout=30000)
+    mark = Attendance.objects.get(session=session, participant_id=person)
+    assert (mark.status, mark.version) == ("late", 1)
+    assert OfflineMark.objects.filter(session=session).count() == 1
