@@ -268,6 +268,7 @@ def _due_appointments(now: dt.datetime):
             status=Appointment.Status.PLANNED,
             starts_at__gte=start,
             starts_at__lt=end,
+            pathway__ended_on__isnull=True,
             pathway__participant__anonymised_at__isnull=True,
         )
         .filter(

@@ -12,7 +12,9 @@ enforce still hold in the data, because the planner applies them:
 - indemnities computed by the engine's own per-person rule function on the marks before they
   are inserted, so they are exactly what ``indemnities_recompute_many`` would store;
 - at most one open referral per person, partner and service; a referral still "sent" is younger
-  than the expiry delay; a refusal has its reason; every state change has its log row.
+  than the expiry delay; a refusal has its reason; every state change has its log row;
+- appointments only in open pathways, one at a time for a counsellor, each held one with its
+  interview in the pathway's log; those planned are to come (``demo.agenda``).
 
 Dates are relative to ``today``; the same seed gives the same rows (no unordered iteration).
 """
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from accounts.dates import add_months
 from accounts.models import Membership, Organization, Role
+from agenda.models import Appointment, Reminder, ReminderConsent
 from chantiers.indemnities import DECLARATION_REQUIRED, indemnities_compute_one
 from chantiers.models import (
     Attendance,
@@ -40,6 +43,7 @@ from chantiers.models import (
     VolunteerAgreement,
     WorkSession,
 )
+from demo import agenda as agenda_demo
 from demo import participants as people_demo
 from demo import partners as partners_demo
 from demo.accounts import belgian_account
@@ -57,7 +61,6 @@ from participants.models import (
     PathwayEvent,
     PathwayTransition,
     Programme,
-    normalize,
 )
 from partners.models import (
     EmployerContact,
@@ -220,6 +223,7 @@ def seed_large(*, rng, organizations: dict, counts: dict | None = None, today=No
     _compute_indemnities(ctx, people)
     _plan_referrals(rng, ctx, rows, people, counts["referrals"])
     _plan_employers(rng, ctx, rows, people, counts)
+    _plan_agenda(rng, ctx, rows, people)
     return _insert(rows, today)
 
 
@@ -353,11 +357,7 @@ def _plan_person(rng, ctx, rows, index, operator, start, taken_numbers) -> Perso
             birth_date=birth,
             gender=gender,
             national_number=national_number,
-            email=(
-                f"{normalize(first)}.{normalize(last)}.{index}@exemple.be".replace(" ", "")
-                if rng.random() < 0.6
-                else ""
-            ),
+            email=people_demo.demo_email(first, last, index) if rng.random() < 0.6 else "",
             phone=f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
             f"{rng.randint(10, 99)}",
             street=f"{rng.choice(people_demo.STREETS)} {rng.randint(1, 180)}",
@@ -968,8 +968,28 @@ def _plan_employers(rng, ctx, rows, people, counts):
         )
 
 
+# --- agenda --------------------------------------------------------------------------------
+
+
+def _plan_agenda(rng, ctx, rows, people):
+    """The appointments of the open pathways and the consents to reminders (``demo.agenda``)."""
+    pathways = [
+        plan["pathway"]
+        for person in people
+        for plan in person.pathways
+        if plan["pathway"].ended_on is None
+    ]
+    plan = agenda_demo.plan_agenda(
+        rng=rng, pathways=pathways, today=ctx["today"], closed=ctx["holidays"]
+    )
+    for row in agenda_demo.agenda_rows(plan):
+        rows.add(row)
+
+
 # --- writing -------------------------------------------------------------------------------
 
+# Times that are to come by nature: the planned appointments'.
+AHEAD = {(Appointment, "starts_at")}
 # Parents before children: each bulk_create fills the primary keys the next one refers to.
 INSERT_ORDER = [
     Organization,
@@ -982,6 +1002,9 @@ INSERT_ORDER = [
     PathwayEvent,
     Goal,
     FollowUp,
+    ReminderConsent,
+    Appointment,
+    Reminder,
     PartnerService,
     Chantier,
     Chantier.coordinators.through,
@@ -1009,7 +1032,7 @@ def _insert(rows: Rows, today: dt.date) -> dict[str, int]:
     for model in INSERT_ORDER:
         automatic = _stamps(model)
         for stamp in model._meta.concrete_fields:
-            if stamp.get_internal_type() != "DateTimeField":
+            if stamp.get_internal_type() != "DateTimeField" or (model, stamp.name) in AHEAD:
                 continue
             for row in rows.by_model.get(model, []):
                 value = getattr(row, stamp.attname)

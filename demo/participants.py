@@ -5,6 +5,14 @@ import datetime as dt
 from demo import accounts as accounts_demo
 
 
+def demo_email(first: str, last: str, number: int) -> str:
+    """A participant's address in the demo: on a domain that delivers nowhere (the reminders
+    of the agenda are sent to it)."""
+    from participants.models import normalize
+
+    return f"{normalize(first)}.{normalize(last)}.{number}@exemple.demo.local".replace(" ", "")
+
+
 def national_number_for(birth_date: dt.date, serial: int) -> str:
     """A valid Belgian national number for a birth date (serial odd for men, even for women)."""
     body = f"{birth_date:%y%m%d}{serial:03d}"
@@ -228,13 +236,17 @@ def seed_participants(*, rng, organization, count: int, funder=None) -> dict:
         serial = 2 * rng.randint(1, 498) + (gender == "M")
         counsellor = rng.choice(counsellors)
         postcode = rng.choice(POSTCODES)
+        last = rng.choice(LAST_NAMES)
         participant = services.participant_create(
             organization=organization,
             first_name=first,
-            last_name=rng.choice(LAST_NAMES),
+            last_name=last,
             birth_date=birth,
             gender=gender,
             national_number=national_number_for(birth, serial) if rng.random() < 0.8 else "",
+            # Three people in five have an e-mail address (from the index, not the rng, so
+            # that giving addresses changed nothing else the seed draws).
+            email=demo_email(first, last, index) if index % 5 < 3 else "",
             phone=f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
             f"{rng.randint(10, 99)}",
             street=f"{rng.choice(STREETS)} {rng.randint(1, 180)}",

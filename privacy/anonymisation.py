@@ -10,13 +10,16 @@ What is erased: the name (replaced by "Anonyme n° <id>"), the national number, 
 street and postcode, languages, IBAN, emergency contact; every free text of every record about
 the person (notes, goals, interview notes, reasons, descriptions…), found from the models
 themselves as ``accounts.personal`` finds personal records, so a new record about a participant
-is covered without anyone remembering it; the attached files (attestations, receipts); the
-audit trail's copies of the old values. What stays: the id (the access log and the audit trail
-keep pointing at it, pseudonymous now), and the facts every report counts — birth date, gender,
-commune, education level, nationality group, job-seeking since, income sources, pathways with
-their dates and outcomes, needs' categories and dates, attendance, agreements, statements and
-payments. So the activity, subsidy and impact figures of past years are the same before and
-after (tested on the demo data).
+is covered without anyone remembering it (an appointment's purpose, place and reason of
+cancellation, a reminder's error); the attached files (attestations, receipts); the records
+that only said what the person agreed to and count in no report (the consent to reminders);
+the audit trail's copies of the old values. What stays: the id (the access log and the audit
+trail keep pointing at it, pseudonymous now), and the facts every report counts — birth date,
+gender, commune, education level, nationality group, job-seeking since, income sources,
+pathways with their dates and outcomes, needs' categories and dates, attendance, agreements,
+statements and payments, appointments with their time, length, form, counsellor and outcome.
+So the activity, subsidy and impact figures of past years are the same before and after
+(tested on the demo data).
 
 Incidents are left as they are: they belong to a chantier and may name several people in one
 text; they are not linked to one person's record.
@@ -57,6 +60,9 @@ PARTICIPANT_ERASED_FIELDS = (
 NOT_ONE_PERSONS = {"chantiers.Incident"}
 # Text fields that are no free text about the person (a technical token).
 NOT_FREE_TEXT = {("partners.Referral", "link_nonce")}
+# Records about a person that no report counts and that only say what the person agreed to:
+# deleted, not emptied (an emptied consent would still read as one).
+DELETED = {"agenda.ReminderConsent"}
 
 
 @dataclass(frozen=True)
@@ -204,6 +210,9 @@ def participant_anonymise(*, participant: Participant) -> None:
             for field in file_fields:
                 for row in rows.exclude(**{field.name: ""}).only("pk", field.name):
                     files.append(getattr(row, field.name))
+            if model._meta.label in DELETED:
+                model.objects.filter(pk__in=pks).delete()
+                continue
             constrained = _constrained(model)
             blanks = {
                 field.name: ERASED_TEXT if field.name in constrained else ""

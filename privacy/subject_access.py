@@ -59,11 +59,17 @@ SECTIONS = {
     "participants.PathwayEvent": gettext_lazy("Entretiens et événements des parcours"),
     "participants.Goal": gettext_lazy("Objectifs"),
     "participants.FollowUp": gettext_lazy("Suivis après la sortie"),
+    "participants.Training": gettext_lazy("Formations suivies"),
+    "participants.Certification": gettext_lazy("Certifications obtenues"),
+    "agenda.Appointment": gettext_lazy("Rendez-vous"),
+    "agenda.ReminderConsent": gettext_lazy("Accord pour les rappels de rendez-vous"),
+    "agenda.Reminder": gettext_lazy("Rappels de rendez-vous envoyés"),
     "partners.Referral": gettext_lazy("Orientations vers des partenaires"),
     "partners.ReferralTransition": gettext_lazy("Réponses et suites des orientations"),
     "partners.Matching": gettext_lazy("Mises en relation avec des employeurs"),
     "chantiers.Enrolment": gettext_lazy("Inscriptions aux chantiers"),
     "chantiers.Attendance": gettext_lazy("Présences aux chantiers"),
+    "chantiers.OfflineMark": gettext_lazy("Présences notées sans réseau, puis reçues"),
     "chantiers.VolunteerAgreement": gettext_lazy("Conventions de bénévolat"),
     "chantiers.ElsewhereDeclaration": gettext_lazy(
         "Défraiements reçus d'autres organisations (déclarés)"
@@ -82,14 +88,19 @@ ORDER_BY = {
     "chantiers.Attendance": ("session__date", "session__starts_at", "pk"),
     "chantiers.Enrolment": ("chantier__starts_on", "pk"),
     "chantiers.MonthlyStatement": ("month", "pk"),
+    "participants.Training": ("starts_on", "pk"),
+    "participants.Certification": ("obtained_on", "pk"),
 }
-# Not data about the person: a search key, a version counter, a link's secret.
+# Not data about the person: a search key, a version counter, a link's secret, the key that
+# makes a second sending harmless, a retry count.
 TECHNICAL = {
     ("participants.Participant", "organization"),
     ("participants.Participant", "search_text"),
     ("participants.Participant", "anonymised_at"),
     ("chantiers.Attendance", "version"),
     ("partners.Referral", "link_nonce"),
+    ("chantiers.OfflineMark", "client_id"),
+    ("agenda.Reminder", "attempts"),
 }
 ADDRESS_FIELDS = ("street", "postcode", "commune")
 # French labels of the fields whose model gives none (their name is English).
@@ -105,6 +116,7 @@ FIELD_LABELS = {
     "session": gettext_lazy("séance"),
     "referral": gettext_lazy("orientation"),
     "channel": gettext_lazy("canal"),
+    "appointment": gettext_lazy("rendez-vous"),
     "from_phase": gettext_lazy("phase précédente"),
     "to_phase": gettext_lazy("nouvelle phase"),
     "from_status": gettext_lazy("état précédent"),
@@ -120,8 +132,11 @@ FIELD_LABELS = {
     "created_by": gettext_lazy("créé par"),
     "created_at": gettext_lazy("créé le"),
     "validated_by": gettext_lazy("validée par"),
+    "outcome_by": gettext_lazy("suite notée par"),
+    "outcome_at": gettext_lazy("suite notée le"),
     "resolved_by": gettext_lazy("suite enregistrée par"),
     "superseded_at": gettext_lazy("clos le"),
+    "received_at": gettext_lazy("reçue le"),
 }
 
 
@@ -138,6 +153,10 @@ def _day(value) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def _moment(value) -> str:
+    return f"{timezone.localtime(value):%d/%m/%Y %H:%M}" if value else ""
+
+
 LABELS = {
     "participants.Pathway": _Label(
         lambda p: (
@@ -147,6 +166,7 @@ LABELS = {
         ("programme",),
     ),
     "participants.Programme": _Label(lambda p: p.name),
+    "participants.PathwayEvent": _Label(lambda e: f"{e.get_kind_display()} ({_day(e.date)})"),
     "participants.Need": _Label(lambda n: f"{n.get_category_display()} ({_day(n.identified_on)})"),
     "participants.ImportBatch": _Label(lambda b: f"{b.filename} ({_day(b.at)})"),
     "chantiers.Chantier": _Label(lambda c: c.name),
@@ -166,6 +186,8 @@ LABELS = {
         )
     ),
     "partners.PartnerService": _Label(lambda s: s.name),
+    "participants.Training": _Label(lambda t: f"{t.title} ({_day(t.starts_on)})"),
+    "agenda.Appointment": _Label(lambda a: f"{_moment(a.starts_at)} ({a.get_mode_display()})"),
     "partners.Referral": _Label(
         lambda r: f"{r.to_organization.name}, {_day(r.sent_on)}", ("to_organization",)
     ),

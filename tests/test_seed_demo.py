@@ -1,6 +1,10 @@
 """``seed_demo``: the demo organizations and the five accounts, the same data from the same seed,
-a database with data left alone, a year of statements that add up."""
+a database with data left alone, a year of statements that add up, an agenda that follows the
+agenda's rules."""
 
+import datetime as dt
+import itertools
+import re
 from io import StringIO
 
 import pytest
@@ -49,14 +53,22 @@ def test_it_creates_the_demo_organizations_and_the_five_accounts(db):
 
 
 def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
+    from agenda.models import Appointment
     from participants.models import Participant, Pathway
 
     def people():
         participants = Participant.objects.values_list(
-            "last_name", "first_name", "birth_date", "postcode"
+            "last_name", "first_name", "birth_date", "postcode", "email"
         )
         pathways = Pathway.objects.values_list("started_on", "ended_on", "exit_outcome", "phase")
-        return sorted(map(str, participants)), sorted(map(str, pathways))
+        appointments = Appointment.objects.values_list(
+            "pathway__participant__last_name", "counsellor__email", "starts_at", "status", "mode"
+        )
+        return (
+            sorted(map(str, participants)),
+            sorted(map(str, pathways)),
+            sorted(map(str, appointments)),
+        )
 
     _seed(seed=7)
     first = _snapshot(), people()
@@ -119,3 +131,121 @@ def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
     assert statements.filter(participant__in=members, participant__iban="").exists() == (
         this_month.month > 1
     )
+
+
+def assert_the_agenda_follows_the_rules(today: dt.date) -> None:
+    """What the demo's agenda must hold, at either scale: appointments only in open pathways, in
+    office hours, one at a time for a counsellor; each held one an interview of its pathway, on
+    its day, within the pathway and not in the future; those planned to come, this week or
+    next; a consent only with the contact it names; a reminder only by a channel agreed to."""
+    from django.utils import timezone
+
+    from agenda import sms
+    from agenda.models import Appointment, Reminder, ReminderConsent
+
+    appointments = list(
+        Appointment.objects.select_related("pathway", "event").order_by("counsellor", "starts_at")
+    )
+    assert appointments
+    assert not Appointment.objects.filter(pathway__ended_on__isnull=False).exists()
+    now = timezone.now()
+    for appointment in appointments:
+        start = timezone.localtime(appointment.starts_at)
+        end = timezone.localtime(appointment.ends_at)
+        assert appointment.duration_minutes in (45, 60)
+        assert dt.time(9, 0) <= start.time() and end.time() <= dt.time(16, 30), start
+        assert start.date() != today  # past or to come whatever the hour of the run
+        assert appointment.created_at <= now
+        if appointment.status == Appointment.Status.PLANNED:
+            assert appointment.starts_at > now and appointment.event is None
+            assert start.date() <= today + dt.timedelta(days=11 - today.weekday())
+            assert appointment.outcome_at is None and appointment.cancel_reason == ""
+        else:
+            assert start.date() < today and appointment.outcome_by_id is not None
+            assert appointment.created_at <= appointment.outcome_at <= now
+        if appointment.status == Appointment.Status.HELD:
+            event = appointment.event
+            assert (event.pathway_id, event.kind) == (appointment.pathway_id, "interview")
+            assert event.date == start.date() and event.text
+            assert appointment.pathway.started_on <= event.date < today
+        if appointment.status == Appointment.Status.CANCELLED:
+            assert appointment.cancel_reason and appointment.outcome_at <= appointment.starts_at
+    # One at a time: each counsellor's next appointment starts after the last one ended.
+    for before, after in itertools.pairwise(appointments):
+        if before.counsellor_id == after.counsellor_id:
+            assert after.starts_at >= before.ends_at, (before.pk, after.pk)
+    consents = ReminderConsent.objects.select_related("participant")
+    assert consents.filter(by_email=True).exists() and consents.filter(by_sms=True).exists()
+    for consent in consents:
+        assert consent.by_email or consent.by_sms
+        assert consent.participant.email or not consent.by_email
+        assert sms.mobile_number(consent.participant.phone) or not consent.by_sms
+        assert consent.given_on <= today
+    for reminder in Reminder.objects.select_related(
+        "appointment__pathway__participant__reminder_consent"
+    ):
+        consent = reminder.appointment.participant.reminder_consent
+        assert getattr(consent, f"by_{reminder.channel}")
+        assert reminder.status == Reminder.Status.SENT
+        assert reminder.for_starts_at == reminder.appointment.starts_at
+        assert consent.given_on < timezone.localdate(reminder.at)
+        assert reminder.appointment.created_at <= reminder.at < reminder.appointment.starts_at
+
+
+def test_the_demo_counsellors_have_an_agenda_and_tomorrow_some_reminders_to_send(db, settings):
+    from django.core import mail
+    from django.utils import timezone
+
+    from agenda import services as agenda_services
+    from agenda import sms
+    from agenda.models import Appointment, Reminder, ReminderConsent
+
+    output = _seed()
+    today = timezone.localdate()
+    assert_the_agenda_follows_the_rules(today)
+    mine = Appointment.objects.filter(counsellor__email="conseil@demo.local")
+    statuses = set(mine.values_list("status", flat=True))
+    assert statuses == {"planned", "held", "no_show", "cancelled"}
+    # The colleagues of both operators have theirs too.
+    holders = Appointment.objects.values("counsellor").distinct().count()
+    assert holders == Membership.objects.filter(role=Role.COUNSELLOR).count()
+    past = Appointment.objects.exclude(status="planned")
+    assert 0.08 <= past.filter(status="no_show").count() / past.count() <= 0.18
+    assert 0.05 <= past.filter(status="cancelled").count() / past.count() <= 0.18
+    tomorrow = today + dt.timedelta(days=1)
+    reminded = mine.filter(
+        starts_at__date=tomorrow, pathway__participant__reminder_consent__isnull=False
+    )
+    assert reminded.exists()
+    # The summary says what was written.
+    said = re.search(
+        r"(\d+) appointments \((\d+) held, (\d+) no-shows, (\d+) cancelled, (\d+) planned of "
+        r"which (\d+) tomorrow\), (\d+) consents to reminders, (\d+) reminders sent\.",
+        output,
+    )
+    assert said, output
+    assert [int(n) for n in said.groups()] == [
+        Appointment.objects.count(),
+        Appointment.objects.filter(status="held").count(),
+        Appointment.objects.filter(status="no_show").count(),
+        Appointment.objects.filter(status="cancelled").count(),
+        Appointment.objects.filter(status="planned").count(),
+        Appointment.objects.filter(
+            starts_at__gte=timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min)),
+            starts_at__lt=timezone.make_aware(
+                dt.datetime.combine(today + dt.timedelta(2), dt.time.min)
+            ),
+        ).count(),
+        ReminderConsent.objects.count(),
+        Reminder.objects.count(),
+    ]
+    # What the demo's worker does first: tomorrow's reminders, by e-mail and by text, once.
+    settings.SMS_BACKEND = "agenda.sms.LocmemBackend"
+    sms.outbox.clear()
+    sent = agenda_services.reminders_send_due()
+    assert sent["sent"] == len(mail.outbox) + len(sms.outbox) and sent["failed"] == 0
+    assert mail.outbox and sms.outbox
+    assert all(m.to[0].endswith("@exemple.demo.local") for m in mail.outbox)
+    assert all(re.fullmatch(r"\+324\d{8}", m.to) for m in sms.outbox)
+    assert agenda_services.reminders_send_due()["sent"] == 0
+    sms.outbox.clear()

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Organization, Role, User
+from agenda.models import Appointment, ReminderConsent
 from chantiers.indemnities import indemnities_recompute_many
 from chantiers.models import (
     Attendance,
@@ -30,6 +31,7 @@ from demo import accounts as accounts_demo
 from demo import large as demo_large
 from participants.models import FollowUp, Participant, Pathway, PathwayEvent, PathwayTransition
 from partners.models import Matching, Referral, ReferralTransition
+from tests.test_seed_demo import assert_the_agenda_follows_the_rules
 
 DIVISOR = 50
 
@@ -74,6 +76,13 @@ def _digest() -> str:
         ),
         Matching.objects.order_by("pk").values_list(
             "employer__slug", "proposed_on", "status", "status_on"
+        ),
+        Appointment.objects.order_by("pk").values_list(
+            "pathway__participant__last_name", "counsellor__email", "starts_at", "duration_minutes",
+            "mode", "status", "event__date",
+        ),
+        ReminderConsent.objects.order_by("pk").values_list(
+            "participant__last_name", "by_email", "by_sms", "given_on"
         ),
     ]  # fmt: skip
     text = "\n".join(repr(list(rows)) for rows in parts)
@@ -184,6 +193,22 @@ def test_attendance_is_only_on_held_sessions_of_the_persons_chantiers(seeded):
     assert group == 15
 
 
+def test_the_agenda_follows_the_same_rules_as_the_small_demo(seeded):
+    assert_the_agenda_follows_the_rules(timezone.localdate())
+    assert seeded["Appointment"] == Appointment.objects.count()
+    assert set(Appointment.objects.values_list("status", flat=True)) == {
+        "planned",
+        "held",
+        "no_show",
+        "cancelled",
+    }
+    assert Appointment.objects.filter(counsellor__email="conseil@demo.local").exists()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    assert Appointment.objects.filter(
+        starts_at__date=tomorrow, pathway__participant__reminder_consent__isnull=False
+    ).exists()
+
+
 def test_indemnities_respect_the_daily_and_annual_ceilings(seeded):
     ceilings = {c.year: c for c in IndemnityCeiling.objects.all()}
     paid = Attendance.objects.filter(indemnity__gt=0)
@@ -287,7 +312,7 @@ def test_the_generator_issues_one_insert_per_batch_and_no_query_per_row(db):
         # One INSERT per model that has rows, whatever the size. (At 1/200 a model may draw
         # none on some days: the volunteers declaring income from elsewhere are drawn at random
         # from a plan that follows the date.)
-        assert len(demo_large.INSERT_ORDER) == 23
+        assert len(demo_large.INSERT_ORDER) == 26
         assert (small, large) == (2 + small_models, 2 + large_models)
 
 

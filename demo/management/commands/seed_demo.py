@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import Organization, User
 from demo import accounts as accounts_demo
+from demo import agenda as agenda_demo
 from demo import chantiers as chantiers_demo
 from demo import large as demo_large
 from demo import participants as participants_demo
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             )
             stats |= partners_demo.seed_partners(rng=rng, organizations=orgs)
             stats |= privacy_demo.seed_privacy(rng=rng, organization=operator)
+            stats |= agenda_demo.seed_agenda(rng=rng, organizations=[operator, orgs["operator_2"]])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded scale={scale} seed={seed}: {Organization.objects.count()} organizations, "
@@ -74,7 +76,14 @@ class Command(BaseCommand):
                 f"{stats['partner_services']} partner services, {stats['referrals']} referrals, "
                 f"{stats['employers']} employers, {stats['prospections']} prospections, "
                 f"{stats['matchings']} matchings, {stats['documents']} documents, "
-                f"{stats['confidential_addresses']} confidential addresses."
+                f"{stats['confidential_addresses']} confidential addresses, "
+                f"{stats['appointments']} appointments ({stats['appointments_held']} held, "
+                f"{stats['appointments_no_show']} no-shows, "
+                f"{stats['appointments_cancelled']} cancelled, "
+                f"{stats['appointments_planned']} planned of which "
+                f"{stats['appointments_tomorrow']} tomorrow), "
+                f"{stats['reminder_consents']} consents to reminders, "
+                f"{stats['reminders']} reminders sent."
             )
         )
         self._print_accounts()
