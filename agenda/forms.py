@@ -20,7 +20,7 @@ class AppointmentForm(TextRuleMixin, forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("Durée (minutes)"),
         initial=60,
-        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        validators=Appointment._meta.get_field("duration_minutes").validators,
     )
     counsellor = IdChoiceField(label=_("Avec"), queryset=None)
     mode = forms.ChoiceField(label=_("Forme"), choices=Appointment.Mode.choices)
@@ -44,9 +44,9 @@ class AppointmentForm(TextRuleMixin, forms.Form):
         self.fields["counsellor"].label_from_instance = lambda user: user.get_full_name()
         self.fields["pathway"].queryset = pathways
         self.fields["pathway"].label_from_instance = lambda pathway: str(pathway.programme)
-        choices = list(pathways)
-        if len(choices) == 1:
-            self.fields["pathway"].initial = choices[0].pk
+        self.pathway_choices = list(pathways)  # read once: the page asks if there are any
+        if len(self.pathway_choices) == 1:
+            self.fields["pathway"].initial = self.pathway_choices[0].pk
             self.fields["pathway"].widget = forms.HiddenInput()
         self.fields["time"].widget.attrs["step"] = 300
 
@@ -146,3 +146,9 @@ class AgendaViewForm(forms.Form):
     vue = forms.ChoiceField(choices=VIEWS, required=False)
     date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     conseiller = forms.CharField(required=False, max_length=20)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day is not None and not 2000 <= day.year <= 2100:
+            raise forms.ValidationError("out of range")  # the page falls back to today
+        return day

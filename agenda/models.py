@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import ChoiceLabels
 from participants.models import Participant, Pathway, PathwayEvent
 
+# An appointment lasts 5 minutes to 8 hours; it is planned at most two years ahead.
+DURATION_MINUTES = (5, 480)
+AHEAD_DAYS = 2 * 366
+
 
 class Appointment(ChoiceLabels, models.Model):
     class Mode(models.TextChoices):
@@ -39,7 +43,10 @@ class Appointment(ChoiceLabels, models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("durée (minutes)"),
         default=60,
-        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        validators=[
+            MinValueValidator(DURATION_MINUTES[0]),
+            MaxValueValidator(DURATION_MINUTES[1]),
+        ],
     )
     mode = models.CharField(_("forme"), max_length=10, choices=Mode.choices, default=Mode.IN_PERSON)
     place = models.CharField(

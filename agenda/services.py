@@ -4,6 +4,7 @@ consent to reminders; the reminders of the day before (sent by the beat task, ea
 import datetime as dt
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, Role, User
 from agenda import sms
-from agenda.models import Appointment, Reminder, ReminderConsent
+from agenda.models import AHEAD_DAYS, DURATION_MINUTES, Appointment, Reminder, ReminderConsent
 from participants import services as participant_services
 from participants.models import Confidentiality, Participant, Pathway, PathwayEvent
 
@@ -24,9 +25,11 @@ log = logging.getLogger(__name__)
 HOLDER_ROLES = (Role.COUNSELLOR, Role.DIRECTION)
 # A reminder that failed is tried again at the next runs, this many times in all.
 REMINDER_ATTEMPTS = 3
+# The beat's last run of the day (settings.CELERY_BEAT_SCHEDULE, hours 8 to 20 at :15): an
+# appointment booked or moved later for tomorrow gets no reminder (the pages say so).
+LAST_REMINDER_RUN = dt.time(20, 15)
 # An appointment's length, as the model's validators say: the search for an overlapping one
 # looks this far back (a longer one, written past the form, would go unseen).
-DURATION_MINUTES = (5, 480)
 
 
 def _holder_checked(*, counsellor: User, organization: Organization) -> None:
@@ -60,6 +63,10 @@ def _checked_slot(
                     "dans le journal du parcours."
                 )
             }
+        )
+    if starts_at > now + dt.timedelta(days=AHEAD_DAYS):
+        raise ValidationError(
+            {"day": _("Un rendez-vous se planifie dans les deux ans : vérifiez l'année.")}
         )
     User.objects.select_for_update().filter(pk=counsellor.pk).first()
     ends_at = starts_at + dt.timedelta(minutes=duration_minutes)
@@ -146,6 +153,18 @@ def appointment_move(
 ) -> Appointment:
     """Another time, holder, form or place for a planned appointment (the reminder follows)."""
     locked = _still_planned(appointment)
+    now = now or timezone.now()
+    if locked.starts_at <= now:
+        raise ValidationError(
+            _(
+                "Ce rendez-vous a commencé : dites s'il a été tenu ou manqué, puis planifiez-en "
+                "un autre."
+            )
+        )
+    if not Pathway.objects.filter(pk=locked.pathway_id, ended_on__isnull=True).exists():
+        raise ValidationError(
+            _("Ce parcours est clôturé : un rendez-vous se planifie dans un parcours ouvert.")
+        )
     _holder_checked(counsellor=counsellor, organization=locked.participant.organization)
     _checked_slot(
         counsellor=counsellor,
@@ -285,18 +304,33 @@ def _due_appointments(now: dt.datetime):
 
 def _claim(appointment: Appointment, channel: str) -> Reminder | None:
     """The row that says this reminder is being sent, or None if it was (or is being) already:
-    a new row, or a failed one taken again while attempts remain."""
+    a new row; a failed one taken again while attempts remain; or one sent for this time before
+    the appointment was moved away and back (the person's last message gives the other time).
+    Each is a conditional write: of two runs at once, one takes it."""
     key = {"appointment": appointment, "channel": channel, "for_starts_at": appointment.starts_at}
     try:
         with transaction.atomic():
             return Reminder.objects.create(**key, status=Reminder.Status.SENDING)
     except IntegrityError:
-        taken = Reminder.objects.filter(
-            **key, status=Reminder.Status.FAILED, attempts__lt=REMINDER_ATTEMPTS
-        ).update(  # ``at`` by hand: update() leaves auto_now alone, and the claim's age counts
-            status=Reminder.Status.SENDING, attempts=F("attempts") + 1, at=timezone.now()
+        pass
+    now = timezone.now()  # ``at`` by hand: update() leaves auto_now alone, and a claim's age counts
+    row = Reminder.objects.filter(**key)
+    taken = row.filter(status=Reminder.Status.FAILED, attempts__lt=REMINDER_ATTEMPTS).update(
+        status=Reminder.Status.SENDING, attempts=F("attempts") + 1, at=now
+    )
+    if not taken:
+        last_sent = (
+            Reminder.objects.filter(
+                appointment=appointment, channel=channel, status=Reminder.Status.SENT
+            )
+            .order_by("-at", "-pk")
+            .first()
         )
-        return Reminder.objects.get(**key) if taken else None
+        if last_sent is not None and last_sent.for_starts_at != appointment.starts_at:
+            taken = row.filter(status=Reminder.Status.SENT).update(
+                status=Reminder.Status.SENDING, attempts=1, at=now
+            )
+    return row.get() if taken else None
 
 
 def reminder_text(appointment: Appointment) -> str:
@@ -369,6 +403,8 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> dict[str, int]:
                 continue
             try:
                 _send(appointment, channel)
+            except SoftTimeLimitExceeded:
+                raise  # the task's time is up: its claim is taken back later (said interrupted)
             except Exception as error:  # the mail server or the SMS gateway: kept, tried again
                 reminder.status, reminder.error = Reminder.Status.FAILED, str(error)[:300]
                 counts["failed"] += 1

@@ -81,6 +81,12 @@ def agenda(request):
     return render(request, "agenda/agenda.html", context)
 
 
+def _slot(data) -> dict:
+    """What the booking form says of the appointment, for the booking and moving services."""
+    names = ("counsellor", "starts_at", "duration_minutes", "mode", "place", "purpose")
+    return {name: data[name] for name in names}
+
+
 @role_required(*CASELOAD_ROLES)
 def appointment_book(request, participant_pk):
     participant = participant_or_404(request, participant_pk)
@@ -94,14 +100,7 @@ def appointment_book(request, participant_pk):
     if request.method == "POST" and apply_form(
         form,
         lambda data: services.appointment_book(
-            pathway=data["pathway"],
-            counsellor=data["counsellor"],
-            starts_at=data["starts_at"],
-            duration_minutes=data["duration_minutes"],
-            mode=data["mode"],
-            place=data["place"],
-            purpose=data["purpose"],
-            by=request.user,
+            pathway=data["pathway"], by=request.user, **_slot(data)
         ),
     ):
         local = timezone.localtime(form.cleaned_data["starts_at"])
@@ -111,26 +110,40 @@ def appointment_book(request, participant_pk):
             % {"date": f"{local:%d/%m/%Y}", "time": f"{local:%H:%M}"},
         )
         return redirect(reverse("participants:detail", args=[participant.pk]) + "#appointments")
-    context = {"form": form, "participant": participant, "pathways": pathways}
+    context = {"form": form, "participant": participant, "pathways": form.pathway_choices}
     return render(request, "agenda/appointment_form.html", context)
+
+
+def _reminder_still_due(appointment) -> bool:
+    """Whether the beat's runs of the day before are still to come for this appointment."""
+    day_before = timezone.localdate(appointment.starts_at) - dt.timedelta(days=1)
+    last_run = timezone.make_aware(dt.datetime.combine(day_before, services.LAST_REMINDER_RUN))
+    return timezone.now() < last_run
 
 
 def _detail(request, appointment, **forms):
     """The appointment's page; a refused form (``forms``) is shown with what was typed, or, if
-    the appointment is no longer planned (said meanwhile, here or elsewhere), its reason is."""
+    the page no longer shows that form (the appointment said or moved meanwhile, here or
+    elsewhere), its reasons are said as messages."""
     if forms:
         appointment.refresh_from_db()
-        if appointment.status != Appointment.Status.PLANNED:
-            for form in forms.values():
-                for error in form.non_field_errors():
+    planned = appointment.status == Appointment.Status.PLANNED
+    begun = appointment.starts_at <= timezone.now()
+    shown = {"outcome_form": planned and begun, "cancel_form": planned}
+    for name, form in list(forms.items()):
+        if not shown[name]:
+            for errors in form.errors.values():
+                for error in errors:
                     messages.error(request, error)
-            forms = {}
+            del forms[name]
     context = {
         "appointment": appointment,
         "participant": appointment.participant,
         "reminders": list(appointment.reminders.all()),
         "consent": ReminderConsent.objects.filter(participant=appointment.participant).first(),
-        "begun": appointment.starts_at <= timezone.now(),
+        "begun": begun,
+        "reminder_due": _reminder_still_due(appointment),
+        "last_reminder_run": services.LAST_REMINDER_RUN,
         "outcome_form": forms.get("outcome_form") or OutcomeForm(prefix="outcome"),
         "cancel_form": forms.get("cancel_form") or CancelForm(prefix="cancel"),
     }
@@ -157,15 +170,7 @@ def appointment_move(request, pk):
     )
     if request.method == "POST" and apply_form(
         form,
-        lambda data: services.appointment_move(
-            appointment=appointment,
-            counsellor=data["counsellor"],
-            starts_at=data["starts_at"],
-            duration_minutes=data["duration_minutes"],
-            mode=data["mode"],
-            place=data["place"],
-            purpose=data["purpose"],
-        ),
+        lambda data: services.appointment_move(appointment=appointment, **_slot(data)),
     ):
         messages.success(request, _("Le rendez-vous est modifié."))
         return redirect("agenda:detail", pk=appointment.pk)
@@ -173,7 +178,7 @@ def appointment_move(request, pk):
         "form": form,
         "participant": appointment.participant,
         "appointment": appointment,
-        "pathways": pathways,
+        "pathways": form.pathway_choices,
     }
     return render(request, "agenda/appointment_form.html", context)
 

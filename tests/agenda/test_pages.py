@@ -323,3 +323,86 @@ def test_the_appointment_page_query_count_does_not_grow_with_reminders(
     with django_assert_num_queries(8):
         response = client.get(reverse("agenda:detail", args=[appointment.pk]))
     assert response.content.decode().count('data-testid="reminder-') == 6
+
+
+def test_a_date_out_of_any_agenda_falls_back_to_today_and_a_booking_years_ahead_is_refused(
+    client, pathway, counsellor
+):
+    client.force_login(counsellor)
+    for day in ("9999-12-31", "0001-01-01"):
+        for view in ("semaine", "jour"):
+            response = client.get(reverse("agenda:agenda"), {"date": day, "vue": view})
+            assert response.status_code == 200
+            assert f"{timezone.localdate():%d/%m/%Y}" in response.content.decode()
+    for day, time in (("9999-12-31", "23:30"), ("3000-01-01", "10:00")):
+        response = client.post(
+            reverse("agenda:book", args=[pathway.participant_id]),
+            _booking(pathway, counsellor, dt.date.fromisoformat(day), time=time),
+        )
+        assert response.status_code == 200
+        assert "Un rendez-vous se planifie dans les deux ans" in html.unescape(
+            response.content.decode()
+        )
+    assert not Appointment.objects.exists()
+
+
+def test_a_begun_appointment_is_not_moved_but_said(client, pathway, counsellor):
+    begun = _appointment(pathway, counsellor, timezone.now() - dt.timedelta(minutes=10))
+    client.force_login(counsellor)
+    response = client.post(
+        reverse("agenda:move", args=[begun.pk]),
+        _booking(pathway, counsellor, _tomorrow()),
+    )
+    assert "Ce rendez-vous a commencé : dites s" in html.unescape(response.content.decode())
+    begun.refresh_from_db()
+    assert begun.starts_at < timezone.now()
+
+
+def test_an_outcome_refused_for_an_appointment_moved_meanwhile_is_said(client, pathway, counsellor):
+    """The page was opened when the time had come; a colleague moved it to tomorrow since: the
+    outcome's refusal is said, though the page no longer shows its form."""
+    moved = _appointment(pathway, counsellor, _at(_tomorrow(), 9))
+    client.force_login(counsellor)
+    response = client.post(
+        reverse("agenda:outcome", args=[moved.pk]),
+        {"outcome-outcome": "no_show"},
+    )
+    text = html.unescape(response.content.decode())
+    assert "Ce rendez-vous n'a pas encore eu lieu" in text
+    assert "Tenu ou manqué ?" not in text
+    moved.refresh_from_db()
+    assert moved.status == Appointment.Status.PLANNED
+
+
+def test_the_page_says_when_no_reminder_can_go_out_any_more(client, pathway, counsellor):
+    ReminderConsent.objects.create(
+        participant=pathway.participant,
+        by_email=True,
+        given_on=timezone.localdate(),
+        recorded_by=counsellor,
+    )
+    soon = _appointment(pathway, counsellor, timezone.now() + dt.timedelta(hours=2))
+    later = _appointment(pathway, counsellor, _at(_tomorrow() + dt.timedelta(days=2), 9))
+    client.force_login(counsellor)
+    soon_page = client.get(reverse("agenda:detail", args=[soon.pk])).content.decode()
+    assert "le dernier envoi de la veille part à 20:15" in soon_page
+    later_page = client.get(reverse("agenda:detail", args=[later.pk])).content.decode()
+    assert "La personne recevra un rappel la veille." in later_page
+
+
+@pytest.mark.parametrize("pathways", [2, 5])
+def test_the_booking_and_consent_pages_query_count_does_not_grow(
+    client, operator, pathway, counsellor, pathways, django_assert_num_queries
+):
+    for _ in range(pathways - 1):
+        PathwayFactory(participant=pathway.participant)
+    for _ in range(pathways):
+        _member(operator, Role.COUNSELLOR)
+    client.force_login(counsellor)
+    # session, user, memberships, the request's savepoint and its release, the person, their
+    # open pathways (read once; their list drawn once more by the select), the team
+    with django_assert_num_queries(9):
+        client.get(reverse("agenda:book", args=[pathway.participant_id]))
+    # session, user, memberships, savepoint and release, the person, their consent
+    with django_assert_num_queries(7):
+        client.get(reverse("agenda:consent", args=[pathway.participant_id]))

@@ -328,6 +328,29 @@ class TestOnce:
         ) == [(brussels(2026, 3, 10, 10, 0), "sent"), (brussels(2026, 3, 10, 15, 30), "sent")]
         assert services.reminders_send_due(now=NOW + dt.timedelta(hours=2))["sent"] == 0
 
+    def test_moved_away_and_back_it_is_reminded_of_the_time_it_has_again(
+        self, programme, karim, sms_outbox
+    ):
+        appointment = _book(
+            _person(programme, karim, by_sms=False), karim, brussels(2026, 3, 10, 10, 0)
+        )
+        services.reminders_send_due(now=NOW)  # "10:00"
+        for minutes, (hour, minute) in ((5, (15, 30)), (65, (10, 0))):
+            services.appointment_move(
+                appointment=appointment,
+                counsellor=karim,
+                starts_at=brussels(2026, 3, 10, hour, minute),
+                duration_minutes=60,
+                mode=appointment.mode,
+                now=NOW + dt.timedelta(minutes=minutes),
+            )
+            appointment.refresh_from_db()
+            services.reminders_send_due(now=NOW + dt.timedelta(minutes=minutes + 10))
+        # The person's last message gives the time the appointment has: 10:00 again.
+        assert [m.body.split(" à ")[1][:5] for m in mail.outbox] == ["10:00", "15:30", "10:00"]
+        assert services.reminders_send_due(now=NOW + dt.timedelta(hours=2))["sent"] == 0
+        assert Reminder.objects.count() == 2  # one row per time, the 10:00 one sent again
+
 
 class TestFailures:
     @pytest.fixture

@@ -279,6 +279,7 @@ def test_the_inbox_and_the_answered_referral_lead_to_the_page(client, partner, a
 
 def test_the_page_query_count_does_not_grow_with_what_was_noted(client, partner, accepted):
     client.force_login(partner)
+    before = Training.objects.count(), Certification.objects.count()
     for day in range(1, 6):
         client.post(
             _add_training(accepted),
@@ -291,10 +292,15 @@ def test_the_page_query_count_does_not_grow_with_what_was_noted(client, partner,
             assert client.get(_page(accepted)).status_code == 200
         return len(queries)
 
+    assert (Training.objects.count(), Certification.objects.count()) == (
+        before[0] + 5,
+        before[1] + 5,
+    )
     small = count()
     for day in range(6, 10):
         client.post(
             _add_training(accepted),
             _training_data(title=f"Module {day}", starts_on=f"2026-02-0{day}"),
         )
+    assert Training.objects.count() == before[0] + 9
     assert count() == small
