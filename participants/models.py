@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import ChoiceLabels
 from accounts.models import Organization
@@ -692,7 +693,8 @@ class Certification(ChoiceLabels, models.Model):
     """What the person obtained: a diploma, a certificate, a licence, an attestation of skills."""
 
     class Kind(models.TextChoices):
-        DIPLOMA = "diploma", _("Diplôme")
+        # In a context: "Diplôme" alone is the education level's label ("Education" in English).
+        DIPLOMA = "diploma", pgettext_lazy("certification kind", "Diplôme")
         CERTIFICATE = "certificate", _("Certificat")
         LICENCE = "licence", _("Permis / licence")
         SKILL_ATTESTATION = "skill_attestation", _("Attestation de compétences")
