@@ -1,6 +1,6 @@
 """The dashboard: what each role should see first on arriving — the team, the protection of
 personal data, the referrals waiting for an answer, the volunteers above a ceiling, the
-year's appointments for the direction."""
+year's appointments, certifications and training hours for the direction."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -15,6 +15,7 @@ from chantiers.selectors import excesses_open
 from partners.selectors import referrals_awaiting_answer
 from privacy.services import anonymisation_review_pending
 from reporting.indicators.appointments import appointment_figures
+from reporting.indicators.trainings import training_figures
 from reporting.render.formats import format_value
 
 REMINDERS_SHOWN = 10
@@ -41,6 +42,7 @@ def home(request):
         )
     if role == Role.DIRECTION:
         context["appointments"] = _appointments_this_year(organization)
+        context["trainings"] = _trainings_this_year(organization)
     return render(request, "dashboard/home.html", context)
 
 
@@ -60,6 +62,19 @@ def _appointments_this_year(organization) -> dict:
         "held": format_value(figures.held, "int"),
         "no_show_rate": format_value(figures.no_show_rate, "percent"),
         "to_complete": format_value(figures.to_complete, "int") if figures.provisional else "",
+    }
+
+
+def _trainings_this_year(organization) -> dict:
+    """This year's certifications and training hours as the activity report counts them (one
+    definition, in ``reporting.indicators.trainings``; one query), formatted as the PDF prints
+    them."""
+    figures = training_figures(organization=organization, year=timezone.localdate().year)
+    return {
+        "year": str(figures.year),
+        "certifications": format_value(figures.certifications, "int"),
+        "hours": format_value(figures.hours, "hours"),
+        "ongoing_hours": format_value(figures.ongoing_hours, "hours"),
     }
 
 

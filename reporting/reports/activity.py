@@ -26,7 +26,7 @@ from reporting.document import (
     Table,
     Text,
 )
-from reporting.indicators import activity, appointments
+from reporting.indicators import activity, appointments, trainings
 from reporting.indicators.chantiers import (
     ZERO,
     chantier_figures,
@@ -311,6 +311,92 @@ def _appointments_section(figures: appointments.AppointmentFigures, year: int) -
                 figures.held_by_mode,
                 figures.held,
                 counted=_("Rendez-vous tenus"),
+            )
+        )
+    return Section(title, blocks)
+
+
+def _trainings_section(
+    figures: trainings.TrainingFigures, by_provider: list[trainings.ProviderRow], year: int
+) -> Section:
+    title = _("Formations et certifications")
+    if not (figures.trainings or figures.certifications):
+        return Section(
+            title,
+            [
+                Text(
+                    _("Aucune formation suivie ni certification obtenue en %(year)s.")
+                    % {"year": year}
+                )
+            ],
+        )
+    items = [
+        KeyFigure(_("Certifications obtenues"), figures.certifications),
+        KeyFigure(_("Personnes certifiées"), figures.persons_certified),
+        KeyFigure(_("Personnes en formation"), figures.persons_in_training),
+        KeyFigure(_("Formations suivies"), figures.trainings),
+        KeyFigure(_("Formations terminées"), figures.completed),
+        KeyFigure(_("Formations abandonnées"), figures.abandoned),
+        KeyFigure(
+            _("Heures de formation"),
+            figures.hours,
+            "hours",
+            _("des formations terminées ou abandonnées dans l'année"),
+        ),
+        KeyFigure(_("Formations toujours en cours"), figures.ongoing),
+        KeyFigure(
+            _("Heures des formations en cours"),
+            figures.ongoing_hours,
+            "hours",
+            _("suivies à ce jour ; comptées l'année où elles finiront"),
+        ),
+    ]
+    if figures.ended_later:  # a past year's report only
+        items.append(
+            KeyFigure(
+                _("Formations finies après l'année"),
+                figures.ended_later,
+                note=_("leurs heures comptent l'année de leur fin"),
+            )
+        )
+    blocks = [KeyFigures(items)]
+    if figures.certifications:
+        blocks.append(
+            _breakdown_table(
+                _("Certifications obtenues par type"),
+                _("Type"),
+                figures.certifications_by_kind,
+                figures.certifications,
+                counted=_("Certifications"),
+            )
+        )
+    if by_provider:
+        blocks.append(
+            Table(
+                title=_("Formations suivies par organisme"),
+                columns=[
+                    Column(_("Organisme")),
+                    Column(_("Formations suivies"), "int"),
+                    Column(_("Terminées"), "int"),
+                    Column(_("Abandonnées"), "int"),
+                    Column(_("Heures de formation"), "hours"),
+                ],
+                rows=[
+                    [row.label, row.trainings, row.completed, row.abandoned, row.hours]
+                    for row in by_provider
+                ],
+                footer=[
+                    _("Total"),
+                    figures.trainings,
+                    figures.completed,
+                    figures.abandoned,
+                    figures.hours,
+                ],
+                note=_(
+                    "Par partenaire de l'application qui donne la formation ; « Autre "
+                    "organisme » regroupe les organismes qui n'en sont pas. Terminées, "
+                    "abandonnées et heures : dans l'année."
+                ),
             )
         )
     return Section(title, blocks)
@@ -607,6 +693,100 @@ def appointments_listing(*, organization: Organization, year: int, now: datetime
     )
 
 
+def trainings_listing(*, organization: Organization, year: int) -> Table:
+    """The trainings behind « Formations et certifications », one row each whatever its
+    outcome: the person by pseudonym (the figures count persons in training), the partner
+    giving it by name; no title nor free-text provider (free text, emptied by anonymisation)."""
+    outcomes = _labels(trainings.OUTCOMES)
+    rows = [
+        [
+            str(pk),
+            pseudonym(participant_id),
+            provider or "",
+            starts_on,
+            ended_on,
+            hours_done,
+            outcomes[outcome],
+        ]
+        for (
+            pk,
+            participant_id,
+            provider,
+            starts_on,
+            ended_on,
+            hours_done,
+            outcome,
+        ) in trainings.trainings_of_year(organization=organization, year=year)
+        .order_by("starts_on", "pk")
+        .values_list(
+            "pk",
+            "participant_id",
+            "provider_organization__name",
+            "starts_on",
+            "ended_on",
+            "hours_done",
+            "outcome",
+        )
+    ]
+    return Table(
+        title=_("Formations"),
+        columns=[
+            Column(_("N°")),
+            Column(_("Identifiant")),
+            Column(_("Partenaire qui la donne")),
+            Column(_("Début"), "date"),
+            Column(_("Fin"), "date"),
+            Column(_("Heures suivies"), "hours"),
+            Column(_("Issue")),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par formation suivie dans l'année (commencée au plus tard le 31/12, pas "
+            "finie avant le 01/01, pas seulement prévue), avec son issue : les chiffres de la "
+            "section « Formations et certifications » comptent ces lignes. Fin : la date de "
+            "fin, ou le début d'une formation abandonnée sans date de fin ; vide tant qu'elle "
+            "est en cours. Les heures de formation sont la somme des heures suivies des lignes "
+            "terminées ou abandonnées dans l'année."
+        ),
+    )
+
+
+def certifications_listing(*, organization: Organization, year: int) -> Table:
+    """The certifications behind « Certifications obtenues »: the person by pseudonym, the
+    training it crowns by number; no title nor issuing body (free text)."""
+    kinds = _labels(trainings.KINDS)
+    rows = [
+        [
+            str(pk),
+            pseudonym(participant_id),
+            kinds[kind],
+            obtained_on,
+            str(training_id) if training_id else None,
+        ]
+        for pk, participant_id, kind, obtained_on, training_id in trainings.certifications_of_year(
+            organization=organization, year=year
+        )
+        .order_by("obtained_on", "pk")
+        .values_list("pk", "participant_id", "kind", "obtained_on", "training_id")
+    ]
+    return Table(
+        title=_("Certifications"),
+        columns=[
+            Column(_("N°")),
+            Column(_("Identifiant")),
+            Column(_("Type")),
+            Column(_("Obtenue le"), "date"),
+            Column(_("Formation (N°)")),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par certification obtenue dans l'année ; « Formation » : le numéro de "
+            "la formation qu'elle couronne, dans la liste « Formations » quand celle-ci a été "
+            "suivie dans l'année."
+        ),
+    )
+
+
 def needs_listing(*, organization: Organization, year: int) -> Table:
     """The needs counted in « Besoins identifiés et levés dans l'année »: no note (free text),
     and no person: a category such as health beside a pseudonym would tell too much, and no
@@ -741,6 +921,9 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     appointment_figures = appointments.appointment_figures(
         organization=organization, year=year, now=now
     )
+    progress(62, _("Formations et certifications"))
+    training_figures = trainings.training_figures(organization=organization, year=year)
+    by_provider = trainings.trainings_by_provider(organization=organization, year=year)
     progress(65, _("Besoins, orientations et employeurs"))
     needs = activity.needs_by_category(organization=organization, year=year)
     referrals = activity.referrals_by_kind(organization=organization, year=year)
@@ -751,6 +934,8 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
         exits_listing(organization=organization, year=year),
         statements_listing(organization=organization, year=year),
         appointments_listing(organization=organization, year=year, now=now),
+        trainings_listing(organization=organization, year=year),
+        certifications_listing(organization=organization, year=year),
         needs_listing(organization=organization, year=year),
         referrals_listing(organization=organization, year=year),
         matchings_listing(organization=organization, year=year),
@@ -772,6 +957,7 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
             _exits_section(exits, year),
             _chantiers_section(chantiers, paid, year),
             _appointments_section(appointment_figures, year),
+            _trainings_section(training_figures, by_provider, year),
             _needs_section(needs, year),
             _referrals_section(referrals, year),
             _employers_section(employers, year),

@@ -232,6 +232,92 @@ def _activity() -> list[list[str]]:
                 "visioconférence."
             ),
         ],
+        # Trainings and certifications (reporting.indicators.trainings)
+        [
+            _("Certifications obtenues"),
+            _(
+                "Diplômes, certificats, permis ou licences et attestations de compétences "
+                "obtenus dans l'année (du 01/01 au 31/12) par les personnes de l'organisation, "
+                "qu'ils aient été notés par l'équipe ou par le partenaire qui les a délivrés."
+            ),
+        ],
+        [
+            _("Personnes certifiées"),
+            _("Personnes distinctes ayant obtenu au moins une certification dans l'année."),
+        ],
+        [
+            _("Personnes en formation"),
+            _(
+                "Personnes distinctes ayant suivi au moins une formation dans l'année, notée "
+                "par l'équipe ou par le partenaire qui la donne."
+            ),
+        ],
+        [
+            _("Formations suivies"),
+            _(
+                "Formations commencées au plus tard le 31/12 et pas finies avant le 01/01, "
+                "quelle que soit leur issue ; une formation encore « prévue » ne compte pas, "
+                "même si ses dates sont passées. Une formation à cheval sur deux années est "
+                "suivie dans les deux."
+            ),
+        ],
+        [
+            _("Formations terminées"),
+            _("Formations notées « terminée » dont la date de fin tombe dans l'année."),
+        ],
+        [
+            _("Formations abandonnées"),
+            _(
+                "Formations notées « abandonnée » dont la date de fin tombe dans l'année ; "
+                "sans date de fin, c'est leur date de début qui compte."
+            ),
+        ],
+        [
+            _("Heures de formation"),
+            _(
+                "Heures suivies des formations terminées ou abandonnées dans l'année. Les "
+                "heures d'une formation comptent une seule fois, l'année où elle finit, même "
+                "si elle a commencé l'année précédente : jamais dans deux années."
+            ),
+        ],
+        [
+            _("Formations toujours en cours"),
+            _(
+                "Formations suivies dans l'année et notées « en cours » aujourd'hui, même si "
+                "leur fin prévue est passée."
+            ),
+        ],
+        [
+            _("Heures des formations en cours"),
+            _(
+                "Heures suivies à ce jour des formations toujours en cours, montrées à part : "
+                "elles ne sont pas ajoutées aux heures de formation de l'année et y compteront "
+                "l'année où la formation finira."
+            ),
+        ],
+        [
+            _("Formations finies après l'année"),
+            _(
+                "Formations suivies dans l'année, terminées ou abandonnées après le 31/12 "
+                "(seulement dans le rapport d'une année passée) : leurs heures comptent l'année "
+                "de leur fin."
+            ),
+        ],
+        [
+            _("Certifications obtenues par type"),
+            _(
+                "Les certifications obtenues dans l'année selon leur type : diplôme, "
+                "certificat, permis ou licence, attestation de compétences."
+            ),
+        ],
+        [
+            _("Formations suivies par organisme"),
+            _(
+                "Les formations suivies dans l'année selon le partenaire de l'application qui "
+                "les donne ; celles d'un organisme qui n'en est pas un (noté en texte libre) "
+                "sont regroupées en « Autre organisme »."
+            ),
+        ],
         # Needs, referrals, employers
         [
             _("Besoins identifiés et levés dans l'année"),

@@ -1,16 +1,21 @@
 """Reading a rendered report back, for the tests that check what it prints: a PDF's text with
-ordinary spaces, a table's rows in its XLSX sheet, and a cell compared with a Document's value."""
+ordinary spaces, a table's rows in its XLSX sheet, a listing's sheet, and a cell compared with a
+Document's value; and a figure of the director's dashboard, which shows the reports' figures."""
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.urls import reverse
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reporting.document import Table
 from reporting.render.pdf import render_pdf
+from reporting.render.xlsx import render_xlsx
 
 
 def _plain(text: str) -> str:
@@ -22,6 +27,33 @@ def _plain(text: str) -> str:
 def _pdf_text(document) -> str:
     pdf = render_pdf(document)
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _listing_rows(document, title: str) -> tuple[list, list[list]]:
+    """A listing's sheet read back: its header (the row starting with "N°") and every row
+    under it, down to the note (a row with its first cell only)."""
+    sheet = load_workbook(io.BytesIO(render_xlsx(document)))[title]
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == "N°")
+    body = []
+    for row in rows[start + 1 :]:
+        if all(cell is None for cell in row[1:]):
+            break
+        body.append(list(row))
+    return list(rows[start]), body
+
+
+def _dashboard(client, user):
+    client.force_login(user)
+    page = client.get(reverse("dashboard:home"))
+    assert page.status_code == 200
+    return page
+
+
+def _card(page, testid: str) -> str | None:
+    """The figure of a dashboard's card, as shown, with ordinary spaces."""
+    found = re.search(rf'data-testid="{testid}">([^<]*)<', page.text)
+    return _plain(found.group(1)) if found else None
 
 
 def _xlsx_table(sheet, table: Table) -> tuple[list[list[object]], list[object] | None]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
@@ -35,8 +34,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from accounts.models import Role
 from agenda import services
@@ -44,14 +41,13 @@ from agenda.models import Appointment
 from participants.models import Participant
 from reporting.document import KeyFigures, Table, Text
 from reporting.indicators.appointments import appointment_figures
-from reporting.render import render_pdf, render_xlsx
 from reporting.render.formats import format_value
 from reporting.reports import build
 from reporting.reports.common import pseudonym
 from reporting.reports.definitions import SEPARATOR
 from tests.factories import MembershipFactory, ParticipantFactory, ProgrammeFactory
 from tests.reporting.datasets import _pathway
-from tests.reporting.rendered import _plain
+from tests.reporting.rendered import _card, _dashboard, _listing_rows, _pdf_text, _plain
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 d = dt.date
@@ -265,8 +261,7 @@ def document(data, operator):
 
 @pytest.fixture
 def pdf_text(document) -> str:
-    pdf = render_pdf(document)
-    return _plain(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    return _plain(_pdf_text(document))
 
 
 def _section(document):
@@ -278,20 +273,6 @@ def _shown_count(text: str, label: str) -> int:
     found = re.search(rf"(\d+) {re.escape(label)}", text)
     assert found, label
     return int(found.group(1))
-
-
-def _listing_rows(document) -> tuple[list, list[list]]:
-    """The « Rendez-vous » sheet read back: its header and every row under it."""
-    sheet = load_workbook(io.BytesIO(render_xlsx(document)))[LISTING]
-    rows = list(sheet.iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if row[0] == "N°")
-    header = list(rows[start])
-    body = []
-    for row in rows[start + 1 :]:
-        if row[header.index("Issue")] is None:  # the note under the table
-            break
-        body.append(list(row))
-    return header, body
 
 
 class TestReport:
@@ -318,7 +299,7 @@ class TestReport:
     def test_the_spreadsheet_lists_every_appointment_of_the_year_and_reconciles_with_the_pdf(
         self, document, pdf_text, data
     ):
-        header, rows = _listing_rows(document)
+        header, rows = _listing_rows(document, LISTING)
         assert header == [
             "N°", "Date et heure", "Identifiant", "Conseiller·ère", "Forme", "Durée (minutes)",
             "Issue",
@@ -360,7 +341,7 @@ class TestReport:
             assert f"{mode} {n} " in figures_text, mode
 
     def test_the_listing_names_no_participant_and_holds_no_free_text(self, document, data):
-        _header, rows = _listing_rows(document)
+        _header, rows = _listing_rows(document, LISTING)
         cells = {cell for row in rows for cell in row}
         people = data["people"]
         assert pseudonym(people["p3"].pk) in cells  # the anonymised person, by pseudonym
@@ -461,18 +442,6 @@ def this_year(operator, counsellor):
     return {"year": year, "pathway": pathway, "planned": planned}
 
 
-def _dashboard(client, user):
-    client.force_login(user)
-    page = client.get(reverse("dashboard:home"))
-    assert page.status_code == 200
-    return page
-
-
-def _card(page, testid: str) -> str | None:
-    found = re.search(rf'data-testid="{testid}">([^<]*)<', page.text)
-    return _plain(found.group(1)) if found else None
-
-
 class TestDashboard:
     def test_the_director_sees_this_years_appointments_held_and_the_no_show_rate(
         self, client, director, this_year
@@ -530,8 +499,9 @@ class TestDashboard:
         client.force_login(director)
         # session, user, second factor, memberships, savepoint pair (atomic request), team
         # counts, access log count, referral reminders, ceiling excesses: 10, as before; and
-        # the appointments' figures, +1: one aggregate query, whatever their number.
-        with django_assert_num_queries(11):
+        # the appointments' figures, +1: one aggregate query, whatever their number; and the
+        # trainings' and certifications' figures, +1 (tests/reporting/test_training_figures.py).
+        with django_assert_num_queries(12):
             page = client.get(reverse("dashboard:home"))
         assert _card(page, "appointments-held") == "3"
         assert _card(page, "no-show-rate") == format_value(

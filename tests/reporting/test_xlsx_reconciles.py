@@ -834,6 +834,108 @@ def test_the_activity_appointments_are_the_rows_of_their_listing(books, report):
     checks.verify()
 
 
+# The trainings' key figures → the «Issue» of the listing rows they count.
+TRAINING_ISSUES = {
+    "Formations terminées": "Terminée dans l'année",
+    "Formations abandonnées": "Abandonnée dans l'année",
+    "Formations toujours en cours": "Toujours en cours",
+    "Formations finies après l'année": "Finie après l'année",
+}
+
+
+@pytest.mark.parametrize("report", _of_kind("activity"))
+def test_the_activity_trainings_and_certifications_are_the_rows_of_their_listings(books, report):
+    """« Formations et certifications » (issue 20) counts the rows of the listings
+    « Formations » (by issue, persons, hours of those ended in the year) and « Certifications »
+    (rows, persons, by type), and those list the year's only."""
+    book = books[report]
+    checks = Checks(book)
+    year = int(book.parameters["Année"])
+    section = "Formations et certifications"
+    trainings = book.table("Formations")
+    certifications = book.table("Certifications")
+    in_trainings = f"the rows of the listing «{trainings.title}»"
+    in_certifications = f"the rows of the listing «{certifications.title}»"
+    outside = [
+        row
+        for row in trainings.rows
+        if _day(row[trainings.index("Début")]).year > year
+        or (
+            row[trainings.index("Fin")] is not None
+            and _day(row[trainings.index("Fin")]).year < year
+        )
+    ]
+    checks.true(trainings.title, "rows", not outside, f"{len(outside)} rows not followed in {year}")
+    outside = [
+        r for r in certifications.rows if _day(r[certifications.index("Obtenue le")]).year != year
+    ]
+    checks.true(certifications.title, "rows", not outside, f"{len(outside)} rows outside {year}")
+
+    def shown(figure: str):
+        # Nothing in the year: the section says so in a sentence, without figures.
+        return book.figure(figure) if figure in book.figures else 0
+
+    issues = trainings.counts("Issue")
+    others = set(issues) - set(TRAINING_ISSUES.values())
+    checks.true(trainings.title, "«Issue»", not others, f"rows no figure counts: {others}")
+    for figure, issue in TRAINING_ISSUES.items():
+        checks.equal(
+            section,
+            figure,
+            shown(figure),
+            issues[issue],
+            f"{in_trainings} whose «Issue» is {issue}",
+        )
+    ended = trainings.where(
+        "Issue", lambda v: v in ("Terminée dans l'année", "Abandonnée dans l'année")
+    )
+    ongoing = trainings.where("Issue", lambda v: v == "Toujours en cours")
+    expected = {
+        "Formations suivies": (len(trainings.rows), in_trainings),
+        "Personnes en formation": (
+            trainings.distinct("Identifiant"),
+            f"the persons of {in_trainings}",
+        ),
+        "Heures de formation": (
+            trainings.sum("Heures suivies", ended),
+            f"the «Heures suivies» of {in_trainings} ended in the year",
+        ),
+        "Heures des formations en cours": (
+            trainings.sum("Heures suivies", ongoing),
+            f"the «Heures suivies» of {in_trainings} still ongoing",
+        ),
+        "Certifications obtenues": (len(certifications.rows), in_certifications),
+        "Personnes certifiées": (
+            certifications.distinct("Identifiant"),
+            f"the persons of {in_certifications}",
+        ),
+    }
+    for figure, (count, source) in expected.items():
+        checks.equal(section, figure, shown(figure), count, source)
+    if book.has_table("Certifications obtenues par type"):
+        table = book.table("Certifications obtenues par type")
+        checks.equal(
+            table.title,
+            "certifications per type",
+            table.by_label("Certifications"),
+            certifications.counts("Type"),
+            f"{in_certifications} per «Type»",
+        )
+    if book.has_table("Formations suivies par organisme"):
+        table = book.table("Formations suivies par organisme")
+        partners = Counter(
+            partner or "Autre organisme" for partner in trainings.values("Partenaire qui la donne")
+        )
+        checks.equal(
+            table.title,
+            "trainings per provider",
+            table.by_label("Formations suivies"),
+            partners,
+            f"{in_trainings} per «Partenaire qui la donne»",
+        )
+    checks.verify()
+
+
 # --- Subsidy ----------------------------------------------------------------------------------
 
 
