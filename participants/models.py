@@ -612,7 +612,29 @@ class AddressReveal(models.Model):
 HOURS_MAX = 2000  # a year of full-time training, and more: a typing slip beyond it
 
 
-class Training(ChoiceLabels, models.Model):
+class NotedBy(models.Model):
+    """Who noted a training or a certification: a member of the operator's team, or of the
+    partner that gave the training or issued the certification."""
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("noté par"),
+    )
+    recorded_by_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("noté par l'organisation"),
+    )
+    created_at = models.DateTimeField(_("noté le"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Training(ChoiceLabels, NotedBy):
     """A training the person followed or will follow: who gives it, its dates and hours. Noted by
     the counsellor, or by the partner that gives it (``recorded_by_organization``)."""
 
@@ -651,19 +673,6 @@ class Training(ChoiceLabels, models.Model):
     status = models.CharField(
         _("état"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("noté par"),
-    )
-    recorded_by_organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("noté par l'organisation"),
-    )
-    created_at = models.DateTimeField(_("noté le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("formation")
@@ -689,7 +698,7 @@ class Training(ChoiceLabels, models.Model):
         return self.title
 
 
-class Certification(ChoiceLabels, models.Model):
+class Certification(ChoiceLabels, NotedBy):
     """What the person obtained: a diploma, a certificate, a licence, an attestation of skills."""
 
     class Kind(models.TextChoices):
@@ -718,19 +727,6 @@ class Certification(ChoiceLabels, models.Model):
         related_name="certifications",
         verbose_name=_("à l'issue de la formation"),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("noté par"),
-    )
-    recorded_by_organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("noté par l'organisation"),
-    )
-    created_at = models.DateTimeField(_("noté le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("certification")
