@@ -8,7 +8,10 @@ Only in open pathways; one counsellor, one appointment at a time, in office hour
 in Brussels, 45 or 60 minutes, a lunch break); nothing today (an appointment of today would be
 past or to come depending on the hour the seed runs, and the same seed gives the same rows all
 day long). Tomorrow's appointments are planned whatever day tomorrow is (a Saturday
-permanence): the reminders must show the day the demo is tried.
+permanence): the reminders must show the day the demo is tried. The demo counsellor has two
+or three appointments of the last two working days (yesterday and the day before, from Tuesday
+to Friday) still "planned", their outcome not said yet: the agenda and the director's dashboard
+show them "to complete", and the no-show rate as provisional.
 
 ``plan_agenda`` decides everything from the rng, without a query: the small scale writes the
 plan through the agenda's services (``seed_agenda``), the large one adds it to its bulk rows
@@ -21,9 +24,11 @@ from dataclasses import dataclass, field
 import holidays
 from django.utils import timezone
 
+from accounts.models import Role
 from agenda import services as agenda_services
 from agenda import sms
 from agenda.models import Appointment, Reminder, ReminderConsent
+from demo import accounts as accounts_demo
 from demo import participants as people_demo
 from participants.models import Confidentiality, Pathway, PathwayEvent
 
@@ -44,6 +49,12 @@ OUTCOMES = (Appointment.Status.HELD, Appointment.Status.NO_SHOW, Appointment.Sta
 OUTCOME_WEIGHTS = (77, 12, 11)
 # Tomorrow, for people who agreed to a reminder: this many per counsellor at most.
 TOMORROW_PER_COUNSELLOR = 2
+# The demo counsellor's appointments passed without their outcome said (yesterday, the day
+# before): so many at least, and at most.
+TO_COMPLETE = (2, 3)
+TO_COMPLETE_FOR = next(
+    email for email, *_names, role, _org in accounts_demo.DEMO_ACCOUNTS if role == Role.COUNSELLOR
+)
 # Where in the office: after the street, so that the reminder says where to come ("à Rue de la
 # Clinique 42 (bureau 2)").
 OFFICES = ("bureau 1", "bureau 2", "bureau 3", "salle de réunion, 1er étage", "accueil")
@@ -104,6 +115,14 @@ class AgendaPlan:
 
     def count(self, status: str) -> int:
         return sum(1 for a in self.appointments if a.status == status)
+
+    def to_complete(self, today: dt.date) -> int:
+        """Still planned, but passed: their outcome is to be said."""
+        return sum(
+            1
+            for a in self.appointments
+            if a.status == Appointment.Status.PLANNED and timezone.localdate(a.starts_at) < today
+        )
 
 
 def at(day: dt.date, moment: dt.time) -> dt.datetime:
@@ -174,8 +193,44 @@ def plan_agenda(*, rng, pathways: list[Pathway], today: dt.date, closed=None) ->
         if appointment is not None:
             appointments.append(appointment)
             planned.add(id(pathway.participant))
+    appointments += _plan_to_complete(rng, diary, pathways, today, closed)
     _plan_reminders_sent(appointments, consent_of)
     return AgendaPlan(appointments=appointments, consents=consents)
+
+
+def _plan_to_complete(rng, diary, pathways, today, closed) -> list[PlannedAppointment]:
+    """Two or three appointments of the demo counsellor on the last two working days, in slots
+    of the day still free: their outcome not said."""
+    days = []
+    day = today
+    while len(days) < 2:
+        day -= dt.timedelta(days=1)
+        if _working_day(day, closed):
+            days.append(day)
+    mine = [
+        p for p in pathways if p.counsellor.email == TO_COMPLETE_FOR and p.started_on < days[-1]
+    ]
+    found = []
+    for pathway in rng.sample(mine, min(len(mine), rng.randint(*TO_COMPLETE))):
+        day = rng.choice(days)
+        slot = diary.book(pathway.counsellor, day) or diary.book(pathway.counsellor, days[0])
+        if slot is None:
+            continue
+        booked_at = _booked(
+            rng,
+            day - dt.timedelta(days=rng.randint(3, 14)),
+            earliest=at(pathway.started_on, dt.time(8, 0)),
+        )
+        found.append(
+            PlannedAppointment(
+                pathway=pathway,
+                starts_at=at(day, slot),
+                status=Appointment.Status.PLANNED,
+                booked_at=booked_at,
+                **_details(rng, pathway),
+            )
+        )
+    return found
 
 
 def _plan_consents(rng, pathways, today) -> list[PlannedConsent]:
@@ -352,7 +407,8 @@ def seed_agenda(*, rng, organizations) -> dict:
         "appointments_held": plan.count(Appointment.Status.HELD),
         "appointments_no_show": plan.count(Appointment.Status.NO_SHOW),
         "appointments_cancelled": plan.count(Appointment.Status.CANCELLED),
-        "appointments_planned": plan.count(Appointment.Status.PLANNED),
+        "appointments_to_complete": plan.to_complete(today),
+        "appointments_planned": plan.count(Appointment.Status.PLANNED) - plan.to_complete(today),
         "appointments_tomorrow": sum(
             1
             for a in plan.appointments
@@ -374,9 +430,11 @@ def _write(planned: PlannedAppointment) -> Appointment:
         "place": planned.place,
         "purpose": planned.purpose,
     }
-    if planned.status == Appointment.Status.PLANNED:
+    if planned.status == Appointment.Status.PLANNED and planned.starts_at > timezone.now():
         appointment = agenda_services.appointment_book(**fields, by=counsellor)
     else:
+        # Passed: booked as the booking service does (it refuses a past time). One still
+        # "planned" stays so, its outcome not said: "to complete".
         appointment = Appointment.objects.create(**fields, created_by=counsellor)
         if planned.status == Appointment.Status.HELD:
             agenda_services.appointment_held(
@@ -387,7 +445,7 @@ def _write(planned: PlannedAppointment) -> Appointment:
             )
         elif planned.status == Appointment.Status.NO_SHOW:
             agenda_services.appointment_no_show(appointment=appointment, by=counsellor)
-        else:
+        elif planned.status == Appointment.Status.CANCELLED:
             agenda_services.appointment_cancel(
                 appointment=appointment, reason=planned.cancel_reason, by=counsellor
             )

@@ -14,7 +14,10 @@ enforce still hold in the data, because the planner applies them:
 - at most one open referral per person, partner and service; a referral still "sent" is younger
   than the expiry delay; a refusal has its reason; every state change has its log row;
 - appointments only in open pathways, one at a time for a counsellor, each held one with its
-  interview in the pathway's log; those planned are to come (``demo.agenda``).
+  interview in the pathway's log; those planned are to come, but for the demo counsellor's two
+  or three of the last two days whose outcome is to complete (``demo.agenda``);
+- trainings within or after the pathway, their hours and dates following their state, each
+  certification on or after its training's end and never in the future (``demo.trainings``).
 
 Dates are relative to ``today``; the same seed gives the same rows (no unordered iteration).
 """
@@ -46,10 +49,12 @@ from chantiers.models import (
 from demo import agenda as agenda_demo
 from demo import participants as people_demo
 from demo import partners as partners_demo
+from demo import trainings as trainings_demo
 from demo.accounts import belgian_account
 from participants.models import (
     EMPLOYMENT_OUTCOMES,
     POSITIVE_OUTCOMES,
+    Certification,
     FollowUp,
     Goal,
     IncomeKind,
@@ -61,6 +66,7 @@ from participants.models import (
     PathwayEvent,
     PathwayTransition,
     Programme,
+    Training,
 )
 from partners.models import (
     EmployerContact,
@@ -224,6 +230,7 @@ def seed_large(*, rng, organizations: dict, counts: dict | None = None, today=No
     _plan_referrals(rng, ctx, rows, people, counts["referrals"])
     _plan_employers(rng, ctx, rows, people, counts)
     _plan_agenda(rng, ctx, rows, people)
+    _plan_trainings(rng, ctx, rows, people)
     return _insert(rows, today)
 
 
@@ -986,6 +993,33 @@ def _plan_agenda(rng, ctx, rows, people):
         rows.add(row)
 
 
+# --- trainings and certifications ------------------------------------------------------------
+
+
+def _plan_trainings(rng, ctx, rows, people):
+    """The trainings of a third of the people followed in the last three years, and their
+    certifications; a handful noted by the training centre on referrals it accepted
+    (``demo.trainings``)."""
+    centre = trainings_demo.training_centre(ctx["partners"].values())
+    referrals = [
+        r
+        for r in rows.by_model.get(Referral, [])
+        if r.to_organization is centre
+        and r.status in Referral.TRAINING_STATUSES
+        and r.service.need_category in Referral.TRAINING_NEEDS
+    ]
+    plan = trainings_demo.plan_trainings(
+        rng=rng,
+        pathways=[plan["pathway"] for person in people for plan in person.pathways],
+        today=ctx["today"],
+        centre=centre,
+        partner_member=ctx["partner_users"].get("training"),
+        referrals=referrals,
+    )
+    for row in trainings_demo.training_rows(plan):
+        rows.add(row)
+
+
 # --- writing -------------------------------------------------------------------------------
 
 # Times that are to come by nature: the planned appointments'.
@@ -1018,6 +1052,8 @@ INSERT_ORDER = [
     ReferralTransition,
     EmployerContact,
     Matching,
+    Training,
+    Certification,
 ]
 
 

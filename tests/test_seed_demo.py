@@ -1,10 +1,11 @@
 """``seed_demo``: the demo organizations and the five accounts, the same data from the same seed,
 a database with data left alone, a year of statements that add up, an agenda that follows the
-agenda's rules."""
+agenda's rules, trainings and certifications that follow theirs."""
 
 import datetime as dt
 import itertools
 import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -54,7 +55,7 @@ def test_it_creates_the_demo_organizations_and_the_five_accounts(db):
 
 def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
     from agenda.models import Appointment
-    from participants.models import Participant, Pathway
+    from participants.models import Certification, Participant, Pathway, Training
 
     def people():
         participants = Participant.objects.values_list(
@@ -64,10 +65,19 @@ def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
         appointments = Appointment.objects.values_list(
             "pathway__participant__last_name", "counsellor__email", "starts_at", "status", "mode"
         )
+        trainings = Training.objects.values_list(
+            "participant__last_name", "title", "provider", "starts_on", "ends_on", "status",
+            "hours_planned", "hours_done", "recorded_by__email", "created_at",
+        )  # fmt: skip
+        certifications = Certification.objects.values_list(
+            "participant__last_name", "kind", "title", "obtained_on", "training__title"
+        )
         return (
             sorted(map(str, participants)),
             sorted(map(str, pathways)),
             sorted(map(str, appointments)),
+            sorted(map(str, trainings)),
+            sorted(map(str, certifications)),
         )
 
     _seed(seed=7)
@@ -137,7 +147,10 @@ def assert_the_agenda_follows_the_rules(today: dt.date) -> None:
     """What the demo's agenda must hold, at either scale: appointments only in open pathways, in
     office hours, one at a time for a counsellor; each held one an interview of its pathway, on
     its day, within the pathway and not in the future; those planned to come, this week or
-    next; a consent only with the contact it names; a reminder only by a channel agreed to."""
+    next, but for two or three of the demo counsellor's, passed on the last two working days
+    with their outcome not said ("to complete"); a consent only with the contact it names; a
+    reminder only by a channel agreed to."""
+    import holidays
     from django.utils import timezone
 
     from agenda import sms
@@ -149,6 +162,13 @@ def assert_the_agenda_follows_the_rules(today: dt.date) -> None:
     assert appointments
     assert not Appointment.objects.filter(pathway__ended_on__isnull=False).exists()
     now = timezone.now()
+    closed = holidays.country_holidays("BE", years=[today.year - 1, today.year])
+    working = [
+        day
+        for day in (today - dt.timedelta(days=n) for n in range(1, 12))
+        if day.weekday() < 5 and day not in closed
+    ][:2]
+    to_complete = []
     for appointment in appointments:
         start = timezone.localtime(appointment.starts_at)
         end = timezone.localtime(appointment.ends_at)
@@ -156,8 +176,13 @@ def assert_the_agenda_follows_the_rules(today: dt.date) -> None:
         assert dt.time(9, 0) <= start.time() and end.time() <= dt.time(16, 30), start
         assert start.date() != today  # past or to come whatever the hour of the run
         assert appointment.created_at <= now
+        if appointment.status == Appointment.Status.PLANNED and appointment.starts_at <= now:
+            to_complete.append(appointment)
+            assert start.date() in working, start
+            assert appointment.created_at < appointment.starts_at
+            assert appointment.pathway.started_on < start.date()
         if appointment.status == Appointment.Status.PLANNED:
-            assert appointment.starts_at > now and appointment.event is None
+            assert appointment.event is None and appointment.outcome_by_id is None
             assert start.date() <= today + dt.timedelta(days=11 - today.weekday())
             assert appointment.outcome_at is None and appointment.cancel_reason == ""
         else:
@@ -170,6 +195,9 @@ def assert_the_agenda_follows_the_rules(today: dt.date) -> None:
             assert appointment.pathway.started_on <= event.date < today
         if appointment.status == Appointment.Status.CANCELLED:
             assert appointment.cancel_reason and appointment.outcome_at <= appointment.starts_at
+    # The demo counsellor's, for the director's "to complete" and provisional no-show rate.
+    assert 2 <= len(to_complete) <= 3
+    assert {a.counsellor.email for a in to_complete} == {"conseil@demo.local"}
     # One at a time: each counsellor's next appointment starts after the last one ended.
     for before, after in itertools.pairwise(appointments):
         if before.counsellor_id == after.counsellor_id:
@@ -219,17 +247,20 @@ def test_the_demo_counsellors_have_an_agenda_and_tomorrow_some_reminders_to_send
     assert reminded.exists()
     # The summary says what was written.
     said = re.search(
-        r"(\d+) appointments \((\d+) held, (\d+) no-shows, (\d+) cancelled, (\d+) planned of "
-        r"which (\d+) tomorrow\), (\d+) consents to reminders, (\d+) reminders sent\.",
+        r"(\d+) appointments \((\d+) held, (\d+) no-shows, (\d+) cancelled, (\d+) to complete, "
+        r"(\d+) planned of which (\d+) tomorrow\), (\d+) consents to reminders, "
+        r"(\d+) reminders sent\.",
         output,
     )
     assert said, output
+    now = timezone.now()
     assert [int(n) for n in said.groups()] == [
         Appointment.objects.count(),
         Appointment.objects.filter(status="held").count(),
         Appointment.objects.filter(status="no_show").count(),
         Appointment.objects.filter(status="cancelled").count(),
-        Appointment.objects.filter(status="planned").count(),
+        Appointment.objects.filter(status="planned", starts_at__lte=now).count(),
+        Appointment.objects.filter(status="planned", starts_at__gt=now).count(),
         Appointment.objects.filter(
             starts_at__gte=timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min)),
             starts_at__lt=timezone.make_aware(
@@ -239,6 +270,14 @@ def test_the_demo_counsellors_have_an_agenda_and_tomorrow_some_reminders_to_send
         ReminderConsent.objects.count(),
         Reminder.objects.count(),
     ]
+    # The director sees them to complete, and the no-show rate as provisional.
+    from reporting.indicators.appointments import appointment_figures
+
+    figures = appointment_figures(
+        organization=Organization.objects.get(slug="ml-bruxelles-midi"), year=today.year
+    )
+    if today.month > 1 or today.day > 10:  # the last two working days are of this year
+        assert 2 <= figures.to_complete <= 3 and figures.provisional
     # What the demo's worker does first: tomorrow's reminders, by e-mail and by text, once.
     settings.SMS_BACKEND = "agenda.sms.LocmemBackend"
     sms.outbox.clear()
@@ -249,3 +288,133 @@ def test_the_demo_counsellors_have_an_agenda_and_tomorrow_some_reminders_to_send
     assert all(re.fullmatch(r"\+324\d{8}", m.to) for m in sms.outbox)
     assert agenda_services.reminders_send_due()["sent"] == 0
     sms.outbox.clear()
+
+
+def assert_the_trainings_follow_the_rules(today: dt.date) -> None:
+    """What the demo's trainings and certifications must hold, at either scale (the services'
+    rules and the demo's plan): about a third of the people followed in the last three years
+    have some, within or after their pathway, in every state; their hours and dates follow the
+    state; a certification of the kind its training gives, obtained on or after its end, never
+    in the future; noted by the person's operator, or a handful by the training centre that
+    gives them; a pathway closed with the qualification obtained has its certificate."""
+    from django.db.models import F, Min, Q
+    from django.utils import timezone
+
+    from demo.trainings import COURSES, RECENT_DAYS
+    from participants.models import Certification, Participant, Pathway, Training
+
+    trainings = Training.objects.select_related(
+        "participant", "recorded_by", "recorded_by_organization"
+    )
+    assert set(trainings.values_list("status", flat=True)) == set(Training.Status.values)
+    assert Certification.objects.exists()
+    since = today - dt.timedelta(days=RECENT_DAYS)
+    followed = Participant.objects.filter(
+        Q(pathways__ended_on__isnull=True) | Q(pathways__ended_on__gte=since)
+    ).distinct()
+    trained = followed.filter(trainings__isnull=False).distinct()
+    assert 0.25 <= trained.count() / followed.count() <= 0.45
+    assert not Training.objects.exclude(participant__in=followed).exists()
+    # Within or after the pathway: never before the person's first one started.
+    assert not Training.objects.annotate(first=Min("participant__pathways__started_on")).filter(
+        starts_on__lt=F("first")
+    )
+    assert not Training.objects.filter(ends_on__lt=F("starts_on")).exists()
+    assert not Training.objects.filter(status="completed", ends_on__isnull=True).exists()
+    begun = Training.objects.exclude(status="planned")
+    assert not begun.filter(starts_on__gt=today).exists()
+    assert not begun.filter(status__in=["completed", "abandoned"], ends_on__gt=today).exists()
+    planned = Training.objects.filter(status="planned")
+    assert not planned.filter(Q(starts_on__lte=today) | ~Q(hours_done=0)).exists()
+    now = timezone.now()
+    centre = Organization.objects.get(kind=Organization.Kind.TRAINING)
+    courses = {course.title: course for course in COURSES}
+    for training in trainings:
+        planned_hours, done = training.hours_planned, training.hours_done
+        assert 20 <= planned_hours <= 600, training.pk
+        if training.status == "completed":  # ±10 %, to the half hour
+            assert abs(done - planned_hours) <= planned_hours / 10 + Decimal("0.25"), training.pk
+        elif training.status in ("abandoned", "ongoing"):
+            assert done < planned_hours, training.pk
+        assert training.created_at <= now
+        organization = training.recorded_by_organization
+        if organization == centre:
+            assert training.provider_organization == centre
+            assert training.recorded_by.memberships.filter(
+                organization=centre, role=Role.PARTNER
+            ).exists()
+        else:
+            assert organization == training.participant.organization
+            assert training.recorded_by.memberships.filter(
+                organization=organization, role=Role.COUNSELLOR
+            ).exists()
+        assert training.provider  # the partner's name when it is the partner
+        assert training.title in courses
+    assert trainings.filter(recorded_by_organization=centre).exists()
+    assert (
+        trainings.filter(provider_organization=centre)
+        .exclude(recorded_by_organization=centre)
+        .exists()
+    )
+    assert trainings.filter(provider_organization__isnull=True).exists()
+    # Certifications: never in the future; after a completed training, on or after its end.
+    certifications = Certification.objects.select_related("training")
+    assert not certifications.filter(obtained_on__gt=today).exists()
+    kinds = set(certifications.values_list("kind", flat=True))
+    assert {"certificate", "licence", "skill_attestation"} <= kinds  # diplomas: a few, or none
+    assert certifications.filter(kind="diploma").count() <= 0.1 * certifications.count()
+    for certification in certifications:
+        training = certification.training
+        assert training is not None and training.status == "completed"
+        assert training.participant_id == certification.participant_id
+        assert certification.obtained_on >= training.ends_on
+        assert certification.kind == courses[training.title].certification[0]
+        assert certification.recorded_by_organization_id == training.recorded_by_organization_id
+        assert certification.issuing_body and certification.created_at <= now
+    completed = Training.objects.filter(status="completed")
+    assert certifications.count() >= 0.6 * completed.count()
+    # A pathway closed on a qualification obtained, the person's last: its certificate by then.
+    qualified = Pathway.objects.filter(qualification_obtained=True, ended_on__gte=since)
+    for pathway in qualified.exclude(
+        participant__pathways__started_on__gt=F("started_on")
+    ).distinct():
+        assert certifications.filter(
+            participant=pathway.participant_id,
+            kind="certificate",
+            obtained_on__lte=pathway.ended_on,
+        ).exists(), pathway.pk
+
+
+def test_a_third_of_the_people_followed_have_trainings_and_certifications(db):
+    from django.utils import timezone
+
+    from participants.models import Certification, Training
+
+    output = _seed()
+    assert_the_trainings_follow_the_rules(timezone.localdate())
+    said = re.search(
+        r"(\d+) trainings \((\d+) completed, (\d+) ongoing, (\d+) abandoned, (\d+) planned; "
+        r"(\d+) noted by the training centre\), (\d+) certifications,",
+        output,
+    )
+    assert said, output
+    centre = Organization.objects.get(kind=Organization.Kind.TRAINING)
+    assert [int(n) for n in said.groups()] == [
+        Training.objects.count(),
+        *(
+            Training.objects.filter(status=status).count()
+            for status in ("completed", "ongoing", "abandoned", "planned")
+        ),
+        Training.objects.filter(recorded_by_organization=centre).count(),
+        Certification.objects.count(),
+    ]
+    # The centre's, on referrals to its training services it accepted.
+    from partners.models import Referral
+
+    for training in Training.objects.filter(recorded_by_organization=centre):
+        assert Referral.objects.filter(
+            participant=training.participant,
+            to_organization=centre,
+            status__in=Referral.TRAINING_STATUSES,
+            sent_on__lte=training.starts_on,
+        ).exists()

@@ -29,9 +29,20 @@ from chantiers.models import (
 )
 from demo import accounts as accounts_demo
 from demo import large as demo_large
-from participants.models import FollowUp, Participant, Pathway, PathwayEvent, PathwayTransition
+from participants.models import (
+    Certification,
+    FollowUp,
+    Participant,
+    Pathway,
+    PathwayEvent,
+    PathwayTransition,
+    Training,
+)
 from partners.models import Matching, Referral, ReferralTransition
-from tests.test_seed_demo import assert_the_agenda_follows_the_rules
+from tests.test_seed_demo import (
+    assert_the_agenda_follows_the_rules,
+    assert_the_trainings_follow_the_rules,
+)
 
 DIVISOR = 50
 
@@ -83,6 +94,13 @@ def _digest() -> str:
         ),
         ReminderConsent.objects.order_by("pk").values_list(
             "participant__last_name", "by_email", "by_sms", "given_on"
+        ),
+        Training.objects.order_by("pk").values_list(
+            "participant__last_name", "title", "provider", "starts_on", "ends_on", "status",
+            "hours_planned", "hours_done", "recorded_by__email", "created_at",
+        ),
+        Certification.objects.order_by("pk").values_list(
+            "participant__last_name", "kind", "title", "obtained_on", "training__starts_on"
         ),
     ]  # fmt: skip
     text = "\n".join(repr(list(rows)) for rows in parts)
@@ -209,6 +227,12 @@ def test_the_agenda_follows_the_same_rules_as_the_small_demo(seeded):
     ).exists()
 
 
+def test_the_trainings_follow_the_same_rules_as_the_small_demo(seeded):
+    assert_the_trainings_follow_the_rules(timezone.localdate())
+    assert seeded["Training"] == Training.objects.count()
+    assert seeded["Certification"] == Certification.objects.count()
+
+
 def test_indemnities_respect_the_daily_and_annual_ceilings(seeded):
     ceilings = {c.year: c for c in IndemnityCeiling.objects.all()}
     paid = Attendance.objects.filter(indemnity__gt=0)
@@ -312,7 +336,7 @@ def test_the_generator_issues_one_insert_per_batch_and_no_query_per_row(db):
         # One INSERT per model that has rows, whatever the size. (At 1/200 a model may draw
         # none on some days: the volunteers declaring income from elsewhere are drawn at random
         # from a plan that follows the date.)
-        assert len(demo_large.INSERT_ORDER) == 26
+        assert len(demo_large.INSERT_ORDER) == 28
         assert (small, large) == (2 + small_models, 2 + large_models)
 
 

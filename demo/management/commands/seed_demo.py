@@ -12,6 +12,7 @@ from demo import large as demo_large
 from demo import participants as participants_demo
 from demo import partners as partners_demo
 from demo import privacy as privacy_demo
+from demo import trainings as trainings_demo
 
 # Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
 PARTICIPANTS = {"small": {"operator": 300, "operator_2": 60}}
@@ -64,6 +65,11 @@ class Command(BaseCommand):
             stats |= partners_demo.seed_partners(rng=rng, organizations=orgs)
             stats |= privacy_demo.seed_privacy(rng=rng, organization=operator)
             stats |= agenda_demo.seed_agenda(rng=rng, organizations=[operator, orgs["operator_2"]])
+            stats |= trainings_demo.seed_trainings(
+                rng=rng,
+                organizations=[operator, orgs["operator_2"]],
+                centre=trainings_demo.training_centre(orgs.values()),
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded scale={scale} seed={seed}: {Organization.objects.count()} organizations, "
@@ -75,11 +81,17 @@ class Command(BaseCommand):
                 f"{stats['paid_batches']} paid payment batch, "
                 f"{stats['partner_services']} partner services, {stats['referrals']} referrals, "
                 f"{stats['employers']} employers, {stats['prospections']} prospections, "
-                f"{stats['matchings']} matchings, {stats['documents']} documents, "
+                f"{stats['matchings']} matchings, "
+                f"{stats['trainings']} trainings ({stats['trainings_completed']} completed, "
+                f"{stats['trainings_ongoing']} ongoing, {stats['trainings_abandoned']} abandoned, "
+                f"{stats['trainings_planned']} planned; "
+                f"{stats['trainings_by_partner']} noted by the training centre), "
+                f"{stats['certifications']} certifications, {stats['documents']} documents, "
                 f"{stats['confidential_addresses']} confidential addresses, "
                 f"{stats['appointments']} appointments ({stats['appointments_held']} held, "
                 f"{stats['appointments_no_show']} no-shows, "
                 f"{stats['appointments_cancelled']} cancelled, "
+                f"{stats['appointments_to_complete']} to complete, "
                 f"{stats['appointments_planned']} planned of which "
                 f"{stats['appointments_tomorrow']} tomorrow), "
                 f"{stats['reminder_consents']} consents to reminders, "
