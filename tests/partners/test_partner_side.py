@@ -31,8 +31,8 @@ def cpas(db):
     )
 
 
-@pytest.fixture
-def person(operator, counsellor):
+def person_with_secrets(operator, counsellor, need_category="housing"):
+    """Amina, with what a partner must never see: her street, a need's note, an interview."""
     pathway = PathwayFactory(
         participant__organization=operator,
         participant__first_name="Amina",
@@ -44,7 +44,7 @@ def person(operator, counsellor):
     participant = pathway.participant
     Need.objects.create(
         participant=participant,
-        category="housing",
+        category=need_category,
         identified_on=dt.date(2026, 1, 5),
         note="Dettes de loyer importantes",
     )
@@ -55,6 +55,11 @@ def person(operator, counsellor):
         text="Note d'entretien confidentielle",
     )
     return participant
+
+
+@pytest.fixture
+def person(operator, counsellor):
+    return person_with_secrets(operator, counsellor)
 
 
 @pytest.fixture

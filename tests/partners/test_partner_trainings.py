@@ -13,34 +13,16 @@ from django.urls import reverse
 
 from accounts.models import AccessLog, Organization
 from participants import services as participant_services
-from participants.models import Certification, Need, PathwayEvent, Training
+from participants.models import Certification, Training
 from partners import services
 from partners.models import PartnerService
-from tests.factories import MembershipFactory, OrganizationFactory, PathwayFactory
+from tests.factories import MembershipFactory, OrganizationFactory
+from tests.partners.test_partner_side import person_with_secrets
 
 
 @pytest.fixture
 def person(operator, counsellor):
-    pathway = PathwayFactory(
-        participant__organization=operator,
-        participant__first_name="Amina",
-        participant__last_name="Benali",
-        participant__phone="0470 12 34 56",
-        participant__street="Rue Secrète 12",
-    )
-    participant = pathway.participant
-    Need.objects.create(
-        participant=participant,
-        category="qualification",
-        identified_on=dt.date(2026, 1, 5),
-        note="Dettes de loyer importantes",
-    )
-    PathwayEvent.objects.create(
-        pathway=pathway,
-        date=dt.date(2026, 1, 6),
-        author=counsellor,
-        text="Note d'entretien confidentielle",
-    )
+    participant = person_with_secrets(operator, counsellor, need_category="qualification")
     # Noted by the counsellor: the partner never sees it.
     participant_services.training_add(
         participant=participant,
