@@ -32,6 +32,7 @@ NAVIGATION = [
     NavItem("participants:caseload", _("Mon suivi"), frozenset({Role.COUNSELLOR})),
     NavItem("participants:list", _("Participant·es"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem("agenda:agenda", _("Agenda"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
+    NavItem("workshops:list", _("Modules"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem("partners:inbox", _("Orientations reçues"), frozenset({Role.PARTNER})),
     NavItem("partners:directory", _("Partenaires"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem(

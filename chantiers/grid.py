@@ -9,29 +9,14 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chantiers import selectors
 from chantiers.forms_attendance import AttendanceForm, Cell
 from chantiers.models import Attendance, Chantier, Enrolment, Vehicle, WorkSession
+from participants import grid
 
-# Short labels for the buttons of the grid: one tap each, readable on a phone.
-SHORT_LABELS = [
-    (Attendance.Status.PRESENT, gettext_lazy("Présent"), "success"),
-    (Attendance.Status.LATE, gettext_lazy("Retard"), "warning"),
-    (Attendance.Status.LEFT_EARLY, gettext_lazy("Parti tôt"), "warning"),
-    (Attendance.Status.EXCUSED, gettext_lazy("Excusé"), "secondary"),
-    (Attendance.Status.UNEXCUSED, gettext_lazy("Absent"), "danger"),
-]
-
-# The inputs of a cell whose errors are shown, and the id of the input the summary links to.
-ROW_INPUTS = {
-    "status": "s-{key}-present",
-    "hours": "h-{key}",
-    "note": "n-{key}",
-    "km": "k-{key}",
-    "vehicle": "v-{key}",
-}
+# The inputs of a row whose errors are shown, and the id of the input the summary links to.
+ROW_INPUTS = {**grid.ROW_INPUTS, "km": "k-{key}", "vehicle": "v-{key}"}
 SHEET_INPUTS = {"status": "st-{key}", "hours": "h-{key}"}
 
 
@@ -42,38 +27,6 @@ def ymd(day: dt.date) -> dict:
 
 def short_day(day: dt.date) -> str:
     return formats.date_format(day, "D d/m")
-
-
-def _statuses() -> list[tuple[str, str, str]]:
-    return [(value, str(label), color) for value, label, color in SHORT_LABELS]
-
-
-def _refused(form: AttendanceForm | None):
-    """What a refused save typed (None when there is none) and what is wrong, by input name:
-    hours-12 on the grid, hours-34-12 on the sheet."""
-    if form is None:
-        return None, {}
-    return form.data, form.input_errors()
-
-
-def _as_typed(key: str, recorded: dict, typed) -> dict:
-    """The values a cell's inputs show: as recorded, or as typed when a refused save comes back —
-    the version the page was first shown with too, so that a change made meanwhile stays
-    detected."""
-    if typed is None:
-        return recorded
-    return {name: typed.get(f"{name}-{key}", value) for name, value in recorded.items()}
-
-
-def _errors(key: str, errors: dict, inputs: dict, name: str) -> tuple[dict, list[dict]]:
-    """What is wrong with a cell's inputs, by kind, and the lines saying it above the page
-    (``name``: the person, and the day when the page has several), each a link to its input."""
-    found = {kind: errors[f"{kind}-{key}"] for kind in inputs if f"{kind}-{key}" in errors}
-    summary = [
-        {"target": inputs[kind].format(key=key), "text": f"{name} — {message}"}
-        for kind, message in found.items()
-    ]
-    return found, summary
 
 
 @dataclass
@@ -105,59 +58,34 @@ class SessionGrid:
     def conflicts_noted(self, form: AttendanceForm, conflicts: list) -> dict:
         """The marks a colleague changed meanwhile (``conflicts``: the saved form's), to show on
         their rows once, after the redirect: both values and who changed it."""
-        chosen = {m.participant_id: m.status for m in form.marks().get(self.session, [])}
-        return {
-            str(a.participant_id): {"chosen": chosen[a.participant_id], "by": str(a.recorded_by)}
-            for _session, a in conflicts
-        }
+        return grid.conflicts_noted(form, [attendance for _session, attendance in conflicts])
 
     def context(
         self, *, organization, form: AttendanceForm | None = None, conflicts: dict | None = None
     ) -> dict:
         """The page's data. ``form``: a refused save, shown as typed; ``conflicts``: as noted by
         ``conflicts_noted`` before the redirect."""
-        typed, errors = _refused(form)
         balances = selectors.year_balances(
             participant_ids=[e.participant_id for e in self.group],
             organization=organization,
             year=self.session.date.year,
         )
-        statuses = _statuses()
-        labels = {value: label for value, label, _color in statuses}
-        rows, summary = [], []
-        for enrolment in self.group:
-            attendance = self.recorded.get(enrolment.participant_id)
-            pk = str(enrolment.participant_id)  # a string: no number formatting per use
-            shown = _as_typed(pk, self._recorded_inputs(attendance), typed)
-            everyone = form is not None and form.everyone_present  # "Tout le monde présent"
-            if everyone and attendance is None and not shown["status"]:
-                shown["status"] = Attendance.Status.PRESENT
-            row_errors, lines = _errors(pk, errors, ROW_INPUTS, str(enrolment.participant))
-            summary += lines
-            conflict = (conflicts or {}).get(pk)
-            if conflict and attendance:
-                conflict = {
-                    "by": conflict["by"],
-                    "chosen": labels.get(conflict["chosen"], conflict["chosen"]),
-                    "recorded": labels.get(attendance.status, attendance.status),
-                }
-            rows.append(
-                {
-                    "participant": enrolment.participant,
-                    "pk": pk,
-                    "attendance": attendance,
-                    "balance": balances[enrolment.participant_id],
-                    "open": bool(row_errors.keys() - {"status"}),
-                    "errors": row_errors,
-                    "conflict": conflict,
-                    **shown,
-                }
-            )
+        rows, summary = grid.grid_rows(
+            people=[e.participant for e in self.group],
+            recorded=self.recorded,
+            form=form,
+            conflicts=conflicts,
+            inputs=ROW_INPUTS,
+            recorded_of=self._recorded_inputs,
+        )
+        for row in rows:
+            row["balance"] = balances[row["participant"].pk]
         return {
             "session": self.session,
+            "hours_placeholder": self.session.hours,
             "rows": rows,
             "error_summary": summary,
-            "statuses": statuses,
+            "statuses": grid.statuses(),
             "vehicles": Vehicle.choices,
             "total": sum((a.indemnity for a in self.recorded.values()), Decimal("0.00")),
             "no_ceiling": bool(rows) and rows[0]["balance"].annual_ceiling is None,
@@ -167,15 +95,10 @@ class SessionGrid:
 
     @staticmethod
     def _recorded_inputs(attendance: Attendance | None) -> dict:
-        if attendance is None:
-            return dict.fromkeys(("status", "hours", "note", "version", "km", "vehicle"), "")
         return {
-            "status": attendance.status,
-            "hours": formats.localize_input(attendance.hours),
-            "note": attendance.note,
-            "version": str(attendance.version),
-            "km": str(attendance.km) if attendance.km else "",
-            "vehicle": attendance.vehicle,
+            **grid.recorded_inputs(attendance),
+            "km": str(attendance.km) if attendance and attendance.km else "",
+            "vehicle": attendance.vehicle if attendance else "",
         }
 
 
@@ -227,7 +150,7 @@ class WeekSheet:
 
     def context(self, *, form: AttendanceForm | None = None) -> dict:
         """The page's data. ``form``: a refused save, shown as typed."""
-        typed, errors = _refused(form)
+        typed, errors = grid.refused(form)
         rows, summary = [], []  # the summary in the sheet's reading order
         for number, enrolment in enumerate(self.group, start=1):
             cells = []
@@ -246,7 +169,7 @@ class WeekSheet:
             "sessions": self.sessions,
             "rows": rows,
             "error_summary": summary,
-            "statuses": _statuses(),
+            "statuses": grid.statuses(),
         }
 
     def _cell(self, session, enrolment, typed, errors) -> tuple[dict, list[dict]]:
@@ -260,9 +183,9 @@ class WeekSheet:
             "hours": formats.localize_input(mark.hours if mark else session.hours),
             "version": str(mark.version) if mark else "",
         }
-        shown = _as_typed(key, recorded, None if is_locked else typed)
+        shown = grid.as_typed(key, recorded, None if is_locked else typed)
         name = f"{enrolment.participant}, {short_day(session.date)}"
-        found, lines = _errors(key, errors, SHEET_INPUTS, name)
+        found, lines = grid.cell_errors(key, errors, SHEET_INPUTS, name)
         cell = {
             "key": key,
             "session": session,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import ChoiceLabels
 from accounts.models import Organization
 from chantiers.storage import document_path, private_document_storage
+from participants.grid import PRESENT_LIKE, Presence
 from participants.models import Participant, Programme
 
 ZERO = Decimal("0.00")
@@ -347,14 +348,9 @@ class VolunteerAgreement(ChoiceLabels, models.Model):
 
 
 class Attendance(ChoiceLabels, models.Model):
-    class Status(models.TextChoices):
-        PRESENT = "present", _("Présent·e")
-        LATE = "late", _("En retard")
-        LEFT_EARLY = "left_early", _("Parti·e plus tôt")
-        EXCUSED = "excused", _("Absence justifiée")
-        UNEXCUSED = "unexcused", _("Absence non justifiée")
-
-    PRESENT_LIKE = frozenset({Status.PRESENT, Status.LATE, Status.LEFT_EARLY})
+    # The presences of every grid (participants.grid): a module's session has the same.
+    Status = Presence
+    PRESENT_LIKE = PRESENT_LIKE
 
     class NotPayable(models.TextChoices):
         NO_CEILING = "no_ceiling", _("Aucun plafond légal configuré pour cette année")

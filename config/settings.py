@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "chantiers",
     "partners",
     "agenda",
+    "workshops",
     "reporting",
     "dashboard",
     "privacy",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("chantiers/", include("chantiers.urls")),
     path("partenaires/", include("partners.urls")),
     path("agenda/", include("agenda.urls")),
+    path("modules/", include("workshops.urls")),
     path("rapports/", include("reporting.urls")),
     path("organisation/", include("privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

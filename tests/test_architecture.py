@@ -20,12 +20,20 @@ MAY_IMPORT = {
     "chantiers": {"accounts", "participants"},
     "partners": {"accounts", "participants"},
     "agenda": {"accounts", "participants"},
-    "reporting": {"accounts", "participants", "chantiers", "partners", "agenda"},
+    "workshops": {"accounts", "participants"},
+    "reporting": {"accounts", "participants", "chantiers", "partners", "agenda", "workshops"},
     "dashboard": {
-        *("accounts", "participants", "chantiers", "partners", "agenda", "reporting", "privacy"),
+        *("accounts", "participants", "chantiers", "partners", "agenda", "workshops"),
+        *("reporting", "privacy"),
     },
-    "privacy": {"accounts", "participants", "chantiers", "partners", "agenda", "reporting"},
-    "demo": {"accounts", "participants", "chantiers", "partners", "agenda", "reporting", "privacy"},
+    "privacy": {
+        *("accounts", "participants", "chantiers", "partners", "agenda", "workshops"),
+        "reporting",
+    },
+    "demo": {
+        *("accounts", "participants", "chantiers", "partners", "agenda", "workshops"),
+        *("reporting", "privacy"),
+    },
 }
 
 
