@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,21 @@ class OrganizationSettingsForm(TextRuleMixin, forms.ModelForm):
 
     def clean_confidential_address_roles(self) -> str:
         return ",".join(self.cleaned_data["confidential_address_roles"])
+
+
+def forms_still_shown(request, forms_refused: dict, shown: dict) -> dict:
+    """The refused forms a page still shows, by name, to show with what was typed; a form the
+    page no longer shows (``shown[name]`` false: the record changed meanwhile, here or
+    elsewhere) has its reasons said as messages instead."""
+    kept = {}
+    for name, form in forms_refused.items():
+        if shown[name]:
+            kept[name] = form
+            continue
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return kept
 
 
 def add_service_errors(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
-from accounts.forms import apply_form
+from accounts.forms import apply_form, forms_still_shown
 from accounts.forms_input import parse_id
 from agenda import selectors, services
 from agenda.forms import (
@@ -130,12 +130,7 @@ def _detail(request, appointment, **forms):
     planned = appointment.status == Appointment.Status.PLANNED
     begun = appointment.starts_at <= timezone.now()
     shown = {"outcome_form": planned and begun, "cancel_form": planned}
-    for name, form in list(forms.items()):
-        if not shown[name]:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            del forms[name]
+    forms = forms_still_shown(request, forms, shown)
     context = {
         "appointment": appointment,
         "participant": appointment.participant,

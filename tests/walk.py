@@ -37,6 +37,8 @@ from tests.factories import (
     PathwayFactory,
     WorkSessionFactory,
 )
+from workshops import services as workshop_services
+from workshops.models import Module
 
 # Django's admin is a technical tool with its own handling of parameters, outside the app's.
 NOT_WALKED = {"admin"}
@@ -204,6 +206,28 @@ def world_rows(operator, housing, personas):
         purpose="Bilan",
     )
     feed = CalendarFeed.objects.create(user=counsellor, organization=operator, key="walked-key")
+    # An EPN session begun, with someone enrolled (its page shows every form: enrol, count the
+    # visitors, cancel), another with a visitors' line, and a workshop's session to come.
+    epn = workshop_services.module_create(
+        organization=operator, title="EPN", kind=Module.Kind.EPN, partner=housing
+    )
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    module_session = workshop_services.session_plan(
+        module=epn, date=yesterday, starts_at=dt.time(10), capacity=12, by=counsellor
+    )
+    module_enrolment = workshop_services.enrolment_add(
+        session=module_session, pathway=pathway, by=counsellor
+    )
+    visited = workshop_services.session_plan(
+        module=epn, date=yesterday, starts_at=dt.time(14), by=counsellor
+    )
+    visit = workshop_services.visit_record(
+        session=visited, people=2, age_band="65_plus", gender="F", need="printing", by=counsellor
+    )
+    workshop = workshop_services.module_create(organization=operator, title="Atelier CV")
+    workshop_services.session_plan(
+        module=workshop, date=yesterday + dt.timedelta(days=8), starts_at=dt.time(9), by=counsellor
+    )
     pk = {
         "participant": person.pk,
         "pathway": pathway.pk,
@@ -230,6 +254,10 @@ def world_rows(operator, housing, personas):
         "appointment": appointment.pk,
         "training": training.pk,
         "accepted_referral": accepted_referral.pk,
+        "module": epn.pk,
+        "module_session": module_session.pk,
+        "module_enrolment": module_enrolment.pk,
+        "visit": visit.pk,
     }
     month = {"pk": chantier.pk, "year": 2026, "month": 3}
     # Which rows fill each address's path, by the address's name.
@@ -247,6 +275,7 @@ def world_rows(operator, housing, personas):
         "agenda:book": {"participant_pk": person.pk},
         "agenda:consent": {"participant_pk": person.pk},
         "agenda:feed_ics": {"token": feed_token(feed)},
+        "workshops:enrol": {"participant_pk": person.pk},
         "reporting:request": {"kind": "activity"},
         "reporting:download": {"pk": run.pk, "fmt": "pdf"},
     }
@@ -296,6 +325,13 @@ def world_rows(operator, housing, personas):
         "documents:add": "participant",
         "documents:": "document",
         "agenda:": "appointment",
+        "workshops:module": "module",
+        "workshops:session": "module_session",
+        "workshops:session_plan": "module",
+        "workshops:attendance": "module_session",
+        "workshops:visit_add": "module_session",
+        "workshops:enrolment_remove": "module_enrolment",
+        "workshops:visit_delete": "visit",
     }
     for name, pattern in PATTERNS.items():
         if name in paths or not pattern.pattern.converters:

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
-from accounts.forms import apply_form
+from accounts.forms import apply_form, forms_still_shown
 from participants import grid
 from participants.views.access import participant_or_404
 from workshops import selectors, services
@@ -142,18 +142,33 @@ def session_edit(request, pk):
 
 
 def _session_page(request, session, **forms):
-    """The session's page; a refused form (``forms``) shown with what was typed."""
+    """The session's page; a refused form (``forms``) is shown with what was typed, or, if the
+    page no longer shows that form (the session full, cancelled or marked meanwhile), its
+    reasons are said as messages."""
+    if forms:
+        session.refresh_from_db()
     is_epn = session.module.kind == Module.Kind.EPN
     enrolments = selectors.enrolments_of(session)
+    marked = set(session.attendances.values_list("participant", flat=True))
+    visits = list(session.visits.all()) if is_epn else []
+    full = session.capacity is not None and len(enrolments) >= session.capacity
+    planned = not session.is_cancelled
+    shown = {
+        "enrol_form": planned and not full,
+        "visit_form": planned and is_epn and _begun(session),
+        "cancel_form": planned and not marked and not visits,
+    }
+    forms = forms_still_shown(request, forms, shown)
     context = {
         "session": session,
         "module": session.module,
         "enrolments": enrolments,
-        "marked": set(session.attendances.values_list("participant", flat=True)),
-        "full": session.capacity is not None and len(enrolments) >= session.capacity,
+        "marked": marked,
+        "full": full,
         "begun": _begun(session),
         "is_epn": is_epn,
-        "visits": list(session.visits.all()) if is_epn else [],
+        "visits": visits,
+        "shown": shown,
         "enrol_form": forms.get("enrol_form")
         or EnrolForm(pathways=selectors.enrollable_pathways(session=session), prefix="enrol"),
         "cancel_form": forms.get("cancel_form") or CancelForm(prefix="cancel"),

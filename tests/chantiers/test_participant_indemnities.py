@@ -104,6 +104,7 @@ def test_the_section_reads_the_same_whatever_the_marks(
     # The section reads whether the person volunteers here, the ceiling, the amounts by the state
     # of their month, the corrections, the declarations and the open excess: the same count for
     # 1 mark and for 12 (the page's other sections included: the documents' is one query, the
-    # appointments' two, the trainings' three — tests/participants/test_participant_pages.py).
-    with django_assert_num_queries(25):
+    # appointments' two, the trainings' three, the modules' two —
+    # tests/participants/test_participant_pages.py).
+    with django_assert_num_queries(27):
         client.get(reverse("participants:detail", args=[person.pk]))

@@ -510,8 +510,10 @@ def test_the_participant_page_query_count_does_not_grow_with_history(
     # planned ones and the last five others in one query, and the consent to reminders);
     # 25 = 22 + the trainings (with who noted them) + the certifications (with their training
     # and who noted them), one query each whatever their number, + the partners a training may
-    # be given by (the add form's list)
-    with django_assert_num_queries(25):
+    # be given by (the add form's list); 27 = 25 + the collective modules' sessions (with each
+    # one's mark, one query whatever their number) + whether the person may be enrolled (an
+    # open pathway)
+    with django_assert_num_queries(27):
         response = client.get(reverse("participants:detail", args=[pathway.participant_id]))
     assert response.status_code == 200
 
