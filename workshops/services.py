@@ -106,6 +106,8 @@ def session_update(*, session: ModuleSession, **fields) -> ModuleSession:
     locked = _locked(session)
     _still_planned(locked)
     _plannable(locked.module, fields.get("date", locked.date))
+    if "duration_minutes" in fields and not fields["duration_minutes"]:
+        fields["duration_minutes"] = locked.module.duration_minutes  # as when planned
     capacity = fields.get("capacity")
     enrolled = locked.enrolments.count()
     if capacity is not None and capacity < enrolled:

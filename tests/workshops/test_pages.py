@@ -248,3 +248,25 @@ def test_the_pages_queries_do_not_grow_with_the_people(
     for url, queries in pages:
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
+
+
+def test_a_session_is_changed_and_an_emptied_length_is_the_module_s(
+    client, counsellor, coming_session, pathways
+):
+    services.enrolment_add(session=coming_session, pathway=pathways[0], by=counsellor)
+    services.enrolment_add(session=coming_session, pathway=pathways[1], by=counsellor)
+    client.force_login(counsellor)
+    url = reverse("workshops:session_edit", args=[coming_session.pk])
+    typed = {
+        "date": coming_session.date.isoformat(),
+        "starts_at": "14:00",
+        "duration_minutes": "",
+        "room": "Salle 3",
+        "capacity": "1",
+    }
+    refused = client.post(url, typed)
+    assert "2 personnes sont déjà inscrites : pas moins de places." in refused.content.decode()
+    client.post(url, typed | {"capacity": "10"})
+    coming_session.refresh_from_db()
+    assert (coming_session.starts_at, coming_session.duration_minutes) == (dt.time(14), 150)
+    assert (coming_session.room, coming_session.capacity) == ("Salle 3", 10)
