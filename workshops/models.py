@@ -17,6 +17,7 @@ from participants.models import Gender, Participant, Pathway, PathwayEvent
 
 # A session lasts 15 minutes to 8 hours; holds 1 to 200 people; is planned two years ahead.
 DURATION_MINUTES = (15, 480)
+DURATION_SAID = _("Une séance dure de 15 minutes à 8 heures (480 minutes).")
 CAPACITY_MOST = 200
 AHEAD_DAYS = 2 * 366
 
@@ -36,8 +37,8 @@ class Module(ChoiceLabels, models.Model):
         _("durée d'une séance (minutes)"),
         default=120,
         validators=[
-            MinValueValidator(DURATION_MINUTES[0]),
-            MaxValueValidator(DURATION_MINUTES[1]),
+            MinValueValidator(DURATION_MINUTES[0], message=DURATION_SAID),
+            MaxValueValidator(DURATION_MINUTES[1], message=DURATION_SAID),
         ],
     )
     facilitator = models.CharField(
@@ -86,8 +87,8 @@ class ModuleSession(ChoiceLabels, models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("durée (minutes)"),
         validators=[
-            MinValueValidator(DURATION_MINUTES[0]),
-            MaxValueValidator(DURATION_MINUTES[1]),
+            MinValueValidator(DURATION_MINUTES[0], message=DURATION_SAID),
+            MaxValueValidator(DURATION_MINUTES[1], message=DURATION_SAID),
         ],
     )
     room = models.CharField(_("salle"), max_length=100, blank=True)

@@ -149,7 +149,9 @@ def _session_page(request, session, **forms):
         session.refresh_from_db()
     is_epn = session.module.kind == Module.Kind.EPN
     enrolments = selectors.enrolments_of(session)
-    marked = set(session.attendances.values_list("participant", flat=True))
+    marked = {a.participant_id: a for a in session.attendances.all()}
+    for enrolment in enrolments:
+        enrolment.mark = marked.get(enrolment.participant_id)
     visits = list(session.visits.all()) if is_epn else []
     full = session.capacity is not None and len(enrolments) >= session.capacity
     planned = not session.is_cancelled

@@ -10,7 +10,14 @@ document.addEventListener("DOMContentLoaded", () => {
   // stay silent; moving the focus makes screen readers read them, and Tab goes on from there.
   const arrival =
     document.querySelector("[data-error-summary]") || document.querySelector("[data-messages]");
-  if (arrival) arrival.focus();
+  if (arrival) {
+    arrival.focus();
+    // Reached at an anchor (…/#modules): the browser's jump to it takes the focus away before
+    // "load"; it is given back there, the anchor left in view.
+    if (window.location.hash) {
+      window.addEventListener("load", () => arrival.focus({ preventScroll: true }), { once: true });
+    }
+  }
   // The attendance grid's sticky bar: its height, for the scroll padding that keeps the focused
   // row out from under it (app.css), however many lines the bar takes.
   const bar = document.querySelector(".sticky-actions");
