@@ -1,6 +1,7 @@
 """The dashboard: what each role should see first on arriving — the team, the protection of
 personal data, the referrals waiting for an answer, the volunteers above a ceiling, the
-year's appointments, certifications and training hours for the direction."""
+year's appointments, certifications and training hours, collective modules and EPN visits for
+the direction."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from partners.selectors import referrals_awaiting_answer
 from privacy.services import anonymisation_review_pending
 from reporting.indicators.appointments import appointment_figures
 from reporting.indicators.trainings import training_figures
+from reporting.indicators.workshops import module_figures
 from reporting.render.formats import format_value
 
 REMINDERS_SHOWN = 10
@@ -43,6 +45,7 @@ def home(request):
     if role == Role.DIRECTION:
         context["appointments"] = _appointments_this_year(organization)
         context["trainings"] = _trainings_this_year(organization)
+        context["modules"] = _modules_this_year(organization)
     return render(request, "dashboard/home.html", context)
 
 
@@ -75,6 +78,20 @@ def _trainings_this_year(organization) -> dict:
         "certifications": format_value(figures.certifications, "int"),
         "hours": format_value(figures.hours, "hours"),
         "ongoing_hours": format_value(figures.ongoing_hours, "hours"),
+    }
+
+
+def _modules_this_year(organization) -> dict:
+    """This year's collective modules and EPN visits as the activity report counts them (one
+    definition, in ``reporting.indicators.workshops``; one query), formatted as the PDF prints
+    them."""
+    figures = module_figures(organization=organization, year=timezone.localdate().year)
+    return {
+        "year": str(figures.year),
+        "sessions_held": format_value(figures.sessions_held, "int"),
+        "participants": format_value(figures.participants, "int"),
+        "hours": format_value(figures.hours, "hours"),
+        "epn_visits": format_value(figures.epn_visits, "int"),
     }
 
 

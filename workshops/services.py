@@ -56,6 +56,13 @@ def module_create(*, organization: Organization, **fields) -> Module:
 
 
 def module_update(*, module: Module, **fields) -> Module:
+    """A module's kind is its figures' (an EPN's visitors): it no longer changes once a
+    session of it was held."""
+    kind = fields.get("kind", module.kind)
+    if kind != Module.objects.get(pk=module.pk).kind and _held(module):
+        raise ValidationError(
+            {"kind": _("Des séances de ce module ont eu lieu : son type ne change plus.")}
+        )
     partner = fields.get("partner")
     if partner is not None and partner.pk == module.organization_id:
         raise ValidationError({"partner": _("Le partenaire est une autre organisation.")})
@@ -68,6 +75,13 @@ def module_update(*, module: Module, **fields) -> Module:
         setattr(module, name, value)
     module.save()
     return module
+
+
+def _held(module: Module) -> bool:
+    return (
+        ModuleAttendance.objects.filter(session__module=module).exists()
+        or DropInVisit.objects.filter(session__module=module).exists()
+    )
 
 
 def _plannable(module: Module, date: dt.date) -> None:
@@ -117,7 +131,8 @@ def session_update(*, session: ModuleSession, **fields) -> ModuleSession:
                 % {"count": enrolled}
             }
         )
-    if "date" in fields and fields["date"] != locked.date and locked.attendances.exists():
+    held = locked.attendances.exists() or locked.visits.exists()
+    if "date" in fields and fields["date"] != locked.date and held:
         raise ValidationError(
             {"date": _("Des présences sont notées à cette date : elle ne change plus.")}
         )
@@ -240,7 +255,10 @@ def attendance_record(*, session: ModuleSession, marks: list[Mark], by: User) ->
             raise ValidationError(_("Une des personnes n'est pas inscrite à cette séance."))
         if mark.status not in statuses:
             raise ValidationError(_("Présence inconnue."))
-        hours = locked.hours if mark.hours is None else mark.hours
+        if mark.hours is not None:
+            hours = mark.hours
+        else:  # the session's length for a presence, none for an absence
+            hours = locked.hours if mark.status in PRESENT_LIKE else Decimal("0.00")
         if not Decimal("0") <= hours <= Decimal("24"):
             raise ValidationError(_("Entre 0 et 24 heures."))
         attendance = recorded.get(mark.participant_id)
@@ -294,17 +312,19 @@ def _follow_in_log(attendance: ModuleAttendance, enrolment: ModuleEnrolment, by:
         PathwayEvent.objects.filter(pk=event_id).delete()
 
 
+@transaction.atomic
 def visit_record(
     *, session: ModuleSession, people: int, age_band: str, gender: str, need: str, by: User
 ) -> DropInVisit:
     """Visitors of an EPN session who are not participants, counted without a name."""
-    if session.module.kind != session.module.Kind.EPN:
+    locked = _locked(session)  # a cancelling at the same moment waits, or is waited for
+    if locked.module.kind != Module.Kind.EPN:
         raise ValidationError(_("Les visites libres se comptent aux séances EPN."))
-    _still_planned(session)
-    if session.date > timezone.localdate():
+    _still_planned(locked)
+    if locked.date > timezone.localdate():
         raise ValidationError(_("Cette séance n'a pas encore eu lieu."))
     visit = DropInVisit(
-        session=session, people=people, age_band=age_band, gender=gender, need=need, recorded_by=by
+        session=locked, people=people, age_band=age_band, gender=gender, need=need, recorded_by=by
     )
     visit.full_clean(exclude=["session", "recorded_by"])
     visit.save()

@@ -295,7 +295,9 @@ def session_attendance(request, pk):
                 request.session[conflicts_key] = grid.conflicts_noted(form, saved.conflicts)
             return redirect("workshops:attendance", pk=session.pk)
     conflicts = request.session.pop(conflicts_key, {}) if request.method == "GET" else {}
-    rows, summary = grid.grid_rows(people=people, recorded=recorded, form=form, conflicts=conflicts)
+    rows, summary = grid.grid_rows(
+        people=people, recorded=recorded, form=form, conflicts=conflicts, recorded_of=_inputs
+    )
     context = {
         "session": session,
         "rows": rows,
@@ -305,6 +307,15 @@ def session_attendance(request, pk):
         "begun": _begun(session),
     }
     return render(request, "workshops/session_attendance.html", context)
+
+
+def _inputs(mark) -> dict:
+    """A row's inputs as recorded; an absence's hours (none) left empty, so that the row marked
+    present later counts the session's length unless other hours are typed."""
+    shown = grid.recorded_inputs(mark)
+    if mark is not None and mark.status not in grid.PRESENT_LIKE:
+        shown["hours"] = ""
+    return shown
 
 
 def _save(request, session, form: grid.GridForm):

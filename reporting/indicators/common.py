@@ -14,6 +14,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -132,3 +133,16 @@ class OuterAggregate(Func):
 
     template = "(SELECT %(expressions)s)"
     contains_aggregate = False
+
+
+def aggregate_of(rows: QuerySet, expression) -> Subquery:
+    """``rows.aggregate(value=expression)`` as a scalar subquery — grouped by a constant, that
+    is by nothing: one row, even over no rows — so that one select reads aggregates of two
+    tables."""
+    return Subquery(
+        rows.order_by()
+        .annotate(every=Value(1))
+        .values("every")
+        .annotate(value=expression)
+        .values("value")
+    )

@@ -42,7 +42,6 @@ from django.db.models import (
     F,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -53,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from participants.models import Certification, Training
 from reporting.indicators.activity import BreakdownRow
-from reporting.indicators.common import Period
+from reporting.indicators.common import Period, aggregate_of
 
 COMPLETED = Training.Status.COMPLETED.value
 ABANDONED = Training.Status.ABANDONED.value
@@ -143,19 +142,6 @@ def certifications_of_year(*, organization: Organization, year: int) -> QuerySet
     )
 
 
-def _aggregate(rows: QuerySet, expression) -> Subquery:
-    """``rows.aggregate(value=expression)`` as a scalar subquery — grouped by a constant, that
-    is by nothing: one row, even over no rows — so that one select reads aggregates of two
-    tables."""
-    return Subquery(
-        rows.order_by()
-        .annotate(every=Value(1))
-        .values("every")
-        .annotate(value=expression)
-        .values("value")
-    )
-
-
 def _hours(outcomes) -> Coalesce:
     return Coalesce(Sum("hours_done", filter=Q(outcome__in=outcomes)), HOURS_ZERO)
 
@@ -168,7 +154,7 @@ def training_figures(*, organization: Organization, year: int) -> TrainingFigure
         Organization.objects.filter(pk=organization.pk)
         .values(
             **{
-                name: _aggregate(trainings, expression)
+                name: aggregate_of(trainings, expression)
                 for name, expression in (
                     ("trainings", Count("pk")),
                     ("persons_in_training", Count("participant_id", distinct=True)),
@@ -178,7 +164,7 @@ def training_figures(*, organization: Organization, year: int) -> TrainingFigure
                 )
             },
             **{
-                name: _aggregate(certifications, expression)
+                name: aggregate_of(certifications, expression)
                 for name, expression in (
                     ("certifications", Count("pk")),
                     ("persons_certified", Count("participant_id", distinct=True)),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from participants.grid import Presence
 from participants.models import (
     POSITIVE_OUTCOMES,
     EducationLevel,
@@ -26,7 +27,7 @@ from reporting.document import (
     Table,
     Text,
 )
-from reporting.indicators import activity, appointments, trainings
+from reporting.indicators import activity, appointments, trainings, workshops
 from reporting.indicators.chantiers import (
     ZERO,
     chantier_figures,
@@ -399,6 +400,107 @@ def _trainings_section(
                 ),
             )
         )
+    return Section(title, blocks)
+
+
+def _modules_section(figures: workshops.ModuleFigures, year: int) -> Section:
+    title = _("Modules collectifs")
+    if not figures.sessions_held:
+        return Section(
+            title,
+            [Text(_("Aucune séance de module collectif tenue en %(year)s.") % {"year": year})],
+        )
+    return Section(
+        title,
+        [
+            KeyFigures(
+                [
+                    KeyFigure(_("Séances de modules tenues"), figures.sessions_held),
+                    KeyFigure(_("Participant·es aux modules"), figures.participants),
+                    KeyFigure(
+                        _("Heures de participation aux modules"),
+                        figures.hours,
+                        "hours",
+                        _("heures de présence des participant·es, additionnées"),
+                    ),
+                ]
+            ),
+            Table(
+                title=_("Modules collectifs par type"),
+                columns=[
+                    Column(_("Type de module")),
+                    Column(_("Séances tenues"), "int"),
+                    Column(_("Participant·es"), "int"),
+                    Column(_("Heures de participation"), "hours"),
+                ],
+                rows=[
+                    [row.label, row.sessions, row.participants, row.hours]
+                    for row in figures.by_kind
+                ],
+                # The kinds' participants do not add up: a person may come to two kinds.
+                footer=[_("Total"), figures.sessions_held, None, figures.hours],
+                note=_(
+                    "Une personne venue à des modules de deux types compte dans chacun : les "
+                    "personnes distinctes, tous types confondus, sont le chiffre « Participant·es "
+                    "aux modules ». Les séances EPN comptent ici leurs participant·es "
+                    "inscrit·es ; leurs visiteur·euses libres sont dans la section suivante."
+                ),
+            ),
+        ],
+    )
+
+
+def _epn_section(figures: workshops.ModuleFigures, year: int) -> Section:
+    title = _("Espace public numérique (EPN)")
+    if not figures.epn_sessions_held:
+        return Section(title, [Text(_("Aucune séance EPN tenue en %(year)s.") % {"year": year})])
+    blocks = [
+        KeyFigures(
+            [
+                KeyFigure(_("Séances EPN tenues"), figures.epn_sessions_held),
+                KeyFigure(
+                    _("Passages à l'EPN"),
+                    figures.epn_visits,
+                    note=_(
+                        "%(presences)s présences de participant·es inscrit·es et %(people)s "
+                        "visiteur·euses libres"
+                    )
+                    % {
+                        "presences": format_value(figures.epn_presences, "int"),
+                        "people": format_value(figures.drop_in_people, "int"),
+                    },
+                ),
+                KeyFigure(
+                    _("Personnes accueillies à l'EPN"),
+                    figures.epn_people,
+                    note=_(
+                        "%(participants)s participant·es inscrit·es distinct·es et %(people)s "
+                        "visiteur·euses libres, compté·es à chaque visite"
+                    )
+                    % {
+                        "participants": format_value(figures.epn_participants, "int"),
+                        "people": format_value(figures.drop_in_people, "int"),
+                    },
+                ),
+                KeyFigure(_("Visiteur·euses libres"), figures.drop_in_people),
+            ]
+        )
+    ]
+    if figures.drop_in_people:
+        for table_title, heading, rows in (
+            (
+                _("Visiteur·euses libres par aide apportée"),
+                _("Aide apportée"),
+                figures.drop_ins_by_need,
+            ),
+            (
+                _("Visiteur·euses libres par tranche d'âge"),
+                _("Tranche d'âge"),
+                figures.drop_ins_by_age_band,
+            ),
+            (_("Visiteur·euses libres par genre"), _("Genre"), figures.drop_ins_by_gender),
+        ):
+            blocks.append(_breakdown_table(table_title, heading, rows, figures.drop_in_people))
     return Section(title, blocks)
 
 
@@ -787,6 +889,118 @@ def certifications_listing(*, organization: Organization, year: int) -> Table:
     )
 
 
+def module_presences_listing(*, organization: Organization, year: int) -> Table:
+    """The marks behind « Modules collectifs » and the registered participants of « Espace
+    public numérique (EPN) »: one row per presence (present, late, left early) at a session of
+    the year, the person by pseudonym (the figures count distinct persons); no note (free
+    text)."""
+    kinds = _labels(workshops.KINDS)
+    statuses = _labels(Presence.choices)
+    rows = [
+        [
+            str(pk),
+            str(session_id),
+            day,
+            title,
+            kinds[kind],
+            pseudonym(participant_id),
+            statuses[status],
+            hours,
+        ]
+        for pk, session_id, day, title, kind, participant_id, status, hours in (
+            workshops.presences_of_year(organization=organization, year=year)
+            .order_by("session__date", "session__starts_at", "session_id", "pk")
+            .values_list(
+                "pk",
+                "session_id",
+                "session__date",
+                "session__module__title",
+                "kind",
+                "participant_id",
+                "status",
+                "hours",
+            )
+        )
+    ]
+    return Table(
+        title=_("Présences aux modules"),
+        columns=[
+            Column(_("N°")),
+            Column(_("Séance (N°)")),
+            Column(_("Date"), "date"),
+            Column(_("Module")),
+            Column(_("Type de module")),
+            Column(_("Identifiant")),
+            Column(_("Présence")),
+            Column(_("Heures"), "hours"),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par présence (présent·e, en retard, parti·e plus tôt) à une séance de "
+            "l'année qui n'est pas annulée. Les séances tenues sont les séances distinctes de "
+            "cette liste et de la liste « Visites libres de l'EPN » ; les participant·es, les "
+            "identifiants distincts ; les heures de participation, la somme des heures."
+        ),
+    )
+
+
+def drop_ins_listing(*, organization: Organization, year: int) -> Table:
+    """The drop-in visits behind « Visiteur·euses libres » and its tables: no person (they
+    have no name)."""
+    kinds = _labels(workshops.KINDS)
+    ages = _labels(workshops.AGE_BANDS)
+    genders = _labels(workshops.GENDERS)
+    needs = _labels(workshops.NEEDS)
+    rows = [
+        [
+            str(pk),
+            str(session_id),
+            day,
+            title,
+            kinds[kind],
+            people,
+            ages[age_band],
+            genders[gender],
+            needs[need],
+        ]
+        for pk, session_id, day, title, kind, people, age_band, gender, need in (
+            workshops.drop_ins_of_year(organization=organization, year=year)
+            .order_by("session__date", "session__starts_at", "session_id", "pk")
+            .values_list(
+                "pk",
+                "session_id",
+                "session__date",
+                "session__module__title",
+                "kind",
+                "people",
+                "age_band",
+                "gender",
+                "need",
+            )
+        )
+    ]
+    return Table(
+        title=_("Visites libres de l'EPN"),
+        columns=[
+            Column(_("N°")),
+            Column(_("Séance (N°)")),
+            Column(_("Date"), "date"),
+            Column(_("Module")),
+            Column(_("Type de module")),
+            Column(_("Personnes"), "int"),
+            Column(_("Tranche d'âge")),
+            Column(_("Genre")),
+            Column(_("Aide apportée")),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par visite libre comptée à une séance de l'année, sans nom : une ligne "
+            "peut compter plusieurs personnes venues ensemble. Les visiteur·euses libres sont "
+            "la somme de la colonne « Personnes »."
+        ),
+    )
+
+
 def needs_listing(*, organization: Organization, year: int) -> Table:
     """The needs counted in « Besoins identifiés et levés dans l'année »: no note (free text),
     and no person: a category such as health beside a pseudonym would tell too much, and no
@@ -924,6 +1138,8 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     progress(62, _("Formations et certifications"))
     training_figures = trainings.training_figures(organization=organization, year=year)
     by_provider = trainings.trainings_by_provider(organization=organization, year=year)
+    progress(63, _("Modules collectifs"))
+    module_figures = workshops.module_figures(organization=organization, year=year)
     progress(65, _("Besoins, orientations et employeurs"))
     needs = activity.needs_by_category(organization=organization, year=year)
     referrals = activity.referrals_by_kind(organization=organization, year=year)
@@ -936,6 +1152,8 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
         appointments_listing(organization=organization, year=year, now=now),
         trainings_listing(organization=organization, year=year),
         certifications_listing(organization=organization, year=year),
+        module_presences_listing(organization=organization, year=year),
+        drop_ins_listing(organization=organization, year=year),
         needs_listing(organization=organization, year=year),
         referrals_listing(organization=organization, year=year),
         matchings_listing(organization=organization, year=year),
@@ -958,6 +1176,8 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
             _chantiers_section(chantiers, paid, year),
             _appointments_section(appointment_figures, year),
             _trainings_section(training_figures, by_provider, year),
+            _modules_section(module_figures, year),
+            _epn_section(module_figures, year),
             _needs_section(needs, year),
             _referrals_section(referrals, year),
             _employers_section(employers, year),

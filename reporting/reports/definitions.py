@@ -318,6 +318,85 @@ def _activity() -> list[list[str]]:
                 "sont regroupées en « Autre organisme »."
             ),
         ],
+        # Collective modules (reporting.indicators.workshops)
+        [
+            _("Séances de modules tenues"),
+            _(
+                "Séances de modules collectifs de l'année (selon leur date), pas annulées, où au "
+                "moins une personne est notée présente (%(present)s) ou au moins une visite "
+                "libre est comptée. Une séance dont la grille n'est pas remplie n'est pas tenue."
+            )
+            % {"present": _present_like()},
+        ],
+        [
+            _("Participant·es aux modules"),
+            _(
+                "Personnes distinctes notées présentes (%(present)s) à au moins une séance de "
+                "l'année, tous modules confondus, y compris les personnes anonymisées depuis."
+            )
+            % {"present": _present_like()},
+        ],
+        [
+            _("Heures de participation aux modules"),
+            _(
+                "Heures de ces présences additionnées : la durée de la séance, sauf si d'autres "
+                "heures sont notées sur la grille (arrivée en retard, départ plus tôt). "
+                "Deux personnes présentes deux heures font quatre heures de participation."
+            ),
+        ],
+        [
+            _("Modules collectifs par type"),
+            _(
+                "Les mêmes chiffres selon le type du module (atelier, séance d'information, "
+                "séance EPN, autre). Une personne venue à des modules de deux types compte dans "
+                "chacun : le total des personnes est le chiffre « Participant·es aux modules »."
+            ),
+        ],
+        [
+            _("Séances EPN tenues"),
+            _("Séances tenues des modules de type « séance EPN »."),
+        ],
+        [
+            _("Passages à l'EPN"),
+            _(
+                "Présences (%(present)s) des participant·es inscrit·es aux séances EPN tenues, "
+                "plus les visiteur·euses libres compté·es à ces séances. Une personne venue à "
+                "trois séances fait trois passages."
+            )
+            % {"present": _present_like()},
+        ],
+        [
+            _("Personnes accueillies à l'EPN"),
+            _(
+                "Participant·es inscrit·es distinct·es présent·es à au moins une séance EPN "
+                "tenue, plus les visiteur·euses libres. Les visiteur·euses libres sont anonymes "
+                "et ne peuvent pas être dédoublonné·es : une personne revenue trois fois compte "
+                "trois fois. Ce chiffre est donc un maximum."
+            ),
+        ],
+        [
+            _("Visiteur·euses libres"),
+            _(
+                "Personnes non inscrites accueillies aux séances EPN de l'année, comptées sans "
+                "nom à chaque visite (une ligne peut compter plusieurs personnes venues "
+                "ensemble)."
+            ),
+        ],
+        [
+            _("Visiteur·euses libres par aide apportée"),
+            _(
+                "Les visiteur·euses libres selon l'aide apportée notée à leur visite, chaque "
+                "personne une fois par visite."
+            ),
+        ],
+        [
+            _("Visiteur·euses libres par tranche d'âge"),
+            _("Les visiteur·euses libres selon la tranche d'âge notée à leur visite."),
+        ],
+        [
+            _("Visiteur·euses libres par genre"),
+            _("Les visiteur·euses libres selon le genre noté à leur visite."),
+        ],
         # Needs, referrals, employers
         [
             _("Besoins identifiés et levés dans l'année"),

@@ -556,8 +556,9 @@ class TestDashboard:
         # session, user, second factor, memberships, savepoint pair (atomic request), team
         # counts, access log count, referral reminders, ceiling excesses, the appointments'
         # figures: 11, as before; and the trainings' and certifications' figures, +1: one
-        # select of aggregates of both tables, whatever their number.
-        with django_assert_num_queries(12):
+        # select of aggregates of both tables, whatever their number; and the collective
+        # modules' figures, +1 (tests/reporting/test_module_figures.py).
+        with django_assert_num_queries(13):
             page = client.get(reverse("dashboard:home"))
         assert _card(page, "training-hours") == _plain(
             format_value(Decimal("12.5") + rows, "hours")

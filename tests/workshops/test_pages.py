@@ -270,3 +270,21 @@ def test_a_session_is_changed_and_an_emptied_length_is_the_module_s(
     coming_session.refresh_from_db()
     assert (coming_session.starts_at, coming_session.duration_minutes) == (dt.time(14), 150)
     assert (coming_session.room, coming_session.capacity) == ("Salle 3", 10)
+
+
+def test_an_absence_shows_no_hours_and_marked_present_later_counts_the_session_s(
+    client, counsellor, enrolled, pathways
+):
+    amina = pathways[0].participant_id
+    services.attendance_record(
+        session=enrolled,
+        marks=[services.Mark(participant_id=amina, status="excused")],
+        by=counsellor,
+    )
+    client.force_login(counsellor)
+    url = reverse("workshops:attendance", args=[enrolled.pk])
+    page = client.get(url).content.decode()
+    assert f'name="hours-{amina}" inputmode="decimal" value=""' in page
+    client.post(url, {f"status-{amina}": "present", f"hours-{amina}": "", f"version-{amina}": "1"})
+    mark = ModuleAttendance.objects.get()
+    assert (mark.status, mark.hours, mark.version) == ("present", enrolled.hours, 2)

@@ -153,6 +153,19 @@ class TestAttendance:
         assert (mark.status, mark.version, mark.event) == ("excused", 2, None)
         assert not PathwayEvent.objects.filter(pathway=amina).exists()
 
+    def test_an_absence_counts_no_hours_unless_typed(self, enrolled, pathways, counsellor):
+        amina, jonas, _fatou = pathways
+        services.attendance_record(
+            session=enrolled,
+            marks=[
+                Mark(participant_id=amina.participant_id, status="unexcused"),
+                Mark(participant_id=jonas.participant_id, status="excused", hours=Decimal("1")),
+            ],
+            by=counsellor,
+        )
+        hours = dict(ModuleAttendance.objects.values_list("participant", "hours"))
+        assert hours == {amina.participant_id: Decimal("0.00"), jonas.participant_id: Decimal("1")}
+
     def test_a_change_made_meanwhile_is_kept_and_reported(
         self, enrolled, pathways, counsellor, director
     ):
@@ -203,6 +216,25 @@ class TestAttendance:
             session=enrolled, marks=_marks(enrolled, (amina, "present")), by=counsellor
         )
         assert ModuleAttendance.objects.get().event is None
+
+
+class TestHeldSessions:
+    def test_a_held_module_keeps_its_kind_and_a_held_session_its_date(self, epn, counsellor):
+        session = services.session_plan(
+            module=epn, date=days_ago(2), starts_at=dt.time(13), by=counsellor
+        )
+        services.visit_record(
+            session=session, people=1, age_band="unknown", gender="X", need="other", by=counsellor
+        )
+        with pytest.raises(ValidationError) as error:
+            services.module_update(module=epn, kind=Module.Kind.WORKSHOP)
+        assert set(error.value.message_dict) == {"kind"}
+        with pytest.raises(ValidationError) as error:
+            services.session_update(session=session, date=days_ago(3))
+        assert set(error.value.message_dict) == {"date"}
+        services.module_update(module=epn, kind=Module.Kind.EPN, facilitator="Yannick")
+        epn.refresh_from_db()
+        assert (epn.kind, epn.facilitator) == ("epn", "Yannick")
 
 
 class TestDropInVisits:
