@@ -36,6 +36,7 @@ from participants.models import (
 )
 from reporting.render import render_xlsx
 from reporting.reports import build
+from workshops.models import Module
 
 OPERATOR = "ml-bruxelles-midi"
 
@@ -831,6 +832,67 @@ def test_the_activity_appointments_are_the_rows_of_their_listing(books, report):
             listing.counts("Forme", held),
             f"{source} whose «Issue» is Tenu, per «Forme»",
         )
+    checks.verify()
+
+
+@pytest.mark.parametrize("report", _of_kind("activity"))
+def test_the_activity_modules_and_epn_are_the_rows_of_their_listings(books, report):
+    """« Modules collectifs » and « Espace public numérique (EPN) » (issue 20) count the rows
+    of the listings « Présences aux modules » and « Visites libres de l'EPN »: the sessions held
+    are the distinct sessions of both, the persons and hours those of the presences, the EPN's
+    visits its presences plus its drop-in visitors; both list the year's sessions only."""
+    book = books[report]
+    checks = Checks(book)
+    year = int(book.parameters["Année"])
+    presences = book.table("Présences aux modules")
+    visits = book.table("Visites libres de l'EPN")
+    for table in (presences, visits):
+        outside = [r for r in table.rows if _day(r[table.index("Date")]).year != year]
+        checks.true(table.title, "rows", not outside, f"{len(outside)} rows outside {year}")
+    in_presences = f"the rows of the listing «{presences.title}»"
+    in_visits = f"the rows of the listing «{visits.title}»"
+
+    def shown(figure: str):
+        # Nothing in the year: the section says so in a sentence, without figures.
+        return book.figure(figure) if figure in book.figures else 0
+
+    epn = str(Module.Kind.EPN.label)
+    at_epn = presences.where("Type de module", lambda v: v == epn)
+    visitors = visits.sum("Personnes")
+    sessions = set(presences.values("Séance (N°)")) | set(visits.values("Séance (N°)"))
+    epn_sessions = set(presences.values("Séance (N°)", at_epn)) | set(visits.values("Séance (N°)"))
+    expected = {
+        ("Modules collectifs", "Séances de modules tenues"): (
+            len(sessions),
+            f"the distinct sessions of {in_presences} and {in_visits}",
+        ),
+        ("Modules collectifs", "Participant·es aux modules"): (
+            presences.distinct("Identifiant"),
+            f"the persons of {in_presences}",
+        ),
+        ("Modules collectifs", "Heures de participation aux modules"): (
+            presences.sum("Heures"),
+            f"the «Heures» of {in_presences}",
+        ),
+        ("Espace public numérique (EPN)", "Séances EPN tenues"): (
+            len(epn_sessions),
+            f"the distinct EPN sessions of {in_presences} and {in_visits}",
+        ),
+        ("Espace public numérique (EPN)", "Visiteur·euses libres"): (
+            visitors,
+            f"the «Personnes» of {in_visits}",
+        ),
+        ("Espace public numérique (EPN)", "Passages à l'EPN"): (
+            len(at_epn) + visitors,
+            f"the EPN rows of {in_presences} plus the «Personnes» of {in_visits}",
+        ),
+        ("Espace public numérique (EPN)", "Personnes accueillies à l'EPN"): (
+            presences.distinct("Identifiant", at_epn) + visitors,
+            f"the persons of the EPN rows of {in_presences} plus the «Personnes» of {in_visits}",
+        ),
+    }
+    for (section, figure), (count, source) in expected.items():
+        checks.equal(section, figure, shown(figure), count, source)
     checks.verify()
 
 
