@@ -17,7 +17,10 @@ enforce still hold in the data, because the planner applies them:
   interview in the pathway's log; those planned are to come, but for the demo counsellor's two
   or three of the last two days whose outcome is to complete (``demo.agenda``);
 - trainings within or after the pathway, their hours and dates following their state, each
-  certification on or after its training's end and never in the future (``demo.trainings``).
+  certification on or after its training's end and never in the future (``demo.trainings``);
+- collective modules: people enrolled for an open pathway already begun, within the places;
+  marks only on sessions that took place, each presence an event of the pathway's log; the
+  EPN's anonymous visitors only at its sessions that took place (``demo.workshops``).
 
 Dates are relative to ``today``; the same seed gives the same rows (no unordered iteration).
 """
@@ -50,6 +53,7 @@ from demo import agenda as agenda_demo
 from demo import participants as people_demo
 from demo import partners as partners_demo
 from demo import trainings as trainings_demo
+from demo import workshops as workshops_demo
 from demo.accounts import belgian_account
 from participants.models import (
     EMPLOYMENT_OUTCOMES,
@@ -75,6 +79,7 @@ from partners.models import (
     Referral,
     ReferralTransition,
 )
+from workshops.models import DropInVisit, Module, ModuleAttendance, ModuleEnrolment, ModuleSession
 
 # DESIGN §6 "large": a federation-sized operator over five years.
 VOLUMES = {
@@ -231,6 +236,7 @@ def seed_large(*, rng, organizations: dict, counts: dict | None = None, today=No
     _plan_employers(rng, ctx, rows, people, counts)
     _plan_agenda(rng, ctx, rows, people)
     _plan_trainings(rng, ctx, rows, people)
+    _plan_workshops(rng, ctx, rows, people)
     return _insert(rows, today)
 
 
@@ -1020,6 +1026,38 @@ def _plan_trainings(rng, ctx, rows, people):
         rows.add(row)
 
 
+# --- collective modules ----------------------------------------------------------------------
+
+
+def _plan_workshops(rng, ctx, rows, people):
+    """Each operator's modules, their sessions of the last four months and the next three weeks,
+    the people of open pathways enrolled and marked, the EPN's visitors (``demo.workshops``):
+    more time slots than at the small scale, as many more as there are people."""
+    teams = [
+        workshops_demo.Team(
+            organization=operator,
+            counsellors=ctx["counsellors"][index],
+            pathways=[
+                plan["pathway"]
+                for person in people
+                if person.operator == index
+                for plan in person.pathways
+                if plan["pathway"].ended_on is None
+            ],
+        )
+        for index, operator in enumerate(ctx["operators"])
+    ]
+    plan = workshops_demo.plan_workshops(
+        rng=rng,
+        teams=teams,
+        partner=workshops_demo.workshop_partner(ctx["partners"].values()),
+        today=ctx["today"],
+        closed=ctx["holidays"],
+    )
+    for row in workshops_demo.workshop_rows(plan):
+        rows.add(row)
+
+
 # --- writing -------------------------------------------------------------------------------
 
 # Times that are to come by nature: the planned appointments'.
@@ -1054,6 +1092,11 @@ INSERT_ORDER = [
     Matching,
     Training,
     Certification,
+    Module,
+    ModuleSession,
+    ModuleEnrolment,
+    ModuleAttendance,
+    DropInVisit,
 ]
 
 

@@ -11,13 +11,17 @@ street and postcode, languages, IBAN, emergency contact; every free text of ever
 the person (notes, goals, interview notes, reasons, descriptions…), found from the models
 themselves as ``accounts.personal`` finds personal records, so a new record about a participant
 is covered without anyone remembering it (an appointment's purpose, place and reason of
-cancellation, a reminder's error); the attached files (attestations, receipts); the records
-that only said what the person agreed to and count in no report (the consent to reminders);
+cancellation, a reminder's error, the note of a presence at a collective module, whose event in
+the pathway's log loses its text as every event does); the attached files (attestations,
+receipts); the records that only said what the person agreed to and count in no report (the
+consent to reminders);
 the audit trail's copies of the old values. What stays: the id (the access log and the audit
 trail keep pointing at it, pseudonymous now), and the facts every report counts — birth date,
 gender, commune, education level, nationality group, job-seeking since, income sources,
 pathways with their dates and outcomes, needs' categories and dates, attendance, agreements,
-statements and payments, appointments with their time, length, form, counsellor and outcome.
+statements and payments, appointments with their time, length, form, counsellor and outcome,
+enrolments and presences at collective modules with their session, status and hours (the EPN's
+drop-in visits are counted without a name: nobody's record).
 So the activity, subsidy and impact figures of past years are the same before and after
 (tested on the demo data).
 

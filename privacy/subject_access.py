@@ -64,6 +64,10 @@ SECTIONS = {
     "agenda.Appointment": gettext_lazy("Rendez-vous"),
     "agenda.ReminderConsent": gettext_lazy("Accord pour les rappels de rendez-vous"),
     "agenda.Reminder": gettext_lazy("Rappels de rendez-vous envoyés"),
+    "workshops.ModuleEnrolment": gettext_lazy(
+        "Inscriptions aux modules collectifs (ateliers, séances d'information, EPN)"
+    ),
+    "workshops.ModuleAttendance": gettext_lazy("Présences aux modules collectifs"),
     "partners.Referral": gettext_lazy("Orientations vers des partenaires"),
     "partners.ReferralTransition": gettext_lazy("Réponses et suites des orientations"),
     "partners.Matching": gettext_lazy("Mises en relation avec des employeurs"),
@@ -90,6 +94,8 @@ ORDER_BY = {
     "chantiers.MonthlyStatement": ("month", "pk"),
     "participants.Training": ("starts_on", "pk"),
     "participants.Certification": ("obtained_on", "pk"),
+    "workshops.ModuleEnrolment": ("session__date", "session__starts_at", "pk"),
+    "workshops.ModuleAttendance": ("session__date", "session__starts_at", "pk"),
 }
 # Not data about the person: a search key, a version counter, a link's secret, the key that
 # makes a second sending harmless, a retry count.
@@ -98,6 +104,7 @@ TECHNICAL = {
     ("participants.Participant", "search_text"),
     ("participants.Participant", "anonymised_at"),
     ("chantiers.Attendance", "version"),
+    ("workshops.ModuleAttendance", "version"),
     ("partners.Referral", "link_nonce"),
     ("chantiers.OfflineMark", "client_id"),
     ("agenda.Reminder", "attempts"),
@@ -137,6 +144,9 @@ FIELD_LABELS = {
     "resolved_by": gettext_lazy("suite enregistrée par"),
     "superseded_at": gettext_lazy("clos le"),
     "received_at": gettext_lazy("reçue le"),
+    "enrolled_by": gettext_lazy("inscrit·e par"),
+    "enrolled_at": gettext_lazy("inscrit·e le"),
+    "event": gettext_lazy("événement du parcours"),
 }
 
 
@@ -188,10 +198,25 @@ LABELS = {
     "partners.PartnerService": _Label(lambda s: s.name),
     "participants.Training": _Label(lambda t: f"{t.title} ({_day(t.starts_on)})"),
     "agenda.Appointment": _Label(lambda a: f"{_moment(a.starts_at)} ({a.get_mode_display()})"),
+    # The module's kind and title, the session's day and hours: nothing of the others there.
+    "workshops.ModuleSession": _Label(lambda s: _session_label(s), ("module",)),
     "partners.Referral": _Label(
         lambda r: f"{r.to_organization.name}, {_day(r.sent_on)}", ("to_organization",)
     ),
 }
+
+
+def _session_label(session) -> str:
+    label = _("%(kind)s « %(title)s », %(date)s %(starts)s–%(ends)s") % {
+        "kind": session.module.get_kind_display(),
+        "title": session.module.title,
+        "date": _day(session.date),
+        "starts": f"{session.starts_at:%H:%M}",
+        "ends": f"{session.ends_at:%H:%M}",
+    }
+    if session.is_cancelled:
+        label = _("%(session)s (annulée)") % {"session": label}
+    return label
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """``seed_demo``: the demo organizations and the five accounts, the same data from the same seed,
 a database with data left alone, a year of statements that add up, an agenda that follows the
-agenda's rules, trainings and certifications that follow theirs."""
+agenda's rules, trainings and certifications that follow theirs, collective modules that follow
+the workshops' rules."""
 
 import datetime as dt
 import itertools
@@ -56,6 +57,7 @@ def test_it_creates_the_demo_organizations_and_the_five_accounts(db):
 def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
     from agenda.models import Appointment
     from participants.models import Certification, Participant, Pathway, Training
+    from workshops.models import DropInVisit, ModuleAttendance, ModuleSession
 
     def people():
         participants = Participant.objects.values_list(
@@ -72,12 +74,26 @@ def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
         certifications = Certification.objects.values_list(
             "participant__last_name", "kind", "title", "obtained_on", "training__title"
         )
+        sessions = ModuleSession.objects.values_list(
+            "module__title", "module__organization__slug", "date", "starts_at", "room",
+            "status", "cancel_reason", "created_by__email", "created_at",
+        )  # fmt: skip
+        marks = ModuleAttendance.objects.values_list(
+            "session__module__title", "session__date", "participant__last_name", "status",
+            "hours", "note", "recorded_at", "event__date",
+        )  # fmt: skip
+        visits = DropInVisit.objects.values_list(
+            "session__date", "people", "age_band", "gender", "need", "recorded_at"
+        )
         return (
             sorted(map(str, participants)),
             sorted(map(str, pathways)),
             sorted(map(str, appointments)),
             sorted(map(str, trainings)),
             sorted(map(str, certifications)),
+            sorted(map(str, sessions)),
+            sorted(map(str, marks)),
+            sorted(map(str, visits)),
         )
 
     _seed(seed=7)
@@ -249,7 +265,7 @@ def test_the_demo_counsellors_have_an_agenda_and_tomorrow_some_reminders_to_send
     said = re.search(
         r"(\d+) appointments \((\d+) held, (\d+) no-shows, (\d+) cancelled, (\d+) to complete, "
         r"(\d+) planned of which (\d+) tomorrow\), (\d+) consents to reminders, "
-        r"(\d+) reminders sent\.",
+        r"(\d+) reminders sent[.,]",
         output,
     )
     assert said, output
@@ -418,3 +434,173 @@ def test_a_third_of_the_people_followed_have_trainings_and_certifications(db):
             status__in=Referral.TRAINING_STATUSES,
             sent_on__lte=training.starts_on,
         ).exists()
+
+
+def assert_the_workshops_follow_the_rules(today: dt.date) -> None:
+    """What the demo's collective modules must hold, at either scale: each operator's catalogue
+    (every kind, an information session co-run with the training centre, a module withdrawn);
+    sessions of the last four months and of the next three weeks, none today, run by a
+    counsellor of the organization; people enrolled for an open pathway of the module's
+    organization begun by then, within the places; marks only on sessions that took place, one
+    for each person enrolled there, each presence an event "Atelier collectif" of the
+    enrolment's pathway on the session's day for the hours attended, an absence none; the EPN's
+    anonymous visitors only at its sessions that took place."""
+    from django.db.models import Count, Exists, F, OuterRef, Q
+    from django.utils import timezone
+
+    from participants.grid import PRESENT_LIKE
+    from participants.models import PathwayEvent
+    from workshops.models import (
+        DropInVisit,
+        Module,
+        ModuleAttendance,
+        ModuleEnrolment,
+        ModuleSession,
+    )
+
+    now = timezone.now()
+    operators = Organization.objects.filter(kind=Organization.Kind.OPERATOR)
+    assert set(Module.objects.values_list("organization", flat=True)) == set(
+        operators.values_list("pk", flat=True)
+    )
+    assert set(Module.objects.values_list("kind", flat=True)) == {
+        "workshop",
+        "information",
+        "epn",
+        "other",
+    }
+    co_run = Module.objects.filter(kind="information", partner__isnull=False).get()
+    assert co_run.partner.kind == Organization.Kind.TRAINING
+    withdrawn = Module.objects.get(active=False)
+    assert withdrawn.sessions.exists()
+    assert not withdrawn.sessions.filter(date__gte=today - dt.timedelta(weeks=8)).exists()
+    # Sessions: four months back, three weeks ahead, none today; a room, 8 to 15 places.
+    sessions = ModuleSession.objects.all()
+    assert not sessions.filter(date=today).exists()
+    assert not sessions.filter(
+        Q(date__lt=today - dt.timedelta(weeks=17)) | Q(date__gt=today + dt.timedelta(days=21))
+    ).exists()
+    assert sessions.filter(date__gt=today).exists()
+    assert not sessions.filter(Q(capacity__lt=8) | Q(capacity__gt=15) | Q(room="")).exists()
+    assert not sessions.filter(created_at__gt=now).exists()
+    runs = Membership.objects.filter(
+        user=OuterRef("created_by"),
+        organization=OuterRef("module__organization"),
+        role="counsellor",
+    )
+    assert not sessions.filter(~Exists(runs)).exists()
+    cancelled = sessions.filter(status="cancelled")
+    assert cancelled.exists()
+    assert not cancelled.filter(Q(cancel_reason="") | Q(date__gte=today)).exists()
+    assert not sessions.filter(status="planned").exclude(cancel_reason="").exists()
+    full = sessions.annotate(n=Count("enrolments")).filter(n__gt=F("capacity"))
+    assert not full.exists()
+    # Enrolments: the person's open pathway, of the module's organization, begun by then.
+    enrolments = ModuleEnrolment.objects.all()
+    assert enrolments.filter(session__date__gt=today).exists()
+    assert not enrolments.exclude(pathway__participant=F("participant")).exists()
+    assert not enrolments.exclude(
+        participant__organization=F("session__module__organization")
+    ).exists()
+    assert not enrolments.filter(
+        Q(pathway__ended_on__isnull=False)
+        | Q(pathway__started_on__gt=F("session__date"))
+        | Q(participant__anonymised_at__isnull=False)
+        | Q(enrolled_at__gt=now)
+    ).exists()
+    # Marks: only on the sessions that took place, and there for everyone enrolled.
+    marks = ModuleAttendance.objects.select_related("session", "event")
+    assert not marks.filter(Q(session__date__gte=today) | Q(session__status="cancelled")).exists()
+    enrolled = enrolments.filter(session=OuterRef("session"), participant=OuterRef("participant"))
+    assert not marks.filter(~Exists(enrolled)).exists()
+    marked = marks.filter(session=OuterRef("session"), participant=OuterRef("participant"))
+    assert (
+        not enrolments.filter(session__date__lt=today, session__status="planned")
+        .filter(~Exists(marked))
+        .exists()
+    )
+    assert not marks.exclude(recorded_by=F("session__created_by")).exists()
+    pathway_of = {
+        (e.session_id, e.participant_id): e.pathway for e in enrolments.select_related("pathway")
+    }
+    statuses = []
+    for mark in marks:
+        session, event = mark.session, mark.event
+        statuses.append(mark.status)
+        assert mark.recorded_at <= now
+        assert timezone.localtime(mark.recorded_at).date() == session.date
+        if mark.status in PRESENT_LIKE:
+            pathway = pathway_of[session.pk, mark.participant_id]
+            assert pathway.is_open and pathway.started_on <= session.date
+            assert (event.pathway_id, event.kind, event.date) == (
+                pathway.pk,
+                PathwayEvent.Kind.GROUP_WORKSHOP,
+                session.date,
+            ), mark.pk
+            assert event.duration_minutes == int(mark.hours * 60) and event.text
+            assert 0 < mark.hours <= session.hours
+            assert mark.hours == session.hours or mark.status != "present"
+        else:
+            assert event is None and mark.hours == 0, mark.pk
+    # Mostly present; some late, leaving early, excused or absent.
+    presences = sum(1 for status in statuses if status in PRESENT_LIKE)
+    assert 0.75 <= presences / len(statuses) <= 0.97
+    assert {"present", "late", "excused", "unexcused"} <= set(statuses)
+    assert marks.exclude(note="").exists()
+    # The EPN's visitors, counted without a name, at its sessions that took place.
+    visits = DropInVisit.objects.all()
+    assert not visits.exclude(session__module__kind="epn").exists()
+    assert not visits.filter(
+        Q(session__date__gte=today) | Q(session__status="cancelled") | Q(recorded_at__gt=now)
+    ).exists()
+    assert len(set(visits.values_list("need", flat=True))) >= 4
+    assert len(set(visits.values_list("age_band", flat=True))) >= 4
+    assert {"F", "M"} <= set(visits.values_list("gender", flat=True))
+
+
+def test_the_operators_run_collective_modules(db):
+    from django.utils import timezone
+
+    from workshops.models import (
+        DropInVisit,
+        Module,
+        ModuleAttendance,
+        ModuleEnrolment,
+        ModuleSession,
+    )
+
+    output = _seed()
+    today = timezone.localdate()
+    assert_the_workshops_follow_the_rules(today)
+    main = Organization.objects.get(slug="ml-bruxelles-midi")
+    assert set(Module.objects.filter(organization=main).values_list("title", flat=True)) >= {
+        "Atelier CV et lettre de motivation",
+        "Préparer un entretien d'embauche",
+        "Séance d'information : les métiers de la construction",
+        "EPN – accès libre accompagné",
+        "Atelier numérique : mes démarches en ligne",
+    }
+    assert Module.objects.filter(organization__slug="ml-forest").exists()
+    # The demo counsellor runs some of them, and the people to come are already enrolled.
+    assert ModuleSession.objects.filter(created_by__email="conseil@demo.local").exists()
+    coming = ModuleSession.objects.filter(date__gt=today, date__lte=today + dt.timedelta(days=21))
+    assert coming.filter(module__organization=main, enrolments__isnull=False).exists()
+    said = re.search(
+        r"(\d+) collective modules \((\d+) sessions: (\d+) cancelled, (\d+) to come; "
+        r"(\d+) enrolments, (\d+) marks of which (\d+) present; (\d+) EPN drop-in visits of "
+        r"(\d+) people\)\.",
+        output,
+    )
+    assert said, output
+    marks = ModuleAttendance.objects
+    assert [int(n) for n in said.groups()] == [
+        Module.objects.count(),
+        ModuleSession.objects.count(),
+        ModuleSession.objects.filter(status="cancelled").count(),
+        ModuleSession.objects.filter(date__gt=today).count(),
+        ModuleEnrolment.objects.count(),
+        marks.count(),
+        marks.filter(status__in=ModuleAttendance.PRESENT_LIKE).count(),
+        DropInVisit.objects.count(),
+        sum(DropInVisit.objects.values_list("people", flat=True)),
+    ]

@@ -42,7 +42,9 @@ from partners.models import Matching, Referral, ReferralTransition
 from tests.test_seed_demo import (
     assert_the_agenda_follows_the_rules,
     assert_the_trainings_follow_the_rules,
+    assert_the_workshops_follow_the_rules,
 )
+from workshops.models import DropInVisit, ModuleAttendance, ModuleEnrolment, ModuleSession
 
 DIVISOR = 50
 
@@ -102,6 +104,13 @@ def _digest() -> str:
         Certification.objects.order_by("pk").values_list(
             "participant__last_name", "kind", "title", "obtained_on", "training__starts_on"
         ),
+        ModuleSession.objects.order_by("pk").values_list(
+            "module__title", "date", "starts_at", "room", "status", "created_by__email"
+        ),
+        ModuleAttendance.objects.order_by("pk").values_list(
+            "session__date", "participant__last_name", "status", "hours", "note", "event__date"
+        ),
+        DropInVisit.objects.order_by("pk").values_list("people", "age_band", "gender", "need"),
     ]  # fmt: skip
     text = "\n".join(repr(list(rows)) for rows in parts)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -233,6 +242,14 @@ def test_the_trainings_follow_the_same_rules_as_the_small_demo(seeded):
     assert seeded["Certification"] == Certification.objects.count()
 
 
+def test_the_workshops_follow_the_same_rules_as_the_small_demo(seeded):
+    assert_the_workshops_follow_the_rules(timezone.localdate())
+    assert seeded["ModuleSession"] == ModuleSession.objects.count()
+    assert seeded["ModuleEnrolment"] == ModuleEnrolment.objects.count()
+    assert seeded["ModuleAttendance"] == ModuleAttendance.objects.count() > 0
+    assert seeded["DropInVisit"] == DropInVisit.objects.count() > 0
+
+
 def test_indemnities_respect_the_daily_and_annual_ceilings(seeded):
     ceilings = {c.year: c for c in IndemnityCeiling.objects.all()}
     paid = Attendance.objects.filter(indemnity__gt=0)
@@ -336,7 +353,7 @@ def test_the_generator_issues_one_insert_per_batch_and_no_query_per_row(db):
         # One INSERT per model that has rows, whatever the size. (At 1/200 a model may draw
         # none on some days: the volunteers declaring income from elsewhere are drawn at random
         # from a plan that follows the date.)
-        assert len(demo_large.INSERT_ORDER) == 28
+        assert len(demo_large.INSERT_ORDER) == 33
         assert (small, large) == (2 + small_models, 2 + large_models)
 
 

@@ -29,7 +29,12 @@ class Module(ChoiceLabels, models.Model):
         EPN = "epn", _("Séance EPN (espace public numérique)")
         OTHER = "other", _("Autre")
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="modules")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="modules",
+        verbose_name=_("organisation"),
+    )
     title = models.CharField(_("intitulé"), max_length=150)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.WORKSHOP)
     description = models.TextField(_("description"), blank=True)
@@ -60,7 +65,7 @@ class Module(ChoiceLabels, models.Model):
         default=True,
         help_text=_("Un module retiré garde ses séances passées ; on n'en planifie plus."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("module collectif")
@@ -81,7 +86,9 @@ class ModuleSession(ChoiceLabels, models.Model):
         PLANNED = "planned", _("Prévue")
         CANCELLED = "cancelled", _("Annulée")
 
-    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="sessions")
+    module = models.ForeignKey(
+        Module, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("module")
+    )
     date = models.DateField(_("date"))
     starts_at = models.TimeField(_("heure de début"))
     duration_minutes = models.PositiveSmallIntegerField(
@@ -104,9 +111,12 @@ class ModuleSession(ChoiceLabels, models.Model):
     )
     cancel_reason = models.CharField(_("raison de l'annulation"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("planifiée par"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("planifiée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("séance de module")
@@ -136,9 +146,17 @@ class ModuleEnrolment(models.Model):
     """A person enrolled in a session, for one of their pathways: their presence becomes an
     event of that pathway's log."""
 
-    session = models.ForeignKey(ModuleSession, on_delete=models.PROTECT, related_name="enrolments")
+    session = models.ForeignKey(
+        ModuleSession,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("séance"),
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="module_enrolments"
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="module_enrolments",
+        verbose_name=_("participant·e"),
     )
     pathway = models.ForeignKey(
         Pathway,
@@ -147,9 +165,12 @@ class ModuleEnrolment(models.Model):
         verbose_name=_("parcours"),
     )
     enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("inscrit·e par"),
     )
-    enrolled_at = models.DateTimeField(auto_now_add=True)
+    enrolled_at = models.DateTimeField(_("inscrit·e le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("inscription à une séance")
@@ -170,18 +191,30 @@ class ModuleAttendance(ChoiceLabels, models.Model):
     Status = Presence
     PRESENT_LIKE = PRESENT_LIKE
 
-    session = models.ForeignKey(ModuleSession, on_delete=models.PROTECT, related_name="attendances")
+    session = models.ForeignKey(
+        ModuleSession,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("séance"),
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="module_attendances"
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="module_attendances",
+        verbose_name=_("participant·e"),
     )
     status = models.CharField(_("présence"), max_length=12, choices=Status.choices)
     hours = models.DecimalField(_("heures"), max_digits=4, decimal_places=2)
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("notée par"),
     )
-    recorded_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
+    recorded_at = models.DateTimeField(_("notée le"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
     # The presence in the pathway's log ("Atelier collectif"); none for an absence.
     event = models.OneToOneField(
         PathwayEvent,
@@ -189,6 +222,7 @@ class ModuleAttendance(ChoiceLabels, models.Model):
         null=True,
         blank=True,
         related_name="module_attendance",
+        verbose_name=_("événement du parcours"),
     )
 
     class Meta:
@@ -227,7 +261,12 @@ class DropInVisit(ChoiceLabels, models.Model):
         PRINTING = "printing", _("Imprimer ou scanner un document")
         OTHER = "other", _("Autre")
 
-    session = models.ForeignKey(ModuleSession, on_delete=models.PROTECT, related_name="visits")
+    session = models.ForeignKey(
+        ModuleSession,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("séance"),
+    )
     people = models.PositiveSmallIntegerField(
         _("nombre de personnes"),
         default=1,
@@ -239,9 +278,12 @@ class DropInVisit(ChoiceLabels, models.Model):
     gender = models.CharField(_("genre"), max_length=1, choices=Gender.choices, default=Gender.X)
     need = models.CharField(_("aide apportée"), max_length=12, choices=Need.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("comptée par"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("comptée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("visite libre de l'EPN")

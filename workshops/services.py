@@ -157,6 +157,19 @@ def session_cancel(*, session: ModuleSession, reason: str) -> ModuleSession:
     return locked
 
 
+def has_begun(session: ModuleSession) -> bool:
+    start = timezone.make_aware(dt.datetime.combine(session.date, session.starts_at))
+    return start <= timezone.now()
+
+
+def _has_begun(session: ModuleSession) -> None:
+    if not has_begun(session):
+        raise ValidationError(
+            _("Cette séance n'a pas encore commencé : les présences se notent à partir de %(at)s.")
+            % {"at": f"{session.date:%d/%m/%Y} {session.starts_at:%H:%M}"}
+        )
+
+
 def _locked(session: ModuleSession) -> ModuleSession:
     return ModuleSession.objects.select_for_update().select_related("module").get(pk=session.pk)
 
@@ -179,6 +192,11 @@ def enrolment_add(*, session: ModuleSession, pathway: Pathway, by: User) -> Modu
         raise ValidationError(_("Cette personne ne fait pas partie de cette organisation."))
     if not pathway.is_open:
         raise ValidationError(_("Ce parcours est clôturé : on n'y inscrit plus."))
+    if locked.date < pathway.started_on:
+        raise ValidationError(
+            _("Cette séance précède le début du parcours (%(date)s).")
+            % {"date": f"{pathway.started_on:%d/%m/%Y}"}
+        )
     if person.anonymised_at is not None:
         raise ValidationError(_("Cette personne est anonymisée."))
     if locked.enrolments.filter(participant=person).exists():
@@ -213,7 +231,8 @@ def enrolments_remove_for_closed_pathway(*, pathway: Pathway, by: User) -> None:
     ).delete()
 
 
-def _event_text(session: ModuleSession, status: str) -> str:
+def event_text(session: ModuleSession, status: str) -> str:
+    """The text of a presence's event in the pathway's log."""
     return _("%(kind)s « %(title)s » : %(status)s.") % {
         "kind": session.module.get_kind_display(),
         "title": session.module.title,
@@ -226,15 +245,11 @@ def attendance_record(*, session: ModuleSession, marks: list[Mark], by: User) ->
     """The marks of a session saved in one go (the grid). Refused for a cancelled session, one
     that has not begun, or a person not enrolled. A mark changed by a colleague since the page
     was shown (its version) is kept and reported. A presence is an event of the person's pathway
-    log — added, changed or removed with the mark; not when the pathway is closed since."""
+    log, added while the pathway is open (not in one closed since); an event already there
+    follows its mark — changed with it, removed by an absence."""
     locked = _locked(session)
     _still_planned(locked)
-    started = dt.datetime.combine(locked.date, locked.starts_at)
-    if timezone.make_aware(started) > timezone.now():
-        raise ValidationError(
-            _("Cette séance n'a pas encore commencé : les présences se notent à partir de %(at)s.")
-            % {"at": f"{locked.date:%d/%m/%Y} {locked.starts_at:%H:%M}"}
-        )
+    _has_begun(locked)
     statuses = set(Presence.values)
     enrolments = {
         e.participant_id: e
@@ -295,14 +310,14 @@ def _follow_in_log(attendance: ModuleAttendance, enrolment: ModuleEnrolment, by:
     if attendance.status in PRESENT_LIKE:
         if attendance.event_id is not None:
             PathwayEvent.objects.filter(pk=attendance.event_id).update(
-                duration_minutes=minutes, text=_event_text(session, attendance.status)
+                duration_minutes=minutes, text=event_text(session, attendance.status)
             )
         elif enrolment.pathway.is_open and session.date >= enrolment.pathway.started_on:
             attendance.event = participant_services.event_add(
                 pathway=enrolment.pathway,
                 by=by,
                 date=session.date,
-                text=_event_text(session, attendance.status),
+                text=event_text(session, attendance.status),
                 kind=PathwayEvent.Kind.GROUP_WORKSHOP,
                 duration_minutes=minutes,
             )
@@ -321,8 +336,7 @@ def visit_record(
     if locked.module.kind != Module.Kind.EPN:
         raise ValidationError(_("Les visites libres se comptent aux séances EPN."))
     _still_planned(locked)
-    if locked.date > timezone.localdate():
-        raise ValidationError(_("Cette séance n'a pas encore eu lieu."))
+    _has_begun(locked)
     visit = DropInVisit(
         session=locked, people=people, age_band=age_band, gender=gender, need=need, recorded_by=by
     )

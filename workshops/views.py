@@ -157,7 +157,7 @@ def _session_page(request, session, **forms):
     planned = not session.is_cancelled
     shown = {
         "enrol_form": planned and not full,
-        "visit_form": planned and is_epn and _begun(session),
+        "visit_form": planned and is_epn and services.has_begun(session),
         "cancel_form": planned and not marked and not visits,
     }
     forms = forms_still_shown(request, forms, shown)
@@ -167,7 +167,7 @@ def _session_page(request, session, **forms):
         "enrolments": enrolments,
         "marked": marked,
         "full": full,
-        "begun": _begun(session),
+        "begun": services.has_begun(session),
         "is_epn": is_epn,
         "visits": visits,
         "shown": shown,
@@ -177,11 +177,6 @@ def _session_page(request, session, **forms):
         "visit_form": forms.get("visit_form") or VisitForm(prefix="visit"),
     }
     return render(request, "workshops/session_detail.html", context)
-
-
-def _begun(session: ModuleSession) -> bool:
-    start = timezone.make_aware(dt.datetime.combine(session.date, session.starts_at))
-    return start <= timezone.now()
 
 
 @role_required(*MODULE_ROLES)
@@ -304,7 +299,7 @@ def session_attendance(request, pk):
         "error_summary": summary,
         "statuses": grid.statuses(),
         "hours_placeholder": session.hours,
-        "begun": _begun(session),
+        "begun": services.has_begun(session),
     }
     return render(request, "workshops/session_attendance.html", context)
 

@@ -87,6 +87,15 @@ class TestEnrolment:
         with pytest.raises(ValidationError):
             services.enrolment_add(session=coming_session, pathway=stranger, by=counsellor)
 
+    def test_a_session_before_the_pathway_began_is_refused(self, module, operator, counsellor):
+        session = services.session_plan(
+            module=module, date=days_ago(30), starts_at=dt.time(9), by=counsellor
+        )
+        recent = PathwayFactory(participant__organization=operator, started_on=days_ago(10))
+        with pytest.raises(ValidationError) as error:
+            services.enrolment_add(session=session, pathway=recent, by=counsellor)
+        assert "précède le début du parcours" in str(error.value)
+
     def test_a_closed_pathway_is_refused(self, coming_session, pathways, counsellor):
         pathway = pathways[0]
         participant_services.pathway_close(

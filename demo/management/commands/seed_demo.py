@@ -13,6 +13,7 @@ from demo import participants as participants_demo
 from demo import partners as partners_demo
 from demo import privacy as privacy_demo
 from demo import trainings as trainings_demo
+from demo import workshops as workshops_demo
 
 # Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
 PARTICIPANTS = {"small": {"operator": 300, "operator_2": 60}}
@@ -70,6 +71,11 @@ class Command(BaseCommand):
                 organizations=[operator, orgs["operator_2"]],
                 centre=trainings_demo.training_centre(orgs.values()),
             )
+            stats |= workshops_demo.seed_workshops(
+                rng=rng,
+                organizations=[operator, orgs["operator_2"]],
+                partner=workshops_demo.workshop_partner(orgs.values()),
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded scale={scale} seed={seed}: {Organization.objects.count()} organizations, "
@@ -95,7 +101,13 @@ class Command(BaseCommand):
                 f"{stats['appointments_planned']} planned of which "
                 f"{stats['appointments_tomorrow']} tomorrow), "
                 f"{stats['reminder_consents']} consents to reminders, "
-                f"{stats['reminders']} reminders sent."
+                f"{stats['reminders']} reminders sent, "
+                f"{stats['modules']} collective modules ({stats['module_sessions']} sessions: "
+                f"{stats['module_sessions_cancelled']} cancelled, "
+                f"{stats['module_sessions_coming']} to come; "
+                f"{stats['module_enrolments']} enrolments, {stats['module_marks']} marks of which "
+                f"{stats['module_presences']} present; {stats['drop_in_visits']} EPN drop-in "
+                f"visits of {stats['drop_in_visitors']} people)."
             )
         )
         self._print_accounts()
