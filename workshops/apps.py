@@ -19,6 +19,7 @@ class WorkshopsConfig(AppConfig):
 
         auditlog.register(models.ModuleEnrolment)
         auditlog.register(models.ModuleAttendance)
+        auditlog.register(models.DropInVisit)  # a past year's EPN figures: who changed them
 
         from participants.services import CLOSE_FOLLOWERS
         from workshops.services import enrolments_remove_for_closed_pathway

@@ -131,11 +131,16 @@ def session_update(*, session: ModuleSession, **fields) -> ModuleSession:
                 % {"count": enrolled}
             }
         )
-    held = locked.attendances.exists() or locked.visits.exists()
-    if "date" in fields and fields["date"] != locked.date and held:
-        raise ValidationError(
-            {"date": _("Des présences sont notées à cette date : elle ne change plus.")}
-        )
+    if locked.attendances.exists() or locked.visits.exists():
+        # Held: its marks' hours, its events and its figures are those of its day and times.
+        said = _("Des présences sont notées à cette séance : elle ne change plus de moment.")
+        moved = {
+            name: said
+            for name in ("date", "starts_at", "duration_minutes")
+            if name in fields and fields[name] != getattr(locked, name)
+        }
+        if moved:
+            raise ValidationError(moved)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save()
@@ -186,7 +191,8 @@ def enrolment_add(*, session: ModuleSession, pathway: Pathway, by: User) -> Modu
     place."""
     locked = _locked(session)
     _still_planned(locked)
-    pathway = Pathway.objects.select_related("participant").get(pk=pathway.pk)
+    # Locked: a closing at the same moment frees its places after this enrolment, not before.
+    pathway = Pathway.objects.select_for_update().select_related("participant").get(pk=pathway.pk)
     person = pathway.participant
     if person.organization_id != locked.module.organization_id:
         raise ValidationError(_("Cette personne ne fait pas partie de cette organisation."))
@@ -253,15 +259,25 @@ def attendance_record(*, session: ModuleSession, marks: list[Mark], by: User) ->
     statuses = set(Presence.values)
     enrolments = {
         e.participant_id: e
-        for e in locked.enrolments.select_related("pathway", "participant").filter(
+        for e in locked.enrolments.select_related("participant").filter(
             participant__in=[m.participant_id for m in marks]
         )
     }
+    # Their pathways locked (by id, as every writer does), so that a closing at the same moment
+    # waits: no event lands in, nor changes, a closed pathway's log.
+    pathways = {
+        p.pk: p
+        for p in Pathway.objects.select_for_update()
+        .filter(pk__in={e.pathway_id for e in enrolments.values()})
+        .order_by("pk")
+    }
+    for enrolment in enrolments.values():
+        enrolment.pathway = pathways[enrolment.pathway_id]
     recorded = {
         a.participant_id: a
-        for a in ModuleAttendance.objects.select_for_update().filter(
-            session=locked, participant__in=list(enrolments)
-        )
+        for a in ModuleAttendance.objects.select_for_update(of=("self",))
+        .select_related("participant", "recorded_by")
+        .filter(session=locked, participant__in=list(enrolments))
     }
     result = AttendanceResult()
     for mark in marks:
@@ -304,15 +320,18 @@ def attendance_record(*, session: ModuleSession, marks: list[Mark], by: User) ->
 
 
 def _follow_in_log(attendance: ModuleAttendance, enrolment: ModuleEnrolment, by: User) -> None:
-    """The presence's event in the pathway's log, as the mark now says."""
+    """The presence's event in the pathway's log, as the mark now says — while the pathway is
+    open: a closed pathway's log does not change (reopened, it follows again)."""
     session = attendance.session
     minutes = int(attendance.hours * 60)
+    if not enrolment.pathway.is_open:
+        return
     if attendance.status in PRESENT_LIKE:
         if attendance.event_id is not None:
             PathwayEvent.objects.filter(pk=attendance.event_id).update(
                 duration_minutes=minutes, text=event_text(session, attendance.status)
             )
-        elif enrolment.pathway.is_open and session.date >= enrolment.pathway.started_on:
+        elif session.date >= enrolment.pathway.started_on:
             attendance.event = participant_services.event_add(
                 pathway=enrolment.pathway,
                 by=by,

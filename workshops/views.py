@@ -305,10 +305,10 @@ def session_attendance(request, pk):
 
 
 def _inputs(mark) -> dict:
-    """A row's inputs as recorded; an absence's hours (none) left empty, so that the row marked
-    present later counts the session's length unless other hours are typed."""
+    """A row's inputs as recorded; an absence's hours left empty when there are none, so that
+    the row marked present later counts the session's length unless other hours are typed."""
     shown = grid.recorded_inputs(mark)
-    if mark is not None and mark.status not in grid.PRESENT_LIKE:
+    if mark is not None and mark.status not in grid.PRESENT_LIKE and not mark.hours:
         shown["hours"] = ""
     return shown
 

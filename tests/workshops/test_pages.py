@@ -4,6 +4,7 @@ records answer 404; refused forms come back as typed; the pages' queries do not 
 rows."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Role
 from participants.models import PathwayEvent
 from tests.factories import MembershipFactory, PathwayFactory
+from tests.walk import FormDefaults
 from tests.workshops.conftest import days_ago
 from workshops import services
 from workshops.models import DropInVisit, Module, ModuleAttendance, ModuleEnrolment
@@ -288,3 +290,25 @@ def test_an_absence_shows_no_hours_and_marked_present_later_counts_the_session_s
     client.post(url, {f"status-{amina}": "present", f"hours-{amina}": "", f"version-{amina}": "1"})
     mark = ModuleAttendance.objects.get()
     assert (mark.status, mark.hours, mark.version) == ("present", enrolled.hours, 2)
+
+
+def test_a_grid_saved_as_shown_changes_nothing(client, counsellor, director, enrolled, pathways):
+    """What the page shows is what was recorded: hours typed on an absence included."""
+    amina, jonas, _fatou = (p.participant_id for p in pathways)
+    services.attendance_record(
+        session=enrolled,
+        marks=[
+            services.Mark(participant_id=amina, status="excused", hours=Decimal("1")),
+            services.Mark(participant_id=jonas, status="late", note="Bus"),
+        ],
+        by=director,
+    )
+    before = list(ModuleAttendance.objects.values_list("status", "hours", "note", "version"))
+    client.force_login(counsellor)
+    url = reverse("workshops:attendance", args=[enrolled.pk])
+    shown = FormDefaults(client.get(url).content.decode()).data
+    response = client.post(url, {name: values[0] for name, values in shown.items()})
+    assert response.status_code == 302
+    after = list(ModuleAttendance.objects.values_list("status", "hours", "note", "version"))
+    assert after == before
+    assert "Rien n'a changé." in client.get(url).content.decode()

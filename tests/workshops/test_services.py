@@ -216,6 +216,23 @@ class TestAttendance:
         with pytest.raises(ValidationError):
             services.session_cancel(session=enrolled, reason="Salle inondée")
 
+    def test_a_closed_pathway_s_log_does_not_change(self, enrolled, pathways, counsellor):
+        amina = pathways[0]
+        services.attendance_record(
+            session=enrolled, marks=_marks(enrolled, (amina, "present")), by=counsellor
+        )
+        participant_services.pathway_close(
+            pathway=amina, ended_on=timezone.localdate(), exit_outcome="moved", by=counsellor
+        )
+        services.attendance_record(
+            session=enrolled,
+            marks=_marks(enrolled, (amina, "unexcused"), version=1),
+            by=counsellor,
+        )
+        mark = ModuleAttendance.objects.get()
+        assert mark.status == "unexcused"
+        assert PathwayEvent.objects.filter(pathway=amina, kind="group_workshop").count() == 1
+
     def test_no_event_in_a_pathway_closed_since(self, enrolled, pathways, counsellor):
         amina = pathways[0]
         participant_services.pathway_close(
@@ -241,6 +258,14 @@ class TestHeldSessions:
         with pytest.raises(ValidationError) as error:
             services.session_update(session=session, date=days_ago(3))
         assert set(error.value.message_dict) == {"date"}
+        with pytest.raises(ValidationError) as error:
+            services.session_update(
+                session=session, starts_at=dt.time(15), duration_minutes=60, room="Salle 4"
+            )
+        assert set(error.value.message_dict) == {"starts_at", "duration_minutes"}
+        services.session_update(session=session, date=session.date, room="Salle 4")
+        session.refresh_from_db()
+        assert session.room == "Salle 4"
         services.module_update(module=epn, kind=Module.Kind.EPN, facilitator="Yannick")
         epn.refresh_from_db()
         assert (epn.kind, epn.facilitator) == ("epn", "Yannick")
