@@ -119,7 +119,8 @@ def session_plan(
 def session_update(*, session: ModuleSession, **fields) -> ModuleSession:
     locked = _locked(session)
     _still_planned(locked)
-    _plannable(locked.module, fields.get("date", locked.date))
+    if fields.get("date", locked.date) != locked.date:  # moved: planned anew
+        _plannable(locked.module, fields["date"])
     if "duration_minutes" in fields and not fields["duration_minutes"]:
         fields["duration_minutes"] = locked.module.duration_minutes  # as when planned
     capacity = fields.get("capacity")

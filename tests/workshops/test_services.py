@@ -55,6 +55,14 @@ class TestCatalogue:
                 module=module, date=days_ago(1), starts_at=dt.time(14), by=counsellor
             )
 
+    def test_a_withdrawn_module_s_session_is_corrected_but_not_moved(self, module, past_session):
+        services.module_update(module=module, active=False)
+        services.session_update(session=past_session, room="Salle 2")
+        with pytest.raises(ValidationError):
+            services.session_update(session=past_session, date=days_ago(8))
+        past_session.refresh_from_db()
+        assert (past_session.room, past_session.date) == ("Salle 2", days_ago(7))
+
     def test_a_session_is_planned_at_most_two_years_ahead(self, module, counsellor):
         with pytest.raises(ValidationError) as error:
             services.session_plan(
