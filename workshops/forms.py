@@ -3,19 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms_input import IdChoiceField, TextRuleMixin
 from accounts.models import Organization
-from participants.forms import DateInput, TimeInput
+from participants.forms import DateInput, TimeInput, training_providers
 from workshops.models import DropInVisit, Module, ModuleSession
 
 
 def co_runners(organization):
-    """The organizations a module may be co-run with: the app's partners, neither the employers
-    prospected nor funders."""
-    return (
-        Organization.objects.filter(is_active=True)
-        .exclude(pk=organization.pk)
-        .exclude(kind__in=[Organization.Kind.EMPLOYER, Organization.Kind.FUNDER])
-        .order_by("name")
-    )
+    """The organizations a module may be co-run with: those a training may be given by (the
+    app's partners, neither employers prospected nor funders), the organization aside."""
+    return training_providers().exclude(pk=organization.pk).order_by("name")
 
 
 class ModuleForm(TextRuleMixin, forms.ModelForm):
