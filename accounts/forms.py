@@ -61,14 +61,24 @@ class MembershipForm(TextRuleMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles_for(organization=self.instance.organization)
+        # A volunteer's access (issue 21) stays a volunteer's: it may be closed here, not
+        # turned into a staff role, nor a staff member into a volunteer.
+        if self.instance.role == Role.VOLUNTEER:
+            self.fields["role"].choices = [(Role.VOLUNTEER.value, Role.VOLUNTEER.label)]
+        else:
+            self.fields["role"].choices = roles_for(organization=self.instance.organization)
 
 
 class OrganizationSettingsForm(TextRuleMixin, forms.ModelForm):
-    # Stored comma-separated (Organization.confidential_address_roles); never a partner.
+    # Stored comma-separated (Organization.confidential_address_roles); never a partner nor a
+    # volunteer (who sees their own sheets only).
     confidential_address_roles = forms.MultipleChoiceField(
         label=_("Rôles qui voient une adresse confidentielle"),
-        choices=[(value, label) for value, label in Role.choices if value != Role.PARTNER],
+        choices=[
+            (value, label)
+            for value, label in Role.choices
+            if value not in (Role.PARTNER, Role.VOLUNTEER)
+        ],
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_(

@@ -193,6 +193,8 @@ class Role(models.TextChoices):
     COUNSELLOR = "counsellor", _("Conseiller·ère ISP")
     COORDINATOR = "coordinator", _("Coordination de chantier")
     PARTNER = "partner", _("Partenaire")
+    # A volunteer who is not staff (issue 21): sees their own service sheets and nothing else.
+    VOLUNTEER = "volunteer", _("Bénévole")
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -19,7 +19,9 @@ class NavItem:
 
 
 NAVIGATION = [
-    NavItem("dashboard:home", _("Tableau de bord"), frozenset(Role)),
+    NavItem("dashboard:home", _("Tableau de bord"), frozenset(Role) - {Role.VOLUNTEER}),
+    NavItem("volunteers:mine", _("Mes prestations"), frozenset({Role.VOLUNTEER})),
+    NavItem("volunteers:my_signals", _("Mes signalements"), frozenset({Role.VOLUNTEER})),
     NavItem("chantiers:today", _("Aujourd'hui"), frozenset({Role.COORDINATOR})),
     NavItem(
         "chantiers:list",
@@ -33,12 +35,14 @@ NAVIGATION = [
     NavItem("participants:list", _("Participant·es"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem("agenda:agenda", _("Agenda"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem("workshops:list", _("Modules"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
+    NavItem("volunteers:signals", _("Signalements"), frozenset({Role.COUNSELLOR})),
     NavItem("partners:inbox", _("Orientations reçues"), frozenset({Role.PARTNER})),
     NavItem("partners:directory", _("Partenaires"), frozenset({Role.COUNSELLOR, Role.DIRECTION})),
     NavItem(
         "partners:employer_list", _("Employeurs"), frozenset({Role.COUNSELLOR, Role.DIRECTION})
     ),
     NavItem("dashboard:hosting_list", _("Chantiers accueillis"), frozenset({Role.PARTNER})),
+    NavItem("volunteers:list", _("Bénévoles"), frozenset({Role.COORDINATOR, Role.DIRECTION})),
     NavItem(
         "reporting:index",
         _("Rapports"),

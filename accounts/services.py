@@ -91,6 +91,7 @@ def membership_invite(
     last_name: str,
     role: str,
     language: str = settings.LANGUAGE_CODE,
+    volunteer: bool = False,
 ) -> Membership:
     """Invite someone to a role in ``organization`` and tell them by e-mail.
 
@@ -101,7 +102,9 @@ def membership_invite(
     so that an admin cannot use this form to learn who has an account elsewhere, nor link
     someone without their consent.
     """
-    if role not in dict(roles_for(organization=organization)):
+    # A volunteer's log-in is given from their record (volunteers.services), not the team page.
+    roles = [Role.VOLUNTEER] if volunteer and organization.is_operator else []
+    if role not in [*dict(roles_for(organization=organization)), *roles]:
         raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
     email = User.objects.normalize_email(email).lower()
     already = _("Cette personne fait déjà partie de l'équipe de %(organization)s.") % {
@@ -253,7 +256,11 @@ def membership_send_invitation(*, membership: Membership) -> None:
 def membership_update(
     *, membership: Membership, role: str, is_active: bool, can_read_restricted_notes: bool
 ) -> Membership:
-    if role not in dict(roles_for(organization=membership.organization)):
+    if membership.role == Role.VOLUNTEER:  # a volunteer's access stays one (issue 21)
+        allowed = {Role.VOLUNTEER.value}
+    else:
+        allowed = set(dict(roles_for(organization=membership.organization)))
+    if role not in allowed:
         raise ValidationError({"role": _("Ce rôle n'existe pas dans ce type d'organisation.")})
     # Lock the organization first, so that two admins demoting each other wait for one another
     # instead of deadlocking; then read the stored row (a form may have changed the instance).

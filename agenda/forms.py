@@ -138,7 +138,7 @@ class ReminderConsentForm(TextRuleMixin, forms.ModelForm):
         self.initial["given_on"] = timezone.localdate()
 
 
-class AgendaViewForm(forms.Form):
+class AgendaViewForm(TextRuleMixin, forms.Form):
     """The agenda's address: a day or a week, around a date, of one counsellor or the team.
     Anything unreadable falls back to this week of the person asking."""
 

@@ -40,6 +40,7 @@ from chantiers.models import (
     ElsewhereDeclaration,
     IndemnityCeiling,
     MonthlyStatement,
+    ServiceSheet,
     StatementCorrection,
     VolunteerAgreement,
 )
@@ -150,8 +151,15 @@ def missing_paperwork(
     return ""
 
 
-def payable_agreement(day, agreements, incomes) -> tuple[VolunteerAgreement | None, str]:
-    covering = [a for a in agreements if a.covers(day)]
+def payable_agreement(
+    day, agreements, incomes, *, chantier_id: int | None = None
+) -> tuple[VolunteerAgreement | None, str]:
+    """The agreement that pays ``day``: among those covering it, the day's own first — the
+    chantier's for a mark on it, one without chantier for a volunteer's sheet (issue 21) — then
+    the most recent."""
+    covering = sorted(  # stable: the most recent first within each group
+        (a for a in agreements if a.covers(day)), key=lambda a: a.chantier_id != chantier_id
+    )
     if not covering:
         return None, Reason.NO_AGREEMENT
     first_reason = ""
@@ -231,6 +239,15 @@ def indemnities_recompute_many(*, participant_ids, year: int) -> dict[int, YearB
             .order_by("session__date", "session__starts_at", "pk"),
             "participant_id",
         )
+        # A volunteer's service sheets are present days of the same person (issue 21).
+        sheets = _grouped(
+            ServiceSheet.objects.filter(
+                participant__in=ids,
+                date__range=(first, last),
+                organization=F("participant__organization"),
+            ).order_by("date", "pk"),
+            "participant_id",
+        )
         balances, changed = {}, []
         for person in ids:
             balances[person] = indemnities_compute_one(
@@ -242,13 +259,13 @@ def indemnities_recompute_many(*, participant_ids, year: int) -> dict[int, YearB
                 incomes=incomes.get(person, []),
                 locked=locked.get(person, set()),
                 attendances=attendances.get(person, []),
+                sheets=sheets.get(person, []),
                 changed=changed,
             )
-        Attendance.objects.bulk_update(
-            changed,
-            ["indemnity", "not_payable", "not_payable_acknowledged", "km_paid", "mileage"],
-            batch_size=500,
-        )
+        computed = ["indemnity", "not_payable", "not_payable_acknowledged", "km_paid", "mileage"]
+        for model in (Attendance, ServiceSheet):
+            rows = [row for row in changed if isinstance(row, model)]
+            model.objects.bulk_update(rows, computed, batch_size=500)
         flagged = _excesses_sync(balances=balances, operator_of=operator_of, year=year)
     return {
         person: replace(balance, excess_id=flagged.get(person))
@@ -302,36 +319,51 @@ def _excesses_sync(
 
 
 def indemnities_compute_one(
-    *, year, ceiling, declared, corrected, agreements, incomes, locked, attendances, changed
+    *,
+    year,
+    ceiling,
+    declared,
+    corrected,
+    agreements,
+    incomes,
+    locked,
+    attendances,
+    changed,
+    sheets=(),
 ) -> YearBalance:
-    """Rules 1–4, 7 and 8 for one person and year; the attendances whose amounts change go to
-    ``changed``. In memory only, on rows already loaded: ``indemnities_recompute_many`` loads
-    and saves them (the demo computes rows not saved yet)."""
+    """Rules 1–4, 7 and 8 for one person and year; the attendances (and service sheets) whose
+    amounts change go to ``changed``. In memory only, on rows already loaded:
+    ``indemnities_recompute_many`` loads and saves them (the demo computes rows not saved yet).
+    A day's chantier sessions come before its service sheet: the sheet of a day already paid
+    on a chantier is not paid a second time."""
     declared_elsewhere, km_declared = money(declared[0]), declared[1]
     # Never both schemes in one year: one real-costs agreement excludes the flat rate.
     real_costs_year = any(a.scheme == VolunteerAgreement.Scheme.REAL_COSTS for a in agreements)
     # Validated months keep their amounts, and those count for the whole year from the
     # start — with the corrections and what was received elsewhere: an earlier day still open
     # cannot spend what a later, validated month paid.
-    fixed = [a for a in attendances if a.session.date.month in locked]
+    days = sorted([*attendances, *sheets], key=lambda row: row.day)  # stable: sessions first
+    fixed = [a for a in days if a.day.month in locked]
     validated = sum((a.indemnity for a in fixed), ZERO) + corrected[0]
     km_validated = sum(a.km_paid for a in fixed) + corrected[1]
     spent, km_spent = declared_elsewhere + validated, km_declared + km_validated
     paid, km_used = validated, km_validated
-    indemnified_days = {a.session.date for a in fixed if a.indemnity}
-    for attendance in attendances:
-        day = attendance.session.date
+    indemnified_days = {a.day for a in fixed if a.indemnity}
+    for attendance in days:
+        day = attendance.day
         if day.month in locked:
             continue
         amount, reason, km_paid, mileage = ZERO, "", 0, ZERO
-        if attendance.status in Attendance.PRESENT_LIKE:
+        if attendance.is_present:
             agreement = None
             if ceiling is None:
                 reason = Reason.NO_CEILING
             elif real_costs_year:
                 reason = Reason.REAL_COSTS
             else:
-                agreement, reason = payable_agreement(day, agreements, incomes)
+                agreement, reason = payable_agreement(
+                    day, agreements, incomes, chantier_id=attendance.chantier_id_of_day
+                )
             if agreement is not None and day in indemnified_days:
                 reason = Reason.OTHER_SESSION  # the trip of a second session is still paid
             elif agreement is not None:

@@ -418,6 +418,27 @@ class Attendance(ChoiceLabels, models.Model):
         return f"{self.participant} {self.session}"
 
     @property
+    def day(self) -> dt.date:
+        return self.session.date
+
+    # What a statement prints of the day (a service sheet has the same three).
+    @property
+    def where(self) -> str:
+        return self.session.chantier.name
+
+    @property
+    def chantier_id_of_day(self) -> int:
+        return self.session.chantier_id
+
+    @property
+    def starts_at(self) -> dt.time:
+        return self.session.starts_at
+
+    @property
+    def ends_at(self) -> dt.time:
+        return self.session.ends_at
+
+    @property
     def is_present(self) -> bool:
         return self.status in self.PRESENT_LIKE
 
@@ -425,6 +446,121 @@ class Attendance(ChoiceLabels, models.Model):
     def km_unpaid(self) -> int:
         """Kilometres travelled, not reimbursed (the cap reached, no rate, no paperwork)."""
         return self.km - self.km_paid if self.is_present else 0
+
+
+class ServiceSheet(ChoiceLabels, models.Model):
+    """Fiche de prestation (issue 21): a day a volunteer served the organisation outside a
+    chantier's sessions (a relay's visits, a stand), entered by the volunteer on their phone and
+    validated by a coordinator. The indemnity engine treats it as a present day of the same
+    person: one flat rate a day, the same ceilings for the year, whatever the agreement."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("À valider")
+        VALIDATED = "validated", _("Validée")
+        RETURNED = "returned", _("Renvoyée pour correction")
+
+    NotPayable = Attendance.NotPayable
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="service_sheets"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("heures"), max_digits=4, decimal_places=2)
+    activity = models.CharField(_("activité"), max_length=200)
+    km = models.PositiveSmallIntegerField(_("kilomètres"), default=0)
+    vehicle = models.CharField(_("véhicule"), max_length=5, choices=Vehicle.choices, blank=True)
+    # Real costs (rule 8), under a real-costs agreement only: repaid on the receipt once the
+    # sheet is validated (a ``RealCost`` is written then).
+    expense_amount = models.DecimalField(
+        _("frais avancés (€)"), max_digits=7, decimal_places=2, default=ZERO
+    )
+    expense_description = models.CharField(_("objet des frais"), max_length=200, blank=True)
+    receipt = models.FileField(
+        _("photo du ticket"),
+        storage=private_document_storage,
+        upload_to=document_path,
+        blank=True,
+    )
+    real_cost = models.OneToOneField(
+        "RealCost", on_delete=models.PROTECT, null=True, blank=True, related_name="sheet"
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    return_reason = models.TextField(_("motif du renvoi"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    # What the engine computes, as on an attendance.
+    indemnity = models.DecimalField(
+        _("défraiement (€)"), max_digits=7, decimal_places=2, default=ZERO
+    )
+    not_payable = models.CharField(
+        _("motif de non-paiement"), max_length=20, choices=NotPayable.choices, blank=True
+    )
+    not_payable_acknowledged = models.BooleanField(_("non-paiement confirmé"), default=False)
+    km_paid = models.PositiveSmallIntegerField(_("kilomètres remboursés"), default=0)
+    mileage = models.DecimalField(
+        _("indemnité kilométrique (€)"), max_digits=7, decimal_places=2, default=ZERO
+    )
+
+    class Meta:
+        verbose_name = _("fiche de prestation")
+        verbose_name_plural = _("fiches de prestation")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            # One sheet a day: a second activity that day is written on the same sheet.
+            models.UniqueConstraint(fields=["participant", "date"], name="service_sheet_unique"),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24), name="service_sheet_hours"
+            ),
+            models.CheckConstraint(
+                condition=Q(indemnity__gte=0) & Q(expense_amount__gte=0),
+                name="service_sheet_amounts_positive",
+            ),
+            models.CheckConstraint(
+                condition=(Q(km=0) | ~Q(vehicle="")) & Q(km_paid__lte=models.F("km")),
+                name="service_sheet_km_with_vehicle",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self):
+        return f"{self.participant} {self.date:%d/%m/%Y}"
+
+    @property
+    def day(self) -> dt.date:
+        return self.date
+
+    @property
+    def where(self) -> str:
+        return self.activity
+
+    starts_at = ends_at = None  # a sheet has hours, not a session's times
+    chantier_id_of_day = None  # paid by an agreement without chantier first
+
+    @property
+    def km_unpaid(self) -> int:
+        return self.km - self.km_paid if self.is_present else 0
+
+    @property
+    def is_present(self) -> bool:
+        """What the engine pays: a sheet sent back counts nothing until it is sent again."""
+        return self.status != self.Status.RETURNED
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.VALIDATED
+
+    @property
+    def year_of_document(self) -> int:
+        return self.date.year
 
 
 class OfflineMark(models.Model):

@@ -20,6 +20,7 @@ from chantiers.models import (
     IndemnityCeiling,
     MonthlyStatement,
     RealCost,
+    ServiceSheet,
     StatementCorrection,
     VolunteerAgreement,
     WorkSession,
@@ -125,31 +126,39 @@ def declared_elsewhere(*, participant_ids, year: int) -> dict[int, tuple[Decimal
 
 
 def year_balances(*, participant_ids: list[int], organization, year: int) -> dict[int, YearBalance]:
-    """The year's balance of several people in five queries, whatever their number (the engine
-    writes the amounts; this reads them): the marks by the state of their month's statement,
-    the corrections, the declarations, the ceilings, the open excesses."""
+    """The year's balance of several people in six queries, whatever their number (the engine
+    writes the amounts; this reads them): the marks and the service sheets by the state of their
+    month's statement, the corrections, the declarations, the ceilings, the open excesses."""
     ceiling = IndemnityCeiling.objects.filter(year=year).first()
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     statement_status = MonthlyStatement.objects.filter(
         participant=OuterRef("participant"), month=OuterRef("month")
     ).values("status")[:1]
     marks: dict[int, dict[str, tuple[Decimal, int]]] = {}
-    for row in (
+    days = [  # the chantiers' marks and the volunteers' service sheets (issue 21)
         Attendance.objects.filter(
             participant__in=participant_ids,
             session__date__range=(first, last),
             session__chantier__organization=organization,
-        )
-        .annotate(month=TruncMonth("session__date"))
-        .annotate(month_status=Subquery(statement_status))
-        .values("participant", "month_status")
-        .annotate(amount=Sum("indemnity"), km=Sum("km_paid"))
-        .order_by()
-    ):
-        marks.setdefault(row["participant"], {})[row["month_status"] or ""] = (
-            row["amount"] or ZERO,
-            row["km"] or 0,
-        )
+        ).annotate(month=TruncMonth("session__date")),
+        ServiceSheet.objects.filter(
+            participant__in=participant_ids, date__range=(first, last), organization=organization
+        ).annotate(month=TruncMonth("date")),
+    ]
+    for rows in days:
+        for row in (
+            rows.annotate(month_status=Subquery(statement_status))
+            .values("participant", "month_status")
+            .annotate(amount=Sum("indemnity"), km=Sum("km_paid"))
+            .order_by()
+        ):
+            amount, km = marks.setdefault(row["participant"], {}).get(
+                row["month_status"] or "", (ZERO, 0)
+            )
+            marks[row["participant"]][row["month_status"] or ""] = (
+                amount + (row["amount"] or ZERO),
+                km + (row["km"] or 0),
+            )
     corrections: dict[int, tuple[Decimal, int]] = {
         row["statement__participant"]: (row["amount"] or ZERO, row["km"] or 0)
         for row in StatementCorrection.objects.filter(
@@ -343,18 +352,24 @@ def month_statements_to_print(
 
 
 def statements_waiting(*, participant_ids: list[int], month: dt.date) -> dict[int, int]:
-    """Per participant, the days of the month not paid that nobody has confirmed yet."""
-    return dict(
-        Attendance.objects.filter(
-            participant__in=participant_ids,
-            session__date__range=month_bounds(month),
-            not_payable_acknowledged=False,
-        )
-        .exclude(not_payable="")
-        .exclude(not_payable__in=Attendance.INFORMATIVE)
-        .values_list("participant")
-        .annotate(count=Count("pk"))
-    )
+    """Per participant, the days of the month not paid that nobody has confirmed yet: the marks,
+    and the service sheets of those who volunteer too (issue 21)."""
+    waiting: dict[int, int] = {}
+    for rows in (
+        Attendance.objects.filter(session__date__range=month_bounds(month)),
+        ServiceSheet.objects.filter(date__range=month_bounds(month)).exclude(
+            status=ServiceSheet.Status.RETURNED
+        ),
+    ):
+        for person, count in (
+            rows.filter(participant__in=participant_ids, not_payable_acknowledged=False)
+            .exclude(not_payable="")
+            .exclude(not_payable__in=Attendance.INFORMATIVE)
+            .values_list("participant")
+            .annotate(count=Count("pk"))
+        ):
+            waiting[person] = waiting.get(person, 0) + count
+    return waiting
 
 
 # --- Group formation (issue 4, items 3–4): eligibility of many people at once -------------
@@ -449,6 +464,13 @@ def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> li
         .order_by("session__date", "session__starts_at", "pk")
     ):
         marks.setdefault(attendance.participant_id, []).append(attendance)
+    for sheet in ServiceSheet.objects.filter(  # a volunteer's days (issue 21)
+        participant__in=[s.participant_id for s in statements],
+        organization__in={s.organization_id for s in statements},
+        date__range=month_bounds(month),
+    ).order_by("date", "pk"):
+        marks.setdefault(sheet.participant_id, []).append(sheet)
+    marks = {person: sorted(rows, key=lambda row: row.day) for person, rows in marks.items()}
     # Its own corrections, and those its transfer carried (rule 8: the sheet shows both).
     corrections: dict[int, list[StatementCorrection]] = {}
     carried: dict[int, list[StatementCorrection]] = {}
@@ -475,7 +497,7 @@ def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> li
         real_costs = costs.get(statement.participant_id, [])
         present = [a for a in rows if a.is_present]
         totals = (
-            len({a.session.date for a in present}),
+            len({a.day for a in present}),
             sum((a.hours for a in present), Decimal("0.00")),
             sum((a.indemnity for a in rows), Decimal("0.00")),
             sum((a.mileage for a in rows), Decimal("0.00")),
@@ -512,25 +534,30 @@ def statement_pages(*, statements: list[MonthlyStatement], month: dt.date) -> li
 def agreement_year_days(*, agreement: VolunteerAgreement, year: int) -> list[dict]:
     """The year's days of presence of the person, paid or not and why: the recomputation seen."""
     labels = dict(Attendance.NotPayable.choices)
-    rows = (
+    by_reason: dict[str, dict] = {}
+    for rows in (
         Attendance.objects.filter(
-            participant=agreement.participant,
             session__date__year=year,
             session__chantier__organization=agreement.organization_id,
             status__in=Attendance.PRESENT_LIKE,
-        )
-        .values("not_payable")
-        .annotate(count=Count("pk"), amount=Sum("indemnity"))
-        .order_by("not_payable")
-    )
-    return [
-        {
-            "reason": labels.get(row["not_payable"], ""),
-            "count": row["count"],
-            "amount": row["amount"],
-        }
-        for row in rows
-    ]
+        ),
+        ServiceSheet.objects.filter(  # the days the person volunteered (issue 21)
+            date__year=year, organization=agreement.organization_id
+        ).exclude(status=ServiceSheet.Status.RETURNED),
+    ):
+        for row in (
+            rows.filter(participant=agreement.participant_id)
+            .values("not_payable")
+            .annotate(count=Count("pk"), amount=Sum("indemnity"))
+            .order_by()
+        ):
+            line = by_reason.setdefault(
+                row["not_payable"],
+                {"reason": labels.get(row["not_payable"], ""), "count": 0, "amount": ZERO},
+            )
+            line["count"] += row["count"]
+            line["amount"] += row["amount"]
+    return [by_reason[reason] for reason in sorted(by_reason)]
 
 
 def group_agreements(*, chantiers: QuerySet[Chantier]) -> QuerySet[VolunteerAgreement]:

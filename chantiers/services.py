@@ -28,6 +28,7 @@ from chantiers.models import (
     MonthlyStatement,
     OfflineMark,
     RealCost,
+    ServiceSheet,
     StatementCorrection,
     StatementUnlock,
     Vehicle,
@@ -444,6 +445,22 @@ def _month_attendances(participant: Participant, month: dt.date):
     ).select_related("session")
 
 
+def _month_sheets(participant: Participant, month: dt.date):
+    """The volunteer's service sheets of the month in this organisation (issue 21)."""
+    first, last = month_bounds(month)
+    return ServiceSheet.objects.filter(
+        participant=participant,
+        date__range=(first, last),
+        organization=participant.organization_id,
+    )
+
+
+def month_days(participant: Participant, month: dt.date) -> list[Attendance | ServiceSheet]:
+    """The month's marks and service sheets, by day: what a statement is made of."""
+    rows = [*_month_attendances(participant, month), *_month_sheets(participant, month)]
+    return sorted(rows, key=lambda row: row.day)
+
+
 @transaction.atomic
 def statements_prepare(*, chantier: Chantier, month: dt.date) -> list[MonthlyStatement]:
     """The month's statement of everyone marked on the chantier, in the order of their ids —
@@ -467,13 +484,18 @@ def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlySta
     if statement.is_locked:
         return statement
     balance = indemnities_recompute(participant=participant, year=first.year)
-    marks = [a for a in _month_attendances(participant, first) if a.is_present]
+    marks = [a for a in month_days(participant, first) if a.is_present]
     year_marks = Attendance.objects.filter(
         participant=participant,
         session__date__range=(dt.date(first.year, 1, 1), last),
         session__chantier__organization=participant.organization_id,
     )
-    statement.days = len({a.session.date for a in marks})
+    year_sheets = ServiceSheet.objects.filter(
+        participant=participant,
+        date__range=(dt.date(first.year, 1, 1), last),
+        organization=participant.organization_id,
+    )
+    statement.days = len({a.day for a in marks})
     statement.hours = sum((a.hours for a in marks), Decimal("0.00"))
     statement.amount = sum((a.indemnity for a in marks), Decimal("0.00"))
     statement.km = sum(a.km_paid for a in marks)
@@ -487,7 +509,11 @@ def statement_prepare(*, participant: Participant, month: dt.date) -> MonthlySta
         Decimal("0.00"),
     )
     statement.year_to_date = sum(
-        year_marks.values_list("indemnity", flat=True), Decimal("0.00")
+        [
+            *year_marks.values_list("indemnity", flat=True),
+            *year_sheets.values_list("indemnity", flat=True),
+        ],
+        Decimal("0.00"),
     ) + sum(  # the corrections of the months up to this one
         StatementCorrection.objects.filter(
             statement__participant=participant,
@@ -534,14 +560,13 @@ def excess_refusal(excess: CeilingExcess) -> ValidationError:
     )
 
 
-def statement_unacknowledged(*, statement: MonthlyStatement) -> list[Attendance]:
+def statement_unacknowledged(*, statement: MonthlyStatement) -> list[Attendance | ServiceSheet]:
     """Days rightly or wrongly not paid, that nobody has confirmed yet."""
     return [
         a
-        for a in _month_attendances(statement.participant, statement.month).order_by(
-            "session__date"
-        )
-        if a.not_payable
+        for a in month_days(statement.participant, statement.month)
+        if a.is_present
+        and a.not_payable
         and a.not_payable not in Attendance.INFORMATIVE
         and not a.not_payable_acknowledged
     ]
@@ -551,8 +576,13 @@ def attendance_acknowledge(*, statement: MonthlyStatement) -> int:
     """Confirm the month's not-payable days as they are (the coordinator checked them)."""
     if statement.is_locked:
         raise ValidationError(_("Cette fiche est validée : elle ne change plus."))
-    pks = [a.pk for a in statement_unacknowledged(statement=statement)]
-    return Attendance.objects.filter(pk__in=pks).update(not_payable_acknowledged=True)
+    waiting = statement_unacknowledged(statement=statement)
+    return sum(
+        model.objects.filter(pk__in=[row.pk for row in waiting if isinstance(row, model)]).update(
+            not_payable_acknowledged=True
+        )
+        for model in (Attendance, ServiceSheet)
+    )
 
 
 def statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyStatement:
@@ -573,8 +603,18 @@ def _statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyStat
     excess = excess_open(participant_id=statement.participant_id)
     if excess is not None:
         raise excess_refusal(excess)
-    month_marks = _month_attendances(statement.participant, statement.month)
-    if month_marks.filter(not_payable=Attendance.NotPayable.NO_CEILING).exists():
+    month_marks = month_days(statement.participant, statement.month)
+    pending = [
+        row
+        for row in month_marks
+        if isinstance(row, ServiceSheet) and row.status == ServiceSheet.Status.SUBMITTED
+    ]
+    if pending:
+        raise ValidationError(
+            _("Des fiches de prestation du mois attendent d'être validées ou renvoyées : %(days)s.")
+            % {"days": ", ".join(f"{row.date:%d/%m}" for row in pending)}
+        )
+    if any(row.not_payable == Attendance.NotPayable.NO_CEILING for row in month_marks):
         raise ValidationError(
             _(
                 "Aucun plafond de défraiement n'est configuré pour %(year)s : la fiche ne peut pas "
@@ -594,7 +634,7 @@ def _statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyStat
         )
     waiting = statement_unacknowledged(statement=statement)
     if waiting:
-        days = ", ".join(f"{a.session.date:%d/%m} ({a.get_not_payable_display()})" for a in waiting)
+        days = ", ".join(f"{a.day:%d/%m} ({a.get_not_payable_display()})" for a in waiting)
         raise ValidationError(
             _("Des jours ne sont pas payables et n'ont pas été confirmés : %(days)s.")
             % {"days": days}
@@ -609,9 +649,7 @@ def _statement_validate(*, statement: MonthlyStatement, by: User) -> MonthlyStat
 def _vehicles_without_rate(marks, *, year: int) -> list[str]:
     """The vehicles of the kilometres of these marks that the year's ceilings give no rate for."""
     ceiling = IndemnityCeiling.objects.filter(year=year).first()
-    vehicles = set(
-        marks.filter(km__gt=0, status__in=Attendance.PRESENT_LIKE).values_list("vehicle", flat=True)
-    )
+    vehicles = {mark.vehicle for mark in marks if mark.km and mark.is_present}
     return [
         str(Vehicle(vehicle).label)
         for vehicle in sorted(vehicles)
@@ -712,14 +750,17 @@ def agreement_save(
 
 
 def indemnities_recompute_everyone(*, year: int) -> int:
-    """Recompute the year of everyone who has a mark in it (after a change of ceiling)."""
-    # Those with marks, and those whose declarations alone may take the year above a ceiling.
+    """Recompute the year of everyone who has a mark or a service sheet in it (after a change of
+    ceiling)."""
+    # Those with marks or sheets, and those whose declarations alone may take the year above a
+    # ceiling.
     people = sorted(
         set(
             Participant.objects.filter(attendances__session__date__year=year).values_list(
                 "pk", flat=True
             )
         )
+        | set(ServiceSheet.objects.filter(date__year=year).values_list("participant", flat=True))
         | set(ElsewhereDeclaration.objects.filter(year=year).values_list("participant", flat=True))
         | set(CeilingExcess.objects.filter(year=year).values_list("participant", flat=True))
     )
@@ -731,10 +772,16 @@ def indemnities_recompute_everyone(*, year: int) -> int:
 def indemnities_recompute_from(*, participant: Participant, day: dt.date) -> None:
     """A change effective from ``day`` (an income source, say): recompute that year onward."""
     first = dt.date(day.year, 1, 1)
-    # Only the years with marks (most people never worked on a chantier): a change dated long
-    # ago (0026 typed for 2026, an income source since 1995) must not walk every year since.
-    years = Attendance.objects.filter(participant=participant, session__date__gte=first).dates(
-        "session__date", "year"
-    )
-    for year in years:
+    # Only the years with marks or service sheets (most people never worked on a chantier): a
+    # change dated long ago (0026 typed for 2026, an income source since 1995) must not walk
+    # every year since.
+    years = {
+        *Attendance.objects.filter(participant=participant, session__date__gte=first).dates(
+            "session__date", "year"
+        ),
+        *ServiceSheet.objects.filter(participant=participant, date__gte=first).dates(
+            "date", "year"
+        ),
+    }
+    for year in sorted(years):
         indemnities_recompute(participant=participant, year=year.year)

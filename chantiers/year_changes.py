@@ -31,6 +31,7 @@ from chantiers.models import (
     IndemnityCeiling,
     MonthlyStatement,
     RealCost,
+    ServiceSheet,
     StatementCorrection,
     Vehicle,
     VolunteerAgreement,
@@ -244,13 +245,16 @@ def _month_room(statement: MonthlyStatement, ceiling: IndemnityCeiling) -> _Mont
     """What the corrected month could have paid, by the rules the engine applies (1, 3, 8)."""
     first, last = month_bounds(statement.month)
     participant_id, organization_id = statement.participant_id, statement.organization_id
-    marks = list(
-        Attendance.objects.filter(
+    marks = [  # the chantiers' marks and the volunteer's sheets (issue 21)
+        *Attendance.objects.filter(
             participant=participant_id,
             session__date__range=(first, last),
             session__chantier__organization=organization_id,
-        ).select_related("session")
-    )
+        ).select_related("session"),
+        *ServiceSheet.objects.filter(
+            participant=participant_id, date__range=(first, last), organization=organization_id
+        ),
+    ]
     agreements = list(
         VolunteerAgreement.objects.filter(
             participant=participant_id, organization=organization_id, starts_on__lte=last
@@ -263,8 +267,12 @@ def _month_room(statement: MonthlyStatement, ceiling: IndemnityCeiling) -> _Mont
         for a in agreements
     )
     flat, days = ZERO, 0
-    for day in sorted({m.session.date for m in marks if m.is_present}):
-        agreement, _reason = payable_agreement(day, agreements, incomes)
+    days_of = {}
+    for mark in sorted(marks, key=lambda mark: mark.day):  # a day's sessions before its sheet
+        if mark.is_present:
+            days_of.setdefault(mark.day, mark.chantier_id_of_day)
+    for day, chantier_id in sorted(days_of.items()):
+        agreement, _reason = payable_agreement(day, agreements, incomes, chantier_id=chantier_id)
         if agreement is not None and not real_costs_year:
             flat += money(min(agreement.daily_rate, ceiling.daily))
             days += 1
@@ -309,8 +317,11 @@ def real_cost_add(*, cost: RealCost, by: User) -> RealCost:
         errors["amount"] = _("Le montant doit être positif.")
     if cost.date > timezone.localdate():
         errors["date"] = _("La date ne peut pas être dans le futur.")
+    # A file just sent is checked; one already kept (a service sheet's) was checked then.
     problem = (
-        document_problem(cost.receipt) if cost.receipt else _("Joignez le ticket ou la facture.")
+        (document_problem(cost.receipt) if not cost.receipt._committed else "")
+        if cost.receipt
+        else _("Joignez le ticket ou la facture.")
     )
     if problem:
         errors["receipt"] = problem
@@ -357,6 +368,14 @@ def real_cost_delete(*, cost: RealCost) -> None:
     if locked_months(participant_ids=[cost.participant_id], months={cost.date.replace(day=1)}):
         raise ValidationError(
             _("Le mois de cette dépense est validé : ajoutez une correction à sa fiche.")
+        )
+    if ServiceSheet.objects.filter(real_cost=cost).exists():
+        raise ValidationError(
+            _(
+                "Cette dépense vient d'une fiche de prestation validée (son ticket est celui de "
+                "la fiche) : si elle est erronée, ajoutez une correction à la fiche du mois "
+                "une fois celui-ci validé."
+            )
         )
     _file_delete_on_commit(cost.receipt)
     cost.delete()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "partners",
     "agenda",
     "workshops",
+    "volunteers",
     "reporting",
     "dashboard",
     "privacy",

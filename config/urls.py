@@ -13,6 +13,7 @@ urlpatterns = [
     path("partenaires/", include("partners.urls")),
     path("agenda/", include("agenda.urls")),
     path("modules/", include("workshops.urls")),
+    path("benevoles/", include("volunteers.urls")),
     path("rapports/", include("reporting.urls")),
     path("organisation/", include("privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

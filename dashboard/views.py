@@ -1,7 +1,7 @@
 """The dashboard: what each role should see first on arriving — the team, the protection of
 personal data, the referrals waiting for an answer, the volunteers above a ceiling, the
-year's appointments, certifications and training hours, collective modules and EPN visits for
-the direction."""
+year's appointments, certifications and training hours, collective modules and EPN visits,
+volunteering and outreach for the direction."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -17,6 +17,7 @@ from partners.selectors import referrals_awaiting_answer
 from privacy.services import anonymisation_review_pending
 from reporting.indicators.appointments import appointment_figures
 from reporting.indicators.trainings import training_figures
+from reporting.indicators.volunteers import volunteer_figures
 from reporting.indicators.workshops import module_figures
 from reporting.render.formats import format_value
 
@@ -27,6 +28,8 @@ REMINDERS_SHOWN = 10
 def home(request):
     organization = request.organization
     role = request.membership.role
+    if role == Role.VOLUNTEER:  # a volunteer's home is their own sheets, nothing else
+        return redirect("volunteers:mine")
     context = {"team": accounts_selectors.team_counts(organization=organization)}
     if role in (Role.ADMIN, Role.DIRECTION):
         context["access_count"] = accounts_selectors.access_log_count(organization=organization)
@@ -46,6 +49,9 @@ def home(request):
         context["appointments"] = _appointments_this_year(organization)
         context["trainings"] = _trainings_this_year(organization)
         context["modules"] = _modules_this_year(organization)
+        volunteering = _volunteers_this_year(organization)
+        if volunteering:
+            context["volunteering"] = volunteering
     return render(request, "dashboard/home.html", context)
 
 
@@ -92,6 +98,23 @@ def _modules_this_year(organization) -> dict:
         "participants": format_value(figures.participants, "int"),
         "hours": format_value(figures.hours, "hours"),
         "epn_visits": format_value(figures.epn_visits, "int"),
+    }
+
+
+def _volunteers_this_year(organization) -> dict | None:
+    """This year's volunteering and outreach as the activity report counts them (one
+    definition, in ``reporting.indicators.volunteers``; one query), formatted as the PDF prints
+    them, and the signals waiting today; None for an organisation without volunteering, outreach
+    or signal this year nor a signal waiting (no card)."""
+    figures = volunteer_figures(organization=organization, year=timezone.localdate().year)
+    if not (figures.shown or figures.signals_waiting):
+        return None
+    return {
+        "year": str(figures.year),
+        "active": format_value(figures.volunteers_active, "int"),
+        "hours": format_value(figures.hours, "hours"),
+        "people_met": format_value(figures.people_met, "int"),
+        "signals_waiting": format_value(figures.signals_waiting, "int"),
     }
 
 

@@ -92,6 +92,7 @@ def belgian_account(rng: random.Random) -> tuple[str, str]:
     return iban, be_iban.info(iban)["bic"]
 
 
+VOLUNTEER_EMAIL = "benevole@demo.local"
 DEMO_ACCOUNTS = [
     # e-mail, first name, last name, role, organization key
     ("admin@demo.local", "Alice", "Vandenberghe", Role.ADMIN, "operator"),
@@ -99,11 +100,14 @@ DEMO_ACCOUNTS = [
     ("conseil@demo.local", "Clara", "Benhaddou", Role.COUNSELLOR, "operator"),
     ("chantier@demo.local", "Karim", "Ouali", Role.COORDINATOR, "operator"),
     ("partenaire@demo.local", "Patricia", "De Smet", Role.PARTNER, "housing"),
+    # A volunteer who is not a participant (issue 21): their own service sheets and balance.
+    # demo.volunteers makes them the volunteer record of the same name.
+    (VOLUNTEER_EMAIL, "Bérénice", "Mahieu", Role.VOLUNTEER, "operator"),
 ]
 
 
 def seed_accounts(*, rng: random.Random) -> dict:
-    """Create the demo organizations, the five demo accounts and a few colleagues."""
+    """Create the demo organizations, the demo accounts and a few colleagues."""
     operator_iban, operator_bic = belgian_account(rng)
     operator_2_iban, operator_2_bic = belgian_account(rng)
     orgs = {

@@ -29,7 +29,12 @@ def participant_list(
     status: str = "",
 ) -> QuerySet[Participant]:
     """The searchable list: by name, national number or phone, without case or accents."""
-    participants = Participant.objects.filter(organization=organization, anonymised_at__isnull=True)
+    participants = Participant.objects.filter(
+        organization=organization, anonymised_at__isnull=True
+    ).exclude(  # a volunteer without a pathway is not a participant (issue 21: their record
+        # is only what volunteering needs; ``volunteer`` is the volunteers app's relation)
+        Q(volunteer__isnull=False) & ~Exists(Pathway.objects.filter(participant=OuterRef("pk")))
+    )
     searched = False
     for word in normalize(query).split():
         if not any(c.isalpha() for c in word):

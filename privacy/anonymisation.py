@@ -95,6 +95,12 @@ def anonymisation_due(*, today: dt.date, organization: Organization | None = Non
                 audit_until=Max("pathways__programme__audit_until"),
             )
             .filter(open_pathways=0)
+            # A volunteer (issue 21) is kept while volunteering, and for the retention period
+            # after they stopped, as a pathway's end counts.
+            .exclude(
+                Q(volunteer__isnull=False)
+                & (Q(volunteer__ended_on__isnull=True) | Q(volunteer__ended_on__gt=cutoff))
+            )
             .filter(Q(audit_until__isnull=True) | Q(audit_until__lt=today))
             .filter(
                 Q(last_end__lte=cutoff) | Q(last_end__isnull=True, created_at__date__lte=cutoff)

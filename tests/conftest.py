@@ -138,7 +138,13 @@ def outsider(other_operator):
 
 
 @pytest.fixture
-def personas(admin, director, counsellor, coordinator, partner, outsider):
+def volunteer_user(operator):
+    """A volunteer's log-in (issue 21); ``world`` links it to its person's record."""
+    return _member(operator, Role.VOLUNTEER)
+
+
+@pytest.fixture
+def personas(admin, director, counsellor, coordinator, partner, outsider, volunteer_user):
     return {
         "admin": admin,
         "director": director,
@@ -146,6 +152,7 @@ def personas(admin, director, counsellor, coordinator, partner, outsider):
         "coordinator": coordinator,
         "partner": partner,
         "outsider": outsider,
+        "volunteer": volunteer_user,
     }
 
 

@@ -52,6 +52,7 @@ def _personas():
         "coordinator": _member(operator, Role.COORDINATOR),
         "partner": _member(housing, Role.PARTNER),
         "outsider": _member(other, Role.ADMIN),
+        "volunteer": _member(operator, Role.VOLUNTEER),
     }
     return operator, housing, personas
 

@@ -21,18 +21,22 @@ MAY_IMPORT = {
     "partners": {"accounts", "participants"},
     "agenda": {"accounts", "participants"},
     "workshops": {"accounts", "participants"},
-    "reporting": {"accounts", "participants", "chantiers", "partners", "agenda", "workshops"},
+    "volunteers": {"accounts", "participants", "chantiers"},
+    "reporting": {
+        *("accounts", "participants", "chantiers", "partners", "agenda", "workshops"),
+        "volunteers",
+    },
     "dashboard": {
         *("accounts", "participants", "chantiers", "partners", "agenda", "workshops"),
-        *("reporting", "privacy"),
+        *("volunteers", "reporting", "privacy"),
     },
     "privacy": {
         *("accounts", "participants", "chantiers", "partners", "agenda", "workshops"),
-        "reporting",
+        *("volunteers", "reporting"),
     },
     "demo": {
         *("accounts", "participants", "chantiers", "partners", "agenda", "workshops"),
-        *("reporting", "privacy"),
+        *("volunteers", "reporting", "privacy"),
     },
 }
 

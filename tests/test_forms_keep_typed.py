@@ -504,6 +504,22 @@ WITH_FORMS = {
         "partners:referral_certification_add",
     ),
     **_seen_by_all("reporting:index", "reporting:request"),
+    # Volunteers (issue 21): the volunteer's own sheet, the coordinators' pages.
+    **_seen_by_all("volunteers:sheet_new"),
+    **_seen_by_all("volunteers:sheet_edit"),
+    **_seen_by_all("volunteers:new"),
+    **_seen_by_all("volunteers:list", "volunteers:sheet_review"),
+    **_seen_by_all("volunteers:detail", "volunteers:sheet_review"),
+    **_seen_by_all("volunteers:month", "volunteers:sheet_review"),
+    **_seen_by_all("volunteers:agreement_new"),
+    **_seen_by_all("volunteers:agreement_edit"),
+    **_seen_by_all("volunteers:outreach_new"),
+    **_seen_by_all("volunteers:outreach_edit"),
+    **_seen_by_all("volunteers:contact_point_new"),
+    **_seen_by_all("volunteers:contact_point_edit"),
+    **_seen_by_all("volunteers:signal_new"),
+    **_seen_by_all("volunteers:signal", "volunteers:signal_close"),
+    ("volunteers:my_signals", Role.VOLUNTEER): {"volunteers:my_signals"},
     # Direction's and the administration's own.
     ("chantiers:corrections", Role.DIRECTION): {
         "chantiers:corrections",

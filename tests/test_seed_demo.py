@@ -56,7 +56,9 @@ def test_it_creates_the_demo_organizations_and_the_five_accounts(db):
 
 def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
     from agenda.models import Appointment
+    from chantiers.models import ServiceSheet, VolunteerAgreement
     from participants.models import Certification, Participant, Pathway, Training
+    from volunteers.models import Volunteer
     from workshops.models import DropInVisit, ModuleAttendance, ModuleSession
 
     def people():
@@ -85,6 +87,18 @@ def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
         visits = DropInVisit.objects.values_list(
             "session__date", "people", "age_band", "gender", "need", "recorded_at"
         )
+        volunteers = Volunteer.objects.values_list(
+            "participant__last_name", "participant__iban", "organization__slug", "since",
+            "activity", "user__email",
+        )  # fmt: skip
+        agreements = VolunteerAgreement.objects.filter(chantier__isnull=True).values_list(
+            "participant__last_name", "starts_on", "scheme", "daily_rate", "declaration",
+            "signed_on",
+        )  # fmt: skip
+        sheets = ServiceSheet.objects.values_list(
+            "participant__last_name", "date", "hours", "km", "vehicle", "status", "indemnity",
+            "mileage", "expense_amount", "return_reason", "entered_by__email",
+        )  # fmt: skip
         return (
             sorted(map(str, participants)),
             sorted(map(str, pathways)),
@@ -94,6 +108,9 @@ def test_the_same_seed_gives_the_same_data(transactional_db, legal_ceilings):
             sorted(map(str, sessions)),
             sorted(map(str, marks)),
             sorted(map(str, visits)),
+            sorted(map(str, volunteers)),
+            sorted(map(str, agreements)),
+            sorted(map(str, sheets)),
         )
 
     _seed(seed=7)
@@ -120,11 +137,17 @@ def test_an_unknown_scale_is_refused(db):
 
 def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
     """Every month before this one is validated, and each statement is the sum of its days."""
-    from django.db.models import Sum
     from django.utils import timezone
 
     from accounts.dates import add_months
-    from chantiers.models import Attendance, Enrolment, Incident, MonthlyStatement, PaymentBatch
+    from chantiers.models import (
+        Attendance,
+        Enrolment,
+        Incident,
+        MonthlyStatement,
+        PaymentBatch,
+        ServiceSheet,
+    )
 
     _seed()
     this_month = timezone.localdate().replace(day=1)
@@ -136,9 +159,25 @@ def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
             session__date__gte=statement.month,
             session__date__lt=add_months(statement.month, 1),
         )
-        assert statement.amount == marks.aggregate(total=Sum("indemnity"))["total"]
+        # A volunteer's service sheets are days of the month too (issue 21).
+        sheets = ServiceSheet.objects.filter(
+            participant=statement.participant,
+            date__gte=statement.month,
+            date__lt=add_months(statement.month, 1),
+        )
+        assert statement.amount == sum(
+            [
+                *marks.values_list("indemnity", flat=True),
+                *sheets.values_list("indemnity", flat=True),
+            ]
+        )
         present = marks.filter(status__in=Attendance.PRESENT_LIKE)
-        assert statement.days == present.values("session__date").distinct().count()
+        assert statement.days == len(
+            {
+                *present.values_list("session__date", flat=True),
+                *sheets.exclude(status="returned").values_list("date", flat=True),
+            }
+        )
     # Candidates waiting for selection, an open incident, a volunteer without an IBAN.
     assert Enrolment.objects.filter(status="candidate").count() == 4
     assert Incident.objects.filter(closed_on__isnull=True).count() == 2
@@ -150,7 +189,12 @@ def test_the_chantiers_have_a_year_of_validated_statements_that_add_up(db):
         # The flat rate and the mileage: what the SEPA file pays.
         assert batch.total == sum(statement.to_pay for statement in paid)
         assert not paid.filter(month__gte=add_months(this_month, -1)).exists()
-        waiting = statements.filter(status="validated", month__lt=add_months(this_month, -1))
+        # The volunteers' months, validated after the batch, wait for the next one.
+        waiting = statements.filter(
+            status="validated",
+            month__lt=add_months(this_month, -1),
+            participant__volunteer__isnull=True,
+        )
         assert not waiting.exclude(participant__iban="").exclude(amount=0).exists()
         assert statements.filter(status="validated", participant__iban="").exists()
     members = Enrolment.objects.filter(status="active").values("participant")
@@ -603,4 +647,210 @@ def test_the_operators_run_collective_modules(db):
         marks.filter(status__in=ModuleAttendance.PRESENT_LIKE).count(),
         DropInVisit.objects.count(),
         sum(DropInVisit.objects.values_list("people", flat=True)),
+    ]
+
+
+def test_the_volunteers_have_their_agreements_and_sheets_and_benevole_logs_in(db, client):
+    """Issue 21: volunteers at both operators — six people without a pathway at Bruxelles-Midi
+    and two of its participants, one of a running chantier — each with a signed agreement
+    without chantier, an IBAN and sheets of this year in every state; amounts the engine gives
+    again; the statements of past months validated. The demo account is one of them."""
+    from django.db.models import F, Q, Sum
+    from django.urls import reverse
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.dates import month_bounds
+    from chantiers.indemnities import DECLARATION_REQUIRED, indemnities_recompute
+    from chantiers.models import (
+        Attendance,
+        CeilingExcess,
+        Enrolment,
+        IndemnityCeiling,
+        MonthlyStatement,
+        RealCost,
+        ServiceSheet,
+        VolunteerAgreement,
+    )
+    from chantiers.selectors import locked_months, year_balances
+    from chantiers.storage import SIGNATURES
+    from volunteers.models import Volunteer
+    from volunteers.services import volunteer_of
+
+    output = _seed()
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    # In the first days of January, the year has no history yet: what needs one is checked
+    # the rest of the year.
+    history = today >= dt.date(today.year, 1, 20)
+    midi = Organization.objects.get(slug="ml-bruxelles-midi")
+    volunteers = list(Volunteer.objects.select_related("participant", "organization"))
+    here = [v for v in volunteers if v.organization == midi]
+    assert 7 <= len(here) <= 10
+    assert {v.organization.slug for v in volunteers} == {"ml-bruxelles-midi", "ml-forest"}
+    new = [v for v in here if not v.participant.pathways.exists()]
+    known = [v for v in here if v not in new]
+    assert (len(new), len(known)) == (6, 2)
+    on_chantier = Enrolment.objects.filter(
+        participant__in=[v.participant for v in known],
+        status="active",
+        chantier__status="running",
+    )
+    assert on_chantier.count() == 1
+    people = [v.participant for v in volunteers]
+
+    # A signed agreement without chantier each: the paperwork done, the flat rate within the
+    # year's daily ceiling — but one volunteer under the real-costs scheme — and an IBAN.
+    ceiling = IndemnityCeiling.objects.get(year=today.year)
+    for volunteer in volunteers:
+        person = volunteer.participant
+        agreement = VolunteerAgreement.objects.get(participant=person, chantier__isnull=True)
+        assert agreement.organization == volunteer.organization
+        assert agreement.starts_on == volunteer.since <= today
+        assert agreement.signed_on <= agreement.starts_on
+        assert agreement.organisation_note_given_on <= agreement.starts_on
+        income = person.income_sources.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=agreement.starts_on),
+            starts_on__lte=agreement.starts_on,
+        ).get()
+        assert agreement.declaration == DECLARATION_REQUIRED[income.kind]
+        if agreement.declaration != "none":
+            assert agreement.declaration_on <= agreement.starts_on
+        if agreement.scheme == "flat_rate":
+            assert 0 < agreement.daily_rate <= ceiling.daily
+        assert person.iban
+        person.full_clean()  # the generated IBAN passes the real validator
+    real_costs = VolunteerAgreement.objects.filter(chantier__isnull=True, scheme="real_costs")
+    assert real_costs.count() == 1
+    assert {
+        VolunteerAgreement.Declaration.C45B,
+        VolunteerAgreement.Declaration.CPAS_INFORMED,
+        VolunteerAgreement.Declaration.MEDICAL_ADVISER,
+        VolunteerAgreement.Declaration.NONE,
+    } <= set(VolunteerAgreement.objects.filter(chantier__isnull=True).values_list(
+        "declaration", flat=True
+    ))  # fmt: skip
+
+    # Sheets of this year, none in the future, mostly validated; some waiting, one sent back.
+    sheets = ServiceSheet.objects.select_related("participant")
+    assert not sheets.exclude(participant__in=people).exists()
+    assert not sheets.filter(Q(date__gt=today) | Q(date__year__lt=today.year)).exists()
+    assert not sheets.exclude(organization=F("participant__organization")).exists()
+    statuses = list(sheets.values_list("status", flat=True))
+    assert statuses.count("submitted") <= 10 and statuses.count("returned") <= 1
+    for returned in sheets.filter(status="returned"):
+        assert returned.return_reason and returned.indemnity == 0
+    if history:
+        assert statuses.count("validated") >= 0.8 * len(statuses)
+        assert statuses.count("returned") == 1 and statuses.count("submitted") >= 3
+        # Kilometres on a few days, by car or by bike, reimbursed.
+        assert {"car", "bike"} <= set(sheets.filter(km__gt=0).values_list("vehicle", flat=True))
+        assert sheets.filter(mileage__gt=0).exists()
+    assert not sheets.filter(status="validated", validated_at__isnull=True).exists()
+    now = timezone.now()
+    assert not sheets.filter(Q(entered_at__gt=now) | Q(validated_at__lt=F("entered_at"))).exists()
+    # The real-costs volunteer's expenses, each with the photo of its ticket: repaid once the
+    # sheet is validated, the last one waiting.
+    expenses = sheets.filter(expense_amount__gt=0)
+    assert expenses.count() == 2 or (today.month < 3 and expenses.count() == 1)
+    assert set(expenses.values_list("participant", flat=True)) == {real_costs.get().participant_id}
+    for sheet in expenses:
+        with sheet.receipt.open("rb") as receipt:
+            assert receipt.read(3) == SIGNATURES[".jpg"][0]
+        assert (sheet.real_cost_id is not None) == (sheet.status == "validated")
+    assert RealCost.objects.count() == expenses.filter(status="validated").count()
+    assert not sheets.filter(participant__agreements__scheme="real_costs", indemnity__gt=0).exists()
+
+    # The amounts are the engine's: computed again, nothing changes, nothing above a ceiling.
+    def amounts():
+        rows = [
+            *Attendance.objects.filter(participant__in=people).values_list(
+                "pk", "indemnity", "not_payable", "km_paid", "mileage", "not_payable_acknowledged"
+            ),
+            *sheets.values_list(
+                "pk", "indemnity", "not_payable", "km_paid", "mileage", "not_payable_acknowledged"
+            ),
+        ]
+        return sorted(map(str, rows))
+
+    before = amounts()
+    for person in people:
+        balance = indemnities_recompute(participant=person, year=today.year)
+        assert not balance.exceeded and balance.remaining > 0
+    assert amounts() == before
+    assert not CeilingExcess.objects.filter(participant__in=people).exists()
+
+    # The months before this one validated for most, each the sum of its days; nothing draft.
+    statements = MonthlyStatement.objects.filter(participant__in=people, month__year=today.year)
+    assert not statements.filter(status="draft").exists()
+    mine = statements.exclude(participant__in=on_chantier.values("participant"))
+    assert mine.values("participant").distinct().count() >= 5 or not history
+    for statement in mine:
+        first, last = month_bounds(statement.month)
+        days = sheets.filter(participant=statement.participant_id, date__range=(first, last))
+        assert not days.filter(status="submitted").exists()
+        assert statement.status == "validated" and statement.month < this_month
+        assert statement.amount == days.aggregate(total=Sum("indemnity"))["total"]
+        assert statement.mileage == days.aggregate(total=Sum("mileage"))["total"]
+        assert statement.days == days.exclude(status="returned").count()
+        assert statement.real_costs == (
+            RealCost.objects.filter(
+                participant=statement.participant_id, date__range=(first, last)
+            ).aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+    # The participant of the chantier: their sheets of this month share the year's ceilings
+    # with their chantier marks, on other days.
+    chantier_volunteer = on_chantier.get().participant
+    marked = Attendance.objects.filter(participant=chantier_volunteer).values("session__date")
+    assert not sheets.filter(participant=chantier_volunteer, date__in=marked).exists()
+    assert not sheets.filter(participant=chantier_volunteer, date__lt=this_month).exists()
+
+    # benevole@demo.local: a volunteer of Bruxelles-Midi, no second factor, the user of a
+    # record without a pathway, with a sheet to correct, one waiting and a balance.
+    user = User.objects.get(email="benevole@demo.local")
+    assert user.check_password("demo")
+    membership = user.memberships.get()
+    assert (membership.organization, membership.role) == (midi, Role.VOLUNTEER)
+    assert not membership.is_pending and membership.is_active
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    volunteer = volunteer_of(user=user, organization=midi)
+    assert volunteer in new
+    person = volunteer.participant
+    assert (person.first_name, person.last_name) == (user.first_name, user.last_name)
+    hers = sheets.filter(participant=person)
+    assert not hers.exclude(entered_by=user).exists()
+    for to_correct in hers.filter(status="returned"):  # she can correct it: its month is open
+        month = to_correct.date.replace(day=1)
+        assert not locked_months(participant_ids=[person.pk], months={month})
+    balance = year_balances(participant_ids=[person.pk], organization=midi, year=today.year)[
+        person.pk
+    ]
+    assert balance.open_amount > 0
+    assert "benevole@demo.local" in output
+    response = client.post(
+        reverse("accounts:login"), {"username": "benevole@demo.local", "password": "demo"}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("volunteers:mine"))
+    assert page.status_code == 200
+    if history:
+        assert set(hers.values_list("status", flat=True)) == {"validated", "submitted", "returned"}
+        assert balance.validated > 0
+        assert "Corrigez-la puis renvoyez la fiche" in page.text
+
+    # The summary says what was written.
+    said = re.search(
+        r"(\d+) volunteers \((\d+) service sheets: (\d+) validated, (\d+) waiting, "
+        r"(\d+) returned; (\d+) validated monthly statements\)",
+        output,
+    )
+    assert said, output
+    assert [int(n) for n in said.groups()] == [
+        len(volunteers),
+        len(statuses),
+        statuses.count("validated"),
+        statuses.count("submitted"),
+        statuses.count("returned"),
+        mine.count(),
     ]

@@ -22,7 +22,9 @@ from chantiers.models import (
     Incident,
     MonthlyStatement,
     RealCost,
+    ServiceSheet,
     StatementCorrection,
+    VolunteerAgreement,
 )
 from participants import services as participant_services
 from participants.models import FollowUp, Goal, Need
@@ -37,12 +39,17 @@ from tests.factories import (
     PathwayFactory,
     WorkSessionFactory,
 )
+from volunteers.models import ContactPoint, OutreachActivity, Signal
+from volunteers.services import volunteer_register
 from workshops import services as workshop_services
 from workshops.models import Module
 
 # Django's admin is a technical tool with its own handling of parameters, outside the app's.
 NOT_WALKED = {"admin"}
-ROLES = [Role.ADMIN, Role.DIRECTION, Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER]
+ROLES = [
+    *(Role.ADMIN, Role.DIRECTION, Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER),
+    Role.VOLUNTEER,
+]
 MONDAY = dt.date(2026, 3, 2)
 
 
@@ -228,8 +235,61 @@ def world_rows(operator, housing, personas):
     workshop_services.session_plan(
         module=workshop, date=yesterday + dt.timedelta(days=8), starts_at=dt.time(9), by=counsellor
     )
+    # The person volunteers too (issue 21), with the volunteer persona's log-in, a sheet and an
+    # agreement without chantier.
+    volunteer = volunteer_register(
+        organization=operator,
+        by=personas["coordinator"],
+        since=dt.date(2025, 1, 6),
+        activity="Relais de quartier",
+        participant=person,
+    )
+    volunteer.user = personas["volunteer"]
+    volunteer.save()
+    volunteer_agreement = VolunteerAgreement.objects.create(
+        participant=person,
+        organization=operator,
+        starts_on=dt.date(2026, 4, 1),
+        daily_rate=Decimal("12.50"),
+    )
+    sheet = ServiceSheet.objects.create(
+        participant=person,
+        organization=operator,
+        date=dt.date(2026, 4, 7),
+        hours=Decimal("2.00"),
+        activity="Visites",
+        entered_by=personas["volunteer"],
+    )
+    contact_point = ContactPoint.objects.create(
+        organization=operator, name="Local de quartier", place="Rue Wayez 12"
+    )
+    outreach = OutreachActivity.objects.create(
+        organization=operator,
+        date=MONDAY,
+        contact_point=contact_point,
+        people_met=6,
+        women=4,
+        men=2,
+        themes=["housing"],
+        recorded_by=personas["coordinator"],
+    )
+    outreach.volunteers.add(volunteer)
+    signal = Signal.objects.create(
+        organization=operator,
+        raised_by=volunteer,
+        raised_by_user=personas["volunteer"],
+        raised_on=MONDAY,
+        need_category="housing",
+        description="Une voisine seule, sans chauffage.",
+    )
     pk = {
         "participant": person.pk,
+        "volunteer": volunteer.pk,
+        "contact_point": contact_point.pk,
+        "outreach": outreach.pk,
+        "signal": signal.pk,
+        "volunteer_agreement": volunteer_agreement.pk,
+        "sheet": sheet.pk,
         "pathway": pathway.pk,
         "need": need.pk,
         "goal": Goal.objects.create(pathway=pathway, text="CV").pk,
@@ -277,6 +337,7 @@ def world_rows(operator, housing, personas):
         "agenda:feed_ics": {"token": feed_token(feed)},
         "workshops:enrol": {"participant_pk": person.pk},
         "reporting:request": {"kind": "activity"},
+        "volunteers:month": {"pk": volunteer.pk, "year": 2026, "month": 4},
         "reporting:download": {"pk": run.pk, "fmt": "pdf"},
     }
     by_prefix = {
@@ -332,6 +393,12 @@ def world_rows(operator, housing, personas):
         "workshops:visit_add": "module_session",
         "workshops:enrolment_remove": "module_enrolment",
         "workshops:visit_delete": "visit",
+        "volunteers:sheet_": "sheet",
+        "volunteers:outreach_edit": "outreach",
+        "volunteers:contact_point_edit": "contact_point",
+        "volunteers:signal": "signal",
+        "volunteers:agreement_edit": "volunteer_agreement",
+        "volunteers:": "volunteer",
     }
     for name, pattern in PATTERNS.items():
         if name in paths or not pattern.pattern.converters:
@@ -349,6 +416,7 @@ def _user(personas, role):
         Role.COUNSELLOR: personas["counsellor"],
         Role.COORDINATOR: personas["coordinator"],
         Role.PARTNER: personas["partner"],
+        Role.VOLUNTEER: personas["volunteer"],
     }[role]
 
 

@@ -57,7 +57,7 @@ class CancelForm(TextRuleMixin, forms.Form):
     )
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(TextRuleMixin, forms.Form):
     """A person enrolled in a session: from the session (their open pathway chosen among the
     organization's), or from their page (a session chosen among those to come)."""
 
@@ -71,7 +71,7 @@ class EnrolForm(forms.Form):
         )
 
 
-class SessionChoiceForm(forms.Form):
+class SessionChoiceForm(TextRuleMixin, forms.Form):
     session = IdChoiceField(label=_("Séance"), queryset=None)
     pathway = IdChoiceField(label=_("Parcours"), queryset=None)
 

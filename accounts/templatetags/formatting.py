@@ -38,3 +38,13 @@ def css_string(value) -> str:
         for char in " ".join(str(value).split())
     )
     return mark_safe(escaped)
+
+
+@register.filter
+def hours(value) -> str:
+    """A number of hours as said: 3, 3,5, 3,25 (never 3,50), in the page's language."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    places = next(p for p in (0, 1, 2) if amount == amount.quantize(Decimal(1).scaleb(-p)))
+    return number_format(amount, decimal_pos=places)

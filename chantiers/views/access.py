@@ -3,6 +3,7 @@ documents a person may reach — another organization's, or a chantier not their
 
 import datetime as dt
 
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 
@@ -45,7 +46,12 @@ def volunteer_or_404(request, pk) -> Participant:
     """Someone of the organization; for a coordinator, someone of one of their chantiers' groups."""
     people = Participant.objects.all()
     if request.membership.role == Role.COORDINATOR:
-        people = people.filter(enrolments__chantier__in=visible_chantiers(request)).distinct()
+        # The volunteers of the organisation (issue 21: ``volunteers.Volunteer``, named by its
+        # relation only, the app being above this one) are coordinated by its coordinators.
+        people = people.filter(
+            Q(enrolments__chantier__in=visible_chantiers(request))
+            | Q(volunteer__organization=request.organization)
+        ).distinct()
     return get_scoped_or_404(request, people, pk=pk)
 
 
@@ -66,7 +72,8 @@ def printed(request, people) -> None:
 
 def statement_or_404(request, pk) -> MonthlyStatement:
     """A statement of the current organization; a coordinator's only if the person was marked on
-    one of their chantiers that month (to validate it as to print it, like the agreements)."""
+    one of their chantiers that month, or is a volunteer of the organisation (to validate it as
+    to print it, like the agreements)."""
     statements = MonthlyStatement.objects.select_related(
         "participant", "organization", "validated_by", "batch"
     )
@@ -77,13 +84,19 @@ def statement_or_404(request, pk) -> MonthlyStatement:
             session__chantier__in=visible_chantiers(request),
             session__date__range=month_bounds(statement.month),
         )
-        if not marked_here.exists():
+        volunteer_here = Participant.objects.filter(  # issue 21, as in ``volunteer_or_404``
+            pk=statement.participant_id, volunteer__organization=request.organization
+        )
+        if not (marked_here.exists() or volunteer_here.exists()):
             raise Http404
     return statement
 
 
 def month_or_404(year: int, month: int) -> dt.date:
-    """The first day of a month in the address; 404 for a month that does not exist."""
+    """The first day of a month in the address; 404 for a month that does not exist, or whose
+    previous or next month does not (the pages link to both)."""
+    if not dt.MINYEAR < year < dt.MAXYEAR:
+        raise Http404
     try:
         return dt.date(year, month, 1)
     # OverflowError: a number too large for C's int (nineteen 9s), not only out of range.

@@ -27,8 +27,11 @@ from chantiers.views.access import (
 
 
 def _agreement(request, pk) -> VolunteerAgreement:
-    """An agreement of someone in the group of a chantier this user may see (as for the PDF)."""
-    agreements = selectors.group_agreements(chantiers=visible_chantiers(request))
+    """An agreement of someone in the group of a chantier this user may see (as for the PDF), or
+    of a volunteer of the organisation (issue 21)."""
+    agreements = selectors.group_agreements(
+        chantiers=visible_chantiers(request)
+    ) | VolunteerAgreement.objects.filter(participant__volunteer__organization=request.organization)
     return get_scoped_or_404(request, agreements, pk=pk)
 
 
@@ -45,7 +48,7 @@ def agreement_new(request, chantier, enrolment):
         "daily_rate": chantier.daily_indemnity,
         "insurance_policy": selectors.latest_insurance_policy(organization=chantier.organization),
     }
-    return _agreement_page(request, agreement, chantier, initial=initial)
+    return agreement_page(request, agreement, initial=initial, context={"chantier": chantier})
 
 
 @role_required(*CHANTIER_ROLES)
@@ -54,10 +57,20 @@ def agreement_edit(request, pk):
     chantier = selectors.agreement_chantier(
         agreement=agreement, chantiers=visible_chantiers(request)
     )
-    return _agreement_page(request, agreement, chantier)
+    return agreement_page(request, agreement, context={"chantier": chantier})
 
 
-def _agreement_page(request, agreement, chantier, initial=None):
+def agreement_page(
+    request,
+    agreement,
+    *,
+    initial=None,
+    context: dict,
+    template="chantiers/agreement_form.html",
+    edit_url="chantiers:agreement_edit",
+):
+    """The agreement's form and its aside; ``edit_url``: where a saved agreement is shown (a
+    volunteer's agreement lives in the volunteers' pages, issue 21)."""
     previous_start = agreement.starts_on  # None for a new one; the form changes the instance
     form = AgreementForm(request.POST or None, instance=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -75,19 +88,19 @@ def _agreement_page(request, agreement, chantier, initial=None):
                 )
                 % {"year": form.unchecked_year},
             )
-        return redirect("chantiers:agreement_edit", pk=agreement.pk)
-    context = {
+        return redirect(edit_url, pk=agreement.pk)
+    context = context | {
         "form": form,
         "agreement": agreement,
         "participant": agreement.participant,
-        "chantier": chantier,
+        "edit_url": edit_url,
         "ceiling": form.ceiling,
         "year": form.year,
         "days": selectors.agreement_year_days(agreement=agreement, year=form.year)
         if agreement.pk
         else [],
     }
-    return render(request, "chantiers/agreement_form.html", context)
+    return render(request, template, context)
 
 
 @role_required(*CHANTIER_ROLES)

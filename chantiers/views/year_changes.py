@@ -235,7 +235,7 @@ def real_cost_delete(request, pk):
     return redirect("chantiers:real_costs", pk=cost.participant_id)
 
 
-def _document_response(request, row, file, participant_id) -> FileResponse:
+def document_response(request, row, file, participant_id) -> FileResponse:
     """A receipt or an attestation, to the people who may see the person; written in the
     access log like every download of personal data."""
     participant = volunteer_or_404(request, participant_id)
@@ -253,7 +253,7 @@ def _document_response(request, row, file, participant_id) -> FileResponse:
 @role_required(*YEAR_ROLES)
 def real_cost_receipt(request, pk):
     cost = get_scoped_or_404(request, RealCost.objects.all(), pk=pk)
-    return _document_response(request, cost, cost.receipt, cost.participant_id)
+    return document_response(request, cost, cost.receipt, cost.participant_id)
 
 
 @role_required(*YEAR_ROLES)
@@ -261,6 +261,6 @@ def declaration_proof(request, pk):
     declaration = get_scoped_or_404(
         request, ElsewhereDeclaration.objects.all(), via="participant__organization", pk=pk
     )
-    return _document_response(
+    return document_response(
         request, declaration, declaration.proof_file, declaration.participant_id
     )

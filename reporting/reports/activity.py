@@ -27,7 +27,7 @@ from reporting.document import (
     Table,
     Text,
 )
-from reporting.indicators import activity, appointments, trainings, workshops
+from reporting.indicators import activity, appointments, trainings, volunteers, workshops
 from reporting.indicators.chantiers import (
     ZERO,
     chantier_figures,
@@ -502,6 +502,114 @@ def _epn_section(figures: workshops.ModuleFigures, year: int) -> Section:
         ):
             blocks.append(_breakdown_table(table_title, heading, rows, figures.drop_in_people))
     return Section(title, blocks)
+
+
+def _volunteers_section(figures: volunteers.VolunteerFigures) -> Section:
+    """« Bénévolat et proximité »: counts only, no volunteer, no person met, no signal's
+    content (``reporting.indicators.volunteers``)."""
+    blocks = [
+        KeyFigures(
+            [
+                KeyFigure(
+                    _("Bénévoles actif·ves"),
+                    figures.volunteers_active,
+                    note=_(
+                        "%(sheets)s avec une fiche de prestation validée, %(outreach)s à une "
+                        "action de proximité ; %(registered)s bénévoles inscrit·es dans l'année"
+                    )
+                    % {
+                        "sheets": format_value(figures.active_with_sheets, "int"),
+                        "outreach": format_value(figures.active_in_outreach, "int"),
+                        "registered": format_value(figures.volunteers_registered, "int"),
+                    },
+                ),
+                KeyFigure(_("Fiches de prestation validées"), figures.sheets),
+                KeyFigure(_("Heures de bénévolat"), figures.hours, "hours"),
+                KeyFigure(
+                    _("Défraiements des bénévoles"),
+                    figures.indemnities,
+                    "money",
+                    _("forfaits %(flat)s et indemnités kilométriques %(mileage)s")
+                    % {
+                        "flat": format_value(figures.flat_rate, "money"),
+                        "mileage": format_value(figures.mileage, "money"),
+                    },
+                ),
+                KeyFigure(_("Frais réels des bénévoles"), figures.real_costs, "money"),
+            ]
+        ),
+        KeyFigures(
+            [
+                KeyFigure(_("Actions de proximité"), figures.outreach_actions),
+                KeyFigure(
+                    _("Personnes rencontrées en proximité"),
+                    figures.people_met,
+                    note=_("comptées sans nom, à chaque action"),
+                ),
+            ]
+        ),
+        KeyFigures(
+            [
+                KeyFigure(
+                    _("Signalements reçus"),
+                    figures.signals_raised,
+                    note=_("dont %(n)s par des bénévoles relais")
+                    % {"n": format_value(figures.signals_by_volunteers, "int")},
+                ),
+                KeyFigure(_("Signalements pris en charge"), figures.signals_taken_up),
+                KeyFigure(_("Signalements clôturés"), figures.signals_closed),
+                KeyFigure(_("Signalements en attente"), figures.signals_open),
+            ]
+        ),
+    ]
+    if figures.people_met:
+        blocks += [
+            _breakdown_table(
+                _("Personnes rencontrées en proximité par genre"),
+                _("Genre"),
+                figures.by_gender,
+                figures.people_met,
+            ),
+            _breakdown_table(
+                _("Personnes rencontrées en proximité par tranche d'âge"),
+                _("Tranche d'âge"),
+                figures.by_age_band,
+                figures.people_met,
+            ),
+        ]
+    if figures.outreach_actions or figures.signals_raised:
+        blocks.append(
+            Table(
+                title=_("Thèmes des actions et besoins signalés"),
+                columns=[
+                    Column(_("Besoin")),
+                    Column(_("Actions de proximité"), "int"),
+                    Column(_("Signalements"), "int"),
+                ],
+                rows=[
+                    [theme.label, theme.count, need.count]
+                    for theme, need in zip(figures.themes, figures.signals_by_need, strict=True)
+                ],
+                # An action may touch several themes: its column does not add up.
+                footer=[_("Total"), None, figures.signals_raised],
+                note=_(
+                    "Actions : celles où le thème a été abordé ; une action qui touche trois "
+                    "thèmes compte dans trois lignes. Signalements : ceux reçus dans l'année, "
+                    "selon le besoin signalé."
+                ),
+            )
+        )
+    if figures.signals_closed:
+        blocks.append(
+            Table(
+                title=_("Signalements clôturés par suite donnée"),
+                columns=[Column(_("Suite donnée")), Column(_("Signalements"), "int")],
+                rows=[[row.label, row.count] for row in figures.signals_by_outcome],
+                footer=[_("Total"), figures.signals_closed],
+                note=_("Les signalements reçus dans l'année et clôturés aujourd'hui."),
+            )
+        )
+    return Section(_("Bénévolat et proximité"), blocks)
 
 
 def _needs_section(needs, year: int) -> Section:
@@ -1001,6 +1109,194 @@ def drop_ins_listing(*, organization: Organization, year: int) -> Table:
     )
 
 
+def volunteers_listing(*, organization: Organization, year: int) -> Table:
+    """The volunteers behind « Bénévoles actif·ves »: one row per volunteer active in the year,
+    by pseudonym, with their validated sheets, hours and outreach actions of the year."""
+    rows = [
+        [pseudonym(participant_id), sheets, hours, actions]
+        for participant_id, sheets, hours, actions in (
+            volunteers.volunteers_active_with_counts(organization=organization, year=year)
+            .order_by("participant_id")
+            .values_list("participant_id", "sheets", "hours", "actions")
+        )
+    ]
+    return Table(
+        title=_("Bénévoles actif·ves"),
+        columns=[
+            Column(_("Identifiant")),
+            Column(_("Fiches validées"), "int"),
+            Column(_("Heures"), "hours"),
+            Column(_("Actions de proximité"), "int"),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par bénévole actif·ve dans l'année : au moins une fiche de prestation "
+            "validée datée de l'année, ou présent·e à une action de proximité de l'année."
+        ),
+    )
+
+
+def service_sheets_listing(*, organization: Organization, year: int) -> Table:
+    """The validated sheets behind « Heures de bénévolat », « Défraiements des bénévoles » and
+    « Frais réels des bénévoles »: the volunteer by pseudonym; no activity nor expense
+    (free text)."""
+    rows = [
+        [str(pk), pseudonym(participant_id), day, hours, indemnity, mileage, real_cost]
+        for pk, participant_id, day, hours, indemnity, mileage, real_cost in (
+            volunteers.validated_sheets_of_year(organization=organization, year=year)
+            .order_by("date", "pk")
+            .values_list(
+                "pk",
+                "participant_id",
+                "date",
+                "hours",
+                "indemnity",
+                "mileage",
+                "real_cost__amount",
+            )
+        )
+    ]
+    return Table(
+        title=_("Fiches de prestation"),
+        columns=[
+            Column(_("N°")),
+            Column(_("Identifiant")),
+            Column(_("Date"), "date"),
+            Column(_("Heures"), "hours"),
+            Column(_("Défraiement"), "money"),
+            Column(_("Indemnité kilométrique"), "money"),
+            Column(_("Frais réels"), "money"),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par fiche de prestation validée datée de l'année. Les défraiements des "
+            "bénévoles sont la somme des colonnes « Défraiement » et « Indemnité "
+            "kilométrique » ; les frais réels, celle de la colonne « Frais réels »."
+        ),
+    )
+
+
+def outreach_listing(*, organization: Organization, year: int) -> Table:
+    """The outreach actions behind « Actions de proximité » and « Personnes rencontrées en
+    proximité »:
+    counts only (the people met have no name), the contact point's name; no other place nor
+    note (free text), no volunteer."""
+    themes = _labels(volunteers.NEEDS)
+    rows = []
+    for pk, day, point, present, met, women, men, young, middle, old, codes in (
+        volunteers.outreach_with_counts(organization=organization, year=year)
+        .order_by("date", "pk")
+        .values_list(
+            "pk",
+            "date",
+            "contact_point__name",
+            "volunteers_present",
+            "people_met",
+            "women",
+            "men",
+            "under_25",
+            "from_25_to_54",
+            "from_55",
+            "themes",
+        )
+    ):
+        rows.append(
+            [
+                str(pk),
+                day,
+                point or _("Autre lieu"),
+                present,
+                met,
+                women,
+                men,
+                met - women - men,
+                young,
+                middle,
+                old,
+                met - young - middle - old,
+                # " ; ": a category's label may hold a comma (« Juridique, séjour »).
+                " ; ".join(themes.get(code, code) for code in codes or []),
+            ]
+        )
+    return Table(
+        title=_("Actions de proximité"),
+        columns=[
+            Column(_("N°")),
+            Column(_("Date"), "date"),
+            Column(_("Point de contact")),
+            Column(_("Bénévoles présent·es"), "int"),
+            Column(_("Personnes rencontrées"), "int"),
+            Column(_("Femmes"), "int"),
+            Column(_("Hommes"), "int"),
+            Column(_("Genre non précisé"), "int"),
+            Column(_("Moins de 25 ans"), "int"),
+            Column(_("25 à 54 ans"), "int"),
+            Column(_("55 ans et plus"), "int"),
+            Column(_("Âge non précisé"), "int"),
+            Column(_("Thèmes abordés")),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par action de proximité datée de l'année ; les personnes rencontrées "
+            "sont comptées sans nom, à chaque action."
+        ),
+    )
+
+
+def signals_listing(*, organization: Organization, year: int) -> Table:
+    """The signals behind « Signalements reçus » and its tables: no person (neither who raised
+    it nor whom it is about) and no description (free text)."""
+    needs = _labels(volunteers.NEEDS)
+    urgencies = _labels(volunteers.URGENCIES)
+    statuses = _labels(volunteers.STATUSES)
+    outcomes = _labels(volunteers.OUTCOMES)
+    rows = [
+        [
+            str(pk),
+            raised_on,
+            needs.get(need, need),
+            urgencies.get(urgency, urgency),
+            _("Bénévole relais") if by_volunteer else _("Équipe"),
+            statuses[status],
+            _yes_no(taken_up),
+            outcomes.get(outcome, "") if outcome else None,
+        ]
+        for pk, raised_on, need, urgency, by_volunteer, status, taken_up, outcome in (
+            volunteers.signals_of_year(organization=organization, year=year)
+            .order_by("raised_on", "pk")
+            .values_list(
+                "pk",
+                "raised_on",
+                "need_category",
+                "urgency",
+                "raised_by_id",
+                "status",
+                "taken_up",
+                "outcome",
+            )
+        )
+    ]
+    return Table(
+        title=_("Signalements"),
+        columns=[
+            Column(_("N°")),
+            Column(_("Date"), "date"),
+            Column(_("Besoin")),
+            Column(_("Urgence")),
+            Column(_("Relevé par")),
+            Column(_("État")),
+            Column(_("Pris en charge")),
+            Column(_("Suite donnée")),
+        ],
+        rows=rows,
+        note=_(
+            "Une ligne par signalement reçu dans l'année, avec son état aujourd'hui. Pris en "
+            "charge : pris en charge par l'équipe (puis clôturé ou non), ou clôturé directement "
+            "avec une autre suite que « Pas de suite nécessaire »."
+        ),
+    )
+
+
 def needs_listing(*, organization: Organization, year: int) -> Table:
     """The needs counted in « Besoins identifiés et levés dans l'année »: no note (free text),
     and no person: a category such as health beside a pseudonym would tell too much, and no
@@ -1140,6 +1436,8 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
     by_provider = trainings.trainings_by_provider(organization=organization, year=year)
     progress(63, _("Modules collectifs"))
     module_figures = workshops.module_figures(organization=organization, year=year)
+    progress(64, _("Bénévolat et proximité"))
+    volunteer_figures = volunteers.volunteer_figures(organization=organization, year=year)
     progress(65, _("Besoins, orientations et employeurs"))
     needs = activity.needs_by_category(organization=organization, year=year)
     referrals = activity.referrals_by_kind(organization=organization, year=year)
@@ -1154,6 +1452,20 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
         certifications_listing(organization=organization, year=year),
         module_presences_listing(organization=organization, year=year),
         drop_ins_listing(organization=organization, year=year),
+        # The rows behind « Bénévolat et proximité », only when the section is shown.
+        *(
+            [
+                listing(organization=organization, year=year)
+                for listing in (
+                    volunteers_listing,
+                    service_sheets_listing,
+                    outreach_listing,
+                    signals_listing,
+                )
+            ]
+            if volunteer_figures.shown
+            else []
+        ),
         needs_listing(organization=organization, year=year),
         referrals_listing(organization=organization, year=year),
         matchings_listing(organization=organization, year=year),
@@ -1178,6 +1490,8 @@ def build(*, organization: Organization, parameters: dict, progress: Progress) -
             _trainings_section(training_figures, by_provider, year),
             _modules_section(module_figures, year),
             _epn_section(module_figures, year),
+            # Only for an operator with volunteering or outreach in the year (issue 21).
+            *([_volunteers_section(volunteer_figures)] if volunteer_figures.shown else []),
             _needs_section(needs, year),
             _referrals_section(referrals, year),
             _employers_section(employers, year),

@@ -397,6 +397,115 @@ def _activity() -> list[list[str]]:
             _("Visiteur·euses libres par genre"),
             _("Les visiteur·euses libres selon le genre noté à leur visite."),
         ],
+        # Volunteering and outreach (reporting.indicators.volunteers), when shown
+        [
+            _("Bénévoles actif·ves"),
+            _(
+                "Bénévoles de l'organisation ayant au moins une fiche de prestation validée datée "
+                "de l'année, ou noté·e présent·e à une action de proximité de l'année : une "
+                "personne active des deux façons compte une fois, même si son bénévolat a pris "
+                "fin depuis. En note, les bénévoles inscrit·es dans l'année (bénévolat commencé "
+                "au plus tard le 31/12, pas terminé avant le 01/01), actif·ves ou non."
+            ),
+        ],
+        [
+            _("Fiches de prestation validées"),
+            _(
+                "Fiches de prestation des bénévoles datées de l'année et validées par la "
+                "coordination (une par personne et par jour). Une fiche à valider ou renvoyée "
+                "pour correction ne compte pas."
+            ),
+        ],
+        [
+            _("Heures de bénévolat"),
+            _("Heures notées sur les fiches de prestation validées de l'année, additionnées."),
+        ],
+        [
+            _("Défraiements des bénévoles"),
+            _(
+                "Forfaits journaliers et indemnités kilométriques calculés pour les fiches de "
+                "prestation validées de l'année, payés ou pas encore : une fois leur mois payé, "
+                "ils sont aussi compris dans « Défraiements payés »."
+            ),
+        ],
+        [
+            _("Frais réels des bénévoles"),
+            _(
+                "Dépenses remboursées sur ticket (convention aux frais réels) des fiches de "
+                "prestation validées de l'année, à part des défraiements."
+            ),
+        ],
+        [
+            _("Actions de proximité"),
+            _(
+                "Actions de proximité de l'organisation (travail de rue, permanence, stand) "
+                "datées de l'année."
+            ),
+        ],
+        [
+            _("Personnes rencontrées en proximité"),
+            _(
+                "Personnes comptées à chaque action de proximité de l'année, additionnées, sans "
+                "nom : une personne rencontrée à deux actions compte deux fois."
+            ),
+        ],
+        [
+            _("Signalements reçus"),
+            _(
+                "Signalements datés de l'année, relevés par un·e bénévole relais ou par "
+                "l'équipe, avec leur état aujourd'hui."
+            ),
+        ],
+        [
+            _("Signalements pris en charge"),
+            _(
+                "Signalements reçus dans l'année dont l'équipe s'est chargée : pris en charge, "
+                "clôturé après avoir été pris en charge, ou clôturé directement avec une autre "
+                "suite que « Pas de suite nécessaire »."
+            ),
+        ],
+        [
+            _("Signalements clôturés"),
+            _(
+                "Signalements reçus dans l'année et clôturés aujourd'hui, pris en charge d'abord "
+                "ou non. Un signalement clôturé directement sans suite nécessaire est clôturé "
+                "sans avoir été pris en charge."
+            ),
+        ],
+        [
+            _("Signalements en attente"),
+            _(
+                "Signalements reçus dans l'année encore à prendre en charge aujourd'hui. Les "
+                "signalements reçus sont ceux en attente, ceux pris en charge et ceux clôturés "
+                "sans prise en charge."
+            ),
+        ],
+        [
+            _("Personnes rencontrées en proximité par genre"),
+            _(
+                "Les personnes rencontrées selon le genre compté à chaque action ; « Non "
+                "précisé » : les personnes rencontrées moins les femmes et les hommes."
+            ),
+        ],
+        [
+            _("Personnes rencontrées en proximité par tranche d'âge"),
+            _(
+                "Les personnes rencontrées selon la tranche d'âge comptée à chaque action ; "
+                "« Non précisé » : celles dont l'âge n'a pas été compté."
+            ),
+        ],
+        [
+            _("Thèmes des actions et besoins signalés"),
+            _(
+                "Pour chaque catégorie de besoin, les actions de proximité de l'année où le "
+                "thème a été abordé (une action qui touche trois thèmes compte dans trois "
+                "lignes) et les signalements reçus dans l'année pour ce besoin."
+            ),
+        ],
+        [
+            _("Signalements clôturés par suite donnée"),
+            _("Les signalements reçus dans l'année et clôturés, selon la suite donnée."),
+        ],
         # Needs, referrals, employers
         [
             _("Besoins identifiés et levés dans l'année"),

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.templatetags import formatting
 from accounts.templatetags.formatting import css_string, whole_percent
 
 
@@ -25,3 +26,10 @@ def test_whole_percent_rounds_a_rate_half_up_in_decimal(rate, shown):
 def test_css_string_escapes_what_a_css_string_or_html_cares_about():
     assert css_string("D'Hondt") == "D\\27 Hondt"
     assert "</style>" not in css_string("</style>")
+
+
+@pytest.mark.parametrize(
+    ("value", "said"), [("3", "3"), ("3.5", "3,5"), ("3.50", "3,5"), ("3.25", "3,25"), (None, "")]
+)
+def test_hours_are_said_without_trailing_zeros(value, said):
+    assert formatting.hours(None if value is None else Decimal(value)) == said

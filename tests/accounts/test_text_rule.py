@@ -15,11 +15,11 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 
 from accounts.forms_input import TextRuleMixin, text_rule_applies
-from accounts.models import Membership
+from accounts.models import Membership, User
 from accounts.text import control_character, printable, validate_multi_line, validate_single_line
 from chantiers.forms_attendance import Cell
 from chantiers.models import VolunteerAgreement
-from participants.models import Need
+from participants.models import Need, Pathway
 from partners.models import Matching
 from tests.chantiers.helpers import _member
 from tests.factories import (
@@ -29,8 +29,12 @@ from tests.factories import (
     PathwayFactory,
     WorkSessionFactory,
 )
+from workshops.models import ModuleSession
 
-APPS = ("accounts", "participants", "chantiers", "partners", "reporting", "dashboard")
+APPS = (
+    *("accounts", "participants", "chantiers", "partners", "agenda", "workshops", "volunteers"),
+    *("reporting", "dashboard"),
+)
 # The Django admin's forms are the admin's (a technical tool, DESIGN §6), not the app's pages.
 NOT_WALKED = ("admin", "migrations", "management")
 MALFORMED_IDS = ["9" * 19, "9" * 30, "²", "-1", "abc", "1.5", "١٢", "\x00", "0"]
@@ -101,6 +105,11 @@ def world(operator, housing, counsellor, coordinator):
         "cells": [Cell(str(member.pk), str(member), session, member.pk, None)],
         "user": counsellor,
         "backup_allowed": True,
+        # The agenda's, the modules' and the volunteers' forms (issues 20 and 21).
+        "pathways": Pathway.objects.filter(participant__organization=operator),
+        "team": User.objects.filter(memberships__organization=operator),
+        "sessions": ModuleSession.objects.filter(module__organization=operator),
+        "sheet_pk": 1,
         "instances": {
             Membership: Membership.objects.get(user=coordinator),
             VolunteerAgreement: agreement,

@@ -1,6 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -131,7 +132,8 @@ def log_in(page, live_server, email, password="demo", *, check=False):
             assert_accessible(page, "second step of log-in")
         page.get_by_label("Code de l'application, ou un code de secours").fill(unused_code(device))
         page.get_by_role("button", name="Continuer").click()
-    page.wait_for_url(f"{live_server.url}/")
+    # The dashboard; a volunteer's home is their own sheets (issue 21).
+    page.wait_for_url(re.compile(rf"^{re.escape(live_server.url)}/(benevoles/mes-prestations/)?$"))
 
 
 def twelve_at_a_session_today():

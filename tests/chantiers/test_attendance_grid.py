@@ -217,8 +217,9 @@ def test_the_grid_query_count_does_not_grow_with_the_group(
     url = reverse("chantiers:session_attendance", args=[session.pk])
     client.post(url, {"all_present": "1"})
     # session, user, memberships, savepoints ×2, session+chantier, group, marks, and the year's
-    # balance: ceiling, marks by the state of their month, corrections, declared, open excesses
-    with django_assert_num_queries(13):
+    # balance: ceiling, marks and service sheets by the state of their month, corrections,
+    # declared, open excesses
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert len(response.context["rows"]) == size
 
@@ -244,8 +245,9 @@ def test_saving_the_grid_reads_the_same_number_of_times_whatever_the_group(
         if q["sql"].startswith("SELECT") and "django_content_type" not in q["sql"]
     ]
     assert Attendance.objects.filter(session=session).count() == size
-    # 21 with the engine's declarations, corrections and excesses of the year (rules 6–8)
-    assert len(reads) == 21, "\n".join(reads)
+    # 22 with the engine's declarations, corrections and excesses of the year (rules 6–8) and
+    # the service sheets of the same people (issue 21)
+    assert len(reads) == 22, "\n".join(reads)
 
 
 def test_a_control_character_is_said_on_its_row_and_a_wild_version_is_no_error(

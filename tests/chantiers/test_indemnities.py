@@ -224,6 +224,6 @@ def test_recomputing_twice_changes_nothing(volunteer, django_assert_num_queries)
         _mark(volunteer, day)
     indemnities_recompute(participant=volunteer, year=2026)
     # savepoint, lock, ceiling, declarations, corrections, agreements, incomes, locked months,
-    # attendances, the year's excesses, release: no update at all
-    with django_assert_num_queries(11):
+    # attendances, service sheets, the year's excesses, release: no update at all
+    with django_assert_num_queries(12):
         indemnities_recompute(participant=volunteer, year=2026)

@@ -102,9 +102,9 @@ def test_the_section_reads_the_same_whatever_the_marks(
         )
     client.force_login(counsellor)
     # The section reads whether the person volunteers here, the ceiling, the amounts by the state
-    # of their month, the corrections, the declarations and the open excess: the same count for
-    # 1 mark and for 12 (the page's other sections included: the documents' is one query, the
-    # appointments' two, the trainings' three, the modules' two —
+    # of their month (marks and service sheets), the corrections, the declarations and the open
+    # excess: the same count for 1 mark and for 12 (the page's other sections included: the
+    # documents' is one query, the appointments' two, the trainings' three, the modules' two —
     # tests/participants/test_participant_pages.py).
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         client.get(reverse("participants:detail", args=[person.pk]))

@@ -151,12 +151,12 @@ def test_other_organizations_statements_answer_404(client, outsider, chantier, m
     assert client.get(_url(chantier)).status_code == 404
 
 
-def test_a_bad_month_answers_404(client, coordinator, chantier):
+@pytest.mark.parametrize(("year", "month"), [(2026, 13), (1, 1), (9999, 12)])
+def test_a_bad_month_answers_404(client, coordinator, chantier, year, month):
+    """A month that does not exist, or whose previous or next does not (the page links both)."""
     client.force_login(coordinator)
-    assert (
-        client.get(reverse("chantiers:month_statements", args=[chantier.pk, 2026, 13])).status_code
-        == 404
-    )
+    url = reverse("chantiers:month_statements", args=[chantier.pk, year, month])
+    assert client.get(url).status_code == 404
 
 
 def _two_marked_out_of_alphabetical_order(chantier, coordinator):

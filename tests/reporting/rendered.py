@@ -20,7 +20,9 @@ from reporting.render.xlsx import render_xlsx
 
 def _plain(text: str) -> str:
     """One line of text with ordinary spaces: the PDF keeps "1 234,56 €" on one line with
-    no-break spaces, which a test compares as spaces."""
+    no-break spaces, which a test compares as spaces; a hyphenated word the PDF wrapped after
+    its hyphen ("rendez-" / "vous") is read whole."""
+    text = text.replace("-\n", "-")
     return " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
 
 

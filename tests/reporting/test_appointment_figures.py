@@ -501,8 +501,9 @@ class TestDashboard:
         # counts, access log count, referral reminders, ceiling excesses: 10, as before; and
         # the appointments' figures, +1: one aggregate query, whatever their number; and the
         # trainings' and certifications' figures, +1 (tests/reporting/test_training_figures.py);
-        # and the collective modules' figures, +1 (tests/reporting/test_module_figures.py).
-        with django_assert_num_queries(13):
+        # and the collective modules' figures, +1 (tests/reporting/test_module_figures.py); and
+        # the volunteering figures, +1 (tests/reporting/test_volunteers_section.py).
+        with django_assert_num_queries(14):
             page = client.get(reverse("dashboard:home"))
         assert _card(page, "appointments-held") == "3"
         assert _card(page, "no-show-rate") == format_value(

@@ -613,8 +613,9 @@ class TestDashboard:
         # session, user, second factor, memberships, savepoint pair (atomic request), team
         # counts, access log count, referral reminders, ceiling excesses, the appointments'
         # figures, the trainings' and certifications' figures: 12, as before; and the modules'
-        # figures, +1: one select of aggregates, whatever their number.
-        with django_assert_num_queries(13):
+        # figures, +1: one select of aggregates, whatever their number; and the volunteering
+        # figures, +1 (tests/reporting/test_volunteers_section.py).
+        with django_assert_num_queries(14):
             page = client.get(reverse("dashboard:home"))
         assert _card(page, "module-sessions-held") == format_value(2 + rows)
         assert _card(page, "module-hours") == _plain(format_value(Decimal("3.5") + rows, "hours"))

@@ -299,11 +299,12 @@ def test_building_the_report_takes_the_same_number_of_queries_with_more_data(
 ):
     # headline and trend 1, paid 1, breakdowns 2, exits 2, chantiers 7, appointments 1 (one
     # aggregate), trainings and certifications 2 (one select of aggregates, one grouped by
-    # provider), collective modules 1 (one select of aggregates), needs 1, referrals 1,
+    # provider), collective modules 1 (one select of aggregates), volunteering 1 (one select of
+    # aggregates; its 4 listings only when the section is shown), needs 1, referrals 1,
     # employers 3, listings 12 (persons, exits, and one each for the paid statements, the
     # appointments, the trainings, the certifications, the module presences, the EPN's drop-in
-    # visits, the needs, the referrals, the matchings and the prospection contacts) = 34
-    with django_assert_num_queries(34):
+    # visits, the needs, the referrals, the matchings and the prospection contacts) = 35
+    with django_assert_num_queries(35):
         build("activity", organization=operator, parameters={"year": 2025})
     programme = ProgrammeFactory(organization=operator)
     for _ in range(20):
@@ -314,7 +315,7 @@ def test_building_the_report_takes_the_same_number_of_queries_with_more_data(
             ended_on=d(2025, 3, 1),
             exit_outcome="job_permanent",
         )
-    with django_assert_num_queries(34):
+    with django_assert_num_queries(35):
         document = build("activity", organization=operator, parameters={"year": 2025})
     assert len(_listing(document, "Personnes accompagnées").rows) == 26  # 6 + 20
     assert _key_figures(document, "Chiffres clés")["Sorties positives (emploi ou formation)"] == 23

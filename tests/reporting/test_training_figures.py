@@ -557,8 +557,9 @@ class TestDashboard:
         # counts, access log count, referral reminders, ceiling excesses, the appointments'
         # figures: 11, as before; and the trainings' and certifications' figures, +1: one
         # select of aggregates of both tables, whatever their number; and the collective
-        # modules' figures, +1 (tests/reporting/test_module_figures.py).
-        with django_assert_num_queries(13):
+        # modules' figures, +1 (tests/reporting/test_module_figures.py); and the volunteering
+        # figures, +1 (tests/reporting/test_volunteers_section.py).
+        with django_assert_num_queries(14):
             page = client.get(reverse("dashboard:home"))
         assert _card(page, "training-hours") == _plain(
             format_value(Decimal("12.5") + rows, "hours")

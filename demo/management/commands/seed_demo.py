@@ -13,6 +13,7 @@ from demo import participants as participants_demo
 from demo import partners as partners_demo
 from demo import privacy as privacy_demo
 from demo import trainings as trainings_demo
+from demo import volunteers as volunteers_demo
 from demo import workshops as workshops_demo
 
 # Participants per operator at each scale (DESIGN §6: small ≈ 300 over five years).
@@ -76,6 +77,12 @@ class Command(BaseCommand):
                 organizations=[operator, orgs["operator_2"]],
                 partner=workshops_demo.workshop_partner(orgs.values()),
             )
+            # Last: the rng draws of the modules above stay as they were.
+            stats |= volunteers_demo.seed_volunteers(
+                rng=rng,
+                organizations=[operator, orgs["operator_2"]],
+                account=accounts["users"][accounts_demo.VOLUNTEER_EMAIL],
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded scale={scale} seed={seed}: {Organization.objects.count()} organizations, "
@@ -85,6 +92,11 @@ class Command(BaseCommand):
                 f"{stats['attendances']} attendance marks, "
                 f"{stats['statements']} validated monthly statements, "
                 f"{stats['paid_batches']} paid payment batch, "
+                f"{stats['volunteers']} volunteers ({stats['service_sheets']} service sheets: "
+                f"{stats['service_sheets_validated']} validated, "
+                f"{stats['service_sheets_submitted']} waiting, "
+                f"{stats['service_sheets_returned']} returned; "
+                f"{stats['volunteer_statements']} validated monthly statements), "
                 f"{stats['partner_services']} partner services, {stats['referrals']} referrals, "
                 f"{stats['employers']} employers, {stats['prospections']} prospections, "
                 f"{stats['matchings']} matchings, "

@@ -1,0 +1,484 @@
+"""The coordinators' and direction's pages about volunteers (issue 21): the organisation's
+volunteers and the service sheets waiting for an answer, a new volunteer, a volunteer's page
+(identity, year's balance, agreements, log-in, sheets, months), their agreements without
+chantier, a month's statement, the answer to a sheet and its receipt.
+
+Every volunteer of the organisation is the business of its coordinators and its direction: a
+volunteer has no chantier that would narrow a coordinator's view, as a participant has."""
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_scoped_or_404, role_required
+from accounts.dates import add_months
+from accounts.forms import add_service_errors, apply_form
+from accounts.forms_input import parse_id
+from accounts.models import Membership
+from accounts.services import access_log_record
+from chantiers import selectors, services
+from chantiers.models import (
+    Attendance,
+    MonthlyStatement,
+    ServiceSheet,
+    VolunteerAgreement,
+)
+from chantiers.sheets import sheet_return, sheet_validate
+from chantiers.views.access import CHANTIER_ROLES, month_or_404
+from chantiers.views.agreements import agreement_page
+from chantiers.views.year_changes import document_response
+from participants.selectors import participant_duplicates
+from participants.services import PossibleDuplicate
+from volunteers import services as volunteer_services
+from volunteers.forms_staff import SheetReviewForm, VolunteerCreateForm, VolunteerInviteForm
+from volunteers.models import Volunteer
+
+# The coordinators and the direction manage the volunteers; the administration does not.
+STAFF_ROLES = CHANTIER_ROLES
+PAGE_SIZE = 50
+# The oldest sheets waiting first: answering them brings up the next ones.
+PENDING_SHOWN = 50
+
+
+def _volunteers():
+    """Anonymised people are only counted any more (as for ``participant_or_404``)."""
+    return Volunteer.objects.filter(participant__anonymised_at__isnull=True).select_related(
+        "participant"
+    )
+
+
+def _volunteer_or_404(request, pk) -> Volunteer:
+    return get_scoped_or_404(request, _volunteers(), pk=pk)
+
+
+def _sheet_or_404(request, pk) -> ServiceSheet:
+    return get_scoped_or_404(request, ServiceSheet.objects.select_related("participant"), pk=pk)
+
+
+def _agreement_or_404(request, pk) -> VolunteerAgreement:
+    """An agreement of one of the organisation's volunteers (with a chantier or without)."""
+    agreements = VolunteerAgreement.objects.filter(
+        participant__volunteer__organization=request.organization
+    ).select_related("participant__volunteer", "chantier", "organization")
+    return get_scoped_or_404(request, agreements, pk=pk)
+
+
+def _reviews(sheets, reviewing) -> list[dict]:
+    """Each sheet with the form that answers it; ``reviewing``: a refused answer, given back as
+    typed on its sheet's line."""
+    return [
+        {
+            "sheet": sheet,
+            "form": reviewing["form"]
+            if reviewing and reviewing["pk"] == sheet.pk
+            else SheetReviewForm(sheet_pk=sheet.pk),
+        }
+        for sheet in sheets
+    ]
+
+
+# --- The list ------------------------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def volunteer_list(request):
+    return _list_page(request)
+
+
+def _list_page(request, *, reviewing=None):
+    organization = request.organization
+    waiting = ServiceSheet.objects.filter(
+        organization=organization, status=ServiceSheet.Status.SUBMITTED
+    )
+    pending = list(
+        waiting.select_related("participant__volunteer").order_by("date", "pk")[:PENDING_SHOWN]
+    )
+    waiting_of = (
+        waiting.filter(participant=OuterRef("participant"))
+        .order_by()
+        .values("participant")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    login_active = Membership.objects.filter(
+        user=OuterRef("user"), organization=organization
+    ).active()
+    volunteers = (
+        _volunteers()
+        .filter(organization=organization)
+        .order_by("participant__last_name", "participant__first_name", "pk")
+        .annotate(
+            waiting=Coalesce(Subquery(waiting_of), Value(0), output_field=IntegerField()),
+            login_active=Exists(login_active),
+        )
+    )
+    context = {
+        "pending": _reviews(pending, reviewing),
+        "pending_total": waiting.count() if len(pending) == PENDING_SHOWN else len(pending),
+        "page": Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page")),
+        "here": reverse("volunteers:list"),
+    }
+    return render(request, "volunteers/list.html", context)
+
+
+# --- A new volunteer -----------------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def volunteer_new(request):
+    form = VolunteerCreateForm(request.POST or None, organization=request.organization)
+    duplicates = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                volunteer = volunteer_services.volunteer_register(
+                    organization=request.organization, by=request.user, **form.registration()
+                )
+            except PossibleDuplicate as error:
+                duplicates = error.duplicates
+                add_service_errors(form, error)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s est inscrit·e comme bénévole.") % {"name": volunteer.participant},
+                )
+                return redirect("volunteers:detail", pk=volunteer.pk)
+        if not duplicates and "offered" in request.POST:
+            # The records found were offered: they stay offered while the form is refused.
+            duplicates = _duplicates_of(form)
+    form.offer(duplicates)
+    volunteers = dict(
+        Volunteer.objects.filter(
+            participant__in=duplicates, organization=request.organization
+        ).values_list("participant", "pk")
+    )
+    found = [{"person": person, "volunteer": volunteers.get(person.pk)} for person in duplicates]
+    return render(request, "volunteers/new.html", {"form": form, "duplicates": found})
+
+
+def _duplicates_of(form) -> list:
+    data = form.cleaned_data
+    return list(
+        participant_duplicates(
+            organization=form.instance.organization,
+            last_name=data.get("last_name", ""),
+            first_name=data.get("first_name", ""),
+            birth_date=data.get("birth_date"),
+        )
+    )
+
+
+# --- A volunteer's page --------------------------------------------------------------------
+
+
+def _year(request) -> int:
+    """The year asked in the address, if it is one the pages can show; else this one."""
+    today = timezone.localdate()
+    year = parse_id(request.GET.get("year"))
+    return year if year and 2000 <= year <= today.year + 1 else today.year
+
+
+@role_required(*STAFF_ROLES)
+def volunteer_detail(request, pk):
+    volunteer = _volunteer_or_404(request, pk)
+    access_log_record(
+        user=request.user, organization=request.organization, obj=volunteer.participant
+    )
+    return _detail_page(request, volunteer, year=_year(request))
+
+
+def _detail_page(request, volunteer, *, year, reviewing=None, invite_form=None):
+    organization, participant = request.organization, volunteer.participant
+    sheets = list(
+        ServiceSheet.objects.filter(
+            participant=participant, organization=organization, date__year=year
+        )
+        .select_related("participant")
+        .order_by("date", "pk")
+    )
+    statements = {
+        s.month: s
+        for s in MonthlyStatement.objects.filter(
+            participant=participant, organization=organization, month__year=year
+        )
+    }
+    months = sorted({sheet.date.replace(day=1) for sheet in sheets} | set(statements))
+    agreements = list(
+        VolunteerAgreement.objects.filter(
+            participant=participant, organization=organization
+        ).select_related("chantier")
+    )
+    membership = None
+    if volunteer.user_id is not None:
+        membership = (
+            Membership.objects.filter(user=volunteer.user_id, organization=organization)
+            .select_related("user")
+            .first()
+        )
+    elif invite_form is None:
+        invite_form = VolunteerInviteForm(initial={"email": participant.email})
+    balance = selectors.year_balances(
+        participant_ids=[participant.pk], organization=organization, year=year
+    )[participant.pk]
+    here = f"{reverse('volunteers:detail', args=[volunteer.pk])}?year={year}"
+    context = {
+        "volunteer": volunteer,
+        "participant": participant,
+        "income": participant.income_sources.filter(ends_on__isnull=True).first(),
+        "iban_tail": participant.iban[-4:],
+        "year": year,
+        "years": (year - 1, year + 1 if year < timezone.localdate().year + 1 else None),
+        "section": {
+            "balance": balance,
+            "participant": participant,
+            "real_costs": any(a.scheme == a.Scheme.REAL_COSTS for a in agreements),
+        },
+        "agreements": agreements,
+        "membership": membership,
+        "invite_form": invite_form,
+        "sheets": _reviews(sheets, reviewing),
+        "months": [{"month": month, "statement": statements.get(month)} for month in months],
+        "here": here,
+    }
+    return render(request, "volunteers/detail.html", context)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def volunteer_invite(request, pk):
+    volunteer = _volunteer_or_404(request, pk)
+    form = VolunteerInviteForm(request.POST)
+    if apply_form(
+        form,
+        lambda data: volunteer_services.volunteer_invite(
+            volunteer=volunteer, email=data["email"], language=data["language"]
+        ),
+    ):
+        messages.success(
+            request,
+            _(
+                "Invitation envoyée à %(email)s : la personne choisit son mot de passe par le "
+                "lien reçu, puis voit ses fiches de prestation."
+            )
+            % {"email": form.cleaned_data["email"]},
+        )
+        return redirect("volunteers:detail", pk=volunteer.pk)
+    volunteer.refresh_from_db(fields=["user"])
+    if volunteer.user_id is not None:  # given meanwhile: the form is no longer on the page
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("volunteers:detail", pk=volunteer.pk)
+    return _detail_page(request, volunteer, year=timezone.localdate().year, invite_form=form)
+
+
+# --- Agreements without chantier -----------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def agreement_new(request, pk):
+    volunteer = _volunteer_or_404(request, pk)
+    agreement = VolunteerAgreement(
+        participant=volunteer.participant, organization=request.organization, chantier=None
+    )
+    first_of_year = dt.date(timezone.localdate().year, 1, 1)
+    initial = {
+        "starts_on": max(volunteer.since, first_of_year),
+        "ends_on": dt.date(first_of_year.year, 12, 31),
+        "insurance_policy": selectors.latest_insurance_policy(organization=request.organization),
+    }
+    return _agreement_page(request, volunteer, agreement, initial=initial)
+
+
+@role_required(*STAFF_ROLES)
+def agreement_edit(request, pk):
+    agreement = _agreement_or_404(request, pk)
+    return _agreement_page(request, agreement.participant.volunteer, agreement)
+
+
+def _agreement_page(request, volunteer, agreement, initial=None):
+    return agreement_page(
+        request,
+        agreement,
+        initial=initial,
+        context={"volunteer": volunteer},
+        template="volunteers/agreement_form.html",
+        edit_url="volunteers:agreement_edit",
+    )
+
+
+# --- A month's statement -------------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def month_statement(request, pk, year, month):
+    volunteer = _volunteer_or_404(request, pk)
+    first = _month_or_404(year, month)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in ("prepare", "acknowledge", "validate"):
+            return HttpResponseBadRequest()
+        _month_action(request, volunteer, first, action)
+        return redirect("volunteers:month", pk=volunteer.pk, year=year, month=month)
+    return _month_page(request, volunteer, first)
+
+
+def _month_or_404(year: int, month: int) -> dt.date:
+    if not dt.MINYEAR < year < dt.MAXYEAR:
+        raise Http404  # the months before and after, linked from the page, must exist
+    return month_or_404(year, month)
+
+
+def _month_action(request, volunteer, first, action) -> None:
+    person = volunteer.participant
+    try:
+        # The statement prepared (the year recomputed) before anything is confirmed on it.
+        statement = services.statement_prepare(participant=person, month=first)
+        if action == "prepare":
+            messages.success(request, _("La fiche du mois est à jour."))
+        elif action == "acknowledge":
+            count = services.attendance_acknowledge(statement=statement)
+            messages.info(
+                request, _("%(count)s jour(s) non payable(s) confirmé(s).") % {"count": count}
+            )
+        else:
+            services.statement_validate(statement=statement, by=request.user)
+            messages.success(request, _("Fiche de %(name)s validée.") % {"name": person})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+
+
+def _month_page(request, volunteer, first, *, reviewing=None):
+    person = volunteer.participant
+    statement = (
+        MonthlyStatement.objects.filter(participant=person, month=first)
+        .select_related("validated_by", "batch")
+        .first()
+    )
+    days = services.month_days(person, first)
+    prefetch_related_objects([d for d in days if isinstance(d, Attendance)], "session__chantier")
+    # The days not paid that nobody confirmed (the service's own reading of the month).
+    waiting = {
+        (type(row), row.pk)
+        for row in services.statement_unacknowledged(
+            statement=statement or MonthlyStatement(participant=person, month=first)
+        )
+    }
+    for day in days:
+        if isinstance(day, ServiceSheet):
+            day.participant = person  # named on its buttons: not a query per sheet
+    submitted = [
+        d for d in days if isinstance(d, ServiceSheet) and d.status == ServiceSheet.Status.SUBMITTED
+    ]
+    forms = {r["sheet"].pk: r["form"] for r in _reviews(submitted, reviewing)}
+    rows = [
+        {
+            "day": row,
+            "sheet": isinstance(row, ServiceSheet),
+            "waiting": (type(row), row.pk) in waiting,
+            "review": {"sheet": row, "form": forms[row.pk]}
+            if isinstance(row, ServiceSheet) and row.pk in forms
+            else None,
+        }
+        for row in days
+    ]
+    context = {
+        "volunteer": volunteer,
+        "participant": person,
+        "month": first,
+        "previous": add_months(first, -1),
+        "next": add_months(first, 1),
+        "statement": statement,
+        "rows": rows,
+        "waiting": len(waiting),
+        "pending": len(submitted),
+        "here": reverse("volunteers:month", args=[volunteer.pk, first.year, first.month]),
+    }
+    return render(request, "volunteers/month.html", context)
+
+
+# --- A service sheet: the answer, the receipt ----------------------------------------------
+
+
+def _next_url(request) -> str:
+    """Back to the page the answer was given on: a path of this site, else the list."""
+    wanted = request.POST.get("next") or ""
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("volunteers:list")
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def sheet_review(request, pk):
+    sheet = _sheet_or_404(request, pk)
+    form = SheetReviewForm(request.POST, sheet_pk=sheet.pk)
+    if request.POST.get("action") not in ("validate", "return"):
+        return HttpResponseBadRequest()
+
+    def answer(data):
+        if data["action"] == "validate":
+            sheet_validate(sheet=sheet, by=request.user)
+        else:
+            sheet_return(sheet=sheet, by=request.user, reason=data["reason"])
+
+    said = {"name": sheet.participant, "date": sheet.date.strftime("%d/%m/%Y")}
+    if apply_form(form, answer):
+        if form.cleaned_data["action"] == "validate":
+            messages.success(request, _("Prestation de %(name)s du %(date)s validée.") % said)
+        else:
+            messages.success(
+                request, _("Prestation de %(name)s du %(date)s renvoyée pour correction.") % said
+            )
+        return redirect(_next_url(request))
+    if "reason" in form.errors:
+        return _refused(request, sheet, form)
+    # Nothing typed to give back (the sheet was answered meanwhile, its month validated…).
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(_next_url(request))
+
+
+def _refused(request, sheet, form):
+    """The page the answer came from again, the reason as typed and why beside it."""
+    reviewing = {"pk": sheet.pk, "form": form}
+    try:
+        match = resolve(urlsplit(_next_url(request)).path)
+    except Resolver404:
+        match = None
+    if match is not None and match.view_name == "volunteers:detail":
+        volunteer = _volunteer_or_404(request, match.kwargs["pk"])
+        return _detail_page(request, volunteer, year=sheet.date.year, reviewing=reviewing)
+    if match is not None and match.view_name == "volunteers:month":
+        volunteer = _volunteer_or_404(request, match.kwargs["pk"])
+        first = _month_or_404(match.kwargs["year"], match.kwargs["month"])
+        return _month_page(request, volunteer, first, reviewing=reviewing)
+    return _list_page(request, reviewing=reviewing)
+
+
+@role_required(*STAFF_ROLES)
+def sheet_receipt(request, pk):
+    """The photo of the ticket, as the real costs' receipts: checked, logged, never cached."""
+    sheet = _sheet_or_404(request, pk)
+    return document_response(request, sheet, sheet.receipt, sheet.participant_id)
