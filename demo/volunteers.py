@@ -52,9 +52,11 @@ from chantiers.services import statement_validate
 from chantiers.sheets import sheet_return, sheet_submit, sheet_validate
 from demo.accounts import belgian_account
 from demo.participants import STREETS, demo_email
-from participants.models import IncomeKind, IncomeSource, Participant
-from volunteers.models import Volunteer
+from participants.models import IncomeKind, IncomeSource, NeedCategory, Participant
+from volunteers.models import ContactPoint, OutreachActivity, Signal, Volunteer
+from volunteers.outreach import contact_point_save, outreach_save
 from volunteers.services import volunteer_register
+from volunteers.signals import signal_close, signal_raise, signal_take_up
 
 INSURANCE = "Ethias RC bénévoles 45.123.456"
 # A week's slot is served this often (holidays, illness, a week away).
@@ -244,6 +246,7 @@ def seed_volunteers(*, rng, organizations, account: User) -> dict:
         rng, operator, coordinator, today, closed, ceiling
     )
     _chantier_volunteer(rng, operator, coordinator, today, closed, ceiling)
+    stats |= _outreach_and_signals(rng, operator, coordinator, today, closed)
     stats["volunteers"] = Volunteer.objects.count()
     sheets = ServiceSheet.objects.all()
     stats["service_sheets"] = sheets.count()
@@ -662,3 +665,160 @@ def _wrapped(text: str, width: int) -> list[str]:
         else:
             line = f"{line} {word}".strip()
     return [*lines, line] if line else lines
+
+
+# Outreach (issue 21, point 3): the relays' two contact points, their actions this year, and
+# the situations they signalled, each where the team's answer stands.
+CONTACT_POINTS = (
+    (
+        "Local des relais",
+        ContactPoint.Kind.FIXED,
+        "Rue Wayez 12, 1070 Anderlecht",
+        "Mardi et jeudi, 14 h – 17 h",
+    ),
+    (
+        "Stand du marché Lemmens",
+        ContactPoint.Kind.MOBILE,
+        "Place Lemmens, le samedi matin",
+        "Samedi, 9 h – 12 h",
+    ),
+)
+THEMES = (
+    NeedCategory.HOUSING,
+    NeedCategory.HEALTH,
+    NeedCategory.ADMINISTRATIVE,
+    NeedCategory.FINANCIAL,
+    NeedCategory.DIGITAL,
+    NeedCategory.LANGUAGE,
+)
+SIGNALS = (  # need, urgency, what the relay wrote, what became of it
+    (
+        NeedCategory.HOUSING,
+        Signal.Urgency.URGENT,
+        "Une voisine âgée sans chauffage depuis une semaine, le propriétaire ne répond pas.",
+        Signal.Outcome.REFERRED,
+    ),
+    (
+        NeedCategory.HEALTH,
+        Signal.Urgency.NORMAL,
+        "Un monsieur seul qui ne sort plus depuis son opération.",
+        Signal.Outcome.INTAKE,
+    ),
+    (
+        NeedCategory.ADMINISTRATIVE,
+        Signal.Urgency.NORMAL,
+        "Une famille qui a reçu un courrier du CPAS qu'elle ne comprend pas.",
+        Signal.Outcome.NOT_REACHED,
+    ),
+    (
+        NeedCategory.FINANCIAL,
+        Signal.Urgency.LOW,
+        "Des factures d'énergie en retard, la personne veut de l'aide pour un plan.",
+        Signal.Outcome.NOTHING,
+    ),
+    (
+        NeedCategory.DIGITAL,
+        Signal.Urgency.LOW,
+        "Un jeune qui cherche un ordinateur pour ses démarches.",
+        "taken_up",
+    ),
+    (
+        NeedCategory.HOUSING,
+        Signal.Urgency.URGENT,
+        "Une expulsion annoncée pour la fin du mois dans l'immeuble du 14.",
+        "open",
+    ),
+    (
+        NeedCategory.LANGUAGE,
+        Signal.Urgency.NORMAL,
+        "Une maman qui voudrait des cours de français près de l'école.",
+        "open",
+    ),
+)
+
+
+def _outreach_and_signals(rng, operator, coordinator, today, closed) -> dict:
+    points = [
+        contact_point_save(
+            point=ContactPoint(
+                organization=operator, name=name, kind=kind, place=place, opening_hours=hours
+            )
+        )
+        for name, kind, place, hours in CONTACT_POINTS
+    ]
+    relays = list(
+        Volunteer.objects.filter(organization=operator, participant__pathways__isnull=True)
+        .select_related("participant", "user")
+        .order_by("pk")
+    )
+    days = [
+        today - dt.timedelta(days=offset)
+        for offset in range((today - dt.date(today.year, 1, 1)).days + 1)
+    ]
+    days = [day for day in days if day.weekday() in (1, 3, 5) and day not in closed]
+    actions = 0
+    for day in sorted(rng.sample(days, min(len(days), 24))):
+        point = points[1] if day.weekday() == 5 else points[0]
+        met = rng.randint(4, 22)
+        women = rng.randint(met // 3, met - 1)
+        men = rng.randint(0, met - women)
+        under_25 = rng.randint(0, met // 3)
+        from_55 = rng.randint(0, (met - under_25) // 2)
+        from_25_to_54 = rng.randint(0, met - under_25 - from_55)
+        outreach_save(
+            activity=OutreachActivity(
+                organization=operator,
+                date=day,
+                contact_point=point,
+                people_met=met,
+                women=women,
+                men=men,
+                under_25=under_25,
+                from_25_to_54=from_25_to_54,
+                from_55=from_55,
+                themes=sorted(rng.sample(THEMES, rng.randint(1, 3))),
+            ),
+            volunteers=rng.sample(relays, min(len(relays), rng.randint(1, 3))),
+            staff=[coordinator],
+            by=coordinator,
+        )
+        actions += 1
+    counsellor = (
+        User.objects.filter(memberships__organization=operator, memberships__role=Role.COUNSELLOR)
+        .order_by("pk")
+        .first()
+    )
+    relay = next((v for v in relays if v.user_id), None)
+    signals = 0
+    for index, (need, urgency, text, outcome) in enumerate(SIGNALS):
+        raised_on = max(dt.date(today.year, 1, 1), today - dt.timedelta(days=70 - 10 * index))
+        by_relay = relay is not None and index % 3 != 2  # a few raised by the coordinator
+        signal = signal_raise(
+            signal=Signal(
+                organization=operator,
+                raised_by=relay if by_relay else None,
+                raised_on=raised_on,
+                contact_point=points[index % 2],
+                need_category=need,
+                urgency=urgency,
+                description=text,
+            ),
+            by=relay.user if by_relay else coordinator,
+        )
+        if outcome != "open":
+            signal = signal_take_up(signal=signal, by=counsellor)
+        if outcome not in ("open", "taken_up"):
+            signal = signal_close(signal=signal, by=counsellor, outcome=outcome)
+        # As it happened: taken up two days later, closed a week after.
+        Signal.objects.filter(pk=signal.pk, taken_up_at__isnull=False).update(
+            taken_up_at=_at(raised_on + dt.timedelta(days=2))
+        )
+        Signal.objects.filter(pk=signal.pk, closed_at__isnull=False).update(
+            closed_at=_at(raised_on + dt.timedelta(days=9))
+        )
+        signals += 1
+    return {"outreach_actions": actions, "signals": signals}
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(min(day, timezone.localdate()), dt.time(10)))

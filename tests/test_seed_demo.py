@@ -854,3 +854,18 @@ def test_the_volunteers_have_their_agreements_and_sheets_and_benevole_logs_in(db
         statuses.count("returned"),
         mine.count(),
     ]
+    # Outreach: the relays' two contact points, their actions of this year (none before the
+    # year's first Tuesday), and the signals in each state of the team's answer.
+    from volunteers.models import ContactPoint, OutreachActivity, Signal
+
+    assert ContactPoint.objects.filter(organization=midi).count() == 2
+    actions = OutreachActivity.objects.filter(organization=midi, date__year=today.year)
+    assert actions.exists() or today < dt.date(today.year, 1, 8)
+    for action in actions:
+        assert action.women + action.men <= action.people_met and action.themes
+    signals = Signal.objects.filter(organization=midi)
+    assert sorted(signals.values_list("status", flat=True)) == sorted(
+        ["closed"] * 4 + ["taken_up"] + ["open"] * 2
+    )
+    assert signals.filter(raised_by__user__email="benevole@demo.local").exists()
+    assert not signals.filter(raised_by__isnull=False, participant__isnull=False).exists()
