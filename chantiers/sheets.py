@@ -17,7 +17,12 @@ from chantiers.indemnities import indemnities_recompute, money
 from chantiers.models import ZERO, RealCost, ServiceSheet
 from chantiers.selectors import locked_months
 from chantiers.storage import document_problem
-from chantiers.year_changes import _lock, _real_costs_refusal, real_cost_add
+from chantiers.year_changes import (
+    _file_delete_on_commit,
+    _lock,
+    _real_costs_refusal,
+    real_cost_add,
+)
 
 SAME_DAY = gettext_lazy(
     "Une prestation est déjà notée ce jour-là : modifiez-la plutôt que d'en ajouter une seconde."
@@ -89,6 +94,8 @@ def sheet_submit(*, sheet: ServiceSheet, by: User) -> ServiceSheet:
     sheet.expense_amount = money(sheet.expense_amount or ZERO)
     sheet.status, sheet.return_reason, sheet.entered_by = ServiceSheet.Status.SUBMITTED, "", by
     sheet.save()
+    if previous is not None and previous.receipt and previous.receipt.name != sheet.receipt.name:
+        _file_delete_on_commit(previous.receipt)  # a photo replaced: the old one goes
     for year in {sheet.date.year} | ({previous.date.year} if previous else set()):
         indemnities_recompute(participant=participant, year=year)
     sheet.refresh_from_db()

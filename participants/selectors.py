@@ -27,14 +27,17 @@ def participant_list(
     counsellor=None,
     programme=None,
     status: str = "",
+    with_volunteers: bool = False,
 ) -> QuerySet[Participant]:
-    """The searchable list: by name, national number or phone, without case or accents."""
-    participants = Participant.objects.filter(
-        organization=organization, anonymised_at__isnull=True
-    ).exclude(  # a volunteer without a pathway is not a participant (issue 21: their record
-        # is only what volunteering needs; ``volunteer`` is the volunteers app's relation)
-        Q(volunteer__isnull=False) & ~Exists(Pathway.objects.filter(participant=OuterRef("pk")))
-    )
+    """The searchable list: by name, national number or phone, without case or accents. A
+    volunteer without a pathway is not a participant (issue 21: their record is only what
+    volunteering needs; ``volunteer`` is the volunteers app's relation): listed only
+    ``with_volunteers`` (a request for access, which is about every record)."""
+    participants = Participant.objects.filter(organization=organization, anonymised_at__isnull=True)
+    if not with_volunteers:
+        participants = participants.exclude(
+            Q(volunteer__isnull=False) & ~Exists(Pathway.objects.filter(participant=OuterRef("pk")))
+        )
     searched = False
     for word in normalize(query).split():
         if not any(c.isalpha() for c in word):

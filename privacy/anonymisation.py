@@ -26,7 +26,8 @@ So the activity, subsidy and impact figures of past years are the same before an
 (tested on the demo data).
 
 Incidents are left as they are: they belong to a chantier and may name several people in one
-text; they are not linked to one person's record.
+text; they are not linked to one person's record. So are outreach actions (the volunteers who
+went, people met counted without a name).
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from accounts.dates import add_months
-from accounts.models import Organization
+from accounts.models import Membership, Organization, Role
 from accounts.personal import personal_record_models
 from participants.models import Participant
+from volunteers.models import Volunteer
 
 ERASED = "Anonyme"
 ERASED_TEXT = "—"  # where a rule of the database wants some text
@@ -60,8 +62,9 @@ PARTICIPANT_ERASED_FIELDS = (
     "iban",
     "emergency_contact",
 )
-# Records about a person that are not one person's: an incident names several people.
-NOT_ONE_PERSONS = {"chantiers.Incident"}
+# Records about a person that are not one person's: an incident names several people; an
+# outreach action lists the volunteers who went, its counts are nobody's (issue 21).
+NOT_ONE_PERSONS = {"chantiers.Incident", "volunteers.OutreachActivity"}
 # Text fields that are no free text about the person (a technical token).
 NOT_FREE_TEXT = {("partners.Referral", "link_nonce")}
 # Records about a person that no report counts and that only say what the person agreed to:
@@ -230,6 +233,7 @@ def participant_anonymise(*, participant: Participant) -> None:
             }
             if blanks:
                 model.objects.filter(pk__in=pks).update(**blanks)
+        _volunteer_log_in_closed(person)
         for name in PARTICIPANT_ERASED_FIELDS:
             setattr(person, name, "")
         person.first_name = ERASED
@@ -246,6 +250,25 @@ def participant_anonymise(*, participant: Participant) -> None:
         changes={"anonymised_at": ["", person.anonymised_at.isoformat()]},
     )
     files_delete_on_commit(files)
+
+
+def _volunteer_log_in_closed(person: Participant) -> None:
+    """A volunteer's log-in (issue 21) names them: it is closed and unlinked, its invitation's
+    names erased, and the account itself erased when it was only that volunteer's."""
+    for volunteer in Volunteer.objects.filter(participant=person).select_related("user"):
+        user = volunteer.user
+        volunteer.user, volunteer.ended_on = None, volunteer.ended_on or timezone.localdate()
+        volunteer.save(update_fields=["user", "ended_on"])
+        if user is None:
+            continue
+        Membership.objects.filter(user=user, role=Role.VOLUNTEER).update(
+            is_active=False, invited_first_name="", invited_last_name=""
+        )
+        if not Membership.objects.filter(user=user).exclude(role=Role.VOLUNTEER).exists():
+            user.email, user.first_name, user.last_name = f"anonyme-{user.pk}@invalid", "", ""
+            user.is_active = False
+            user.set_unusable_password()
+            user.save(update_fields=["email", "first_name", "last_name", "is_active", "password"])
 
 
 def _audit_trail_scrub(touched: dict[type, list[int]]) -> None:

@@ -111,6 +111,10 @@ TECHNICAL = {
     ("partners.Referral", "link_nonce"),
     ("chantiers.OfflineMark", "client_id"),
     ("agenda.Reminder", "attempts"),
+    # Who reported a situation about the person is the relay's secret, not the person's data
+    # (GDPR art. 15(4): the rights of others): "un signalement", never by whom.
+    ("volunteers.Signal", "raised_by"),
+    ("volunteers.Signal", "raised_by_user"),
 }
 ADDRESS_FIELDS = ("street", "postcode", "commune")
 # French labels of the fields whose model gives none (their name is English).

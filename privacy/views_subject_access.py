@@ -36,7 +36,11 @@ def subject_access(request):
     found = None
     if form.is_bound and form.is_valid():
         people = (
-            participant_list(organization=request.organization, query=form.cleaned_data["q"])
+            participant_list(
+                organization=request.organization,
+                query=form.cleaned_data["q"],
+                with_volunteers=True,
+            )
             .select_related(None)
             .prefetch_related(None)
             .only("first_name", "last_name", "birth_date")

@@ -335,3 +335,28 @@ def test_a_chantier_day_is_paid_by_the_chantiers_agreement_a_sheet_by_the_volunt
     mark.refresh_from_db()
 
     assert (mark.indemnity, sheet.indemnity) == (D("12.50"), D("25.00"))
+
+
+def test_a_receipt_replaced_on_a_sheet_sent_back_leaves_no_file_behind(
+    volunteer, coordinator, django_capture_on_commit_callbacks
+):
+    _agreement(
+        volunteer, declaration="", declaration_on=None, scheme=VolunteerAgreement.Scheme.REAL_COSTS
+    )
+    sheet = _sheet(
+        volunteer,
+        dt.date(2026, 3, 2),
+        coordinator,
+        expense_amount=D("8.40"),
+        expense_description="Tickets STIB",
+        receipt=SimpleUploadedFile("ticket.jpg", JPEG, content_type="image/jpeg"),
+    )
+    first = sheet.receipt.name
+    storage = sheet.receipt.storage
+    sheet_return(sheet=sheet, by=coordinator, reason="Le ticket est illisible.")
+    sheet.receipt = SimpleUploadedFile("nouveau.jpg", JPEG, content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        sheet = sheet_submit(sheet=sheet, by=coordinator)
+
+    assert sheet.receipt.name != first
+    assert storage.exists(sheet.receipt.name) and not storage.exists(first)

@@ -1,8 +1,8 @@
 """Signals (issue 21, point 3): a relay raises a situation (always anonymous) and sees what became
-of it — the state and the outcome's label, never the person's name nor anyone else's signals; the
-team raises one too, naming a person followed here if need be; counsellors and direction read
-them in an inbox, take them up and close them, a need written in the person's file when that is
-the outcome. The services refuse by field, in French; a second click changes nothing.
+of it — the state only, never the outcome (the relay knows whom they described), the person's
+name nor anyone else's signals; the team raises one too, naming a person followed here if need
+be; counsellors and direction read them in an inbox, take them up and close them, a need written
+in the person's file when that is the outcome. The services refuse by field, in French; a second click changes nothing.
 
 Who may open what: the relay's page is the volunteers' and coordinators' (who follow the signals
 they raised as a relay does); the inbox and a signal's page are the counsellors' and direction's;
@@ -428,8 +428,13 @@ def test_a_relay_sees_where_their_signal_stands_never_whom_nor_who(
     services.signal_close(signal=signal, by=counsellor, outcome="intake", participant=person)
     page = _text(client.get(MY_SIGNALS))
     closed_on = timezone.localdate(Signal.objects.get().closed_at).strftime("%d/%m/%Y")
-    assert f"Clôturé le {closed_on} — Accueilli·e : un accompagnement commence" in page
-    for secret in ("Fatima", "Zeroual", "ZEROUAL", counsellor.get_full_name(), signal.description):
+    assert f"Clôturé le {closed_on} : l'équipe y a donné suite." in page
+    # Not what became of the person: the relay knows whom they described.
+    outcome = str(Signal.Outcome.INTAKE.label)
+    for secret in (
+        *("Fatima", "Zeroual", "ZEROUAL", counsellor.get_full_name(), signal.description),
+        outcome,
+    ):
         assert secret not in page, secret
 
 
