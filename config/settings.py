@@ -307,6 +307,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.documents_expired_remove",
         "schedule": crontab(hour=2, minute=30),
     },
+    # What a relay told about an unnamed neighbour is erased a year after the signal was
+    # closed (privacy.anonymisation.signals_expired_erase, issue 21).
+    "erase-expired-signals": {
+        "task": "privacy.tasks.signals_expired_erase",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # The reminders of tomorrow's appointments: every hour of the working day, so that one
     # booked this afternoon for tomorrow is reminded too; each is sent once (agenda.services).
     "send-appointment-reminders": {

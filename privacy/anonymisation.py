@@ -47,7 +47,7 @@ from accounts.dates import add_months
 from accounts.models import Membership, Organization, Role
 from accounts.personal import personal_record_models
 from participants.models import Participant
-from volunteers.models import Volunteer
+from volunteers.models import Signal, Volunteer
 
 ERASED = "Anonyme"
 ERASED_TEXT = "—"  # where a rule of the database wants some text
@@ -250,6 +250,27 @@ def participant_anonymise(*, participant: Participant) -> None:
         changes={"anonymised_at": ["", person.anonymised_at.isoformat()]},
     )
     files_delete_on_commit(files)
+
+
+# A signal about nobody followed here (issue 21) has no person whose retention it follows: its
+# text — what a relay told about a neighbour — is kept a year after the signal was closed.
+SIGNAL_TEXT_KEPT_MONTHS = 12
+
+
+@transaction.atomic
+def signals_expired_erase(*, today: dt.date) -> int:
+    """Erases the description of the anonymous signals closed more than a year before
+    ``today``; their need, urgency, dates and outcome stay for the report. How many."""
+    cutoff = add_months(today, -SIGNAL_TEXT_KEPT_MONTHS)
+    return (
+        Signal.objects.filter(
+            participant__isnull=True,
+            status=Signal.Status.CLOSED,
+            closed_at__date__lt=cutoff,
+        )
+        .exclude(description=ERASED_TEXT)
+        .update(description=ERASED_TEXT)
+    )
 
 
 def _volunteer_log_in_closed(person: Participant) -> None:

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from privacy import documents, services
+from privacy import anonymisation, documents, services
 
 
 @shared_task
@@ -14,3 +14,9 @@ def anonymisation_reviews_prepare() -> int:
 def documents_expired_remove() -> int:
     """Periodic (celery beat, daily): the documents whose retention date has passed go."""
     return documents.documents_expired_remove(today=timezone.localdate())
+
+
+@shared_task
+def signals_expired_erase() -> int:
+    """Periodic (celery beat, daily): anonymous signals closed a year ago lose their text."""
+    return anonymisation.signals_expired_erase(today=timezone.localdate())

@@ -99,3 +99,32 @@ def test_a_request_for_access_finds_a_volunteer_without_a_pathway(client, operat
     assert "Yolande" in found.text
     export = reverse("privacy:subject_access_export", args=[volunteer.participant_id])
     assert client.post(export).status_code == 200
+
+
+def test_an_anonymous_signal_loses_its_text_a_year_after_it_was_closed(operator, counsellor):
+    from privacy.anonymisation import signals_expired_erase
+    from volunteers.models import Signal
+
+    def signal(closed_on, **fields):
+        values = {
+            "organization": operator,
+            "raised_by_user": counsellor,
+            "raised_on": dt.date(2025, 1, 6),
+            "need_category": "housing",
+            "description": "Une voisine sans chauffage.",
+            "status": "closed",
+            "outcome": "referred",
+            "closed_at": dt.datetime.combine(closed_on, dt.time(10), tzinfo=dt.UTC),
+        }
+        return Signal.objects.create(**(values | fields))
+
+    old = signal(dt.date(2025, 12, 5))
+    recent = signal(dt.date(2025, 12, 8))
+    named = signal(dt.date(2025, 1, 10), participant=ParticipantFactory(organization=operator))
+
+    assert signals_expired_erase(today=dt.date(2026, 12, 7)) == 1
+    texts = {s.pk: s.description for s in Signal.objects.all()}
+    assert texts[old.pk] == "—"
+    assert texts[recent.pk] == texts[named.pk] == "Une voisine sans chauffage."
+    old.refresh_from_db()
+    assert (old.need_category, old.outcome) == ("housing", "referred")
