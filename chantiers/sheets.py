@@ -67,6 +67,16 @@ def sheet_submit(*, sheet: ServiceSheet, by: User) -> ServiceSheet:
         previous = ServiceSheet.objects.select_for_update().get(pk=sheet.pk)
         if previous.is_locked:
             raise ValidationError(_("Cette prestation est validée : elle ne change plus."))
+    # The volunteering's end (``volunteers.Volunteer``, by its relation: that app is above this
+    # one): no day after it.
+    volunteering = getattr(participant, "volunteer", None)
+    if volunteering is not None and volunteering.ended_on and sheet.date > volunteering.ended_on:
+        raise ValidationError(
+            {
+                "date": _("Le bénévolat a pris fin le %(date)s : pas de prestation après.")
+                % {"date": volunteering.ended_on.strftime("%d/%m/%Y")}
+            }
+        )
     months = {sheet.date.replace(day=1)} | ({previous.date.replace(day=1)} if previous else set())
     if locked_months(participant_ids=[participant.pk], months=months):
         raise ValidationError({"date": MONTH_VALIDATED})

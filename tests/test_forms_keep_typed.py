@@ -509,7 +509,7 @@ WITH_FORMS = {
     **_seen_by_all("volunteers:sheet_edit"),
     **_seen_by_all("volunteers:new"),
     **_seen_by_all("volunteers:list", "volunteers:sheet_review"),
-    **_seen_by_all("volunteers:detail", "volunteers:sheet_review"),
+    **_seen_by_all("volunteers:detail", "volunteers:sheet_review", "volunteers:end"),
     **_seen_by_all("volunteers:month", "volunteers:sheet_review"),
     **_seen_by_all("volunteers:agreement_new"),
     **_seen_by_all("volunteers:agreement_edit"),

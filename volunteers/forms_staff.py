@@ -52,19 +52,27 @@ class VolunteerCreateForm(TextRuleMixin, forms.ModelForm):
         ]
         widgets = {"birth_date": DateInput()}
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, may_choose_existing: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
         self.fields["since"].initial = timezone.localdate
-        # A known person who is not a volunteer yet: one record carries both (one year's
-        # ceilings, once).
-        self.fields["existing"].queryset = Participant.objects.filter(
-            organization=organization, volunteer__isnull=True, anonymised_at__isnull=True
-        )
+        if may_choose_existing:
+            # A known person who is not a volunteer yet: one record carries both (one year's
+            # ceilings, once).
+            self.fields["existing"].queryset = Participant.objects.filter(
+                organization=organization, volunteer__isnull=True, anonymised_at__isnull=True
+            )
+        else:
+            # Only the direction may make a known person a volunteer: the volunteer's page
+            # would show a coordinator that person's money and income. An id posted all the
+            # same is not read.
+            del self.fields["existing"]
         self.fields["iban"].help_text = _("Pour le virement des défraiements ; peut attendre.")
 
     def offer(self, duplicates: list[Participant]) -> None:
         """After a possible duplicate: the records found that may become this volunteer."""
+        if "existing" not in self.fields:
+            return
         choices = self.fields["existing"].queryset.filter(pk__in=[d.pk for d in duplicates])
         self.fields["existing"].choices = [
             ("", _("Non : une nouvelle fiche")),
@@ -105,7 +113,7 @@ class VolunteerCreateForm(TextRuleMixin, forms.ModelForm):
         chosen among the possible duplicates."""
         data = dict(self.cleaned_data)
         volunteering = {name: data.pop(name) for name in ("since", "activity")}
-        existing = data.pop("existing")
+        existing = data.pop("existing", None)
         if existing is not None:
             return volunteering | {"participant": existing}
         return volunteering | data
@@ -121,6 +129,19 @@ class VolunteerInviteForm(TextRuleMixin, forms.Form):
         choices=settings.LANGUAGES,
         initial=settings.LANGUAGE_CODE,
     )
+
+
+class VolunteerEndForm(TextRuleMixin, forms.Form):
+    """The end of the volunteering (the rules are ``volunteer_end``'s)."""
+
+    ended_on = forms.DateField(label=_("Date de fin"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate
+
+    def clean_ended_on(self):
+        return plausible_date(self.cleaned_data["ended_on"])
 
 
 class SheetReviewForm(TextRuleMixin, forms.Form):

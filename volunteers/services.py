@@ -4,12 +4,13 @@ indemnity engine's business."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, Role, User
 from accounts.services import membership_invite
+from chantiers.models import ServiceSheet
 from participants.models import Participant
 from participants.services import participant_register
 from volunteers.models import Volunteer
@@ -35,25 +36,59 @@ def volunteer_register(
         )
     elif participant.organization_id != organization.pk:
         raise ValidationError(_("Cette personne n'est pas suivie par votre organisation."))
+    else:
+        # The person's row locked: a double click (or two colleagues) waits here, then meets
+        # the check below instead of the database's constraint.
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    already = ValidationError(_("%(name)s est déjà bénévole.") % {"name": participant})
     if Volunteer.objects.filter(participant=participant).exists():
-        raise ValidationError(_("%(name)s est déjà bénévole.") % {"name": participant})
+        raise already
     if since > timezone.localdate():
         raise ValidationError({"since": _("La date ne peut pas être dans le futur.")})
-    return Volunteer.objects.create(
-        participant=participant, organization=organization, since=since, activity=activity
-    )
+    try:
+        with transaction.atomic():
+            return Volunteer.objects.create(
+                participant=participant, organization=organization, since=since, activity=activity
+            )
+    except IntegrityError:  # registered at this very moment all the same
+        raise already from None
 
 
 @transaction.atomic
 def volunteer_invite(*, volunteer: Volunteer, email: str, language: str = "fr") -> Membership:
     """Give the volunteer a log-in (role ``volunteer``): an e-mail to choose a password, as
-    for staff. They then see their own sheets and balance, nothing else."""
+    for staff. They then see their own sheets and balance, nothing else.
+
+    Refused while the person has an open access in the organisation (active, or an invitation
+    waiting for their answer); after a declined or closed one they may be invited again — to
+    another address, or the same one under ``membership_invite``'s rules."""
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    organization = volunteer.organization
+    if volunteer.ended_on is not None:
+        raise ValidationError(
+            _("Ce bénévolat est terminé : la personne ne peut plus être invitée.")
+        )
     if volunteer.user_id is not None:
-        raise ValidationError(_("Cette personne a déjà un accès."))
+        current = Membership.objects.open().filter(
+            user=volunteer.user_id, organization=organization
+        )
+        if current.filter(accepted_at__isnull=True).exists():
+            raise ValidationError(_("Une invitation attend déjà la réponse de la personne."))
+        if current.exists():
+            raise ValidationError(_("Cette personne a déjà un accès."))
+    taken = ValidationError(
+        {"email": _("Cette adresse est déjà celle de l'accès d'un·e autre bénévole.")}
+    )
+    normalized = User.objects.normalize_email(email).lower()
+    if (
+        Volunteer.objects.filter(organization=organization, user__email__iexact=normalized)
+        .exclude(pk=volunteer.pk)
+        .exists()
+    ):
+        raise taken
     person = volunteer.participant
     membership = membership_invite(
-        organization=volunteer.organization,
+        organization=organization,
         email=email,
         first_name=person.first_name,
         last_name=person.last_name,
@@ -62,8 +97,63 @@ def volunteer_invite(*, volunteer: Volunteer, email: str, language: str = "fr") 
         volunteer=True,
     )
     volunteer.user = membership.user
-    volunteer.save(update_fields=["user"])
+    try:
+        with transaction.atomic():
+            volunteer.save(update_fields=["user"])
+    except IntegrityError:  # linked to another volunteer at this very moment
+        raise taken from None
     return membership
+
+
+@transaction.atomic
+def volunteer_end(*, volunteer: Volunteer, ended_on: dt.date, by: User) -> Volunteer:
+    """The volunteering ends on ``ended_on`` (``by``: the coordinator or the direction who says
+    so). Refused while sheets wait for an answer. The volunteer's access to the organisation is
+    closed; their record is then kept only as long as the privacy rules say."""
+    volunteer = (
+        Volunteer.objects.select_for_update().select_related("participant").get(pk=volunteer.pk)
+    )
+    if volunteer.ended_on is not None:
+        raise ValidationError(
+            _("Ce bénévolat est déjà terminé (le %(date)s).")
+            % {"date": volunteer.ended_on.strftime("%d/%m/%Y")}
+        )
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": _("La date ne peut pas être dans le futur.")})
+    if ended_on < volunteer.since:
+        raise ValidationError(
+            {
+                "ended_on": _("La fin ne peut pas précéder le début du bénévolat (%(since)s).")
+                % {"since": volunteer.since.strftime("%d/%m/%Y")}
+            }
+        )
+    waiting = ServiceSheet.objects.filter(
+        participant=volunteer.participant_id,
+        organization=volunteer.organization_id,
+        status=ServiceSheet.Status.SUBMITTED,
+    ).count()
+    if waiting:
+        raise ValidationError(
+            _(
+                "%(count)s prestation(s) attend(ent) encore une réponse : validez-les ou "
+                "renvoyez-les avant de terminer le bénévolat."
+            )
+            % {"count": waiting}
+        )
+    volunteer.ended_on = ended_on
+    volunteer.save(update_fields=["ended_on"])
+    if volunteer.user_id is not None:
+        # The volunteer's access (role ``volunteer``): a staff access of the same person is
+        # not theirs to close here.
+        for membership in Membership.objects.select_for_update().filter(
+            user=volunteer.user_id,
+            organization=volunteer.organization_id,
+            role=Role.VOLUNTEER,
+            is_active=True,
+        ):
+            membership.is_active = False  # one by one: each closing is in the audit trail
+            membership.save(update_fields=["is_active"])
+    return volunteer
 
 
 def volunteer_of(*, user: User, organization: Organization) -> Volunteer | None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("nouveau/", views_staff.volunteer_new, name="new"),
     path("<int:pk>/", views_staff.volunteer_detail, name="detail"),
     path("<int:pk>/acces/", views_staff.volunteer_invite, name="invite"),
+    path("<int:pk>/fin/", views_staff.volunteer_end, name="end"),
     path("<int:pk>/convention/", views_staff.agreement_new, name="agreement_new"),
     path("conventions/<int:pk>/", views_staff.agreement_edit, name="agreement_edit"),
     path("<int:pk>/mois/<int:year>/<int:month>/", views_staff.month_statement, name="month"),

@@ -28,13 +28,14 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.dates import add_months
 from accounts.forms import add_service_errors, apply_form
 from accounts.forms_input import parse_id
-from accounts.models import Membership
+from accounts.models import Membership, Role
 from accounts.services import access_log_record
 from chantiers import selectors, services
 from chantiers.models import (
@@ -50,7 +51,12 @@ from chantiers.views.year_changes import document_response
 from participants.selectors import participant_duplicates
 from participants.services import PossibleDuplicate
 from volunteers import services as volunteer_services
-from volunteers.forms_staff import SheetReviewForm, VolunteerCreateForm, VolunteerInviteForm
+from volunteers.forms_staff import (
+    SheetReviewForm,
+    VolunteerCreateForm,
+    VolunteerEndForm,
+    VolunteerInviteForm,
+)
 from volunteers.models import Volunteer
 
 # The coordinators and the direction manage the volunteers; the administration does not.
@@ -120,16 +126,15 @@ def _list_page(request, *, reviewing=None):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    login_active = Membership.objects.filter(
-        user=OuterRef("user"), organization=organization
-    ).active()
+    logins = Membership.objects.filter(user=OuterRef("user"), organization=organization)
     volunteers = (
         _volunteers()
         .filter(organization=organization)
         .order_by("participant__last_name", "participant__first_name", "pk")
         .annotate(
             waiting=Coalesce(Subquery(waiting_of), Value(0), output_field=IntegerField()),
-            login_active=Exists(login_active),
+            login_active=Exists(logins.active()),
+            login_pending=Exists(logins.pending()),
         )
     )
     context = {
@@ -144,9 +149,21 @@ def _list_page(request, *, reviewing=None):
 # --- A new volunteer -----------------------------------------------------------------------
 
 
+# A coordinator told that the person may be known already, without a name: making a known
+# person a volunteer would open their money and income to the coordinator (the volunteer's
+# page), so only the direction sees the records found and may choose one.
+MAYBE_KNOWN = gettext_lazy(
+    "Une fiche existe peut-être déjà pour cette personne. Demandez à la direction de l'inscrire "
+    "comme bénévole, ou cochez « c'est une autre personne » si vous êtes sûr·e."
+)
+
+
 @role_required(*STAFF_ROLES)
 def volunteer_new(request):
-    form = VolunteerCreateForm(request.POST or None, organization=request.organization)
+    direction = request.membership.role == Role.DIRECTION
+    form = VolunteerCreateForm(
+        request.POST or None, organization=request.organization, may_choose_existing=direction
+    )
     duplicates = []
     if request.method == "POST":
         if form.is_valid():
@@ -156,7 +173,10 @@ def volunteer_new(request):
                 )
             except PossibleDuplicate as error:
                 duplicates = error.duplicates
-                add_service_errors(form, error)
+                if direction:
+                    add_service_errors(form, error)
+                else:
+                    form.add_error(None, str(MAYBE_KNOWN))
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -168,14 +188,23 @@ def volunteer_new(request):
         if not duplicates and "offered" in request.POST:
             # The records found were offered: they stay offered while the form is refused.
             duplicates = _duplicates_of(form)
+    context = {"form": form, "duplicates": [], "maybe_known": None}
+    if not direction:
+        # Nothing of the records found: neither a name, nor a link, nor how many.
+        if duplicates:
+            said = str(MAYBE_KNOWN) in form.non_field_errors()  # above the form already
+            context["maybe_known"] = "" if said else str(MAYBE_KNOWN)
+        return render(request, "volunteers/new.html", context)
     form.offer(duplicates)
     volunteers = dict(
         Volunteer.objects.filter(
             participant__in=duplicates, organization=request.organization
         ).values_list("participant", "pk")
     )
-    found = [{"person": person, "volunteer": volunteers.get(person.pk)} for person in duplicates]
-    return render(request, "volunteers/new.html", {"form": form, "duplicates": found})
+    context["duplicates"] = [
+        {"person": person, "volunteer": volunteers.get(person.pk)} for person in duplicates
+    ]
+    return render(request, "volunteers/new.html", context)
 
 
 def _duplicates_of(form) -> list:
@@ -209,7 +238,20 @@ def volunteer_detail(request, pk):
     return _detail_page(request, volunteer, year=_year(request))
 
 
-def _detail_page(request, volunteer, *, year, reviewing=None, invite_form=None):
+def _open_login(volunteer, organization) -> Membership | None:
+    """The volunteer's access to the organisation, if open (active, or an invitation waiting
+    for the person's answer); a declined or closed one leaves them to be invited again."""
+    if volunteer.user_id is None:
+        return None
+    return (
+        Membership.objects.open()
+        .filter(user=volunteer.user_id, organization=organization)
+        .select_related("user")
+        .first()
+    )
+
+
+def _detail_page(request, volunteer, *, year, reviewing=None, invite_form=None, end_form=None):
     organization, participant = request.organization, volunteer.participant
     sheets = list(
         ServiceSheet.objects.filter(
@@ -230,15 +272,16 @@ def _detail_page(request, volunteer, *, year, reviewing=None, invite_form=None):
             participant=participant, organization=organization
         ).select_related("chantier")
     )
-    membership = None
-    if volunteer.user_id is not None:
-        membership = (
-            Membership.objects.filter(user=volunteer.user_id, organization=organization)
-            .select_related("user")
-            .first()
-        )
+    membership = _open_login(volunteer, organization)
+    ended = volunteer.ended_on is not None
+    if membership is not None or ended:
+        invite_form = None
     elif invite_form is None:
         invite_form = VolunteerInviteForm(initial={"email": participant.email})
+    if ended:
+        end_form = None
+    elif end_form is None:
+        end_form = VolunteerEndForm()
     balance = selectors.year_balances(
         participant_ids=[participant.pk], organization=organization, year=year
     )[participant.pk]
@@ -258,6 +301,7 @@ def _detail_page(request, volunteer, *, year, reviewing=None, invite_form=None):
         "agreements": agreements,
         "membership": membership,
         "invite_form": invite_form,
+        "end_form": end_form,
         "sheets": _reviews(sheets, reviewing),
         "months": [{"month": month, "statement": statements.get(month)} for month in months],
         "here": here,
@@ -285,11 +329,39 @@ def volunteer_invite(request, pk):
             % {"email": form.cleaned_data["email"]},
         )
         return redirect("volunteers:detail", pk=volunteer.pk)
-    volunteer.refresh_from_db(fields=["user"])
-    if volunteer.user_id is not None:  # given meanwhile: the form is no longer on the page
+    volunteer.refresh_from_db(fields=["user", "ended_on"])
+    if volunteer.ended_on is not None or _open_login(volunteer, request.organization):
+        # Given (or ended) meanwhile: the form is no longer on the page.
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("volunteers:detail", pk=volunteer.pk)
     return _detail_page(request, volunteer, year=timezone.localdate().year, invite_form=form)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def volunteer_end(request, pk):
+    volunteer = _volunteer_or_404(request, pk)
+    form = VolunteerEndForm(request.POST)
+    if apply_form(
+        form,
+        lambda data: volunteer_services.volunteer_end(
+            volunteer=volunteer, ended_on=data["ended_on"], by=request.user
+        ),
+    ):
+        messages.success(
+            request,
+            _("Le bénévolat de %(name)s est terminé au %(date)s.")
+            % {
+                "name": volunteer.participant,
+                "date": form.cleaned_data["ended_on"].strftime("%d/%m/%Y"),
+            },
+        )
+        return redirect("volunteers:detail", pk=volunteer.pk)
+    volunteer.refresh_from_db(fields=["ended_on"])
+    if volunteer.ended_on is not None:  # ended meanwhile: the form is no longer on the page
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("volunteers:detail", pk=volunteer.pk)
+    return _detail_page(request, volunteer, year=timezone.localdate().year, end_form=form)
 
 
 # --- Agreements without chantier -----------------------------------------------------------

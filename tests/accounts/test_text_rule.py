@@ -110,6 +110,8 @@ def world(operator, housing, counsellor, coordinator):
         "team": User.objects.filter(memberships__organization=operator),
         "sessions": ModuleSession.objects.filter(module__organization=operator),
         "sheet_pk": 1,
+        "participants": type(participant).objects.filter(organization=operator),
+        "may_choose_existing": True,
         "instances": {
             Membership: Membership.objects.get(user=coordinator),
             VolunteerAgreement: agreement,

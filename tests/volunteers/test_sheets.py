@@ -360,3 +360,13 @@ def test_a_receipt_replaced_on_a_sheet_sent_back_leaves_no_file_behind(
 
     assert sheet.receipt.name != first
     assert storage.exists(sheet.receipt.name) and not storage.exists(first)
+
+
+def test_no_sheet_after_the_volunteering_ended(relay, coordinator):
+    Volunteer.objects.filter(participant=relay).update(ended_on=dt.date(2026, 3, 31))
+    relay.refresh_from_db()
+    _sheet(relay, dt.date(2026, 3, 31), coordinator)
+
+    with pytest.raises(ValidationError) as refused:
+        _sheet(relay, dt.date(2026, 4, 1), coordinator)
+    assert "pris fin le 31/03/2026" in str(refused.value.message_dict["date"])

@@ -2,7 +2,8 @@
 of it — the state only, never the outcome (the relay knows whom they described), the person's
 name nor anyone else's signals; the team raises one too, naming a person followed here if need
 be; counsellors and direction read them in an inbox, take them up and close them, a need written
-in the person's file when that is the outcome. The services refuse by field, in French; a second click changes nothing.
+in the person's file when that is the outcome. The services refuse by field, in French; a second
+click changes nothing.
 
 Who may open what: the relay's page is the volunteers' and coordinators' (who follow the signals
 they raised as a relay does); the inbox and a signal's page are the counsellors' and direction's;

@@ -13,17 +13,22 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessLog, Membership, Role
+from accounts.services import membership_accept, membership_decline
 from chantiers.models import Attendance, MonthlyStatement, ServiceSheet, VolunteerAgreement
 from chantiers.sheets import sheet_submit, sheet_validate
 from participants import services as participant_services
 from tests.chantiers.helpers import _agreement, _mark
 from tests.factories import MembershipFactory, ParticipantFactory
+from volunteers import services as volunteer_services
 from volunteers.models import Volunteer
 from volunteers.services import volunteer_register
 
@@ -277,7 +282,7 @@ def test_a_refused_volunteer_comes_back_as_typed(client, coordinator):
 
 
 def test_a_possible_duplicate_is_asked_about_then_registered_as_another_person(
-    client, coordinator, operator
+    client, director, operator
 ):
     ParticipantFactory(
         organization=operator,
@@ -285,7 +290,7 @@ def test_a_possible_duplicate_is_asked_about_then_registered_as_another_person(
         first_name="Josée",
         birth_date=dt.date(1958, 4, 2),
     )
-    client.force_login(coordinator)
+    client.force_login(director)
     asked = client.post(reverse("volunteers:new"), _new_data())
 
     assert asked.status_code == 200 and not Volunteer.objects.exists()
@@ -298,14 +303,14 @@ def test_a_possible_duplicate_is_asked_about_then_registered_as_another_person(
     assert operator.participants.filter(last_name="Mertens").count() == 2
 
 
-def test_a_possible_duplicate_may_be_the_person_already_known(client, coordinator, operator):
+def test_a_possible_duplicate_may_be_the_person_already_known(client, director, operator):
     known = ParticipantFactory(
         organization=operator,
         last_name="Mertens",
         first_name="Josée",
         birth_date=dt.date(1958, 4, 2),
     )
-    client.force_login(coordinator)
+    client.force_login(director)
     asked = client.post(reverse("volunteers:new"), _new_data())
     assert f'value="{known.pk}"' in _text(asked)  # offered among the answers
 
@@ -314,9 +319,9 @@ def test_a_possible_duplicate_may_be_the_person_already_known(client, coordinato
     assert operator.participants.count() == 1
 
 
-def test_only_a_record_of_the_typed_name_may_be_chosen(client, coordinator, operator):
+def test_only_a_record_of_the_typed_name_may_be_chosen(client, director, operator):
     someone = ParticipantFactory(organization=operator, last_name="Autre")
-    client.force_login(coordinator)
+    client.force_login(director)
     refused = client.post(reverse("volunteers:new"), _new_data(offered="1", existing=someone.pk))
 
     assert "existing" in refused.context["form"].errors
@@ -376,7 +381,7 @@ def test_inviting_sends_an_email_and_waits_for_the_persons_answer(
     assert relay.user.email == "aline.relais@example.org"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["aline.relais@example.org"]
     page = client.get(reverse("volunteers:detail", args=[relay.pk]))
-    assert "Invitation envoyée à aline.relais@example.org" in _text(page)
+    assert "Invitation en attente, envoyée à aline.relais@example.org" in _text(page)
 
 
 def test_a_refused_invitation_keeps_the_address_typed(client, coordinator, relay):
@@ -656,3 +661,323 @@ def test_a_coordinator_prints_a_volunteers_month(client, coordinator, relay):
     statement = MonthlyStatement.objects.get()
     response = client.get(reverse("chantiers:statement_pdf", args=[statement.pk]))
     assert response.status_code == 200
+
+
+# A known person made a volunteer: the direction only --------------------------------------------
+
+MAYBE_KNOWN = (
+    "Une fiche existe peut-être déjà pour cette personne. Demandez à la direction de l'inscrire "
+    "comme bénévole, ou cochez « c'est une autre personne » si vous êtes sûr·e."
+)
+
+
+def _known(operator, **fields):
+    """A person followed here, spelt differently from what the coordinator types (the duplicate
+    rule ignores accents and case): the page must not teach the coordinator how."""
+    values = {"last_name": "Mërtens", "first_name": "JOSÉE", "birth_date": dt.date(1958, 4, 2)}
+    return ParticipantFactory(organization=operator, **(values | fields))
+
+
+def test_a_coordinator_is_told_neutrally_that_the_person_may_be_known(
+    client, coordinator, operator
+):
+    known = _known(operator)
+    client.force_login(coordinator)
+
+    asked = client.post(reverse("volunteers:new"), _new_data())
+
+    page = _text(asked)
+    assert asked.status_code == 200 and not Volunteer.objects.exists()
+    assert MAYBE_KNOWN in page and "c'est une autre personne" in page
+    assert "Mërtens" not in page and "MËRTENS" not in page and "JOSÉE" not in page
+    assert f'value="{known.pk}"' not in page and "Oui :" not in page
+    assert "existing" not in asked.context["form"].fields
+    # Refused again for something else: still asked about, still without a name.
+    again = client.post(reverse("volunteers:new"), _new_data(offered="1", activity=""))
+    page = _text(again)
+    assert MAYBE_KNOWN in page and "c'est une autre personne" in page
+    assert "Mërtens" not in page and f'value="{known.pk}"' not in page
+
+
+def test_a_coordinator_is_not_told_about_a_known_volunteer_either(client, coordinator, operator):
+    known = _volunteer(operator, coordinator, last_name="Mertens", agreement=False)
+    client.force_login(coordinator)
+
+    asked = client.post(
+        reverse("volunteers:new"),
+        _new_data(first_name="Aline", birth_date=known.participant.birth_date.isoformat()),
+    )
+
+    assert MAYBE_KNOWN in _text(asked)
+    assert reverse("volunteers:detail", args=[known.pk]) not in _text(asked)
+    assert "déjà bénévole" not in _text(asked)
+
+
+def test_a_coordinator_cannot_post_a_known_persons_id(client, coordinator, operator):
+    known = _known(operator)
+    client.force_login(coordinator)
+
+    refused = client.post(reverse("volunteers:new"), _new_data(offered="1", existing=str(known.pk)))
+    assert refused.status_code == 200 and not Volunteer.objects.exists()
+    assert MAYBE_KNOWN in _text(refused) and "Mërtens" not in _text(refused)
+
+    # Sure it is another person: a new record, never the known one.
+    client.post(
+        reverse("volunteers:new"),
+        _new_data(offered="1", existing=str(known.pk), not_a_duplicate="on"),
+    )
+    assert Volunteer.objects.get().participant != known
+    assert not Volunteer.objects.filter(participant=known).exists()
+
+
+def test_the_direction_is_offered_the_known_person_and_may_choose_them(client, director, operator):
+    known = _known(operator)
+    client.force_login(director)
+
+    asked = client.post(reverse("volunteers:new"), _new_data())
+    assert "MËRTENS JOSÉE" in _text(asked) and f'value="{known.pk}"' in _text(asked)
+    assert MAYBE_KNOWN not in _text(asked)
+
+    client.post(reverse("volunteers:new"), _new_data(offered="1", existing=str(known.pk)))
+    assert Volunteer.objects.get().participant == known
+
+
+# Registered twice -------------------------------------------------------------------------------
+
+
+def test_registering_the_same_person_twice_says_so(operator, coordinator, legal_ceilings):
+    person = ParticipantFactory(organization=operator, last_name="Deux")
+    kwargs = {
+        "organization": operator,
+        "by": coordinator,
+        "since": dt.date(2026, 1, 1),
+        "activity": "Relais",
+        "participant": person,
+    }
+    volunteer_register(**kwargs)
+
+    with pytest.raises(ValidationError, match="est déjà bénévole"):
+        volunteer_register(**kwargs)
+    assert Volunteer.objects.filter(participant=person).count() == 1
+
+
+def test_registered_at_the_same_moment_is_said_not_a_server_error(
+    operator, coordinator, monkeypatch
+):
+    person = ParticipantFactory(organization=operator, last_name="Deux")
+    kwargs = {
+        "organization": operator,
+        "by": coordinator,
+        "since": dt.date(2026, 1, 1),
+        "activity": "Relais",
+        "participant": person,
+    }
+    volunteer_register(**kwargs)
+    # The check passed as if the other click had not committed yet: the constraint refuses.
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+
+    with pytest.raises(ValidationError, match="est déjà bénévole"):
+        volunteer_register(**kwargs)
+    monkeypatch.undo()
+    assert Volunteer.objects.filter(participant=person).count() == 1
+
+
+# Invited again ----------------------------------------------------------------------------------
+
+
+def _invite(client, volunteer, email):
+    return client.post(
+        reverse("volunteers:invite", args=[volunteer.pk]), {"email": email, "language": "fr"}
+    )
+
+
+def _login_of(volunteer):
+    volunteer.refresh_from_db()
+    return Membership.objects.get(user=volunteer.user, organization=volunteer.organization)
+
+
+def test_a_declined_invitation_may_be_sent_again(client, coordinator, relay):
+    client.force_login(coordinator)
+    _invite(client, relay, "aline@example.org")
+    membership_decline(membership=_login_of(relay))
+
+    page = client.get(reverse("volunteers:detail", args=[relay.pk]))
+    assert "Envoyer l'invitation" in _text(page) and page.context["membership"] is None
+    assert _invite(client, relay, "aline@example.org").status_code == 302
+    again = _login_of(relay)
+    assert (again.user.email, again.accepted_at, again.is_active) == (
+        "aline@example.org",
+        None,
+        True,
+    )
+
+
+def test_a_closed_access_may_be_given_again_to_another_address(
+    client, coordinator, operator, relay
+):
+    client.force_login(coordinator)
+    _invite(client, relay, "aline@example.org")
+    first = _login_of(relay)
+    membership_accept(membership=first)
+    Membership.objects.filter(pk=first.pk).update(is_active=False)
+
+    page = client.get(reverse("volunteers:detail", args=[relay.pk]))
+    assert "il n'est plus actif" in _text(page) and "Envoyer l'invitation" in _text(page)
+    listed = client.get(reverse("volunteers:list"))
+    assert [(v.login_active, v.login_pending) for v in listed.context["page"]] == [(False, False)]
+    # The same address: the team's rule (the closed access is reopened from the team page).
+    same = _invite(client, relay, "aline@example.org")
+    assert same.status_code == 200 and "email" in same.context["invite_form"].errors
+    # Another address: a new log-in, waiting for the person's answer.
+    assert _invite(client, relay, "aline.new@example.org").status_code == 302
+    relay.refresh_from_db()
+    assert relay.user.email == "aline.new@example.org"
+    assert Membership.objects.pending().filter(user=relay.user, organization=operator).exists()
+
+
+def test_the_address_of_another_volunteers_access_is_refused_beside_it(
+    client, coordinator, operator, relay
+):
+    other = _volunteer(operator, coordinator, last_name="Autre", agreement=False)
+    client.force_login(coordinator)
+    _invite(client, other, "partage@example.org")
+    membership_decline(membership=_login_of(other))  # the other's record keeps the account
+
+    response = _invite(client, relay, "Partage@Example.org")
+
+    assert response.status_code == 200
+    assert "autre bénévole" in " ".join(response.context["invite_form"].errors["email"])
+    assert 'value="Partage@Example.org"' in _text(response)
+    relay.refresh_from_db()
+    assert relay.user is None
+
+
+def test_an_open_access_is_not_given_twice(coordinator, relay):
+    membership = volunteer_services.volunteer_invite(volunteer=relay, email="aline@example.org")
+    with pytest.raises(ValidationError, match="attend déjà la réponse"):
+        volunteer_services.volunteer_invite(volunteer=relay, email="autre@example.org")
+    membership_accept(membership=membership)
+    with pytest.raises(ValidationError, match="a déjà un accès"):
+        volunteer_services.volunteer_invite(volunteer=relay, email="autre@example.org")
+
+
+def test_the_page_says_whether_the_access_is_active_or_waiting(client, coordinator, relay):
+    client.force_login(coordinator)
+    _invite(client, relay, "aline@example.org")
+    url = reverse("volunteers:detail", args=[relay.pk])
+
+    waiting = _text(client.get(url))
+    assert "Invitation en attente, envoyée à aline@example.org" in waiting
+    assert "Envoyer l'invitation" not in waiting
+    assert "Invitation envoyée" in _text(client.get(reverse("volunteers:list")))
+    membership_accept(membership=_login_of(relay))
+    active = _text(client.get(url))
+    assert "La personne se connecte avec aline@example.org" in active
+    assert "Envoyer l'invitation" not in active
+
+
+# The end of the volunteering --------------------------------------------------------------------
+
+JUNE_END = dt.date(2026, 6, 30)
+
+
+def _end(client, volunteer, day):
+    return client.post(reverse("volunteers:end", args=[volunteer.pk]), {"ended_on": day})
+
+
+def test_the_end_is_refused_in_the_future_before_the_start_or_twice(coordinator, relay):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    for day, message in (
+        (tomorrow, "dans le futur"),
+        (dt.date(2025, 12, 31), "ne peut pas précéder le début du bénévolat \\(01/01/2026\\)"),
+    ):
+        with pytest.raises(ValidationError, match=message) as refused:
+            volunteer_services.volunteer_end(volunteer=relay, ended_on=day, by=coordinator)
+        assert "ended_on" in refused.value.error_dict
+    volunteer_services.volunteer_end(volunteer=relay, ended_on=JUNE_END, by=coordinator)
+    with pytest.raises(ValidationError, match="déjà terminé \\(le 30/06/2026\\)"):
+        volunteer_services.volunteer_end(volunteer=relay, ended_on=JUNE_END, by=coordinator)
+
+
+def test_the_end_waits_for_the_sheets_answered(coordinator, relay):
+    sheet = _sheet(relay, dt.date(2026, 3, 2), coordinator)
+    with pytest.raises(ValidationError, match="1 prestation\\(s\\) attend\\(ent\\) encore"):
+        volunteer_services.volunteer_end(volunteer=relay, ended_on=JUNE_END, by=coordinator)
+    relay.refresh_from_db()
+    assert relay.ended_on is None
+
+    sheet_validate(sheet=sheet, by=coordinator)
+    volunteer_services.volunteer_end(volunteer=relay, ended_on=JUNE_END, by=coordinator)
+    relay.refresh_from_db()
+    assert relay.ended_on == JUNE_END
+
+
+def test_the_end_closes_the_volunteers_access(coordinator, operator, relay):
+    membership = volunteer_services.volunteer_invite(volunteer=relay, email="aline@example.org")
+    membership_accept(membership=membership)
+    relay.refresh_from_db()
+    assert volunteer_services.volunteer_of(user=relay.user, organization=operator) == relay
+
+    volunteer_services.volunteer_end(volunteer=relay, ended_on=JUNE_END, by=coordinator)
+
+    membership.refresh_from_db()
+    assert not membership.is_active
+    assert volunteer_services.volunteer_of(user=relay.user, organization=operator) is None
+    with pytest.raises(ValidationError, match="terminé"):
+        volunteer_services.volunteer_invite(volunteer=relay, email="autre@example.org")
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "director"])
+def test_the_end_is_said_on_the_page_and_shown_on_the_list(client, personas, persona, relay):
+    client.force_login(personas[persona])
+    url = reverse("volunteers:detail", args=[relay.pk])
+    assert "Fin du bénévolat" in _text(client.get(url))
+
+    response = _end(client, relay, "2026-06-30")
+
+    assert response.status_code == 302 and response.url == url
+    relay.refresh_from_db()
+    assert relay.ended_on == JUNE_END
+    page = _text(client.get(url))
+    assert "Bénévolat terminé le 30/06/2026." in page and "fin le 30/06/2026" in page
+    assert reverse("volunteers:end", args=[relay.pk]) not in page
+    assert "Envoyer l'invitation" not in page
+    assert "fin le 30/06/2026" in _text(client.get(reverse("volunteers:list")))
+
+
+@pytest.mark.parametrize(
+    ("day", "field_error"), [("2025-06-01", True), ("2026-06-30", False)], ids=["date", "sheet"]
+)
+def test_a_refused_end_keeps_the_date_typed(client, coordinator, own, day, field_error):
+    client.force_login(coordinator)
+
+    response = _end(client, own["volunteer"], day)
+
+    assert response.status_code == 200
+    form = response.context["end_form"]
+    assert bool(form.errors.get("ended_on")) == field_error
+    assert field_error or "attend(ent) encore une réponse" in _text(response)
+    assert f'value="{day}"' in _text(response)
+    own["volunteer"].refresh_from_db()
+    assert own["volunteer"].ended_on is None
+
+
+@pytest.mark.parametrize("persona", ["admin", "counsellor", "partner"])
+def test_another_role_cannot_end_a_volunteering(client, personas, persona, relay):
+    client.force_login(personas[persona])
+    assert _end(client, relay, "2026-06-30").status_code == 403
+    relay.refresh_from_db()
+    assert relay.ended_on is None
+
+
+def test_the_volunteer_cannot_end_a_volunteering(client, volunteer_user, relay):
+    client.force_login(volunteer_user)
+    assert _end(client, relay, "2026-06-30").status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.DIRECTION])
+def test_another_organisation_cannot_end_a_volunteering(client, elsewhere, role, relay):
+    client.force_login(elsewhere[role])
+    assert _end(client, relay, "2026-06-30").status_code == 404
+    relay.refresh_from_db()
+    assert relay.ended_on is None
