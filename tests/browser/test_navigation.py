@@ -63,8 +63,29 @@ ORGANIZATION = {
 
 @pytest.fixture
 def demo_data(transactional_db):
-    """The demo organizations and accounts of seed_demo (its participants are not needed here)."""
+    """The demo organizations and accounts of seed_demo (its participants are not needed here;
+    the demo volunteer's record is: their home is their own sheets)."""
+    import datetime as dt
+
+    from accounts.models import Organization, User
+    from volunteers.services import volunteer_register
+
     seed_accounts(rng=random.Random(2026))
+    user = User.objects.get(email="benevole@demo.local")
+    volunteer = volunteer_register(
+        organization=Organization.objects.get(slug="ml-bruxelles-midi"),
+        by=user,
+        since=dt.date(2026, 1, 5),
+        activity="Relais de quartier",
+        first_name=user.first_name,
+        last_name=user.last_name,
+        birth_date=dt.date(1962, 4, 2),
+        gender="F",
+        nationality_group="BE",
+        income_kind="none",
+    )
+    volunteer.user = user
+    volunteer.save(update_fields=["user"])
 
 
 @pytest.mark.parametrize("email", NAVIGATION)
