@@ -50,8 +50,21 @@ def _report(violations, *, where: str) -> str:
     return "\n".join(lines)
 
 
+def _settled(page) -> None:
+    """The page as a person sees it once it stops moving: colours measured while a button's
+    transition (Bootstrap's 0.15 s fade of a choice just ticked) is half-way are neither the
+    before's nor the after's. Infinite animations (a spinner) are not waited for."""
+    page.wait_for_function(
+        """() => document.getAnimations().every(
+            (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity
+        )""",
+        timeout=5000,
+    )
+
+
 def axe_violations(page) -> list[dict]:
     """axe-core's violations on the page as it is now, minus the allowed ones."""
+    _settled(page)
     options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
     results = _axe.run(page, options=options).response
     name = _page_name(page)
