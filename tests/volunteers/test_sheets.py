@@ -50,6 +50,22 @@ def _sheet(person, day, by, **fields):
     return sheet_submit(sheet=ServiceSheet(participant=person, **(values | fields)), by=by)
 
 
+def _expense_sheet(person, by):
+    """Under a real-costs agreement for 2026: a sheet of 2 March with 8.40 of tickets and their
+    receipt photo."""
+    _agreement(
+        person, declaration="", declaration_on=None, scheme=VolunteerAgreement.Scheme.REAL_COSTS
+    )
+    return _sheet(
+        person,
+        dt.date(2026, 3, 2),
+        by,
+        expense_amount=D("8.40"),
+        expense_description="Tickets STIB",
+        receipt=SimpleUploadedFile("ticket.jpg", JPEG, content_type="image/jpeg"),
+    )
+
+
 def test_a_sheet_is_paid_the_daily_rate_of_an_agreement_without_chantier(relay, coordinator):
     sheet = _sheet(relay, dt.date(2026, 3, 2), coordinator)
 
@@ -145,20 +161,7 @@ def test_expenses_on_receipt_only_under_a_real_costs_agreement(relay, coordinato
 
 
 def test_a_validated_sheet_with_expenses_becomes_the_months_real_costs(volunteer, coordinator):
-    _agreement(
-        volunteer,
-        declaration="",
-        declaration_on=None,
-        scheme=VolunteerAgreement.Scheme.REAL_COSTS,
-    )
-    sheet = _sheet(
-        volunteer,
-        dt.date(2026, 3, 2),
-        coordinator,
-        expense_amount=D("8.40"),
-        expense_description="Tickets STIB",
-        receipt=SimpleUploadedFile("ticket.jpg", JPEG, content_type="image/jpeg"),
-    )
+    sheet = _expense_sheet(volunteer, coordinator)
     assert (sheet.indemnity, sheet.not_payable) == (D("0.00"), Reason.REAL_COSTS)
 
     sheet = sheet_validate(sheet=sheet, by=coordinator)
@@ -304,17 +307,7 @@ def test_the_printed_statement_lists_the_sheets_with_the_marks(relay, coordinato
 
 def test_a_real_cost_from_a_sheet_is_not_deleted_from_the_real_costs_page(volunteer, coordinator):
     """Its receipt is the sheet's: deleting it would leave the sheet without its file."""
-    _agreement(
-        volunteer, declaration="", declaration_on=None, scheme=VolunteerAgreement.Scheme.REAL_COSTS
-    )
-    sheet = _sheet(
-        volunteer,
-        dt.date(2026, 3, 2),
-        coordinator,
-        expense_amount=D("8.40"),
-        expense_description="Tickets STIB",
-        receipt=SimpleUploadedFile("ticket.jpg", JPEG, content_type="image/jpeg"),
-    )
+    sheet = _expense_sheet(volunteer, coordinator)
     sheet = sheet_validate(sheet=sheet, by=coordinator)
 
     with pytest.raises(ValidationError) as refused:
@@ -340,17 +333,7 @@ def test_a_chantier_day_is_paid_by_the_chantiers_agreement_a_sheet_by_the_volunt
 def test_a_receipt_replaced_on_a_sheet_sent_back_leaves_no_file_behind(
     volunteer, coordinator, django_capture_on_commit_callbacks
 ):
-    _agreement(
-        volunteer, declaration="", declaration_on=None, scheme=VolunteerAgreement.Scheme.REAL_COSTS
-    )
-    sheet = _sheet(
-        volunteer,
-        dt.date(2026, 3, 2),
-        coordinator,
-        expense_amount=D("8.40"),
-        expense_description="Tickets STIB",
-        receipt=SimpleUploadedFile("ticket.jpg", JPEG, content_type="image/jpeg"),
-    )
+    sheet = _expense_sheet(volunteer, coordinator)
     first = sheet.receipt.name
     storage = sheet.receipt.storage
     sheet_return(sheet=sheet, by=coordinator, reason="Le ticket est illisible.")
