@@ -52,3 +52,16 @@ def _shown_for_another_organization(request) -> bool:
 def get_scoped_or_404(request, queryset: QuerySet[M], *, via: str = "organization", **lookup) -> M:
     """One object of ``queryset`` that belongs to the current organization, or 404."""
     return get_object_or_404(queryset.filter(**{via: request.organization}), **lookup)
+
+
+# A page whose address is a key (a signed link in the query string): the browser passes on the
+# site's origin only, never the address. Not "no-referrer": a browser told so posts the page's
+# own form with "Origin: null", which Django's CSRF check refuses (tests/browser/
+# test_referral_link_journey.py). Not "same-origin" either: the page's own styles and scripts
+# would be fetched with the key in their Referer.
+LINK_REFERRER_POLICY = "strict-origin"
+
+
+def keep_link_private(response):
+    response["Referrer-Policy"] = LINK_REFERRER_POLICY
+    return response

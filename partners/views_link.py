@@ -3,8 +3,8 @@ the e-mail, and the counsellor's "send the link again".
 
 The token is the only thing in the URL, and it rides in the query string: the access log keeps
 the path only (Dockerfile, docker-compose) and Django's request log names the path only. The
-answer form posts it in its body. The pages tell the browser not to pass the address on
-(``Referrer-Policy: no-referrer``) nor to keep them in a cache.
+answer form posts it in its body. The pages tell the browser to pass on the site's origin only,
+never the address (``accounts.access.keep_link_private``), and not to keep them in a cache.
 """
 
 from django.contrib import messages
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_scoped_or_404, role_required
+from accounts.access import get_scoped_or_404, keep_link_private, role_required
 from accounts.forms import add_service_errors
 from accounts.models import Role
 from partners import selectors, services
@@ -23,11 +23,6 @@ from partners.forms import AnswerForm
 from partners.models import Referral
 
 TOKEN_FIELD = "t"
-
-
-def _private(response):
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _problem(request, token: str, problem: services.LinkProblem):
@@ -38,7 +33,7 @@ def _problem(request, token: str, problem: services.LinkProblem):
         status = 400
     else:
         status = 410
-    return _private(
+    return keep_link_private(
         render(request, "partners/link_problem.html", {"problem": str(problem)}, status=status)
     )
 
@@ -73,14 +68,14 @@ def link_answer(request):
                 if accepted
                 else _("Vous avez refusé cette orientation ; votre motif est transmis. Merci !"),
             )
-            return _private(redirect("partners:link_done"))
+            return keep_link_private(redirect("partners:link_done"))
     context = {"referral": referral, "form": form, "token": token, "token_field": TOKEN_FIELD}
-    return _private(render(request, "partners/link_answer.html", context))
+    return keep_link_private(render(request, "partners/link_answer.html", context))
 
 
 @never_cache
 def link_done(request):
-    return _private(render(request, "partners/link_done.html"))
+    return keep_link_private(render(request, "partners/link_done.html"))
 
 
 @role_required(Role.COUNSELLOR, Role.DIRECTION)

@@ -281,7 +281,7 @@ class TestLinkPages:
     ):
         response = client.get(LINK, {"t": _token(linked_referral)})
         assert response.status_code == 200
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"
         html = _text(response)
         assert "Garde d'enfants" in html and "0470 12 34 56" in html
         assert 'value="accept"' in html and 'value="refuse"' in html
@@ -297,7 +297,7 @@ class TestLinkPages:
         assert (last.by, last.channel) == (None, "link")
         done = client.get(response.url)
         assert "Vous avez accepté" in _text(done)
-        assert done["Referrer-Policy"] == "no-referrer"
+        assert done["Referrer-Policy"] == "strict-origin"
 
     def test_refusing_through_the_link_needs_a_reason_and_keeps_the_form(
         self, client, linked_referral
@@ -323,7 +323,7 @@ class TestLinkPages:
         ):
             assert response.status_code == 410
             assert "Une réponse a déjà été donnée" in _text(response)
-            assert response["Referrer-Policy"] == "no-referrer"
+            assert response["Referrer-Policy"] == "strict-origin"
         assert Referral.objects.get(pk=linked_referral.pk).status == "accepted"
 
     def test_an_expired_link_says_so_with_410(self, client, linked_referral, settings, monkeypatch):

@@ -211,7 +211,7 @@ def test_the_public_answer_page_refuses_a_post_without_its_csrf_token(linked_ref
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(LINK, {"t": token})
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "strict-origin"
     assert "no-store" in page["Cache-Control"]
 
     forged = Client(enforce_csrf_checks=True).post(LINK, {"t": token, "decision": "accept"})
