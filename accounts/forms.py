@@ -26,7 +26,8 @@ class EmailAuthenticationForm(TextRuleMixin, AuthenticationForm):
 
 class InvitationAwarePasswordResetForm(TextRuleMixin, PasswordResetForm):
     """Django skips accounts without a password; an invited colleague whose link expired must
-    still be able to ask for a new one, as long as an organization's invitation is open."""
+    still be able to ask for a new one, as long as an organization's invitation is open. An
+    account whose address was made up (``User.has_mail_address``) is never written to."""
 
     def get_users(self, email):
         from accounts.models import User
@@ -34,7 +35,8 @@ class InvitationAwarePasswordResetForm(TextRuleMixin, PasswordResetForm):
         return (
             user
             for user in User.objects.filter(email__iexact=email, is_active=True)
-            if user.has_usable_password() or user.memberships.open().exists()
+            if user.has_mail_address
+            and (user.has_usable_password() or user.memberships.open().exists())
         )
 
 

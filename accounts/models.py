@@ -186,6 +186,14 @@ class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.first_name
 
+    @property
+    def has_mail_address(self) -> bool:
+        """False for an address made up for an account without e-mail (a volunteer signed in
+        by a link, ``accounts.signin_links``; an anonymised account): the reserved ``.invalid``
+        top-level domain, where no mail can ever be delivered. Never shown as an address."""
+        domain = self.email.rpartition("@")[2].lower()
+        return not (domain == "invalid" or domain.endswith(".invalid"))
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administration")
@@ -357,3 +365,34 @@ class TwoFactorEvent(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.kind}"
+
+
+class SignInLink(models.Model):
+    """A sign-in link given by hand (copied, sent by SMS, printed) to a volunteer without e-mail
+    habits (issue 21): ``accounts.signin_links``. Only the SHA-256 digest of the link's random
+    nonce is kept, never the link: whoever reads this table cannot sign in with it. Used once;
+    a newer link, the end of the volunteering or a closed access revokes it."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="signin_links", verbose_name=_("compte")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    digest = models.CharField(_("empreinte"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("donné par")
+    )
+    created_at = models.DateTimeField(_("donné le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valable jusqu'au"))
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lien de connexion")
+        verbose_name_plural = _("liens de connexion")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "organization"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%d/%m/%Y %H:%M}"

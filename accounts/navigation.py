@@ -23,6 +23,9 @@ NAVIGATION = [
     NavItem("volunteers:mine", _("Mes prestations"), frozenset({Role.VOLUNTEER})),
     NavItem("volunteers:my_signals", _("Mes signalements"), frozenset({Role.VOLUNTEER})),
     NavItem("chantiers:today", _("Aujourd'hui"), frozenset({Role.COORDINATOR})),
+    # The rota (issue 21): every role of an operator but partners (the direction's bar is
+    # full: the rota sits in its user menu).
+    NavItem("volunteers:rota", _("Planning"), frozenset(Role) - {Role.PARTNER, Role.DIRECTION}),
     NavItem(
         "chantiers:list",
         _("Chantiers"),
@@ -54,6 +57,7 @@ NAVIGATION = [
         frozenset({Role.ADMIN, Role.DIRECTION}),
         in_user_menu=True,
     ),
+    NavItem("volunteers:rota", _("Planning"), frozenset({Role.DIRECTION}), in_user_menu=True),
     NavItem(
         "accounts:organization_settings",
         _("Organisation"),

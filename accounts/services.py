@@ -222,9 +222,14 @@ def membership_send_invitation(*, membership: Membership) -> None:
     """E-mail the person, in their language, and note when it was sent.
 
     Without a password yet: a link to choose one. With an account already: a notice that they
-    were added to the organization (nothing to click but the site's address).
+    were added to the organization (nothing to click but the site's address). Nothing goes to a
+    made-up address (``User.has_mail_address``): the access is marked as dealt with, so the
+    periodic check does not try again.
     """
     user = membership.user
+    if not user.has_mail_address:
+        Membership.objects.filter(pk=membership.pk).update(invitation_sent_at=timezone.now())
+        return
     template = "accounts/email/invitation.txt"
     if user.has_usable_password():
         template = "accounts/email/membership_added.txt"

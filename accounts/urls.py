@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views, views_two_factor
+from accounts import views, views_link, views_two_factor
 
 app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("connexion/code/", views_two_factor.two_factor_verify, name="two_factor_verify"),
+    # A volunteer's sign-in link given by hand (issue 21): the token in the query string.
+    path("connexion/lien/", views_link.signin_link, name="signin_link"),
     path(
         "connexion/double-authentification/",
         views_two_factor.two_factor_setup,

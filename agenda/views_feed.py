@@ -4,46 +4,36 @@ A calendar app reads it without logging in, so it says as little as it can: the 
 person's first name and initial, the form and place — never the purpose, never a note."""
 
 import datetime as dt
-import secrets
 
-from django.contrib import messages
-from django.core import signing
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from icalendar import Calendar, Event
+from icalendar import Event
 
+from accounts import calendar_feeds
 from accounts.access import role_required
+from accounts.calendar_feeds import COMING_DAYS, PAST_DAYS
 from accounts.models import Membership
 from agenda.models import Appointment, CalendarFeed
 from agenda.selectors import appointments_between
 from participants.views.access import CASELOAD_ROLES
 
 SALT = "agenda.calendar-feed"
-# What the feed holds: the last month and the next six.
-PAST_DAYS, COMING_DAYS = 31, 183
 
 
 def feed_token(feed: CalendarFeed) -> str:
-    return signing.Signer(salt=SALT).sign_object({"feed": feed.pk, "key": feed.key})
+    return calendar_feeds.feed_token(feed, salt=SALT)
 
 
 def _feed_for(token: str) -> CalendarFeed:
-    try:
-        claim = signing.Signer(salt=SALT).unsign_object(token)
-        feed = CalendarFeed.objects.select_related("user", "organization").get(pk=claim["feed"])
-    except (signing.BadSignature, CalendarFeed.DoesNotExist, KeyError, TypeError, ValueError):
-        raise Http404 from None
-    if not secrets.compare_digest(str(claim.get("key", "")), feed.key):
-        raise Http404  # renewed or revoked
+    feed = calendar_feeds.feed_from_token(CalendarFeed.objects, token, salt=SALT)
     still_member = Membership.objects.active().filter(
         user=feed.user, organization=feed.organization, role__in=CASELOAD_ROLES
     )
-    if not feed.user.is_active or not still_member.exists():
+    if not still_member.exists():
         raise Http404
     return feed
 
@@ -53,22 +43,7 @@ def feed_settings(request):
     """The page that gives the address (and renews or revokes it)."""
     feed = CalendarFeed.objects.filter(user=request.user, organization=request.organization).first()
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "revoke" and feed is not None:
-            feed.delete()
-            messages.success(
-                request, _("L'adresse du calendrier est révoquée : elle ne répond plus.")
-            )
-        elif action == "renew":
-            CalendarFeed.objects.update_or_create(
-                user=request.user,
-                organization=request.organization,
-                defaults={"key": secrets.token_urlsafe(24), "last_read_at": None},
-            )
-            messages.success(
-                request,
-                _("Voici une nouvelle adresse ; l'ancienne, s'il y en avait une, ne répond plus."),
-            )
+        calendar_feeds.feed_change(request, CalendarFeed)
         return redirect("agenda:feed")
     address = (
         request.build_absolute_uri(reverse("agenda:feed_ics", args=[feed_token(feed)]))
@@ -92,10 +67,9 @@ def feed_ics(request, token):
         end=today + dt.timedelta(days=COMING_DAYS),
         counsellor=feed.user,
     ).exclude(status=Appointment.Status.NO_SHOW)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Chantiers & Parcours//agenda//FR")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{feed.organization.name} — {_('rendez-vous')}")
+    calendar = calendar_feeds.new_calendar(
+        product="agenda", name=f"{feed.organization.name} — {_('rendez-vous')}"
+    )
     host = request.get_host()
     for appointment in found:
         name = _short_name(appointment.participant)
@@ -120,8 +94,4 @@ def feed_ics(request, token):
         cancelled = appointment.status == Appointment.Status.CANCELLED
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         calendar.add_component(event)
-    calendar.add_missing_timezones()
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return calendar_feeds.ics_response(calendar, feed)

@@ -31,6 +31,14 @@ MONTH_VALIDATED = gettext_lazy(
     "Le mois de cette prestation est déjà validé : demandez à votre coordinateur·rice de "
     "l'ajouter en correction."
 )
+# The same refusals said to the coordinator typing a paper sheet (``sheet_enter_signed``).
+SAME_DAY_STAFF = gettext_lazy(
+    "Une prestation est déjà notée ce jour-là pour cette personne : validez-la ou renvoyez-la "
+    "depuis sa page."
+)
+MONTH_VALIDATED_STAFF = gettext_lazy(
+    "Le mois de cette prestation est déjà validé : ajoutez-la en correction à la fiche du mois."
+)
 
 
 def _checked(sheet: ServiceSheet) -> None:
@@ -60,6 +68,28 @@ def _checked(sheet: ServiceSheet) -> None:
 def sheet_submit(*, sheet: ServiceSheet, by: User) -> ServiceSheet:
     """A new sheet, or one sent back and corrected, sent for validation; the year recomputed
     (the day is counted at once against the ceilings, as a mark on a chantier is)."""
+    return _submit(sheet, by, staff=False)
+
+
+@transaction.atomic
+def sheet_enter_signed(*, sheet: ServiceSheet, by: User) -> ServiceSheet:
+    """A paper sheet the volunteer signed, typed by a coordinator or the direction (many
+    volunteers have no log-in): entered and validated by that staff member at once — the
+    signature is the volunteer's word, the typing the staff's check. Every rule of
+    ``sheet_submit`` holds, in the staff's words; refused, nothing is kept (nor the receipt)."""
+    if sheet.pk is not None:
+        raise ValueError("A paper sheet is a new sheet; a sheet entered is answered instead.")
+    sheet = _submit(sheet, by, staff=True)
+    try:
+        # Under the person's lock still: what submitting checked (month, regime, receipt) holds.
+        return sheet_validate(sheet=sheet, by=by)
+    except ValidationError:
+        if sheet.receipt:  # its row is rolled back: the file goes with it
+            sheet.receipt.storage.delete(sheet.receipt.name)
+        raise
+
+
+def _submit(sheet: ServiceSheet, by: User, *, staff: bool) -> ServiceSheet:
     participant = _lock(sheet.participant_id)
     _checked(sheet)
     previous = None
@@ -79,9 +109,20 @@ def sheet_submit(*, sheet: ServiceSheet, by: User) -> ServiceSheet:
         )
     months = {sheet.date.replace(day=1)} | ({previous.date.replace(day=1)} if previous else set())
     if locked_months(participant_ids=[participant.pk], months=months):
-        raise ValidationError({"date": MONTH_VALIDATED})
+        raise ValidationError({"date": MONTH_VALIDATED_STAFF if staff else MONTH_VALIDATED})
     if sheet.expense_amount:
         reason = _real_costs_refusal(participant, sheet.date)
+        if reason and staff:
+            raise ValidationError(
+                {
+                    "expense_amount": _(
+                        "La convention de la personne ne prévoit pas le remboursement de frais "
+                        "sur ticket ce jour-là (%(reason)s) : ses frais sont couverts par le "
+                        "forfait."
+                    )
+                    % {"reason": reason}
+                }
+            )
         if reason:
             raise ValidationError(
                 {
@@ -99,7 +140,7 @@ def sheet_submit(*, sheet: ServiceSheet, by: User) -> ServiceSheet:
         .exclude(pk=sheet.pk)
         .exists()
     ):
-        raise ValidationError({"date": SAME_DAY})
+        raise ValidationError({"date": SAME_DAY_STAFF if staff else SAME_DAY})
     sheet.organization_id = participant.organization_id
     sheet.expense_amount = money(sheet.expense_amount or ZERO)
     sheet.status, sheet.return_reason, sheet.entered_by = ServiceSheet.Status.SUBMITTED, "", by

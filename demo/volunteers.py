@@ -53,8 +53,15 @@ from chantiers.sheets import sheet_return, sheet_submit, sheet_validate
 from demo.accounts import belgian_account
 from demo.participants import STREETS, demo_email
 from participants.models import IncomeKind, IncomeSource, NeedCategory, Participant
-from volunteers.models import ContactPoint, OutreachActivity, Signal, Volunteer
-from volunteers.outreach import contact_point_save, outreach_save
+from volunteers.models import (
+    ContactPoint,
+    OutreachActivity,
+    Shift,
+    ShiftAssignment,
+    Signal,
+    Volunteer,
+)
+from volunteers.outreach import TEAM_ROLES, contact_point_save, outreach_save
 from volunteers.services import volunteer_register
 from volunteers.signals import signal_close, signal_raise, signal_take_up
 
@@ -247,6 +254,7 @@ def seed_volunteers(*, rng, organizations, account: User) -> dict:
     )
     _chantier_volunteer(rng, operator, coordinator, today, closed, ceiling)
     stats |= _outreach_and_signals(rng, operator, coordinator, today, closed)
+    stats |= _rota(rng, operator, coordinator, account)
     stats["volunteers"] = Volunteer.objects.count()
     sheets = ServiceSheet.objects.all()
     stats["service_sheets"] = sheets.count()
@@ -822,3 +830,104 @@ def _outreach_and_signals(rng, operator, coordinator, today, closed) -> dict:
 
 def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(min(day, timezone.localdate()), dt.time(10)))
+
+
+# The rota (issue 21, point 4): the shifts of a week at the Mission Locale's reception house —
+# (weekdays, role, start, end, people needed, place). The night watch ends the next morning.
+WEEK_OF_SHIFTS = (
+    ((0, 1, 2, 3, 4), "Accueil", dt.time(9), dt.time(13), 2, "Maison d'accueil, rue Haute"),
+    ((1, 3), "Maraude", dt.time(19), dt.time(22, 30), 3, "Départ gare du Midi"),
+    ((2, 5), "Veille de nuit", dt.time(21), dt.time(7), 1, "Maison d'accueil, rue Haute"),
+)
+
+
+def _rota(rng, operator, coordinator, account: User) -> dict:
+    """Last week's shifts, this week's and the next two: some full, some with gaps, one
+    cancelled, night watches; staff and volunteers on them. The demo volunteer has a shift done
+    whose hours are still to declare, and one to come. Written directly (a past shift takes no
+    sign-up any more); no person is on two shifts at the same time (the hours never cross)."""
+    now = timezone.now()
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=1)
+    staff = list(
+        User.objects.filter(
+            memberships__organization=operator,
+            memberships__role__in=TEAM_ROLES,
+            memberships__is_active=True,
+        )
+        .exclude(memberships__role=Role.ADMIN)
+        .distinct()
+        .order_by("pk")
+    )
+    mine = Volunteer.objects.filter(organization=operator, user=account).first()
+    volunteers = list(
+        Volunteer.objects.filter(organization=operator, ended_on__isnull=True)
+        .exclude(pk=mine.pk if mine else None)
+        .order_by("pk")
+    )
+    sheet_days = set(
+        ServiceSheet.objects.filter(participant=mine.participant_id).values_list("date", flat=True)
+        if mine
+        else ()
+    )
+    shifts = []
+    for week in range(4):
+        for weekdays, role, starts, ends, needed, place in WEEK_OF_SHIFTS:
+            for weekday in weekdays:
+                day = monday + dt.timedelta(weeks=week, days=weekday)
+                end_day = day + dt.timedelta(days=1 if ends <= starts else 0)
+                shifts.append(
+                    Shift.objects.create(
+                        organization=operator,
+                        place=place,
+                        role=role,
+                        starts_at=timezone.make_aware(dt.datetime.combine(day, starts)),
+                        ends_at=timezone.make_aware(dt.datetime.combine(end_day, ends)),
+                        needed=needed,
+                        note="Clés au bureau d'accueil." if role == "Veille de nuit" else "",
+                        created_by=coordinator,
+                    )
+                )
+    # One cancelled: next week's first street round.
+    cancelled = next(s for s in shifts if s.role == "Maraude" and s.starts_at > now)
+    Shift.objects.filter(pk=cancelled.pk).update(cancelled_at=now)
+    # The demo volunteer: a shift done without a sheet that day (this month if it can be: the
+    # months before are validated), and one to come.
+    done = [
+        s for s in shifts if s.ends_at < now and s.role != "Veille de nuit" and s.pk != cancelled.pk
+    ]
+    free = [s for s in done if timezone.localdate(s.starts_at) not in sheet_days]
+    this_month = [s for s in free if timezone.localdate(s.starts_at).month == today.month]
+    theirs = []
+    if mine is not None:
+        if this_month or free or done:
+            theirs.append((this_month or free or done)[-1])
+        theirs.append(
+            next(
+                s
+                for s in shifts
+                if s.role == "Maraude" and s.starts_at > now and s.pk != cancelled.pk
+            )
+        )
+    people = [("user", user) for user in staff] + [("volunteer", v) for v in volunteers]
+    assignments = 0
+    for shift in shifts:
+        if shift.pk == cancelled.pk:
+            on = rng.sample(people, min(len(people), 2))
+        elif shift.ends_at < now:
+            on = rng.sample(people, min(len(people), shift.needed - (rng.random() < 0.2)))
+        else:
+            on = rng.sample(people, min(len(people), rng.randint(0, shift.needed)))
+        if shift in theirs:
+            on = [*on[: shift.needed - 1], ("volunteer", mine)]
+        for kind, person in on:
+            ShiftAssignment.objects.create(
+                shift=shift,
+                how=ShiftAssignment.How.SELF
+                if rng.random() < 0.6
+                else ShiftAssignment.How.ASSIGNED,
+                assigned_by=person if kind == "user" else coordinator,
+                **{kind: person},
+            )
+            assignments += 1
+    return {"shifts": len(shifts), "shift_assignments": assignments}

@@ -512,6 +512,8 @@ WITH_FORMS = {
     **_seen_by_all("volunteers:detail", "volunteers:sheet_review", "volunteers:end"),
     **_seen_by_all("volunteers:month", "volunteers:sheet_review"),
     **_seen_by_all("volunteers:agreement_new"),
+    **_seen_by_all("volunteers:details"),
+    **_seen_by_all("volunteers:paper_sheet"),
     **_seen_by_all("volunteers:agreement_edit"),
     **_seen_by_all("volunteers:outreach_new"),
     **_seen_by_all("volunteers:outreach_edit"),
@@ -520,6 +522,11 @@ WITH_FORMS = {
     **_seen_by_all("volunteers:signal_new"),
     **_seen_by_all("volunteers:signal", "volunteers:signal_close"),
     ("volunteers:my_signals", Role.VOLUNTEER): {"volunteers:my_signals"},
+    # The rota (issue 21, point 4): the coordination's and the direction's.
+    **_seen_by_all("volunteers:shift_new"),
+    **_seen_by_all("volunteers:shift_edit"),
+    ("volunteers:shift", Role.COORDINATOR): {"volunteers:shift_assign"},
+    ("volunteers:shift", Role.DIRECTION): {"volunteers:shift_assign"},
     # Direction's and the administration's own.
     ("chantiers:corrections", Role.DIRECTION): {
         "chantiers:corrections",

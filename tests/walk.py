@@ -39,8 +39,16 @@ from tests.factories import (
     PathwayFactory,
     WorkSessionFactory,
 )
-from volunteers.models import ContactPoint, OutreachActivity, Signal
+from volunteers.models import (
+    ContactPoint,
+    OutreachActivity,
+    RotaFeed,
+    Shift,
+    ShiftAssignment,
+    Signal,
+)
 from volunteers.services import volunteer_register
+from volunteers.views_rota import feed_token as rota_feed_token
 from workshops import services as workshop_services
 from workshops.models import Module
 
@@ -282,7 +290,29 @@ def world_rows(operator, housing, personas):
         need_category="housing",
         description="Une voisine seule, sans chauffage.",
     )
+    # The rota (issue 21, point 4): a shift to come with the coordinator on it, and the
+    # volunteer's calendar feed.
+    shift = Shift.objects.create(
+        organization=operator,
+        role="Accueil",
+        place="Maison d'accueil",
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        ends_at=timezone.now() + dt.timedelta(days=2, hours=4),
+        needed=3,
+        created_by=personas["coordinator"],
+    )
+    assignment = ShiftAssignment.objects.create(
+        shift=shift,
+        user=personas["coordinator"],
+        how="assigned",
+        assigned_by=personas["coordinator"],
+    )
+    rota_feed = RotaFeed.objects.create(
+        user=personas["volunteer"], organization=operator, key="walked-rota-key"
+    )
     pk = {
+        "shift": shift.pk,
+        "assignment": assignment.pk,
         "participant": person.pk,
         "volunteer": volunteer.pk,
         "contact_point": contact_point.pk,
@@ -335,6 +365,7 @@ def world_rows(operator, housing, personas):
         "agenda:book": {"participant_pk": person.pk},
         "agenda:consent": {"participant_pk": person.pk},
         "agenda:feed_ics": {"token": feed_token(feed)},
+        "volunteers:rota_feed_ics": {"token": rota_feed_token(rota_feed)},
         "workshops:enrol": {"participant_pk": person.pk},
         "reporting:request": {"kind": "activity"},
         "volunteers:month": {"pk": volunteer.pk, "year": 2026, "month": 4},
@@ -394,6 +425,8 @@ def world_rows(operator, housing, personas):
         "workshops:enrolment_remove": "module_enrolment",
         "workshops:visit_delete": "visit",
         "volunteers:sheet_": "sheet",
+        "volunteers:shift": "shift",
+        "volunteers:assignment_": "assignment",
         "volunteers:outreach_edit": "outreach",
         "volunteers:contact_point_edit": "contact_point",
         "volunteers:signal": "signal",

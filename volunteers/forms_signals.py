@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms_input import IdChoiceField, TextRuleMixin
+from accounts.forms_input import SEARCH_LENGTH, IdChoiceField, TextRuleMixin, parse_id
 from chantiers.forms import plausible_date
 from participants.forms import DateInput
 from participants.models import NeedCategory, Participant
@@ -14,10 +14,52 @@ from volunteers.models import ContactPoint, Signal
 
 
 class PersonChoiceField(IdChoiceField):
-    """A person followed here, told apart from a namesake by their birth date."""
+    """A person followed here, told apart from a namesake by their birth date. Any of the
+    queryset's people is accepted; only those found by a search are offered (``PersonSearch``)."""
+
+    widget = forms.RadioSelect
 
     def label_from_instance(self, obj):
         return f"{obj.last_name.upper()} {obj.first_name} ({obj.birth_date:%d/%m/%Y})"
+
+
+class PersonSearch:
+    """A person found by name rather than picked in a list of everyone: ``person_query`` is the
+    name typed (found by the view with the participants list's search, the button "Chercher"
+    posting the form back with everything typed), ``participant`` the person chosen among the
+    people found. A name typed and nobody chosen is said, never taken for an anonymous signal."""
+
+    person_query = forms.CharField(
+        label=_("Chercher la personne par son nom"),
+        required=False,
+        max_length=SEARCH_LENGTH,
+        help_text=_("Une partie du nom ou du prénom, puis « Chercher »."),
+    )
+
+    def offer(self, found) -> None:
+        """The people to choose from: those ``found``, and the one chosen already (kept through
+        a new search and a refusal)."""
+        field = self.fields["participant"]
+        people = list(found)
+        chosen = parse_id(self["participant"].value())
+        if chosen is not None and chosen not in {person.pk for person in people}:
+            people = [*field.queryset.filter(pk=chosen), *people]
+        field.choices = [
+            ("", field.empty_label),
+            *((person.pk, field.label_from_instance(person)) for person in people),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("person_query") or "").strip() and not data.get("participant"):
+            self.add_error(
+                "person_query",
+                _(
+                    "Choisissez la personne parmi celles trouvées, ou videz la recherche pour "
+                    "ne nommer personne."
+                ),
+            )
+        return data
 
 
 class SignalForm(TextRuleMixin, forms.ModelForm):
@@ -66,14 +108,16 @@ class SignalForm(TextRuleMixin, forms.ModelForm):
         return day
 
 
-class StaffSignalForm(SignalForm):
+class StaffSignalForm(PersonSearch, SignalForm):
     """The team's signal: about a person followed here, if they agreed to be named."""
 
+    person_query = PersonSearch.person_query
     participant = PersonChoiceField(
-        label=_("Personne suivie"),
+        label=_("Personne nommée"),
         queryset=Participant.objects.none(),
         required=False,
         empty_label=_("Personne anonyme"),
+        blank=True,
         help_text=_(
             "Seulement si la personne est suivie ici et d'accord d'être nommée ; sinon le "
             "signalement reste anonyme."
@@ -90,9 +134,12 @@ class StaffSignalForm(SignalForm):
             "description",
         ]
 
-    def __init__(self, *args, participants, **kwargs):
+    field_order = ["raised_on", "contact_point", "person_query", "participant"]
+
+    def __init__(self, *args, participants, found=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = participants
+        self.offer(found)
 
 
 class SignalCloseForm(TextRuleMixin, forms.Form):
@@ -107,6 +154,7 @@ class SignalCloseForm(TextRuleMixin, forms.Form):
         queryset=Participant.objects.none(),
         required=False,
         empty_label="—",
+        widget=forms.Select,
         help_text=_(
             "Obligatoire pour un besoin noté dans un accompagnement. Pour un accueil, choisissez "
             "la personne dont vous venez de créer la fiche."

@@ -1,6 +1,7 @@
 """The coordinators' and direction's forms about volunteers (issue 21): a new volunteer, their
-log-in, and the answer to a service sheet. The rules are the services' (volunteers.services,
-chantiers.sheets); these forms only read what was typed and give it back on a refusal."""
+details, their log-in, the answer to a service sheet and a paper sheet typed for them. The
+rules are the services' (volunteers.services, chantiers.sheets); these forms only read
+what was typed and give it back on a refusal."""
 
 from django import forms
 from django.conf import settings
@@ -9,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms_input import IdChoiceField, TextRuleMixin
 from chantiers.forms import plausible_date
-from participants.forms import DateInput
+from participants.forms import DateInput, ParticipantForm
 from participants.models import IncomeKind, Participant
 from participants.selectors import participant_duplicates
+from volunteers.forms import ServiceSheetForm
 
 
 class VolunteerCreateForm(TextRuleMixin, forms.ModelForm):
@@ -162,3 +164,87 @@ class SheetReviewForm(TextRuleMixin, forms.Form):
     def __init__(self, *args, sheet_pk: int, **kwargs):
         # The ids of the sheet's own line: several sheets, each with its form, on a page.
         super().__init__(*args, auto_id=f"id_sheet{sheet_pk}_%s", **kwargs)
+
+
+class PaperSheetForm(ServiceSheetForm):
+    """A paper sheet the volunteer filled and signed, typed by the team: the volunteer's own
+    form (its rules are ``chantiers.sheets.sheet_enter_signed``'s), said to the staff, and the
+    signature it rests on."""
+
+    signed = forms.BooleanField(
+        label=_("La fiche papier est signée par la personne"),
+        error_messages={
+            "required": _(
+                "Une fiche papier se saisit signée : elle est validée à l'enregistrement."
+            )
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["activity"].help_text = _("Ce que la personne a fait, en quelques mots.")
+        fields["km"].help_text = _("Les trajets notés sur la fiche, aller et retour.")
+        fields["expense_amount"].help_text = _(
+            "Seulement sous une convention au régime des frais réels."
+        )
+        fields["receipt"].help_text = _(
+            "Le scan ou la photo du ticket papier : un fichier image ou PDF de 10 Mo au plus."
+        )
+        fields["signed"].widget.attrs.pop("class", None)  # a box, not a big text input
+        fields["signed"].help_text = _(
+            "La signature sur le papier vaut la demande de la personne : la prestation est "
+            "validée à votre nom dès l'enregistrement. Gardez la feuille avec les pièces du mois."
+        )
+
+
+class VolunteerDetailsForm(TextRuleMixin, forms.ModelForm):
+    """A volunteer's contact details, address, IBAN (validated as on the participant's record:
+    the model's validator) and a new income source (``income_source_change``'s rules)."""
+
+    kind = forms.ChoiceField(label=_("Nouvelle source de revenus"), required=False)
+    starts_on = forms.DateField(label=_("depuis le"), widget=DateInput(), required=False)
+
+    ADDRESS_FIELDS = ParticipantForm.ADDRESS_FIELDS
+
+    class Meta:
+        model = Participant
+        fields = ["phone", "email", "street", "postcode", "commune", "iban"]
+
+    def __init__(self, *args, with_address: bool, current_kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        if not with_address:
+            # A confidential address the person may not see: neither shown nor overwritten.
+            for name in self.ADDRESS_FIELDS:
+                del fields[name]
+        fields["email"].help_text = _(
+            "Pour joindre la personne ; l'adresse de connexion ne change pas ici."
+        )
+        fields["iban"].help_text = _("Le compte où les défraiements sont virés.")
+        fields["kind"].choices = [
+            ("", _("— inchangée —")),
+            *((value, label) for value, label in IncomeKind.choices if value != current_kind),
+        ]
+        fields["kind"].help_text = _(
+            "Seulement si elle a changé : les jours depuis cette date sont recalculés."
+        )
+
+    def clean_starts_on(self):
+        return plausible_date(self.cleaned_data["starts_on"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and not data.get("starts_on") and not self.has_error("starts_on"):
+            self.add_error("starts_on", _("Indiquez depuis quand."))
+        return data
+
+    def contact(self) -> dict:
+        """What ``participant_update`` takes: the fields of the record the form holds."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+    def income(self) -> dict | None:
+        """What ``income_source_change`` takes, if a new source was chosen."""
+        if not self.cleaned_data.get("kind"):
+            return None
+        return {"kind": self.cleaned_data["kind"], "starts_on": self.cleaned_data["starts_on"]}

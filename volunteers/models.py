@@ -251,3 +251,125 @@ class Signal(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.get_need_category_display()} {self.raised_on:%d/%m/%Y}"
+
+
+class Shift(models.Model):
+    """A shift of the rota (issue 21, point 4): a place, a role (reception, night watch, street
+    round), a start and an end — a night shift may cross midnight, never more than 24 h — and how
+    many people it needs, staff or volunteers, who sign up or are assigned. Cancelled, it stays
+    on the rota with the people who were on it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("point de contact"),
+    )
+    place = models.CharField(_("lieu"), max_length=120, blank=True)
+    role = models.CharField(
+        _("rôle"), max_length=80, help_text=_("Par exemple « Accueil », « Veille de nuit »…")
+    )
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    needed = models.PositiveSmallIntegerField(_("personnes nécessaires"))
+    note = models.CharField(_("remarque"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("créneau")
+        verbose_name_plural = _("créneaux")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(needed__gte=1), name="shift_needs_someone"),
+        ]
+        indexes = [models.Index(fields=["organization", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.role} {self.starts_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def where(self) -> str:
+        return self.contact_point.name if self.contact_point_id else self.place
+
+
+class ShiftAssignment(ChoiceLabels, models.Model):
+    """Someone on a shift (an « inscription »): a member of the staff or a volunteer of the
+    organisation, signed up by themselves or assigned by the coordination. Once the shift is
+    done, a volunteer declares its hours on a service sheet, which it then names."""
+
+    class How(models.TextChoices):
+        SELF = "self", _("Inscription")
+        ASSIGNED = "assigned", _("Affectation par la coordination")
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, null=True, blank=True, related_name="shifts"
+    )
+    how = models.CharField(max_length=10, choices=How.choices)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The service sheet the hours went into (a volunteer's, once declared).
+    sheet = models.OneToOneField(
+        "chantiers.ServiceSheet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shift_assignment",
+    )
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, volunteer__isnull=True)
+                | Q(user__isnull=True, volunteer__isnull=False),
+                name="shift_assignment_one_person",
+            ),
+            models.UniqueConstraint(fields=["shift", "user"], name="shift_assignment_user_once"),
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"], name="shift_assignment_volunteer_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.shift_id}: {self.user_id or ''}{self.volunteer_id or ''}"
+
+
+class RotaFeed(models.Model):
+    """A member's rota as a calendar feed in one organization (as ``agenda.CalendarFeed``): its
+    address carries a signature of ``key``; a new key, or deleting the row, revokes it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    renewed_at = models.DateTimeField(auto_now=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_rota_feed"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}@{self.organization_id}"

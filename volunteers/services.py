@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts import signin_links
 from accounts.models import Membership, Organization, Role, User
-from accounts.services import membership_invite
+from accounts.services import membership_invite, membership_send_invitation_later
 from chantiers.models import ServiceSheet
 from participants.models import Participant
 from participants.services import participant_register
@@ -68,6 +70,13 @@ def volunteer_invite(*, volunteer: Volunteer, email: str, language: str = "fr") 
         raise ValidationError(
             _("Ce bénévolat est terminé : la personne ne peut plus être invitée.")
         )
+    if volunteer.user_id is not None and not volunteer.user.has_mail_address:
+        # An account made for a sign-in link (no e-mail): the person now has an address.
+        replaced = _volunteer_link_account_give_address(
+            volunteer=volunteer, email=email, language=language
+        )
+        if replaced is not None:
+            return replaced
     if volunteer.user_id is not None:
         current = Membership.objects.open().filter(
             user=volunteer.user_id, organization=organization
@@ -105,6 +114,103 @@ def volunteer_invite(*, volunteer: Volunteer, email: str, language: str = "fr") 
     return membership
 
 
+def _volunteer_link_account_give_address(
+    *, volunteer: Volunteer, email: str, language: str
+) -> Membership | None:
+    """The volunteer's account has no e-mail (``volunteer_signin_link_give``) and is given
+    ``email``: the made-up address is replaced and the person is e-mailed, as any invited
+    person, a link to choose a password; their access stays open meanwhile, their sign-in links
+    are revoked. None when the address is already another account's: that account is then
+    invited as for anyone (its owner answers the invitation), the link-only access closed."""
+    user = volunteer.user
+    normalized = User.objects.normalize_email(email).lower()
+    signin_links.signin_links_revoke(user=user, organization=volunteer.organization)
+    membership = (
+        Membership.objects.open()
+        .filter(user=user, organization=volunteer.organization, role=Role.VOLUNTEER)
+        .first()
+    )
+    if membership is None:  # closed: invited afresh under the usual rules
+        return None
+    if User.objects.filter(email__iexact=normalized).exists():
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        return None
+    user.email, user.language = normalized, language
+    user.save(update_fields=["email", "language"])
+    membership_send_invitation_later(membership=membership)
+    return membership
+
+
+@transaction.atomic
+def volunteer_signin_link_give(*, volunteer: Volunteer, by: User) -> tuple[str, dt.datetime]:
+    """A sign-in link for a volunteer without e-mail habits (``accounts.signin_links``): its
+    token, to be shown once, and when it expires. Without a log-in yet, the volunteer is given
+    an account of their own that can only be signed in with a link: a made-up address where no
+    mail can go, no password, and the volunteer's access, open at once (given by hand, face to
+    face: there is no invitation for the person to answer, and none must be e-mailed). A newer
+    link revokes the earlier ones. Refused — nothing created — when the organisation asks a
+    second factor of everyone, when the account is more than a volunteer's, when the
+    volunteering has ended or the access was closed."""
+    volunteer = (
+        Volunteer.objects.select_for_update(of=("self",))
+        .select_related("participant", "organization", "user")
+        .get(pk=volunteer.pk)
+    )
+    organization, user = volunteer.organization, volunteer.user
+    if volunteer.ended_on is not None:
+        raise ValidationError(_("Ce bénévolat est terminé : pas de lien de connexion."))
+    refusal = signin_links.organization_refusal(organization=organization)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    if user is None:
+        user = _volunteer_link_account(volunteer=volunteer)
+    elif not (
+        Membership.objects.open()
+        .filter(user=user, organization=organization, role=Role.VOLUNTEER)
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "L'accès de cette personne à l'application est fermé (invitation refusée ou "
+                "accès fermé) : pas de lien de connexion."
+            )
+        )
+    refusal = signin_links.link_only_refusal(user=user, organization=organization)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    return signin_links.signin_link_create(user=user, organization=organization, by=by)
+
+
+def _volunteer_link_account(*, volunteer: Volunteer) -> User:
+    """The volunteer's account without e-mail nor password, and their open access."""
+    person, organization = volunteer.participant, volunteer.organization
+    email = signin_links.placeholder_email(organization=organization, key=volunteer.pk)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, first_name=person.first_name, last_name=person.last_name
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    now = timezone.now()
+    Membership.objects.get_or_create(
+        user=user,
+        organization=organization,
+        defaults={
+            "role": Role.VOLUNTEER,
+            "accepted_at": now,
+            # Nothing owed: no invitation is ever e-mailed to this account.
+            "invitation_sent_at": now,
+            "invited_first_name": person.first_name,
+            "invited_last_name": person.last_name,
+        },
+    )
+    volunteer.user = user
+    volunteer.save(update_fields=["user"])
+    return user
+
+
 @transaction.atomic
 def volunteer_end(*, volunteer: Volunteer, ended_on: dt.date, by: User) -> Volunteer:
     """The volunteering ends on ``ended_on`` (``by``: the coordinator or the direction who says
@@ -134,9 +240,12 @@ def volunteer_end(*, volunteer: Volunteer, ended_on: dt.date, by: User) -> Volun
     ).count()
     if waiting:
         raise ValidationError(
-            _(
-                "%(count)s prestation(s) attend(ent) encore une réponse : validez-les ou "
-                "renvoyez-les avant de terminer le bénévolat."
+            ngettext(
+                "%(count)s prestation attend encore une réponse : validez-la ou renvoyez-la "
+                "avant de terminer le bénévolat.",
+                "%(count)s prestations attendent encore une réponse : validez-les ou "
+                "renvoyez-les avant de terminer le bénévolat.",
+                waiting,
             )
             % {"count": waiting}
         )
@@ -153,6 +262,9 @@ def volunteer_end(*, volunteer: Volunteer, ended_on: dt.date, by: User) -> Volun
         ):
             membership.is_active = False  # one by one: each closing is in the audit trail
             membership.save(update_fields=["is_active"])
+        signin_links.signin_links_revoke(
+            user=volunteer.user_id, organization=volunteer.organization_id
+        )
     return volunteer
 
 
@@ -163,3 +275,19 @@ def volunteer_of(*, user: User, organization: Organization) -> Volunteer | None:
         .select_related("participant")
         .first()
     )
+
+
+@transaction.atomic
+def volunteer_details_update(
+    *, volunteer: Volunteer, contact: dict, income: dict | None = None
+) -> Participant:
+    """A volunteer's details changed by the team: the record's contact, address and IBAN as the
+    participant's edit page writes them (``participant_update``), and a new income source
+    through its own service (the history kept, the days since recomputed). All or nothing."""
+    # Imported here: this file's imports are shared (added only at the end, issue 21).
+    from participants.services import income_source_change, participant_update
+
+    participant = participant_update(participant=volunteer.participant, **contact)
+    if income is not None:
+        income_source_change(participant=participant, **income)
+    return participant

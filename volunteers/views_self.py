@@ -16,7 +16,9 @@ from accounts.models import Role
 from chantiers.models import ServiceSheet
 from chantiers.selectors import year_balances
 from chantiers.sheets import sheet_submit, sheet_year_days
+from volunteers import rota
 from volunteers.forms import ServiceSheetForm
+from volunteers.forms_rota import DeclareShiftForm
 from volunteers.models import Volunteer
 from volunteers.services import volunteer_of
 
@@ -54,6 +56,8 @@ def mine(request):
     )
     share = min(balance.total / balance.annual_ceiling, 1) if balance.annual_ceiling else None
     context = {"volunteer": volunteer, "balance": balance, "share": share, "sheets": sheets}
+    # The rota's shifts done whose hours are not on a sheet yet (issue 21, point 4).
+    context["to_declare"] = rota.to_declare(volunteer=volunteer)
     return render(request, "volunteers/mine.html", context)
 
 
@@ -61,7 +65,13 @@ def mine(request):
 def sheet_new(request):
     volunteer = _volunteer_or_404(request)
     sheet = ServiceSheet(participant=volunteer.participant, organization=request.organization)
-    return _sheet_form_page(request, volunteer, sheet)
+    assignment = None
+    if "creneau" in request.GET:  # the hours of one of their shifts (the rota's)
+        shift = DeclareShiftForm(request.GET, assignments=rota.to_declare(volunteer=volunteer))
+        if not shift.is_valid():
+            raise Http404
+        assignment = shift.cleaned_data["creneau"]
+    return _sheet_form_page(request, volunteer, sheet, assignment=assignment)
 
 
 @role_required(Role.VOLUNTEER)
@@ -76,7 +86,7 @@ def sheet_edit(request, pk):
     return render(request, "volunteers/sheet_form.html", _page(sheet, form=None))
 
 
-def _sheet_form_page(request, volunteer: Volunteer, sheet: ServiceSheet):
+def _sheet_form_page(request, volunteer: Volunteer, sheet: ServiceSheet, assignment=None):
     """A new sheet, or one to correct, sent for validation through the service: its refusals
     come back beside their fields with everything typed."""
     recent_days = [] if sheet.pk else _recent_days(volunteer)
@@ -84,9 +94,17 @@ def _sheet_form_page(request, volunteer: Volunteer, sheet: ServiceSheet):
     form = ServiceSheetForm(
         request.POST or None, request.FILES or None, instance=sheet, activity=volunteer.activity
     )
-    if request.method == "POST" and apply_form(
-        form, lambda data: sheet_submit(sheet=form.save(commit=False), by=request.user)
-    ):
+    if assignment is not None:  # the shift's day, hours and role, or what was typed
+        form.initial.update(rota.sheet_initial(assignment))
+
+    def submit(data):
+        if assignment is None:
+            return sheet_submit(sheet=form.save(commit=False), by=request.user)
+        return rota.shift_hours_declare(
+            assignment=assignment, sheet=form.save(commit=False), by=request.user
+        )
+
+    if request.method == "POST" and apply_form(form, submit):
         messages.success(
             request,
             _("Prestation du %(day)s envoyée : votre coordinateur·rice va la vérifier.")

@@ -1,5 +1,5 @@
 """Signals (issue 21, point 3): a relay raises a situation from their phone and sees what became
-of it — its state and the outcome's label, never the person's name nor the counsellor's; the
+of it — its state only, never the outcome, the person's name nor the counsellor's; the
 team (counsellors and direction) reads them in an inbox, takes them up and closes them, turning
 them into an intake or a need.
 
@@ -10,6 +10,7 @@ residence papers) are the counsellors' business, as the people's files are
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,9 +18,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_scoped_or_404, role_required
 from accounts.forms import apply_form, forms_still_shown
+from accounts.forms_input import SEARCH_LENGTH
 from accounts.models import Role
+from chantiers.models import Enrolment
 from chantiers.views.access import visible_chantiers
 from participants.models import Participant
+from participants.selectors import participant_list
 from participants.views.access import CASELOAD_ROLES
 from volunteers import signals as services
 from volunteers.forms_signals import SignalCloseForm, SignalForm, StaffSignalForm
@@ -32,6 +36,8 @@ RAISING_ROLES = (*TEAM_ROLES, Role.COORDINATOR)
 MINE_SHOWN = 50
 CLOSED_SHOWN = 20
 URGENCY_RANK = {Signal.Urgency.URGENT: 0, Signal.Urgency.NORMAL: 1, Signal.Urgency.LOW: 2}
+# The people a search offers at most: a longer list asks for more of the name.
+FOUND_SHOWN = 10
 
 
 def _signals(request):
@@ -50,9 +56,48 @@ def _people(request):
     people = Participant.objects.filter(
         organization=request.organization, anonymised_at__isnull=True
     )
-    if request.membership.role == Role.COORDINATOR:
-        people = people.filter(enrolments__chantier__in=visible_chantiers(request)).distinct()
-    return people.order_by("last_name", "first_name", "pk")
+    return _theirs(request, people).order_by("last_name", "first_name", "pk")
+
+
+def _theirs(request, people):
+    if request.membership.role != Role.COORDINATOR:
+        return people
+    enrolled = Enrolment.objects.filter(
+        participant=OuterRef("pk"), chantier__in=visible_chantiers(request)
+    )
+    return people.filter(Exists(enrolled))
+
+
+def _found(request) -> dict:
+    """The people whose name matches the search posted (the participants list's own search,
+    by name without case or accents), among those the user may name: at most FOUND_SHOWN."""
+    query = request.POST.get("person_query", "")[:SEARCH_LENGTH].strip()
+    if not query:
+        return {"query": "", "people": [], "more": False}
+    people = participant_list(
+        organization=request.organization, query=query, with_volunteers=True
+    ).prefetch_related(None)  # the list's open pathways: not shown here
+    people = list(_theirs(request, people)[: FOUND_SHOWN + 1])
+    return {"query": query, "people": people[:FOUND_SHOWN], "more": len(people) > FOUND_SHOWN}
+
+
+def _searching(request) -> bool:
+    """The button "Chercher" (or Enter in a field): the form comes back with the people found
+    and everything typed, nothing saved and nothing refused yet."""
+    return request.method == "POST" and "search" in request.POST
+
+
+def _person_form(request, form_class, *, searching: bool, initial=None, **kwargs):
+    """The form with the people found; when searching, unbound with what was typed (no error
+    said about a form the user has not sent)."""
+    search = _found(request) if request.method == "POST" else None
+    found = search["people"] if search else ()
+    if searching:
+        typed = {**(initial or {}), **request.POST.dict()}
+        form = form_class(initial=typed, found=found, **kwargs)
+    else:
+        form = form_class(request.POST or None, initial=initial, found=found, **kwargs)
+    return form, search
 
 
 # --- The relay's page --------------------------------------------------------------------------
@@ -192,15 +237,23 @@ def signal_close(request, pk):
 @role_required(*RAISING_ROLES)
 def signal_new(request):
     signal = Signal(organization=request.organization)
-    form = StaffSignalForm(
-        request.POST or None,
+    searching = _searching(request)
+    form, search = _person_form(
+        request,
+        StaffSignalForm,
+        searching=searching,
         instance=signal,
         organization=request.organization,
         participants=_people(request),
     )
     coordinator = request.membership.role == Role.COORDINATOR
-    if request.method == "POST" and apply_form(
-        form, lambda data: services.signal_raise(signal=form.save(commit=False), by=request.user)
+    if (
+        request.method == "POST"
+        and not searching
+        and apply_form(
+            form,
+            lambda data: services.signal_raise(signal=form.save(commit=False), by=request.user),
+        )
     ):
         if coordinator:
             messages.success(
@@ -210,4 +263,5 @@ def signal_new(request):
         messages.success(request, _("Signalement enregistré."))
         return redirect("volunteers:signal", pk=signal.pk)
     back = "volunteers:my_signals" if coordinator else "volunteers:signals"
-    return render(request, "volunteers/signal_form.html", {"form": form, "back": back})
+    context = {"form": form, "back": back, "search": search}
+    return render(request, "volunteers/signal_form.html", context)

@@ -1,7 +1,8 @@
 """The coordinators' and direction's pages about volunteers (issue 21): the organisation's
 volunteers and the service sheets waiting for an answer, a new volunteer, a volunteer's page
 (identity, year's balance, agreements, log-in, sheets, months), their agreements without
-chantier, a month's statement, the answer to a sheet and its receipt.
+chantier, a month's statement, the answer to a sheet and its receipt; a paper sheet typed for
+a volunteer without log-in, and their details (contact, address, IBAN, income source).
 
 Every volunteer of the organisation is the business of its coordinators and its direction: a
 volunteer has no chantier that would narrow a coordinator's view, as a participant has."""
@@ -26,6 +27,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +39,7 @@ from accounts.forms import add_service_errors, apply_form
 from accounts.forms_input import parse_id
 from accounts.models import Membership, Role
 from accounts.services import access_log_record
+from accounts.templatetags.formatting import euros
 from chantiers import selectors, services
 from chantiers.models import (
     Attendance,
@@ -44,16 +47,20 @@ from chantiers.models import (
     ServiceSheet,
     VolunteerAgreement,
 )
-from chantiers.sheets import sheet_return, sheet_validate
+from chantiers.sheets import sheet_enter_signed, sheet_return, sheet_validate, sheet_year_days
 from chantiers.views.access import CHANTIER_ROLES, month_or_404
 from chantiers.views.agreements import agreement_page
 from chantiers.views.year_changes import document_response
-from participants.selectors import participant_duplicates
+from participants.confidential import address_edit_allowed, address_roles_label, may_see_address
+from participants.selectors import current_income_source, participant_duplicates
 from participants.services import PossibleDuplicate
+from participants.views.access import CASELOAD_ROLES
 from volunteers import services as volunteer_services
 from volunteers.forms_staff import (
+    PaperSheetForm,
     SheetReviewForm,
     VolunteerCreateForm,
+    VolunteerDetailsForm,
     VolunteerEndForm,
     VolunteerInviteForm,
 )
@@ -64,6 +71,8 @@ STAFF_ROLES = CHANTIER_ROLES
 PAGE_SIZE = 50
 # The oldest sheets waiting first: answering them brings up the next ones.
 PENDING_SHOWN = 50
+# The days already on a sheet that the paper sheet's form recalls, the most recent first.
+RECENT_DAYS = 5
 
 
 def _volunteers():
@@ -274,7 +283,8 @@ def _detail_page(request, volunteer, *, year, reviewing=None, invite_form=None, 
     )
     membership = _open_login(volunteer, organization)
     ended = volunteer.ended_on is not None
-    if membership is not None or ended:
+    # A log-in by link only (a made-up address) may still become one by e-mail and password.
+    if ended or (membership is not None and membership.user.has_mail_address):
         invite_form = None
     elif invite_form is None:
         invite_form = VolunteerInviteForm(initial={"email": participant.email})
@@ -330,7 +340,8 @@ def volunteer_invite(request, pk):
         )
         return redirect("volunteers:detail", pk=volunteer.pk)
     volunteer.refresh_from_db(fields=["user", "ended_on"])
-    if volunteer.ended_on is not None or _open_login(volunteer, request.organization):
+    login = _open_login(volunteer, request.organization)
+    if volunteer.ended_on is not None or (login is not None and login.user.has_mail_address):
         # Given (or ended) meanwhile: the form is no longer on the page.
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("volunteers:detail", pk=volunteer.pk)
@@ -362,6 +373,107 @@ def volunteer_end(request, pk):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("volunteers:detail", pk=volunteer.pk)
     return _detail_page(request, volunteer, year=timezone.localdate().year, end_form=form)
+
+
+# --- A volunteer's details ------------------------------------------------------------------
+
+
+def _with_address(request, participant, may_see: bool) -> bool:
+    """Whether the form holds the address (``participants.confidential``, as the participant's
+    edit page): a confidential one only for a role that may see it, just after it was shown
+    with a reason on the person's record; a post carrying the fields is answered with them."""
+    if not participant.address_confidential:
+        return True
+    if not may_see:
+        return False
+    if request.method == "POST":
+        return any(name in request.POST for name in VolunteerDetailsForm.ADDRESS_FIELDS)
+    return address_edit_allowed(session=request.session, participant=participant)
+
+
+@role_required(*STAFF_ROLES)
+def volunteer_details(request, pk):
+    """Contact, address, IBAN and income source of a volunteer, for the team (many volunteers
+    have no log-in to tell them): opening the form is logged, as the person's page."""
+    volunteer = _volunteer_or_404(request, pk)
+    participant = volunteer.participant
+    income = current_income_source(participant=participant)
+    may_see = may_see_address(request.membership, participant)
+    form = VolunteerDetailsForm(
+        request.POST or None,
+        instance=participant,
+        with_address=_with_address(request, participant, may_see),
+        current_kind=income.kind if income else "",
+    )
+    if request.method == "POST" and apply_form(
+        form,
+        lambda data: volunteer_services.volunteer_details_update(
+            volunteer=volunteer, contact=form.contact(), income=form.income()
+        ),
+    ):
+        messages.success(
+            request, _("Les coordonnées de %(name)s sont enregistrées.") % {"name": participant}
+        )
+        return redirect("volunteers:detail", pk=volunteer.pk)
+    if request.method == "GET":
+        access_log_record(user=request.user, organization=request.organization, obj=participant)
+    context = {
+        "volunteer": volunteer,
+        "participant": participant,
+        "form": form,
+        "income": income,
+        # Shown on the person's record with a reason, the address comes into this form; the
+        # record is the caseload's (a coordinator named for the address asks the direction).
+        "reveal_url": f"{reverse('participants:detail', args=[participant.pk])}#address"
+        if may_see and request.membership.role in CASELOAD_ROLES
+        else "",
+        "address_roles": address_roles_label(request.organization),
+    }
+    return render(request, "volunteers/details_form.html", context)
+
+
+# --- A paper sheet -------------------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def paper_sheet(request, pk):
+    """A sheet the volunteer filled and signed on paper, typed by the team and validated by the
+    same hand (``sheet_enter_signed``): every rule of a sheet holds, refusals come back beside
+    their fields with everything typed."""
+    volunteer = _volunteer_or_404(request, pk)
+    sheet = ServiceSheet(participant=volunteer.participant, organization=request.organization)
+    form = PaperSheetForm(
+        request.POST or None, request.FILES or None, instance=sheet, activity=volunteer.activity
+    )
+    if request.method == "POST" and apply_form(
+        form, lambda data: sheet_enter_signed(sheet=form.save(commit=False), by=request.user)
+    ):
+        sheet = form.instance
+        said = {
+            "day": date_format(sheet.date, "l j F Y"),
+            "amount": euros(sheet.indemnity + sheet.mileage),
+        }
+        messages.success(
+            request, _("Fiche papier du %(day)s enregistrée et validée : %(amount)s.") % said
+        )
+        if sheet.not_payable:
+            messages.warning(
+                request,
+                _("Pas de défraiement ce jour-là : %(reason)s.")
+                % {"reason": sheet.get_not_payable_display()},
+            )
+        return redirect(
+            f"{reverse('volunteers:detail', args=[volunteer.pk])}?year={sheet.date.year}"
+        )
+    year = timezone.localdate().year
+    days = sheet_year_days(participant_id=volunteer.participant_id, year=year)
+    context = {
+        "volunteer": volunteer,
+        "participant": volunteer.participant,
+        "form": form,
+        "recent_days": sorted(days, reverse=True)[:RECENT_DAYS],
+    }
+    return render(request, "volunteers/paper_sheet.html", context)
 
 
 # --- Agreements without chantier -----------------------------------------------------------

@@ -15,6 +15,7 @@ from chantiers import selectors
 from chantiers.models import (
     Enrolment,
     IndemnityCeiling,
+    ServiceSheet,
     WorkSession,
 )
 from chantiers.pdf import render_pdf
@@ -37,10 +38,15 @@ BLANK_ROWS = 2  # for the people who arrive without being on the list
 
 
 def _render_statements(statements, *, month, organization, running_title) -> bytes:
+    pages = selectors.statement_pages(statements=statements, month=month)
+    for page in pages:
+        # A volunteer's service sheet (issue 21) is a day outside a chantier: its line names
+        # the activity where a chantier day names the chantier, and the column says both.
+        page["with_sheets"] = any(isinstance(row, ServiceSheet) for row in page["rows"])
     return render_pdf(
         "pdf/statement.html",
         {
-            "pages": selectors.statement_pages(statements=statements, month=month),
+            "pages": pages,
             "organization": organization,
             "month": month,
             "ceiling": IndemnityCeiling.objects.filter(year=month.year).first(),

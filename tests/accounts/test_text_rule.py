@@ -29,6 +29,7 @@ from tests.factories import (
     PathwayFactory,
     WorkSessionFactory,
 )
+from volunteers.models import Shift, ShiftAssignment, Volunteer
 from workshops.models import ModuleSession
 
 APPS = (
@@ -112,6 +113,12 @@ def world(operator, housing, counsellor, coordinator):
         "sheet_pk": 1,
         "participants": type(participant).objects.filter(organization=operator),
         "may_choose_existing": True,
+        "with_address": True,
+        # The rota's (issue 21, point 4).
+        "shift": Shift(organization=operator),
+        "staff": User.objects.filter(memberships__organization=operator),
+        "volunteers": Volunteer.objects.filter(organization=operator),
+        "assignments": ShiftAssignment.objects.filter(shift__organization=operator),
         "instances": {
             Membership: Membership.objects.get(user=coordinator),
             VolunteerAgreement: agreement,

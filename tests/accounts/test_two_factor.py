@@ -116,6 +116,9 @@ def test_no_address_opens_with_the_password_alone(client, world, director):
         *("dashboard:manifest", "dashboard:service_worker", "dashboard:offline"),
         # Outside the log-in: the signed link a partner answers without an account.
         "partners:link_answer",
+        # The volunteer's signed sign-in link: it opens a volunteer-only account, never one
+        # that needs a second factor (tests/volunteers/test_signin_link.py).
+        "accounts:signin_link",
     }
     walked = 0
     for name, _pattern in PATTERNS.items():

@@ -11,6 +11,7 @@ from tests.browser.conftest import log_in
 NAVIGATION = {
     "admin@demo.local": [
         "Tableau de bord",
+        "Planning",
         "Chantiers",
         "Paiements",
         "Rapports",
@@ -29,6 +30,7 @@ NAVIGATION = {
     ],
     "conseil@demo.local": [
         "Tableau de bord",
+        "Planning",
         "Mon suivi",
         "Participant·es",
         "Agenda",
@@ -37,9 +39,16 @@ NAVIGATION = {
         "Partenaires",
         "Employeurs",
     ],
-    "chantier@demo.local": ["Tableau de bord", "Aujourd'hui", "Chantiers", "Bénévoles", "Rapports"],
+    "chantier@demo.local": [
+        "Tableau de bord",
+        "Aujourd'hui",
+        "Planning",
+        "Chantiers",
+        "Bénévoles",
+        "Rapports",
+    ],
     "partenaire@demo.local": ["Tableau de bord", "Orientations reçues", "Chantiers accueillis"],
-    "benevole@demo.local": ["Mes prestations", "Mes signalements"],
+    "benevole@demo.local": ["Mes prestations", "Mes signalements", "Planning"],
 }
 # Managing the organization sits in the user's menu, beside the password and the log-out.
 USER_MENU = {
@@ -50,7 +59,8 @@ USER_MENU = {
         "Droit d'accès",
         "Journal des accès",
     ],
-    "direction@demo.local": ["Équipe", "Droit d'accès", "Journal des accès"],
+    # The direction's bar is full: its rota ("Planning") sits here.
+    "direction@demo.local": ["Équipe", "Planning", "Droit d'accès", "Journal des accès"],
 }
 ORGANIZATION = {
     "admin@demo.local": "Mission Locale de Bruxelles-Midi",

@@ -230,8 +230,9 @@ def test_the_page_reads_the_same_number_of_queries_whatever_the_sheets(
     _login(client, volunteer)
     # The session, the user, the memberships; the request's savepoint (ATOMIC_REQUESTS); the
     # volunteer; the balance (the ceiling, the marks, the sheets, the corrections, the
-    # declarations, the excesses); the sheets; the savepoint released.
-    with django_assert_num_queries(13):
+    # declarations, the excesses); the sheets; the rota's shifts still to declare; the
+    # savepoint released.
+    with django_assert_num_queries(14):
         response = client.get(MINE)
     assert response.content.decode().count("sheet-item") == count
 

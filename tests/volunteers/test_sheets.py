@@ -7,6 +7,7 @@ coordinator validated it.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from chantiers.models import Attendance, RealCost, ServiceSheet, VolunteerAgreement
 from chantiers.selectors import statement_pages, year_balances
 from chantiers.services import statement_prepare, statement_validate
-from chantiers.sheets import sheet_return, sheet_submit, sheet_validate
+from chantiers.sheets import sheet_enter_signed, sheet_return, sheet_submit, sheet_validate
 from chantiers.year_changes import real_cost_delete
 from participants.models import Participant
 from participants.selectors import participant_list
@@ -353,3 +354,71 @@ def test_no_sheet_after_the_volunteering_ended(relay, coordinator):
     with pytest.raises(ValidationError) as refused:
         _sheet(relay, dt.date(2026, 4, 1), coordinator)
     assert "pris fin le 31/03/2026" in str(refused.value.message_dict["date"])
+
+
+# A paper sheet typed by the team: entered and validated by the same staff member -----------------
+
+
+def _signed(person, day, by, **fields):
+    values = {"date": day, "hours": D("3.00"), "activity": "Visites à domicile"}
+    return sheet_enter_signed(sheet=ServiceSheet(participant=person, **(values | fields)), by=by)
+
+
+def test_a_signed_paper_sheet_is_entered_and_validated_in_one_go(relay, coordinator):
+    sheet = _signed(relay, dt.date(2026, 3, 2), coordinator)
+
+    assert (sheet.status, sheet.entered_by, sheet.validated_by, sheet.indemnity) == (
+        ServiceSheet.Status.VALIDATED,
+        coordinator,
+        coordinator,
+        D("25.00"),
+    )
+    assert year_balances(participant_ids=[relay.pk], organization=relay.organization, year=2026)[
+        relay.pk
+    ].total == D("25.00")
+
+
+def test_a_paper_sheet_is_a_new_sheet(relay, coordinator):
+    sheet = _sheet(relay, dt.date(2026, 3, 2), coordinator)
+    with pytest.raises(ValueError):
+        sheet_enter_signed(sheet=sheet, by=coordinator)
+
+
+def test_a_paper_sheet_goes_into_the_months_statement(relay, coordinator, director):
+    _signed(relay, dt.date(2026, 3, 2), coordinator)
+    statement = statement_validate(
+        statement=statement_prepare(participant=relay, month=MARCH), by=director
+    )
+    assert (statement.days, statement.amount) == (1, D("25.00"))
+
+
+def test_a_refused_paper_sheet_leaves_no_row_and_no_file(relay, coordinator, settings):
+    """Expenses under a flat-rate agreement: refused before anything is written."""
+    with pytest.raises(ValidationError) as refused:
+        _signed(
+            relay,
+            dt.date(2026, 3, 2),
+            coordinator,
+            expense_amount=D("8.40"),
+            expense_description="Tickets STIB",
+            receipt=SimpleUploadedFile("ticket.jpg", JPEG, content_type="image/jpeg"),
+        )
+    assert "La convention de la personne" in refused.value.message_dict["expense_amount"][0]
+    assert not ServiceSheet.objects.exists()
+    assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_a_paper_sheet_under_real_costs_keeps_its_receipt_as_the_real_cost(volunteer, coordinator):
+    sheet = _expense_sheet(volunteer, coordinator)  # submitted: a day of its own is needed
+    paper = _signed(
+        volunteer,
+        dt.date(2026, 3, 3),
+        coordinator,
+        expense_amount=D("4.20"),
+        expense_description="Ticket",
+        receipt=SimpleUploadedFile("ticket.jpg", JPEG, content_type="image/jpeg"),
+    )
+    assert paper.real_cost.amount == D("4.20") and paper.real_cost.receipt.name == (
+        paper.receipt.name
+    )
+    assert sheet.real_cost is None  # the volunteer's own sheet waits for its answer

@@ -11,6 +11,7 @@ every other role 403, another organisation's signal 404."""
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -458,6 +459,14 @@ def test_a_coordinator_follows_the_signals_they_raised(client, operator, coordin
 # The team's form -------------------------------------------------------------------------------
 
 
+def _radio_checked(page: str, name: str) -> str | None:
+    """The value of the radio button of ``name`` checked on the page, if any."""
+    for tag in re.findall(r"<input[^>]*>", page):
+        if f'name="{name}"' in tag and 'type="radio"' in tag and " checked" in tag:
+            return re.search(r'value="([^"]*)"', tag).group(1)
+    return None
+
+
 def test_a_counsellor_raises_a_signal_about_a_person_followed_here(client, counsellor, person):
     client.force_login(counsellor)
     response = client.post(NEW, _typed(participant=str(person.pk)))
@@ -476,7 +485,7 @@ def test_the_team_form_keeps_what_was_typed_when_refused(client, counsellor, per
     assert response.status_code == 200
     page = _text(response)
     assert 'id="error_1_id_description"' in page
-    assert f'<option value="{person.pk}" selected>' in page
+    assert _radio_checked(page, "participant") == str(person.pk)
     assert '<option value="health" selected>' in page
 
 
@@ -488,9 +497,9 @@ def test_a_coordinator_may_name_only_the_people_of_their_chantiers(
     member = ParticipantFactory(organization=operator, first_name="Yasmine", last_name="Chantier")
     Enrolment.objects.create(chantier=chantier, participant=member, status="active")
     client.force_login(coordinator)
-    page = _text(client.get(NEW))
-    assert "CHANTIER Yasmine" in page
-    assert "Zeroual" not in page.lower().title()
+    assert "CHANTIER Yasmine" in _text(client.post(NEW, _typed(search="1", person_query="yas")))
+    found = _text(client.post(NEW, _typed(search="1", person_query="Zeroual")))
+    assert "ZEROUAL" not in found and "Aucune personne trouvée pour « Zeroual »" in found
     response = client.post(NEW, _typed(participant=str(person.pk)))
     assert response.status_code == 200
     assert "participant" in response.context["form"].errors
@@ -649,3 +658,102 @@ def test_the_relays_page_reads_the_same_queries_whatever_the_signals(
     with django_assert_num_queries(8):
         response = client.get(MY_SIGNALS)
     assert response.content.decode().count('data-testid="signal-item"') == count
+
+
+# The team's form: the person found by name, not picked in a list of everyone -------------------
+
+
+def test_the_team_form_lists_nobody_before_a_search(client, counsellor, person):
+    client.force_login(counsellor)
+    page = _text(client.get(NEW))
+    assert "ZEROUAL" not in page
+    assert 'name="person_query"' in page and 'name="search"' in page
+    assert _radio_checked(page, "participant") == ""  # anonymous unless someone is chosen
+
+
+def test_a_search_finds_the_person_by_name_and_keeps_everything_typed(
+    client, counsellor, operator, person, stranger
+):
+    ParticipantFactory(organization=operator, first_name="Jean", last_name="Dupont")
+    client.force_login(counsellor)
+    typed = _typed(search="1", person_query="zéroual", description="Elle a besoin d'aide.")
+
+    response = client.post(NEW, typed)
+
+    assert response.status_code == 200 and not Signal.objects.exists()
+    page = _text(response)
+    assert f"ZEROUAL Fatima ({person.birth_date:%d/%m/%Y})" in page
+    assert "DUPONT" not in page and "AILLEURS" not in page  # nor another organisation's
+    assert "1 personne trouvée pour « zéroual »" in page
+    assert "Elle a besoin d'aide." in page and '<option value="health" selected>' in page
+    assert _radio_checked(page, "urgency") == "urgent"
+    assert 'value="zéroual"' in page
+    assert "invalid-feedback" not in page  # nothing sent yet: nothing refused
+
+
+def test_the_person_found_is_chosen_and_named_on_the_signal(client, counsellor, person):
+    client.force_login(counsellor)
+    response = client.post(NEW, _typed(person_query="Zeroual", participant=str(person.pk)))
+    signal = Signal.objects.get()
+    assert response.url == reverse("volunteers:signal", args=[signal.pk])
+    assert signal.participant == person
+
+
+def test_a_name_searched_and_nobody_chosen_is_said_not_taken_as_anonymous(
+    client, counsellor, person
+):
+    client.force_login(counsellor)
+    response = client.post(NEW, _typed(person_query="Zeroual"))
+    assert response.status_code == 200 and not Signal.objects.exists()
+    errors = response.context["form"].errors
+    assert errors["person_query"] == [
+        "Choisissez la personne parmi celles trouvées, ou videz la recherche pour ne nommer "
+        "personne."
+    ]
+    # The people found are offered again beside it.
+    assert "ZEROUAL Fatima" in _text(response)
+
+
+def test_a_search_shows_at_most_ten_people_and_asks_for_more_of_the_name(
+    client, counsellor, operator
+):
+    for number in range(12):
+        ParticipantFactory(organization=operator, first_name=f"Prénom{number}", last_name="Martin")
+    client.force_login(counsellor)
+    response = client.post(NEW, _typed(search="1", person_query="martin"))
+    page = _text(response)
+    assert page.count('name="participant"') == 11  # anonymous and ten people
+    assert "Plus de 10 personnes trouvées pour « martin » : précisez le nom." in page
+
+
+def test_a_new_search_keeps_the_person_chosen_before(client, counsellor, operator, person):
+    ParticipantFactory(organization=operator, first_name="Jean", last_name="Dupont")
+    client.force_login(counsellor)
+    response = client.post(
+        NEW, _typed(search="1", person_query="Dupont", participant=str(person.pk))
+    )
+    page = _text(response)
+    assert "DUPONT Jean" in page and "ZEROUAL Fatima" in page
+    assert _radio_checked(page, "participant") == str(person.pk)
+
+
+def test_another_organisations_person_cannot_be_posted(client, counsellor, stranger):
+    client.force_login(counsellor)
+    response = client.post(NEW, _typed(participant=str(stranger.pk)))
+    assert response.status_code == 200 and not Signal.objects.exists()
+    assert "participant" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("people", [1, 15])
+def test_a_search_reads_the_same_queries_whatever_the_people(
+    client, counsellor, operator, people, django_assert_num_queries
+):
+    for number in range(people):
+        ParticipantFactory(organization=operator, first_name=f"P{number}", last_name="Martin")
+    client.force_login(counsellor)
+    client.get(NEW)  # the session's first reads out of the count
+    # The session, the user, the memberships; the savepoint; the contact points; the people
+    # found; the savepoint released.
+    with django_assert_num_queries(7):
+        response = client.post(NEW, _typed(search="1", person_query="martin"))
+    assert response.status_code == 200

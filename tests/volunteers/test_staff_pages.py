@@ -9,6 +9,7 @@ downloaded through the checked and logged view — and pages whose queries do no
 
 import datetime as dt
 import html
+import io
 from decimal import Decimal
 
 import pytest
@@ -20,9 +21,11 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import AccessLog, Membership, Role
 from accounts.services import membership_accept, membership_decline
+from chantiers import services
 from chantiers.models import Attendance, MonthlyStatement, ServiceSheet, VolunteerAgreement
 from chantiers.sheets import sheet_submit, sheet_validate
 from participants import services as participant_services
@@ -661,6 +664,23 @@ def test_a_coordinator_prints_a_volunteers_month(client, coordinator, relay):
     statement = MonthlyStatement.objects.get()
     response = client.get(reverse("chantiers:statement_pdf", args=[statement.pk]))
     assert response.status_code == 200
+    # A day outside a chantier: its line names the activity, and the column says so.
+    text = _pdf_text(response)
+    assert "Date Chantier ou activité Séance" in text and "Visites à domicile" in text
+
+
+def test_a_month_of_chantier_days_only_keeps_the_chantier_column(client, director, relay):
+    _mark(relay.participant, dt.date(2026, 3, 2))
+    statement = services.statement_prepare(participant=relay.participant, month=MARCH)
+    client.force_login(director)
+    text = _pdf_text(client.get(reverse("chantiers:statement_pdf", args=[statement.pk])))
+    assert "Date Chantier Séance" in text and "ou activité" not in text
+
+
+def _pdf_text(response) -> str:
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
 
 
 # A known person made a volunteer: the direction only --------------------------------------------
@@ -903,12 +923,16 @@ def test_the_end_is_refused_in_the_future_before_the_start_or_twice(coordinator,
 
 def test_the_end_waits_for_the_sheets_answered(coordinator, relay):
     sheet = _sheet(relay, dt.date(2026, 3, 2), coordinator)
-    with pytest.raises(ValidationError, match="1 prestation\\(s\\) attend\\(ent\\) encore"):
+    with pytest.raises(ValidationError, match=r"^\['1 prestation attend encore une réponse"):
+        volunteer_services.volunteer_end(volunteer=relay, ended_on=JUNE_END, by=coordinator)
+    second = _sheet(relay, dt.date(2026, 3, 3), coordinator)
+    with pytest.raises(ValidationError, match="2 prestations attendent encore une réponse"):
         volunteer_services.volunteer_end(volunteer=relay, ended_on=JUNE_END, by=coordinator)
     relay.refresh_from_db()
     assert relay.ended_on is None
 
     sheet_validate(sheet=sheet, by=coordinator)
+    sheet_validate(sheet=second, by=coordinator)
     volunteer_services.volunteer_end(volunteer=relay, ended_on=JUNE_END, by=coordinator)
     relay.refresh_from_db()
     assert relay.ended_on == JUNE_END
@@ -958,7 +982,7 @@ def test_a_refused_end_keeps_the_date_typed(client, coordinator, own, day, field
     assert response.status_code == 200
     form = response.context["end_form"]
     assert bool(form.errors.get("ended_on")) == field_error
-    assert field_error or "attend(ent) encore une réponse" in _text(response)
+    assert field_error or "attend encore une réponse" in _text(response)
     assert f'value="{day}"' in _text(response)
     own["volunteer"].refresh_from_db()
     assert own["volunteer"].ended_on is None
