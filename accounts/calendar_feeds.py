@@ -8,11 +8,13 @@ member and organization) and says who may still read it; the signing, the lookup
 the revocation and the response are here, once."""
 
 import secrets
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core import signing
 from django.db import models
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -59,6 +61,25 @@ def feed_change(request, model: type[models.Model]) -> None:
             request,
             _("Voici une nouvelle adresse ; l'ancienne, s'il y en avait une, ne répond plus."),
         )
+
+
+@dataclass(frozen=True)
+class FeedTexts:
+    """What a feed's settings page says, in its app's words: its title, the page it goes back
+    to (address and name), what the feed holds, and why the address stays private."""
+
+    title: str
+    back_url: str
+    back: str
+    holds: str
+    private: str
+
+
+def feed_page(request, *, feed, address: str | None, texts: FeedTexts):
+    """The settings page of a feed: its address (if there is one), when it was last read, and
+    the buttons to create, renew or revoke it."""
+    context = {"feed": feed, "address": address, "texts": texts}
+    return render(request, "accounts/calendar_feed.html", context)
 
 
 def new_calendar(*, product: str, name: str) -> Calendar:

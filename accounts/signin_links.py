@@ -59,9 +59,10 @@ def organization_refusal(*, organization: Organization) -> str | None:
 
 def link_only_refusal(*, user: User, organization: Organization) -> str | None:
     """Why ``user`` may not sign in with a link to ``organization`` (None: they may). A link is
-    for an account that can only ever be a volunteer's in this one organisation: anything more
-    (a staff role anywhere, even closed; the admin site; a second factor; another organisation's
-    access) keeps its password and its second factor as the only way in."""
+    for an account that can only ever be a volunteer's in this one organisation, without a
+    password of its own: anything more (a password chosen, a staff role anywhere, even closed;
+    the admin site; a second factor; another organisation's access) keeps its password and its
+    second factor as the only way in."""
     refusal = organization_refusal(organization=organization)
     if refusal is not None:
         return refusal
@@ -81,6 +82,12 @@ def link_only_refusal(*, user: User, organization: Organization) -> str | None:
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return _(
             "Ce compte se connecte avec la double authentification : pas de lien de connexion."
+        )
+    if user.has_usable_password():  # a link would let someone else in in their name
+        return _(
+            "La personne se connecte avec son adresse e-mail et son mot de passe : pas de lien, "
+            "qui permettrait d'entrer dans son compte à sa place. Si elle l'a oublié, elle en "
+            "demande un nouveau depuis la page de connexion."
         )
     return None
 

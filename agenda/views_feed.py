@@ -6,7 +6,7 @@ person's first name and initial, the form and place — never the purpose, never
 import datetime as dt
 
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +50,22 @@ def feed_settings(request):
         if feed
         else None
     )
-    return render(request, "agenda/feed.html", {"feed": feed, "address": address})
+    texts = calendar_feeds.FeedTexts(
+        title=_("Mon agenda dans mon calendrier"),
+        back_url=reverse("agenda:agenda"),
+        back=_("Agenda"),
+        holds=_(
+            "Ajoutez cette adresse à votre calendrier (Outlook, Google Agenda, le calendrier du "
+            "téléphone : « s'abonner à un calendrier » ou « ajouter par URL »). Il y verra vos "
+            "rendez-vous du mois passé et des six mois à venir : l'heure, le prénom et l'initiale "
+            "de la personne, la forme et le lieu ; jamais l'objet ni une note."
+        ),
+        private=_(
+            "Quiconque a l'adresse voit ces rendez-vous : gardez-la pour vous. Si elle a pu être "
+            "vue par d'autres, remplacez-la : l'ancienne ne répondra plus."
+        ),
+    )
+    return calendar_feeds.feed_page(request, feed=feed, address=address, texts=texts)
 
 
 def _short_name(participant) -> str:

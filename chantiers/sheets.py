@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from chantiers.indemnities import indemnities_recompute, money
-from chantiers.models import ZERO, RealCost, ServiceSheet
+from chantiers.models import ZERO, Attendance, RealCost, ServiceSheet
 from chantiers.selectors import locked_months
 from chantiers.storage import document_problem
 from chantiers.year_changes import (
@@ -39,6 +39,19 @@ SAME_DAY_STAFF = gettext_lazy(
 MONTH_VALIDATED_STAFF = gettext_lazy(
     "Le mois de cette prestation est déjà validé : ajoutez-la en correction à la fiche du mois."
 )
+NO_REAL_COSTS = gettext_lazy(
+    "Votre convention ne prévoit pas le remboursement de frais sur ticket ce jour-là "
+    "(%(reason)s) : vos frais sont couverts par le forfait."
+)
+NO_REAL_COSTS_STAFF = gettext_lazy(
+    "La convention de la personne ne prévoit pas le remboursement de frais sur ticket ce "
+    "jour-là (%(reason)s) : ses frais sont couverts par le forfait."
+)
+
+
+# Reasons not to pay a day that a validation need not confirm: a paper sheet is validated with
+# them (``sheet_enter_signed``).
+SAID_ONLY = Attendance.INFORMATIVE | {Attendance.NotPayable.REAL_COSTS}
 
 
 def _checked(sheet: ServiceSheet) -> None:
@@ -76,10 +89,18 @@ def sheet_enter_signed(*, sheet: ServiceSheet, by: User) -> ServiceSheet:
     """A paper sheet the volunteer signed, typed by a coordinator or the direction (many
     volunteers have no log-in): entered and validated by that staff member at once — the
     signature is the volunteer's word, the typing the staff's check. Every rule of
-    ``sheet_submit`` holds, in the staff's words; refused, nothing is kept (nor the receipt)."""
+    ``sheet_submit`` holds, in the staff's words; refused, nothing is kept (nor the receipt).
+
+    A day the engine does not pay for a reason a validation confirms (no agreement, a ceiling, a
+    missing declaration…: rule 5) is not validated with it: the reason is known only once the
+    sheet is entered, so the sheet waits with its reason shown, for a validation in full
+    knowledge. The informative reasons (paid elsewhere that day, the real-costs regime) do not
+    hold it."""
     if sheet.pk is not None:
         raise ValueError("A paper sheet is a new sheet; a sheet entered is answered instead.")
     sheet = _submit(sheet, by, staff=True)
+    if sheet.not_payable and sheet.not_payable not in SAID_ONLY:
+        return sheet
     try:
         # Under the person's lock still: what submitting checked (month, regime, receipt) holds.
         return sheet_validate(sheet=sheet, by=by)
@@ -110,29 +131,10 @@ def _submit(sheet: ServiceSheet, by: User, *, staff: bool) -> ServiceSheet:
     months = {sheet.date.replace(day=1)} | ({previous.date.replace(day=1)} if previous else set())
     if locked_months(participant_ids=[participant.pk], months=months):
         raise ValidationError({"date": MONTH_VALIDATED_STAFF if staff else MONTH_VALIDATED})
-    if sheet.expense_amount:
-        reason = _real_costs_refusal(participant, sheet.date)
-        if reason and staff:
-            raise ValidationError(
-                {
-                    "expense_amount": _(
-                        "La convention de la personne ne prévoit pas le remboursement de frais "
-                        "sur ticket ce jour-là (%(reason)s) : ses frais sont couverts par le "
-                        "forfait."
-                    )
-                    % {"reason": reason}
-                }
-            )
-        if reason:
-            raise ValidationError(
-                {
-                    "expense_amount": _(
-                        "Votre convention ne prévoit pas le remboursement de frais sur ticket "
-                        "ce jour-là (%(reason)s) : vos frais sont couverts par le forfait."
-                    )
-                    % {"reason": reason}
-                }
-            )
+    reason = _real_costs_refusal(participant, sheet.date) if sheet.expense_amount else ""
+    if reason:
+        message = NO_REAL_COSTS_STAFF if staff else NO_REAL_COSTS
+        raise ValidationError({"expense_amount": message % {"reason": reason}})
     # Under the person's lock, no other sheet of theirs can be written meanwhile: asked before
     # the save, so that a refused sheet leaves no file behind.
     if (

@@ -100,3 +100,17 @@ def address_edit_allow(*, session, participant: Participant) -> None:
 def address_edit_allowed(*, session, participant: Participant) -> bool:
     until = session.get(ADDRESS_EDIT_SESSION_KEY, {}).get(str(participant.pk), 0)
     return until > timezone.now().timestamp()
+
+
+def address_in_form(request, participant: Participant, *, may_see: bool, fields) -> bool:
+    """Whether an edit form holds the address's ``fields``. A confidential one: for a role that
+    may see it, just after it was shown on the person's page with a reason; a post that carries
+    the fields keeps them whatever the time, as it is answered with what was typed, never with
+    what is stored (nothing typed is lost)."""
+    if not participant.address_confidential:
+        return True
+    if not may_see:
+        return False
+    if request.method == "POST":
+        return any(name in request.POST for name in fields)
+    return address_edit_allowed(session=request.session, participant=participant)

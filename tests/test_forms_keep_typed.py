@@ -512,7 +512,9 @@ WITH_FORMS = {
     **_seen_by_all("volunteers:detail", "volunteers:sheet_review", "volunteers:end"),
     **_seen_by_all("volunteers:month", "volunteers:sheet_review"),
     **_seen_by_all("volunteers:agreement_new"),
-    **_seen_by_all("volunteers:details"),
+    # The walk's volunteer is followed in a pathway too: their details are the caseload's, so
+    # the coordinator is refused (tests/volunteers/test_volunteer_details.py).
+    ("volunteers:details", Role.DIRECTION): {"volunteers:details"},
     **_seen_by_all("volunteers:paper_sheet"),
     **_seen_by_all("volunteers:agreement_edit"),
     **_seen_by_all("volunteers:outreach_new"),

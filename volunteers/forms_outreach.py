@@ -13,7 +13,7 @@ from chantiers.forms import plausible_date
 from participants.forms import DateInput
 from participants.models import NeedCategory
 from volunteers.models import ContactPoint, OutreachActivity, Volunteer
-from volunteers.outreach import TEAM_ROLES
+from volunteers.outreach import TEAM_ROLES, contact_points_offered
 
 # More is a typing mistake (and the table's integer has an end).
 MOST_PEOPLE = 100_000
@@ -116,12 +116,9 @@ class OutreachForm(TextRuleMixin, forms.Form):
             kwargs.setdefault("initial", _initial_of(activity))
         super().__init__(*args, **kwargs)
         fields = self.fields
-        offered = Q(is_active=True)
-        if activity.contact_point_id is not None:
-            offered |= Q(pk=activity.contact_point_id)
-        fields["contact_point"].queryset = ContactPoint.objects.filter(
-            offered, organization=organization
-        ).order_by("name")
+        fields["contact_point"].queryset = contact_points_offered(
+            organization=organization, kept_id=activity.contact_point_id
+        )
         went = self.initial.get("volunteers", [])
         fields["volunteers"].queryset = (
             Volunteer.objects.filter(organization=organization)

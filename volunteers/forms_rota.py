@@ -12,6 +12,7 @@ from accounts.forms_input import IdChoiceField, TextRuleMixin, parse_id
 from chantiers.forms import plausible_date
 from participants.forms import DateInput, TimeInput
 from volunteers.models import ContactPoint, Shift
+from volunteers.outreach import contact_points_offered
 from volunteers.rota import MOST_WEEKS
 
 
@@ -46,10 +47,12 @@ class ShiftForm(TextRuleMixin, forms.Form):
         empty_label=_("— Aucun : autre lieu —"),
     )
     place = forms.CharField(
-        label=_("Lieu"),
+        label=_("Autre lieu"),
         max_length=120,
         required=False,
-        help_text=_("Sans point de contact : par exemple « Maison d'accueil, rue Haute »."),
+        help_text=_(
+            "Seulement sans point de contact : par exemple « Maison d'accueil, rue Haute »."
+        ),
     )
     date = forms.DateField(label=_("Jour"), widget=DateInput())
     starts = forms.TimeField(label=_("Début"), widget=TimeInput())
@@ -83,27 +86,27 @@ class ShiftForm(TextRuleMixin, forms.Form):
     )
 
     def __init__(self, *args, shift: Shift, **kwargs):
+        """``shift``: a new one, or the one changed — its stored values shown until something
+        is typed (``request.POST or None`` gives ``None`` on a GET: unbound, not absent)."""
         self.shift = shift
-        if shift.pk is not None and not args and "data" not in kwargs:
-            start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
-            kwargs["initial"] = {
-                "role": shift.role,
-                "contact_point": shift.contact_point_id,
-                "place": shift.place,
-                "date": start.date(),
-                "starts": start.time(),
-                "ends": end.time(),
-                "needed": shift.needed,
-                "note": shift.note,
-            }
         super().__init__(*args, **kwargs)
-        points = ContactPoint.objects.filter(organization=shift.organization_id)
-        if shift.contact_point_id:
-            self.fields["contact_point"].queryset = points.filter(is_active=True) | points.filter(
-                pk=shift.contact_point_id
+        if shift.pk is not None and not self.is_bound:
+            start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+            self.initial.update(
+                {
+                    "role": shift.role,
+                    "contact_point": shift.contact_point_id,
+                    "place": shift.place,
+                    "date": start.date(),
+                    "starts": start.time(),
+                    "ends": end.time(),
+                    "needed": shift.needed,
+                    "note": shift.note,
+                }
             )
-        else:
-            self.fields["contact_point"].queryset = points.filter(is_active=True)
+        self.fields["contact_point"].queryset = contact_points_offered(
+            organization=shift.organization_id, kept_id=shift.contact_point_id
+        )
         if shift.pk is not None:
             del self.fields["repeat_weeks"]
 

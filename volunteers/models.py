@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ChoiceLabels
@@ -50,6 +51,15 @@ class Volunteer(models.Model):
         return str(self.participant)
 
 
+class PlaceMixin:
+    """Where a record happened: its contact point (``contact_point``), else the place typed
+    (``place``) — an outreach action, a shift of the rota."""
+
+    @property
+    def where(self) -> str:
+        return self.contact_point.name if self.contact_point_id else self.place
+
+
 class ContactPoint(ChoiceLabels, models.Model):
     """Where the relays meet the neighbourhood: a fixed place with its opening hours, or a
     mobile one (a route, a stand at the market)."""
@@ -88,7 +98,7 @@ class ContactPoint(ChoiceLabels, models.Model):
         return self.name
 
 
-class OutreachActivity(models.Model):
+class OutreachActivity(PlaceMixin, models.Model):
     """An outreach action (travail de rue, permanence, stand): who went, how many people were
     met, counted without a name (gender and age band), and what they talked about."""
 
@@ -150,10 +160,6 @@ class OutreachActivity(models.Model):
 
     def __str__(self):
         return f"{self.where} {self.date:%d/%m/%Y}"
-
-    @property
-    def where(self) -> str:
-        return self.contact_point.name if self.contact_point_id else self.place
 
 
 class Signal(ChoiceLabels, models.Model):
@@ -253,7 +259,7 @@ class Signal(ChoiceLabels, models.Model):
         return f"{self.get_need_category_display()} {self.raised_on:%d/%m/%Y}"
 
 
-class Shift(models.Model):
+class Shift(PlaceMixin, models.Model):
     """A shift of the rota (issue 21, point 4): a place, a role (reception, night watch, street
     round), a start and an end — a night shift may cross midnight, never more than 24 h — and how
     many people it needs, staff or volunteers, who sign up or are assigned. Cancelled, it stays
@@ -295,11 +301,7 @@ class Shift(models.Model):
         indexes = [models.Index(fields=["organization", "starts_at"])]
 
     def __str__(self):
-        return f"{self.role} {self.starts_at:%d/%m/%Y %H:%M}"
-
-    @property
-    def where(self) -> str:
-        return self.contact_point.name if self.contact_point_id else self.place
+        return f"{self.role} {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
 
 
 class ShiftAssignment(ChoiceLabels, models.Model):
@@ -328,12 +330,13 @@ class ShiftAssignment(ChoiceLabels, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # The service sheet the hours went into (a volunteer's, once declared).
-    sheet = models.OneToOneField(
+    # Several shifts of one day go on that day's one sheet (one sheet per person per day).
+    sheet = models.ForeignKey(
         "chantiers.ServiceSheet",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="shift_assignment",
+        related_name="shift_assignments",
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +64,7 @@ def outreach_save(
 
     if activity.date and activity.date > timezone.localdate():
         refuse("date", _("Une action à venir ne se note pas encore : la date est dans le futur."))
-    _check_place(activity, refuse)
+    check_place(activity, refuse)
     _check_counts(activity, refuse)
     themes = activity.themes if isinstance(activity.themes, list) else [activity.themes]
     unknown = [theme for theme in themes if theme not in NeedCategory.values]
@@ -96,27 +97,37 @@ def outreach_save(
     return activity
 
 
-def _check_place(activity: OutreachActivity, refuse) -> None:
-    """A contact point of the organisation, or another place; not both, not neither."""
-    point = activity.contact_point if activity.contact_point_id else None
-    if point is None and not activity.place.strip():
+def check_place(record, refuse) -> None:
+    """Where a record took place (an outreach action, a shift of the rota): a contact point of
+    the organisation, or another place; not both, not neither. A point closed since stays on
+    the record that had it; a new one, or a record moved to it, cannot take it any more."""
+    point = record.contact_point if record.contact_point_id else None
+    if point is None and not record.place.strip():
         refuse("contact_point", _("Choisissez un point de contact, ou indiquez un autre lieu."))
         return
-    if point is not None and activity.place.strip():
+    if point is not None and record.place.strip():
         refuse("place", _("Un autre lieu seulement sans point de contact : videz l'un des deux."))
     if point is None:
         return
-    if point.organization_id != activity.organization_id:
+    if point.organization_id != record.organization_id:
         refuse("contact_point", _("Choisissez un point de contact de l'organisation."))
-    elif not point.is_active and not _had_point(activity, point):
-        # An action of before it closed keeps it; a new one cannot take it any more.
+    elif not point.is_active and not _had_point(record, point):
         refuse("contact_point", _("Ce point de contact n'est plus en activité."))
 
 
-def _had_point(activity: OutreachActivity, point: ContactPoint) -> bool:
-    if activity.pk is None:
+def _had_point(record, point: ContactPoint) -> bool:
+    if record.pk is None:
         return False
-    return OutreachActivity.objects.filter(pk=activity.pk, contact_point=point).exists()
+    return type(record).objects.filter(pk=record.pk, contact_point=point).exists()
+
+
+def contact_points_offered(*, organization, kept_id: int | None = None) -> QuerySet:
+    """The contact points a form offers: those in activity, and the one the record has already
+    (``kept_id``), closed since or not."""
+    offered = Q(is_active=True)
+    if kept_id is not None:
+        offered |= Q(pk=kept_id)
+    return ContactPoint.objects.filter(offered, organization=organization).order_by("name")
 
 
 def _check_counts(activity: OutreachActivity, refuse) -> None:

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, Role, User
 from chantiers.models import ServiceSheet
+from chantiers.selectors import locked_months
 from chantiers.sheets import sheet_submit
 from volunteers.models import Shift, ShiftAssignment, Volunteer
-from volunteers.outreach import TEAM_ROLES
+from volunteers.outreach import TEAM_ROLES, check_place
+from volunteers.services import volunteer_of
 
 # Who sees the rota and signs up: every role of an operator but partners.
 ROTA_ROLES = (*TEAM_ROLES, Role.VOLUNTEER)
@@ -48,11 +50,7 @@ def person_of(*, user: User, organization: Organization, role: str) -> Person | 
     """Who the member logged in is on the rota: their volunteer record (not ended) if they act
     as a volunteer, else themselves as staff."""
     if role == Role.VOLUNTEER:
-        volunteer = (
-            Volunteer.objects.filter(user=user, organization=organization, ended_on__isnull=True)
-            .select_related("participant")
-            .first()
-        )
+        volunteer = volunteer_of(user=user, organization=organization)
         return Person(volunteer=volunteer) if volunteer is not None else None
     return Person(user=user)
 
@@ -90,13 +88,33 @@ def gaps(*, organization: Organization, start: dt.datetime, end: dt.datetime) ->
 # --- Shifts ---------------------------------------------------------------------------------
 
 
+def _exists(moment: dt.datetime) -> bool:
+    """Whether the wall-clock time exists in its zone: not one skipped by the change to summer
+    time (02:30 on the last Sunday of March, in Brussels)."""
+    there = moment.astimezone(dt.UTC).astimezone(moment.tzinfo)
+    return there.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
 def _check_times(shift: Shift) -> dict:
+    """A start and an end that exist, the end after the start, 24 real hours at most. Compared
+    in UTC, as the table's constraint does: two times of one zone compare by their wall clocks
+    in Python, and a night over the October change lasts an hour more than they say."""
     errors = {}
-    if shift.starts_at and shift.ends_at:
-        if shift.ends_at <= shift.starts_at:
-            errors["ends"] = _("La fin doit venir après le début.")
-        elif shift.ends_at - shift.starts_at > LONGEST:
-            errors["ends"] = _("Un créneau dure 24 heures au plus.")
+    if not (shift.starts_at and shift.ends_at):
+        return errors
+    skipped = _(
+        "%(time)s n'existe pas ce jour-là : les horloges passent de 2 h à 3 h (heure d'été)."
+    )
+    for field, moment in (("starts", shift.starts_at), ("ends", shift.ends_at)):
+        if not _exists(moment):
+            errors[field] = skipped % {"time": moment.strftime("%H:%M")}
+    if errors:
+        return errors
+    starts, ends = shift.starts_at.astimezone(dt.UTC), shift.ends_at.astimezone(dt.UTC)
+    if ends <= starts:
+        errors["ends"] = _("La fin doit venir après le début.")
+    elif ends - starts > LONGEST:
+        errors["ends"] = _("Un créneau dure 24 heures au plus.")
     return errors
 
 
@@ -110,10 +128,7 @@ def shift_save(*, shift: Shift, by: User, repeat_weeks: int = 0) -> list[Shift]:
         errors["role"] = _("Indiquez le rôle.")
     if shift.needed is not None and shift.needed < 1:
         errors["needed"] = _("Il faut au moins une personne.")
-    if shift.contact_point_id and shift.contact_point.organization_id != shift.organization_id:
-        errors["contact_point"] = _("Choisissez un point de contact de l'organisation.")
-    if not shift.contact_point_id and not shift.place.strip():
-        errors["place"] = _("Choisissez un point de contact, ou indiquez un lieu.")
+    check_place(shift, lambda field, message: errors.setdefault(field, message))
     if not 0 <= repeat_weeks <= MOST_WEEKS:
         errors["repeat_weeks"] = _("Répétez le créneau %(most)s semaines au plus.") % {
             "most": MOST_WEEKS
@@ -140,27 +155,37 @@ def shift_save(*, shift: Shift, by: User, repeat_weeks: int = 0) -> list[Shift]:
                         "%(name)s est déjà sur un autre créneau à ces heures-là (%(other)s)."
                     ) % {"name": _full_name(assignment), "other": _when(other)}
                     break
+    copies = [_copy(shift, week, by) for week in range(1, repeat_weeks + 1)]
+    if not errors:
+        for copy in copies:  # a copy landing on a time the clocks skip, or a longer night
+            if _check_times(copy):
+                errors["repeat_weeks"] = _(
+                    "Le créneau du %(day)s tomberait sur le changement d'heure : répétez-le "
+                    "moins de semaines, ou créez celui-là à part."
+                ) % {"day": timezone.localtime(copy.starts_at).strftime("%d/%m/%Y")}
+                break
     if errors:
         raise ValidationError(errors)
     if shift.pk is None:
         shift.created_by = by
     shift.save()
-    saved = [shift]
-    for week in range(1, repeat_weeks + 1):
-        copy = Shift(
-            organization=shift.organization,
-            contact_point=shift.contact_point,
-            place=shift.place,
-            role=shift.role,
-            starts_at=_weeks_later(shift.starts_at, week),
-            ends_at=_weeks_later(shift.ends_at, week),
-            needed=shift.needed,
-            note=shift.note,
-            created_by=by,
-        )
+    for copy in copies:
         copy.save()
-        saved.append(copy)
-    return saved
+    return [shift, *copies]
+
+
+def _copy(shift: Shift, week: int, by: User) -> Shift:
+    return Shift(
+        organization=shift.organization,
+        contact_point=shift.contact_point,
+        place=shift.place,
+        role=shift.role,
+        starts_at=_weeks_later(shift.starts_at, week),
+        ends_at=_weeks_later(shift.ends_at, week),
+        needed=shift.needed,
+        note=shift.note,
+        created_by=by,
+    )
 
 
 def _weeks_later(moment: dt.datetime, weeks: int) -> dt.datetime:
@@ -234,6 +259,16 @@ def _add(shift: Shift, person: Person, *, how: str, by: User, self_service: bool
             if self_service
             else _("Cette personne est déjà sur ce créneau.")
         )
+    # The person's row locked too: two sign-ups of theirs on two shifts at the same time (two
+    # tabs, or the coordination while they sign up) meet here, and the second sees the first.
+    if person.user is not None:
+        list(User.objects.select_for_update().filter(pk=person.user.pk))
+    else:
+        volunteer = Volunteer.objects.select_for_update().get(pk=person.volunteer.pk)
+        if volunteer.ended_on is not None and volunteer.ended_on < timezone.localdate(
+            shift.starts_at
+        ):  # ended meanwhile
+            raise ValidationError(_("Ce bénévolat est terminé."))
     if shift.taken >= shift.needed:
         raise ValidationError(
             _("Ce créneau est complet.")
@@ -341,47 +376,108 @@ def shift_unassign(*, assignment: ShiftAssignment, by: User) -> None:
 # --- Hours to the service sheet --------------------------------------------------------------
 
 
-def to_declare(*, volunteer: Volunteer) -> QuerySet:
-    """The volunteer's shifts done and not cancelled, whose hours are not on a sheet yet."""
-    return (
-        ShiftAssignment.objects.filter(
-            volunteer=volunteer,
-            sheet__isnull=True,
-            shift__cancelled_at__isnull=True,
-            shift__ends_at__lte=timezone.now(),
-        )
-        .select_related("shift__contact_point")
-        .order_by("-shift__starts_at", "-pk")
+def declarable(*, volunteer: Volunteer, day: dt.date | None = None) -> QuerySet:
+    """The volunteer's lines on shifts done and not cancelled whose hours are not on a sheet
+    yet (of ``day`` only, if given): what the address's ``?creneau=`` may name."""
+    lines = ShiftAssignment.objects.filter(
+        volunteer=volunteer,
+        sheet__isnull=True,
+        shift__cancelled_at__isnull=True,
+        shift__ends_at__lte=timezone.now(),
     )
+    if day is not None:
+        lines = lines.filter(shift__starts_at__date=day)
+    return lines.select_related("shift__contact_point").order_by("-shift__starts_at", "-pk")
+
+
+def to_declare(*, volunteer: Volunteer) -> list[ShiftAssignment]:
+    """The shifts "Mes prestations" offers to declare: those ``declarable``, but not of a month
+    whose statement is validated (the sheets' rule: never offered for ever, never accepted),
+    each with ``day_sheet``, the volunteer's sheet of that day if there is one (one sheet per
+    person per day: the shift's hours go on it). Three queries whatever the lines."""
+    lines = list(declarable(volunteer=volunteer))
+    if not lines:
+        return lines
+    participant = volunteer.participant_id
+    days = {line: timezone.localdate(line.shift.starts_at) for line in lines}
+    locked = {
+        month
+        for _person, month in locked_months(
+            participant_ids=[participant], months={day.replace(day=1) for day in days.values()}
+        )
+    }
+    lines = [line for line in lines if days[line].replace(day=1) not in locked]
+    sheets = {
+        sheet.date: sheet
+        for sheet in ServiceSheet.objects.filter(
+            participant=participant, date__in={days[line] for line in lines}
+        )
+    }
+    for line in lines:
+        line.day_sheet = sheets.get(days[line])
+    return lines
 
 
 def hours_of(shift: Shift) -> Decimal:
-    """The shift's length in hours, to the quarter."""
-    seconds = Decimal((shift.ends_at - shift.starts_at).total_seconds())
-    quarters = (seconds / 900).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    """The shift's length in hours (real hours: UTC), to the quarter."""
+    length = shift.ends_at.astimezone(dt.UTC) - shift.starts_at.astimezone(dt.UTC)
+    quarters = (Decimal(length.total_seconds()) / 900).quantize(Decimal("1"), ROUND_HALF_UP)
     return max(quarters, Decimal(1)) / 4
 
 
-def sheet_initial(assignment: ShiftAssignment) -> dict:
-    """What the service sheet's form shows from the shift: its day, its hours, what it was."""
+def _activity(shift: Shift) -> str:
+    return f"{shift.role} — {shift.where}" if shift.where else shift.role
+
+
+def sheet_initial(assignment: ShiftAssignment, sheet: ServiceSheet | None = None) -> dict:
+    """What the service sheet's form shows from the shift: its day, its hours, what it was; on
+    the day's sheet already written (``sheet``), its hours and activity with the shift's."""
     shift = assignment.shift
-    activity = f"{shift.role} — {shift.where}" if shift.where else shift.role
+    if sheet is not None:
+        return {
+            "hours": sheet.hours + hours_of(shift),
+            "activity": f"{sheet.activity} ; {_activity(shift)}"[:200],
+        }
     return {
         "date": timezone.localdate(shift.starts_at),
         "hours": hours_of(shift),
-        "activity": activity[:200],
+        "activity": _activity(shift)[:200],
     }
+
+
+def assignments_release(*, volunteer: Volunteer, after: dt.date) -> list[Shift]:
+    """The volunteer taken off the shifts starting after ``after`` (their volunteering ended
+    that day) whose hours are not declared: the places reopen and the gaps are true again.
+    The shifts reopened, by their start."""
+    start = timezone.make_aware(dt.datetime.combine(after + dt.timedelta(days=1), dt.time()))
+    lines = ShiftAssignment.objects.filter(
+        volunteer=volunteer, sheet__isnull=True, shift__starts_at__gte=start
+    )
+    shifts = list(Shift.objects.filter(pk__in=lines.values("shift")).order_by("starts_at", "pk"))
+    lines.delete()
+    return shifts
 
 
 @transaction.atomic
 def shift_hours_declare(
     *, assignment: ShiftAssignment, sheet: ServiceSheet, by: User
 ) -> ServiceSheet:
-    """The sheet of a shift's hours, sent through the sheets' service (its rules, its
-    refusals), then named on the shift's line: the shift is no longer offered."""
-    assignment = ShiftAssignment.objects.select_for_update().get(pk=assignment.pk)
+    """The sheet of a shift's hours — a new one, or the day's sheet already written with the
+    shift's hours added — sent through the sheets' service (its rules, its refusals), then
+    named on the shift's line: the shift is no longer offered."""
+    assignment = (
+        ShiftAssignment.objects.select_for_update().select_related("shift").get(pk=assignment.pk)
+    )
     if assignment.sheet_id is not None:
         raise ValidationError(_("Les heures de ce créneau sont déjà déclarées."))
+    day = timezone.localdate(assignment.shift.starts_at)
+    if sheet.date != day:
+        raise ValidationError(
+            {
+                "date": _("Ce créneau était le %(day)s : ses heures vont sur la fiche de ce jour.")
+                % {"day": day.strftime("%d/%m/%Y")}
+            }
+        )
     sheet = sheet_submit(sheet=sheet, by=by)
     assignment.sheet = sheet
     assignment.save(update_fields=["sheet"])

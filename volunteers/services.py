@@ -13,6 +13,7 @@ from accounts import signin_links
 from accounts.models import Membership, Organization, Role, User
 from accounts.services import membership_invite, membership_send_invitation_later
 from chantiers.models import ServiceSheet
+from chantiers.sheets import sheet_year_days
 from participants.models import Participant
 from participants.services import participant_register
 from volunteers.models import Volunteer
@@ -251,6 +252,11 @@ def volunteer_end(*, volunteer: Volunteer, ended_on: dt.date, by: User) -> Volun
         )
     volunteer.ended_on = ended_on
     volunteer.save(update_fields=["ended_on"])
+    # Off the rota's shifts after the end: their places reopen (``shifts_reopened``, said to
+    # the coordinator). Imported here: the rota reads ``volunteer_of`` of this module.
+    from volunteers.rota import assignments_release
+
+    volunteer.shifts_reopened = assignments_release(volunteer=volunteer, after=ended_on)
     if volunteer.user_id is not None:
         # The volunteer's access (role ``volunteer``): a staff access of the same person is
         # not theirs to close here.
@@ -291,3 +297,14 @@ def volunteer_details_update(
     if income is not None:
         income_source_change(participant=participant, **income)
     return participant
+
+
+# How many of the year's days with a sheet the sheet's form recalls beside its date.
+DAYS_RECALLED = 5
+
+
+def sheet_days_recalled(*, volunteer: Volunteer) -> list[dt.date]:
+    """The volunteer's last days of the year with a sheet, the latest first: shown beside the
+    sheet's date (theirs, or the paper one the team types), so that no day is typed twice."""
+    days = sheet_year_days(participant_id=volunteer.participant_id, year=timezone.localdate().year)
+    return sorted(days, reverse=True)[:DAYS_RECALLED]

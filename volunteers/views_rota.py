@@ -56,6 +56,8 @@ def _name(assignment: ShiftAssignment, *, person: Person, full: bool) -> str:
         if person.user is not None and assignment.user_id == person.user.pk:
             return _("vous")
         first, last = assignment.user.first_name, assignment.user.last_name
+        if not (first or last):  # a member who gave no name
+            return assignment.user.email if full else _("membre de l'équipe")
     else:
         if person.volunteer is not None and assignment.volunteer_id == person.volunteer.pk:
             return _("vous")
@@ -308,7 +310,22 @@ def rota_feed(request):
         if feed
         else None
     )
-    return render(request, "volunteers/rota_feed.html", {"feed": feed, "address": address})
+    texts = calendar_feeds.FeedTexts(
+        title=_("Mon planning dans mon calendrier"),
+        back_url=reverse("volunteers:rota"),
+        back=_("Planning"),
+        holds=_(
+            "Ajoutez cette adresse à votre calendrier (Outlook, Google Agenda, le calendrier du "
+            "téléphone : « s'abonner à un calendrier » ou « ajouter par URL »). Il y verra vos "
+            "créneaux du mois passé et des six mois à venir : le rôle, le lieu, l'heure, et "
+            "s'ils sont annulés ; jamais le nom d'une autre personne."
+        ),
+        private=_(
+            "Quiconque a l'adresse voit ces créneaux : gardez-la pour vous. Si elle a pu être "
+            "vue par d'autres, remplacez-la : l'ancienne ne répondra plus."
+        ),
+    )
+    return calendar_feeds.feed_page(request, feed=feed, address=address, texts=texts)
 
 
 @require_GET

@@ -15,15 +15,12 @@ from accounts.forms import apply_form
 from accounts.models import Role
 from chantiers.models import ServiceSheet
 from chantiers.selectors import year_balances
-from chantiers.sheets import sheet_submit, sheet_year_days
+from chantiers.sheets import sheet_submit
 from volunteers import rota
 from volunteers.forms import ServiceSheetForm
 from volunteers.forms_rota import DeclareShiftForm
 from volunteers.models import Volunteer
-from volunteers.services import volunteer_of
-
-# The days already on a sheet that the new sheet's form recalls, the most recent first.
-DAYS_RECALLED = 5
+from volunteers.services import sheet_days_recalled, volunteer_of
 
 
 def _volunteer_or_404(request) -> Volunteer:
@@ -67,19 +64,31 @@ def sheet_new(request):
     sheet = ServiceSheet(participant=volunteer.participant, organization=request.organization)
     assignment = None
     if "creneau" in request.GET:  # the hours of one of their shifts (the rota's)
-        shift = DeclareShiftForm(request.GET, assignments=rota.to_declare(volunteer=volunteer))
-        if not shift.is_valid():
-            raise Http404
-        assignment = shift.cleaned_data["creneau"]
+        assignment = _shift_asked(request, rota.declarable(volunteer=volunteer))
     return _sheet_form_page(request, volunteer, sheet, assignment=assignment)
+
+
+def _shift_asked(request, lines):
+    """The volunteer's line on the shift the address's ``?creneau=`` names, among ``lines``;
+    404 for any other (someone else's, another day's, declared, a bad id)."""
+    asked = DeclareShiftForm(request.GET, assignments=lines)
+    if not asked.is_valid():
+        raise Http404
+    return asked.cleaned_data["creneau"]
 
 
 @role_required(Role.VOLUNTEER)
 def sheet_edit(request, pk):
     volunteer = _volunteer_or_404(request)
     sheet = get_object_or_404(_sheets_of(request, volunteer), pk=pk)
+    assignment = None
+    if "creneau" in request.GET:  # a shift of the sheet's day, its hours added to the sheet
+        if sheet.is_locked:
+            raise Http404
+        lines = rota.declarable(volunteer=volunteer, day=sheet.date)
+        assignment = _shift_asked(request, lines)
     if not sheet.is_locked:
-        return _sheet_form_page(request, volunteer, sheet)
+        return _sheet_form_page(request, volunteer, sheet, assignment=assignment)
     if request.method == "POST":  # a page left open while the coordinator validated it
         messages.error(request, _("Cette prestation est validée : elle ne change plus."))
         return redirect("volunteers:sheet_edit", pk=sheet.pk)
@@ -89,13 +98,13 @@ def sheet_edit(request, pk):
 def _sheet_form_page(request, volunteer: Volunteer, sheet: ServiceSheet, assignment=None):
     """A new sheet, or one to correct, sent for validation through the service: its refusals
     come back beside their fields with everything typed."""
-    recent_days = [] if sheet.pk else _recent_days(volunteer)
+    recent_days = [] if sheet.pk else sheet_days_recalled(volunteer=volunteer)
     context = _page(sheet, form=None, recent_days=recent_days)  # before the form changes it
     form = ServiceSheetForm(
         request.POST or None, request.FILES or None, instance=sheet, activity=volunteer.activity
     )
     if assignment is not None:  # the shift's day, hours and role, or what was typed
-        form.initial.update(rota.sheet_initial(assignment))
+        form.initial.update(rota.sheet_initial(assignment, sheet if sheet.pk else None))
 
     def submit(data):
         if assignment is None:
@@ -126,8 +135,3 @@ def _page(sheet: ServiceSheet, *, form, recent_days=()) -> dict:
         "amount": sheet.indemnity + sheet.mileage,
         "recent_days": recent_days,
     }
-
-
-def _recent_days(volunteer: Volunteer) -> list:
-    days = sheet_year_days(participant_id=volunteer.participant_id, year=timezone.localdate().year)
-    return sorted(days, reverse=True)[:DAYS_RECALLED]

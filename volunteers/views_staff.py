@@ -11,7 +11,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
@@ -47,11 +47,11 @@ from chantiers.models import (
     ServiceSheet,
     VolunteerAgreement,
 )
-from chantiers.sheets import sheet_enter_signed, sheet_return, sheet_validate, sheet_year_days
+from chantiers.sheets import sheet_enter_signed, sheet_return, sheet_validate
 from chantiers.views.access import CHANTIER_ROLES, month_or_404
 from chantiers.views.agreements import agreement_page
 from chantiers.views.year_changes import document_response
-from participants.confidential import address_edit_allowed, address_roles_label, may_see_address
+from participants.confidential import address_in_form, address_roles_label, may_see_address
 from participants.selectors import current_income_source, participant_duplicates
 from participants.services import PossibleDuplicate
 from participants.views.access import CASELOAD_ROLES
@@ -72,7 +72,6 @@ PAGE_SIZE = 50
 # The oldest sheets waiting first: answering them brings up the next ones.
 PENDING_SHOWN = 50
 # The days already on a sheet that the paper sheet's form recalls, the most recent first.
-RECENT_DAYS = 5
 
 
 def _volunteers():
@@ -301,6 +300,7 @@ def _detail_page(request, volunteer, *, year, reviewing=None, invite_form=None, 
         "participant": participant,
         "income": participant.income_sources.filter(ends_on__isnull=True).first(),
         "iban_tail": participant.iban[-4:],
+        "details_editable": details_editable(request, participant),
         "year": year,
         "years": (year - 1, year + 1 if year < timezone.localdate().year + 1 else None),
         "section": {
@@ -353,20 +353,23 @@ def volunteer_invite(request, pk):
 def volunteer_end(request, pk):
     volunteer = _volunteer_or_404(request, pk)
     form = VolunteerEndForm(request.POST)
+    ended = []
     if apply_form(
         form,
-        lambda data: volunteer_services.volunteer_end(
-            volunteer=volunteer, ended_on=data["ended_on"], by=request.user
+        lambda data: ended.append(
+            volunteer_services.volunteer_end(
+                volunteer=volunteer, ended_on=data["ended_on"], by=request.user
+            )
         ),
     ):
-        messages.success(
-            request,
-            _("Le bénévolat de %(name)s est terminé au %(date)s.")
-            % {
-                "name": volunteer.participant,
-                "date": form.cleaned_data["ended_on"].strftime("%d/%m/%Y"),
-            },
-        )
+        done = _("Le bénévolat de %(name)s est terminé au %(date)s.") % {
+            "name": volunteer.participant,
+            "date": form.cleaned_data["ended_on"].strftime("%d/%m/%Y"),
+        }
+        reopened = len(ended[0].shifts_reopened)
+        if reopened:  # the rota's shifts after the end, their places open again
+            done += " " + _("Créneaux du planning rouverts : %(count)s.") % {"count": reopened}
+        messages.success(request, done)
         return redirect("volunteers:detail", pk=volunteer.pk)
     volunteer.refresh_from_db(fields=["ended_on"])
     if volunteer.ended_on is not None:  # ended meanwhile: the form is no longer on the page
@@ -378,17 +381,10 @@ def volunteer_end(request, pk):
 # --- A volunteer's details ------------------------------------------------------------------
 
 
-def _with_address(request, participant, may_see: bool) -> bool:
-    """Whether the form holds the address (``participants.confidential``, as the participant's
-    edit page): a confidential one only for a role that may see it, just after it was shown
-    with a reason on the person's record; a post carrying the fields is answered with them."""
-    if not participant.address_confidential:
-        return True
-    if not may_see:
-        return False
-    if request.method == "POST":
-        return any(name in request.POST for name in VolunteerDetailsForm.ADDRESS_FIELDS)
-    return address_edit_allowed(session=request.session, participant=participant)
+def details_editable(request, participant) -> bool:
+    """A volunteer who is also followed in a pathway: their contact, IBAN and income source are
+    the caseload's (counsellors and direction, on the person's record), not the coordinators'."""
+    return request.membership.role in CASELOAD_ROLES or not participant.pathways.exists()
 
 
 @role_required(*STAFF_ROLES)
@@ -397,12 +393,16 @@ def volunteer_details(request, pk):
     have no log-in to tell them): opening the form is logged, as the person's page."""
     volunteer = _volunteer_or_404(request, pk)
     participant = volunteer.participant
+    if not details_editable(request, participant):
+        raise PermissionDenied
     income = current_income_source(participant=participant)
     may_see = may_see_address(request.membership, participant)
     form = VolunteerDetailsForm(
         request.POST or None,
         instance=participant,
-        with_address=_with_address(request, participant, may_see),
+        with_address=address_in_form(
+            request, participant, may_see=may_see, fields=VolunteerDetailsForm.ADDRESS_FIELDS
+        ),
         current_kind=income.kind if income else "",
     )
     if request.method == "POST" and apply_form(
@@ -445,33 +445,46 @@ def paper_sheet(request, pk):
     form = PaperSheetForm(
         request.POST or None, request.FILES or None, instance=sheet, activity=volunteer.activity
     )
+    entered = []
     if request.method == "POST" and apply_form(
-        form, lambda data: sheet_enter_signed(sheet=form.save(commit=False), by=request.user)
+        form,
+        lambda data: entered.append(
+            sheet_enter_signed(sheet=form.save(commit=False), by=request.user)
+        ),
     ):
-        sheet = form.instance
+        sheet = entered[0]
         said = {
             "day": date_format(sheet.date, "l j F Y"),
             "amount": euros(sheet.indemnity + sheet.mileage),
         }
-        messages.success(
-            request, _("Fiche papier du %(day)s enregistrée et validée : %(amount)s.") % said
-        )
-        if sheet.not_payable:
+        if sheet.status == ServiceSheet.Status.VALIDATED:
+            messages.success(
+                request, _("Fiche papier du %(day)s enregistrée et validée : %(amount)s.") % said
+            )
+            if sheet.not_payable:  # paid elsewhere that day, or under real costs: said
+                messages.info(
+                    request,
+                    _("Pas de défraiement ce jour-là : %(reason)s.")
+                    % {"reason": sheet.get_not_payable_display()},
+                )
+        else:  # not paid that day: validated by someone who has read why
             messages.warning(
                 request,
-                _("Pas de défraiement ce jour-là : %(reason)s.")
-                % {"reason": sheet.get_not_payable_display()},
+                _(
+                    "Fiche papier du %(day)s enregistrée, pas encore validée : pas de "
+                    "défraiement ce jour-là (%(reason)s). Validez-la en connaissance de cause "
+                    "dans les prestations en attente, ou corrigez la situation d'abord."
+                )
+                % {**said, "reason": sheet.get_not_payable_display()},
             )
         return redirect(
             f"{reverse('volunteers:detail', args=[volunteer.pk])}?year={sheet.date.year}"
         )
-    year = timezone.localdate().year
-    days = sheet_year_days(participant_id=volunteer.participant_id, year=year)
     context = {
         "volunteer": volunteer,
         "participant": volunteer.participant,
         "form": form,
-        "recent_days": sorted(days, reverse=True)[:RECENT_DAYS],
+        "recent_days": volunteer_services.sheet_days_recalled(volunteer=volunteer),
     }
     return render(request, "volunteers/paper_sheet.html", context)
 

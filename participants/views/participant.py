@@ -11,7 +11,7 @@ from accounts.forms import add_service_errors, apply_form
 from accounts.services import access_log_record
 from participants import services
 from participants.confidential import (
-    address_edit_allowed,
+    address_in_form,
     address_roles_label,
     may_see_address,
 )
@@ -51,20 +51,6 @@ def participant_detail(request, pk):
     )
 
 
-def _with_address(request, participant, may_see: bool) -> bool:
-    """Whether the edit form has the address's fields. A confidential one: for a role that may
-    see it, just after it was shown on the page with a reason (participants.confidential); a
-    post that carries the fields keeps them whatever the time, as it is answered with what was
-    typed, never with what is stored (nothing typed is lost)."""
-    if not participant.address_confidential:
-        return True
-    if not may_see:
-        return False
-    if request.method == "POST":
-        return any(name in request.POST for name in ParticipantForm.ADDRESS_FIELDS)
-    return address_edit_allowed(session=request.session, participant=participant)
-
-
 @role_required(*CASELOAD_ROLES)
 def participant_edit(request, pk):
     participant = participant_or_404(request, pk)
@@ -74,7 +60,9 @@ def participant_edit(request, pk):
         instance=participant,
         organization=request.organization,
         may_see_address=may_see,
-        with_address=_with_address(request, participant, may_see),
+        with_address=address_in_form(
+            request, participant, may_see=may_see, fields=ParticipantForm.ADDRESS_FIELDS
+        ),
     )
     if request.method == "POST" and apply_form(
         form, lambda data: services.participant_update(participant=participant, **data)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from accounts.models import Role
 from chantiers.models import RealCost, ServiceSheet, VolunteerAgreement
 from chantiers.services import statement_prepare, statement_validate
+from chantiers.sheets import sheet_validate
 from tests.chantiers.helpers import _mark
 from tests.factories import MembershipFactory
 from tests.volunteers.test_staff_pages import JPEG, _sheet, _volunteer
@@ -155,14 +156,14 @@ def test_one_flat_rate_a_day_a_chantier_day_and_a_paper_sheet(client, coordinato
     client.force_login(coordinator)
     response = client.post(_url(relay), _typed(), follow=True)
 
+    # Paid elsewhere that day: said, and validated with the typing (an informative reason).
     sheet = ServiceSheet.objects.get()
     assert (sheet.status, sheet.indemnity, sheet.not_payable) == (
         ServiceSheet.Status.VALIDATED,
         D("0.00"),
         "other_session",
     )
-    assert sheet.not_payable_acknowledged  # confirmed by the one who validated it
-    assert "Pas de défraiement ce jour-là" in _messages(response)
+    assert "Pas de défraiement ce jour-là : Déjà défrayé·e ce jour-là" in _messages(response)
 
 
 def test_the_annual_ceiling_holds_for_a_paper_sheet(client, coordinator, operator, legal_ceilings):
@@ -170,10 +171,21 @@ def test_the_annual_ceiling_holds_for_a_paper_sheet(client, coordinator, operato
     for day in range(40):  # 40 × 44.02 = 1 760.80: 0.03 left of the year's 1 760.83
         _sheet(volunteer, dt.date(2026, 1, 1) + dt.timedelta(days=day), coordinator)
     client.force_login(coordinator)
-    client.post(_url(volunteer), _typed(date="2026-03-02"))
+    response = client.post(_url(volunteer), _typed(date="2026-03-02"), follow=True)
 
+    # The ceiling reached: the day waits, its reason shown, for a validation that confirms it
+    # (rule 5) by someone who has read it, not by the typing.
     sheet = ServiceSheet.objects.get(date=DAY)
-    assert (sheet.status, sheet.indemnity) == (ServiceSheet.Status.VALIDATED, D("0.03"))
+    assert (sheet.status, sheet.indemnity, sheet.not_payable) == (
+        ServiceSheet.Status.SUBMITTED,
+        D("0.03"),
+        "annual_ceiling",
+    )
+    assert not sheet.not_payable_acknowledged and sheet.validated_by is None
+    assert "enregistrée, pas encore validée" in _messages(response)
+    sheet_validate(sheet=sheet, by=coordinator)
+    sheet.refresh_from_db()
+    assert sheet.status == ServiceSheet.Status.VALIDATED and sheet.not_payable_acknowledged
 
 
 def test_a_day_already_on_a_sheet_is_refused_in_the_staffs_words(client, coordinator, relay):

@@ -20,7 +20,7 @@ from chantiers.models import ServiceSheet
 from tests.factories import MembershipFactory
 from tests.volunteers.test_self_service import _stored, _volunteer_in, year_ceiling  # noqa: F401
 from volunteers import rota
-from volunteers.models import RotaFeed, Shift, ShiftAssignment
+from volunteers.models import ContactPoint, RotaFeed, Shift, ShiftAssignment
 from volunteers.rota import Person
 from volunteers.views_rota import feed_token
 
@@ -55,6 +55,11 @@ def _on(shift, *, user=None, volunteer=None, by=None) -> ShiftAssignment:
         how=ShiftAssignment.How.ASSIGNED,
         assigned_by=by or shift.created_by,
     )
+
+
+def _first(sqls: list[str], *parts: str) -> int:
+    """The position of the first query holding every part."""
+    return next(n for n, sql in enumerate(sqls) if all(part in sql for part in parts))
 
 
 @pytest.fixture
@@ -123,6 +128,105 @@ class TestShiftSave:
         days = [timezone.localdate(s.starts_at) for s in saved]
         assert [(b - a).days for a, b in itertools.pairwise(days)] == [7, 7, 7]
 
+    def test_a_time_the_clocks_skip_is_refused_on_its_field(self, operator, coordinator):
+        # 29/03/2026: the clocks go from 02:00 to 03:00 in Brussels; 02:30 never happens (as
+        # the same zone, Python would take 02:30–03:00 for half an hour; it is -30 minutes).
+        skipped = Shift(
+            organization=operator,
+            role="Veille",
+            place="Maison",
+            starts_at=dt.datetime(2026, 3, 29, 2, 30, tzinfo=BRUSSELS),
+            ends_at=dt.datetime(2026, 3, 29, 3, 0, tzinfo=BRUSSELS),
+            needed=1,
+        )
+        with pytest.raises(ValidationError) as refused:
+            rota.shift_save(shift=skipped, by=coordinator)
+        assert refused.value.message_dict["starts"] == [
+            "02:30 n'existe pas ce jour-là : les horloges passent de 2 h à 3 h (heure d'été)."
+        ]
+        assert not Shift.objects.exists()
+
+    def test_a_day_over_the_october_change_lasts_25_hours_and_is_refused(
+        self, operator, coordinator
+    ):
+        long_day = Shift(
+            organization=operator,
+            role="Veille",
+            place="Maison",
+            starts_at=dt.datetime(2026, 10, 24, 9, tzinfo=BRUSSELS),
+            ends_at=dt.datetime(2026, 10, 25, 9, tzinfo=BRUSSELS),
+            needed=1,
+        )
+        with pytest.raises(ValidationError) as refused:
+            rota.shift_save(shift=long_day, by=coordinator)
+        assert refused.value.message_dict["ends"] == ["Un créneau dure 24 heures au plus."]
+        long_day.ends_at = dt.datetime(2026, 10, 25, 8, tzinfo=BRUSSELS)  # 24 real hours
+        rota.shift_save(shift=long_day, by=coordinator)
+        assert rota.hours_of(long_day) == 24
+
+    @pytest.mark.parametrize(
+        ("day", "starts", "ends", "copy_day"),
+        [
+            (dt.date(2026, 3, 22), dt.time(2, 30), dt.time(4), "29/03/2026"),
+            (dt.date(2026, 10, 17), dt.time(9), dt.time(9), "24/10/2026"),
+        ],
+        ids=["spring-gap", "october-25-hours"],
+    )
+    def test_a_weekly_copy_landing_on_the_change_refuses_the_whole_save(
+        self, operator, coordinator, day, starts, ends, copy_day
+    ):
+        end_day = day + dt.timedelta(days=1 if ends <= starts else 0)
+        first = Shift(
+            organization=operator,
+            role="Veille",
+            place="Maison",
+            starts_at=dt.datetime.combine(day, starts, BRUSSELS),
+            ends_at=dt.datetime.combine(end_day, ends, BRUSSELS),
+            needed=1,
+        )
+        with pytest.raises(ValidationError) as refused:
+            rota.shift_save(shift=first, by=coordinator, repeat_weeks=2)
+        assert copy_day in refused.value.message_dict["repeat_weeks"][0]
+        assert not Shift.objects.exists()
+
+    def test_a_contact_point_or_a_place_not_both_and_not_a_closed_point(
+        self, operator, coordinator
+    ):
+        point = ContactPoint.objects.create(
+            organization=operator, name="Marché", place="Place du Jeu de Balle"
+        )
+        both = Shift(
+            organization=operator,
+            role="Stand",
+            contact_point=point,
+            place="Rue Haute",
+            starts_at=_at(3, 9),
+            ends_at=_at(3, 12),
+            needed=1,
+        )
+        with pytest.raises(ValidationError) as refused:
+            rota.shift_save(shift=both, by=coordinator)
+        assert "videz l'un des deux" in refused.value.message_dict["place"][0]
+        both.place = ""
+        rota.shift_save(shift=both, by=coordinator)
+        point.is_active = False
+        point.save()
+        both.needed = 2  # closed since: the shift keeps it
+        rota.shift_save(shift=both, by=coordinator)
+        new = Shift(
+            organization=operator,
+            role="Stand",
+            contact_point=point,
+            starts_at=_at(4, 9),
+            ends_at=_at(4, 12),
+            needed=1,
+        )
+        with pytest.raises(ValidationError) as refused:
+            rota.shift_save(shift=new, by=coordinator)
+        assert refused.value.message_dict["contact_point"] == [
+            "Ce point de contact n'est plus en activité."
+        ]
+
     def test_its_times_no_longer_change_once_hours_were_declared(
         self, operator, coordinator, shift, volunteer
     ):
@@ -183,12 +287,30 @@ class TestSignUp:
         after = _shift(operator, coordinator, hour=13, hours=2, role="Maraude")
         rota.shift_sign_up(shift=after, person=Person(user=counsellor), by=counsellor)
 
-    def test_the_shift_row_is_locked_while_a_place_is_taken(self, shift, counsellor):
+    def test_the_shift_row_is_locked_before_its_places_are_counted(self, shift, counsellor):
+        if connection.vendor == "sqlite":
+            pytest.skip("SQLite has no SELECT … FOR UPDATE: it locks the whole database")
         with CaptureQueriesContext(connection) as queries:
             rota.shift_sign_up(shift=shift, person=Person(user=counsellor), by=counsellor)
-        locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
-        if connection.vendor == "postgresql":
-            assert any('"volunteers_shift"' in sql for sql in locks)
+        sqls = [q["sql"] for q in queries]
+        lock = _first(sqls, "FOR UPDATE", 'FROM "volunteers_shift"')
+        count = _first(sqls, "COUNT(", 'FROM "volunteers_shiftassignment"')
+        assert lock < count
+
+    @pytest.mark.parametrize("kind", ["user", "volunteer"])
+    def test_the_persons_row_is_locked_before_the_overlap_is_looked_for(
+        self, shift, counsellor, volunteer, kind
+    ):
+        if connection.vendor == "sqlite":
+            pytest.skip("SQLite has no SELECT … FOR UPDATE: it locks the whole database")
+        person = Person(user=counsellor) if kind == "user" else Person(volunteer=volunteer)
+        table = '"accounts_user"' if kind == "user" else '"volunteers_volunteer"'
+        with CaptureQueriesContext(connection) as queries:
+            rota.shift_assign(shift=shift, person=person, by=counsellor)
+        sqls = [q["sql"] for q in queries]
+        lock = _first(sqls, "FOR UPDATE", f"FROM {table}")
+        overlap = _first(sqls, 'FROM "volunteers_shift" INNER JOIN', '"ends_at" >')
+        assert lock < overlap
 
     def test_withdrawing_is_refused_once_started(self, operator, coordinator, counsellor):
         started = _shift(operator, coordinator, days=0, hour=0, hours=23)
@@ -542,3 +664,221 @@ def test_another_persons_shift_or_a_bad_one_answers_404(
     assert client.get(f"{base}?creneau={done.shift_id}").status_code == 404
     for bad in ("abc", "9" * 30, "-1", ""):
         assert client.get(f"{base}?creneau={bad}").status_code == 404
+
+
+# --- The end of a volunteering ---------------------------------------------------------------
+
+
+def test_the_end_takes_the_volunteer_off_the_shifts_after_it(
+    operator, coordinator, volunteer, shift
+):
+    from volunteers.services import volunteer_end
+
+    today = _shift(operator, coordinator, days=0, hour=0, hours=1, role="Ce matin")
+    _on(today, volunteer=volunteer)
+    _on(shift, volunteer=volunteer)  # the day after tomorrow
+    later = _shift(operator, coordinator, days=9, role="Maraude")
+    _on(later, volunteer=volunteer)
+    assert rota.gap(shift) == 1
+    ended = volunteer_end(volunteer=volunteer, ended_on=timezone.localdate(), by=coordinator)
+    assert ended.shifts_reopened == [shift, later]
+    assert list(ShiftAssignment.objects.filter(volunteer=volunteer)) == list(
+        today.assignments.all()
+    )
+    assert rota.gap(Shift.objects.get(pk=shift.pk)) == 2
+
+
+# --- The pages: the shift changed, the names ---------------------------------------------------
+
+
+def test_the_edit_page_shows_the_stored_shift(client, operator, coordinator):
+    point = ContactPoint.objects.create(organization=operator, name="Marché", place="Place")
+    stored = _shift(
+        operator,
+        coordinator,
+        days=3,
+        hour=21,
+        hours=10,
+        needed=3,
+        role="Veille de nuit",
+        place="",
+        contact_point=point,
+        note="Clés au bureau",
+    )
+    client.force_login(coordinator)
+    form = client.get(reverse("volunteers:shift_edit", args=[stored.pk])).context["form"]
+    assert not form.is_bound
+    shown = {name: form[name].value() for name in form.fields}
+    assert shown == {
+        "role": "Veille de nuit",
+        "contact_point": point.pk,
+        "place": "",
+        "date": timezone.localdate(stored.starts_at),
+        "starts": dt.time(21),
+        "ends": dt.time(7),
+        "needed": 3,
+        "note": "Clés au bureau",
+    }
+    text = client.get(reverse("volunteers:shift_edit", args=[stored.pk])).content.decode()
+    assert 'value="Veille de nuit"' in text and 'value="21:00"' in text and 'value="07:00"' in text
+
+
+def test_a_skipped_time_is_said_next_to_the_field_with_what_was_typed(
+    client, operator, coordinator
+):
+    client.force_login(coordinator)
+    typed = {
+        "role": "Veille",
+        "contact_point": "",
+        "place": "Maison",
+        "date": "2026-03-29",
+        "starts": "02:30",
+        "ends": "03:00",
+        "needed": "1",
+        "note": "",
+        "repeat_weeks": "0",
+    }
+    page = client.post(reverse("volunteers:shift_new"), typed)
+    assert page.status_code == 200
+    assert "n'existe pas ce jour-là" in page.context["form"].errors["starts"][0]
+    assert 'value="02:30"' in page.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_a_staff_member_without_a_name_is_shown_by_email_to_the_team_not_to_volunteers(
+    client, operator, coordinator, shift, volunteer
+):
+    nameless = MembershipFactory(organization=operator, role=Role.COUNSELLOR).user
+    nameless.first_name = nameless.last_name = ""
+    nameless.save()
+    _on(shift, user=nameless)
+    client.force_login(coordinator)
+    assert nameless.email in client.get(ROTA).content.decode()
+    client.force_login(volunteer.user)
+    text = client.get(ROTA).content.decode()
+    assert nameless.email not in text and "membre de l&#x27;équipe" in text
+
+
+# --- Two shifts on one day: one sheet ---------------------------------------------------------
+
+
+def _yesterday_at(hour: int, minute: int = 0) -> dt.datetime:
+    return _at(-1, hour, minute)
+
+
+@pytest.fixture
+def evening(operator, coordinator, volunteer, done):
+    """A second shift of the volunteer's yesterday, 19:00 to 21:00."""
+    second = _shift(operator, coordinator, days=-1, hour=19, hours=2, role="Accueil", place="")
+    second.place = "Maison d'accueil"
+    second.save()
+    return _on(second, volunteer=volunteer)
+
+
+MINE = reverse("volunteers:mine")
+
+
+def _declare_typed(day: dt.date, hours: str, activity: str) -> dict:
+    return {
+        "date": day.isoformat(),
+        "hours": hours,
+        "activity": activity,
+        "km": "",
+        "vehicle": "",
+        "expense_amount": "",
+        "expense_description": "",
+    }
+
+
+def test_the_second_shift_of_a_day_is_added_to_that_days_sheet(client, volunteer, done, evening):
+    client.force_login(volunteer.user)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    first = f"{reverse('volunteers:sheet_new')}?creneau={done.shift_id}"
+    assert client.post(first, _declare_typed(yesterday, "3,25", "Maraude")).status_code == 302
+    sheet = ServiceSheet.objects.get(participant=volunteer.participant)
+    mine = client.get(MINE).content.decode()
+    add = f"{reverse('volunteers:sheet_edit', args=[sheet.pk])}?creneau={evening.shift_id}"
+    assert f"Ajouter à la fiche du {yesterday:%d/%m}" in mine
+    assert add.replace("&", "&amp;") in mine and "Déclarer ces heures" not in mine
+    initial = client.get(add).context["form"].initial
+    assert initial["hours"] == Decimal("5.25")
+    assert initial["activity"] == "Maraude ; Accueil — Maison d'accueil"
+    typed = _declare_typed(yesterday, "5,25", "Maraude ; Accueil — Maison d'accueil")
+    assert client.post(add, typed).status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.hours == Decimal("5.25")
+    assert set(sheet.shift_assignments.all()) == {done, evening}
+    assert "shifts-to-declare" not in client.get(MINE).content.decode()
+
+
+def test_the_activity_added_is_cut_to_the_fields_length(client, volunteer, done, evening):
+    sheet = _stored(volunteer, timezone.localdate() - dt.timedelta(days=1), activity="x" * 199)
+    done.sheet = sheet
+    done.save()
+    client.force_login(volunteer.user)
+    add = f"{reverse('volunteers:sheet_edit', args=[sheet.pk])}?creneau={evening.shift_id}"
+    assert client.get(add).context["form"].initial["activity"] == "x" * 199 + " "
+
+
+def test_a_validated_sheet_that_day_leaves_a_line_and_no_button(client, volunteer, evening):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    sheet = _stored(volunteer, yesterday, status=ServiceSheet.Status.VALIDATED)
+    client.force_login(volunteer.user)
+    mine = client.get(MINE).content.decode()
+    assert "Déjà une fiche validée ce jour-là" in mine
+    assert "Ajouter à la fiche" not in mine and "?creneau=" not in mine
+    url = f"{reverse('volunteers:sheet_edit', args=[sheet.pk])}?creneau={evening.shift_id}"
+    assert client.get(url).status_code == 404
+
+
+def test_a_shift_of_a_locked_month_is_no_longer_offered(client, operator, volunteer, done):
+    from chantiers.models import MonthlyStatement
+
+    day = timezone.localdate(done.shift.starts_at)
+    MonthlyStatement.objects.create(
+        participant=volunteer.participant,
+        organization=operator,
+        month=day.replace(day=1),
+        status=MonthlyStatement.Status.VALIDATED,
+    )
+    client.force_login(volunteer.user)
+    assert "shifts-to-declare" not in client.get(MINE).content.decode()
+
+
+def test_adding_another_days_or_another_persons_shift_answers_404(
+    client, operator, coordinator, volunteer, done
+):
+    today_sheet = _stored(volunteer, timezone.localdate())
+    client.force_login(volunteer.user)
+    edit = reverse("volunteers:sheet_edit", args=[today_sheet.pk])
+    assert client.get(f"{edit}?creneau={done.shift_id}").status_code == 404  # yesterday's
+    other = _volunteer_in(operator)
+    theirs = _shift(operator, coordinator, days=0, hour=0, hours=1)
+    _on(theirs, volunteer=other)
+    assert client.get(f"{edit}?creneau={theirs.pk}").status_code == 404
+    for bad in ("abc", "", "-1"):
+        assert client.get(f"{edit}?creneau={bad}").status_code == 404
+    assert client.get(edit).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_my_page_reads_the_same_number_of_queries_whatever_the_shifts(
+    client, operator, coordinator, volunteer, count, django_assert_num_queries
+):
+    for n in range(count):
+        one = _shift(operator, coordinator, days=-1 - n, hour=10, hours=2)
+        _on(one, volunteer=volunteer)
+        if n % 2:  # a sheet that day already: the line offers to add to it
+            _stored(volunteer, timezone.localdate(one.starts_at))
+    client.force_login(volunteer.user)
+    # As in test_self_service's count (14), with the locked months and the sheets of the
+    # shifts' days: one query each, whatever the lines.
+    with django_assert_num_queries(16):
+        page = client.get(MINE)
+    assert page.content.decode().count("?creneau=") == count
+
+
+def test_a_shift_is_named_by_its_local_time(operator, coordinator):
+    winter = _shift(operator, coordinator)
+    winter.starts_at = dt.datetime(2026, 1, 12, 9, tzinfo=BRUSSELS).astimezone(dt.UTC)
+    assert str(winter) == "Accueil 12/01/2026 09:00"

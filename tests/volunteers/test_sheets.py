@@ -18,7 +18,7 @@ from chantiers.selectors import statement_pages, year_balances
 from chantiers.services import statement_prepare, statement_validate
 from chantiers.sheets import sheet_enter_signed, sheet_return, sheet_submit, sheet_validate
 from chantiers.year_changes import real_cost_delete
-from participants.models import Participant
+from participants.models import IncomeSource, Participant
 from participants.selectors import participant_list
 from privacy.anonymisation import anonymisation_due
 from tests.chantiers.helpers import D, _agreement, _mark
@@ -376,6 +376,26 @@ def test_a_signed_paper_sheet_is_entered_and_validated_in_one_go(relay, coordina
     assert year_balances(participant_ids=[relay.pk], organization=relay.organization, year=2026)[
         relay.pk
     ].total == D("25.00")
+
+
+def test_a_paper_sheet_of_a_day_not_paid_waits_for_a_validation_that_reads_why(relay, coordinator):
+    IncomeSource.objects.filter(participant=relay).delete()  # the engine cannot pay the day
+    sheet = _signed(relay, dt.date(2026, 3, 2), coordinator)
+
+    assert (sheet.status, sheet.not_payable, sheet.not_payable_acknowledged) == (
+        ServiceSheet.Status.SUBMITTED,
+        "income_unknown",
+        False,
+    )
+    assert sheet.validated_by is None
+
+
+def test_a_paper_sheet_of_a_day_paid_elsewhere_is_validated_with_its_reason_said(
+    relay, coordinator
+):
+    _mark(relay, dt.date(2026, 3, 2))  # a chantier day: one flat rate a day
+    sheet = _signed(relay, dt.date(2026, 3, 2), coordinator)
+    assert (sheet.status, sheet.not_payable) == (ServiceSheet.Status.VALIDATED, "other_session")
 
 
 def test_a_paper_sheet_is_a_new_sheet(relay, coordinator):

@@ -125,13 +125,25 @@ def test_the_account_made_for_a_link_cannot_log_in_with_a_password(relay, coordi
         assert response.status_code == 200 and SESSION_KEY not in client.session
 
 
-def test_a_volunteer_with_a_log_in_already_is_given_a_link_to_the_same_account(
+def test_a_volunteer_invited_who_has_no_password_yet_is_given_a_link_to_the_same_account(
     operator, coordinator, volunteer_user
 ):
+    volunteer_user.set_unusable_password()
+    volunteer_user.save(update_fields=["password"])
     volunteer = _relay(operator, user=volunteer_user)
     _give(volunteer, coordinator)
     assert User.objects.filter(email__endswith=".invalid").count() == 0
     assert SignInLink.objects.get().user == volunteer_user
+
+
+def test_refused_for_a_volunteer_who_signs_in_with_a_password(
+    client, operator, coordinator, volunteer_user
+):
+    """Someone of the team would otherwise open the link and act in the person's name."""
+    volunteer = _relay(operator, user=volunteer_user)
+    _refused(volunteer, coordinator, "son adresse e-mail et son mot de passe : pas de lien")
+    client.force_login(coordinator)
+    assert "Donner un lien de connexion" not in client.get(_detail(volunteer)).content.decode()
 
 
 # Refused, nothing created --------------------------------------------------------------------
@@ -245,6 +257,8 @@ def test_pressing_the_button_signs_in_once_and_lands_on_the_sheets(client, relay
 
 def test_a_link_given_while_an_invitation_waits_answers_it(client, operator, coordinator):
     membership = MembershipFactory(organization=operator, role=Role.VOLUNTEER, accepted_at=None)
+    membership.user.set_unusable_password()  # as membership_invite leaves it
+    membership.user.save(update_fields=["password"])
     volunteer = _relay(operator, user=membership.user)
     token = _give(volunteer, coordinator)
     assert client.get(MINE).status_code == 302  # the waiting invitation gives no access

@@ -971,6 +971,36 @@ def test_the_end_is_said_on_the_page_and_shown_on_the_list(client, personas, per
     assert "fin le 30/06/2026" in _text(client.get(reverse("volunteers:list")))
 
 
+def test_the_end_says_how_many_shifts_of_the_rota_reopened(client, coordinator, relay):
+    from volunteers.models import Shift, ShiftAssignment
+
+    def on_shift(day):
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+        shift = Shift.objects.create(
+            organization=relay.organization,
+            role="Accueil",
+            place="Maison",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=3),
+            needed=1,
+            created_by=coordinator,
+        )
+        return ShiftAssignment.objects.create(
+            shift=shift, volunteer=relay, how="assigned", assigned_by=coordinator
+        )
+
+    kept = on_shift(JUNE_END)
+    on_shift(dt.date(2026, 7, 1))
+    on_shift(timezone.localdate() + dt.timedelta(days=3))
+    client.force_login(coordinator)
+
+    response = _end(client, relay, "2026-06-30")
+
+    page = client.get(response.url)
+    assert "Créneaux du planning rouverts : 2." in _messages(page)
+    assert list(ShiftAssignment.objects.filter(volunteer=relay)) == [kept]
+
+
 @pytest.mark.parametrize(
     ("day", "field_error"), [("2025-06-01", True), ("2026-06-30", False)], ids=["date", "sheet"]
 )

@@ -18,7 +18,7 @@ from chantiers.models import ServiceSheet
 from participants import services as participant_services
 from participants.confidential import address_edit_allow
 from participants.models import IncomeSource
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, PathwayFactory
 from tests.volunteers.test_staff_pages import _sheet, _volunteer
 
 D = Decimal
@@ -87,6 +87,22 @@ def test_the_volunteers_page_offers_the_form(client, coordinator, relay):
     client.force_login(coordinator)
     page = _text(client.get(reverse("volunteers:detail", args=[relay.pk])))
     assert f'href="{_url(relay)}"' in page and "Modifier les coordonnées" in page
+
+
+def test_a_volunteer_followed_in_a_pathway_is_the_caseloads_not_the_coordinators(
+    client, coordinator, director, relay
+):
+    PathwayFactory(participant=relay.participant)
+    client.force_login(coordinator)
+    page = _text(client.get(reverse("volunteers:detail", args=[relay.pk])))
+    assert f'href="{_url(relay)}"' not in page and "aussi suivie dans un parcours" in page
+    assert client.get(_url(relay)).status_code == 403
+    assert client.post(_url(relay), _typed()).status_code == 403
+    relay.participant.refresh_from_db()
+    assert relay.participant.iban == ""
+
+    client.force_login(director)  # a caseload role: as on the person's record
+    assert client.get(_url(relay)).status_code == 200
 
 
 # The details -------------------------------------------------------------------------------------
@@ -268,7 +284,7 @@ def test_the_page_reads_the_same_queries_whatever_the_history(
     client.force_login(coordinator)
     client.get(_url(relay))
     # The session, the user, the memberships; the savepoint; the volunteer and their record;
-    # the income source of today; the access log (its content type cached); the savepoint
-    # released.
-    with django_assert_num_queries(8):
+    # whether the person is followed in a pathway (the caseload's then); the income source of
+    # today; the access log (its content type cached); the savepoint released.
+    with django_assert_num_queries(9):
         assert client.get(_url(relay)).status_code == 200

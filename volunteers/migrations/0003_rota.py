@@ -107,11 +107,11 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "sheet",
-                    models.OneToOneField(
+                    models.ForeignKey(
                         blank=True,
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="shift_assignment",
+                        related_name="shift_assignments",
                         to="chantiers.servicesheet",
                     ),
                 ),
