@@ -103,3 +103,22 @@ def ceilings_seed_again() -> None:
 
     importlib.import_module("chantiers.migrations.0002_seed_ceilings").seed(apps, None)
     importlib.import_module("chantiers.migrations.0008_indemnity_safety").rates_2026(apps, None)
+
+
+def ceiling_of_year(year: int):
+    """The year's legal ceiling and kilometre rates: seeded up to 2026, a later year (the tests
+    that follow today's date) gets 2026's amounts."""
+    from decimal import Decimal
+
+    from chantiers.models import IndemnityCeiling
+
+    ceiling, _created = IndemnityCeiling.objects.get_or_create(
+        year=year,
+        defaults={
+            "daily": Decimal("44.02"),
+            "annual": Decimal("1760.83"),
+            "km_rate_car": Decimal("0.4326"),
+            "km_rate_bike": Decimal("0.3700"),
+        },
+    )
+    return ceiling

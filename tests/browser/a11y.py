@@ -115,3 +115,18 @@ def assert_no_sideways_scroll(page, state: str, *, widths=(320, 360)) -> None:
             too_wide.append(f"{width} px: {scroll} px wide")
     page.set_viewport_size(viewport)
     assert not too_wide, f"{_page_name(page)} ({state}) scrolls sideways: {', '.join(too_wide)}"
+
+
+def check_state(page, state: str, *, prefix: str) -> None:
+    """A journey's state checked: axe, and nothing to scroll sideways. With ``SCREENSHOTS=folder``
+    the state is also saved at its own width, 360 and 1280 px, to look at as a person would."""
+    assert_accessible(page, state)
+    assert_no_sideways_scroll(page, state)
+    if folder := os.environ.get("SCREENSHOTS"):
+        os.makedirs(folder, exist_ok=True)
+        name = state.replace(" ", "-").replace("'", "")
+        viewport = page.viewport_size
+        for width in dict.fromkeys((viewport["width"], 360, 1280)):  # its own width first
+            page.set_viewport_size({"width": width, "height": viewport["height"]})
+            page.screenshot(path=f"{folder}/{prefix}-{name}-{width}.png", full_page=True)
+        page.set_viewport_size(viewport)

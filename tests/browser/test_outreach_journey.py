@@ -16,7 +16,6 @@ Every state: axe at 360 and 1280 px, no sideways scroll at 320 and 360 px; with 
 each state is photographed (``outreach-…``)."""
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -24,7 +23,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
+from tests.browser.a11y import check_state
 from tests.browser.conftest import log_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from volunteers.models import ContactPoint, OutreachActivity, Signal
@@ -40,16 +39,7 @@ NOTE = "Beaucoup de questions sur les primes énergie."
 
 
 def _check(page, state):
-    assert_accessible(page, state)
-    assert_no_sideways_scroll(page, state)
-    if folder := os.environ.get("SCREENSHOTS"):  # to look at the states as a person would
-        os.makedirs(folder, exist_ok=True)
-        name = state.replace(" ", "-").replace("'", "")
-        viewport = page.viewport_size
-        for width in dict.fromkeys((viewport["width"], 360, 1280)):  # its own width first
-            page.set_viewport_size({"width": width, "height": viewport["height"]})
-            page.screenshot(path=f"{folder}/outreach-{name}-{width}.png", full_page=True)
-        page.set_viewport_size(viewport)
+    check_state(page, state, prefix="outreach")
 
 
 def _phone_of(browser):

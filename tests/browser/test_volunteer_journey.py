@@ -37,7 +37,7 @@ from chantiers.sheets import sheet_submit
 from participants import services as participant_services
 from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
 from tests.browser.conftest import log_in
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, ceiling_of_year
 from volunteers.services import volunteer_register
 
 PASSWORD = "correct horse battery"  # the factories'
@@ -112,15 +112,7 @@ def team(transactional_db, legal_ceilings):
     (one without, whose sheet of today the coordinator entered and is waiting)."""
     year = timezone.localdate().year
     # Seeded up to 2026: a later year gets 2026's amounts, as the volunteers' unit tests do.
-    IndemnityCeiling.objects.get_or_create(
-        year=year,
-        defaults={
-            "daily": Decimal("44.02"),
-            "annual": Decimal("1760.83"),
-            "km_rate_car": Decimal("0.4326"),
-            "km_rate_bike": Decimal("0.3700"),
-        },
-    )
+    ceiling_of_year(year)
     operator = OrganizationFactory(name="Mission Locale de Test", slug="ml-test")
     coordinator = MembershipFactory(
         organization=operator,
@@ -191,12 +183,12 @@ def test_a_volunteer_notes_a_day_on_a_phone_and_a_coordinator_validates_it(
     page.get_by_role("button", name="Ouvrir le menu").click()
     page.locator("#main-nav.show").wait_for()
     nav = page.get_by_test_id("main-nav").get_by_role("link")
-    # Her own pages only ("Mes prestations", and the signals of the relays' issue when they
-    # are there): nothing of the team's.
+    # Her own pages only (her sheets, her signals, the rota she signs up on): nothing of the
+    # team's.
     expect(nav.first).to_have_text("Mes prestations")
     expect(nav.first).to_have_attribute("aria-current", "page")
     entries = nav.all_inner_texts()
-    assert set(entries) <= {"Mes prestations", "Mes signalements"}, entries
+    assert entries == ["Mes prestations", "Mes signalements", "Planning"], entries
     _check(page, "mine menu open")
     page.get_by_role("button", name="Ouvrir le menu").click()
     page.locator("#main-nav.show").wait_for(state="detached")

@@ -13,7 +13,6 @@ The month is this one from its 2nd day (its 1st and 2nd days are past or today),
 Every state: axe at 360 and 1280 px, no sideways scroll at 320 and 360 px."""
 
 import datetime as dt
-import os
 from decimal import Decimal
 
 import pytest
@@ -23,12 +22,12 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership, Role
 from accounts.templatetags.formatting import euros
-from chantiers.models import IndemnityCeiling, MonthlyStatement, ServiceSheet, VolunteerAgreement
+from chantiers.models import MonthlyStatement, ServiceSheet, VolunteerAgreement
 from chantiers.sheets import sheet_submit, sheet_validate
 from participants import services as participant_services
-from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll
+from tests.browser.a11y import check_state
 from tests.browser.conftest import log_in
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, ceiling_of_year
 from volunteers.services import volunteer_register
 
 PASSWORD = "correct horse battery"  # the factories'
@@ -36,16 +35,7 @@ RATE = Decimal("25.00")
 
 
 def _check(page, state):
-    assert_accessible(page, state)
-    assert_no_sideways_scroll(page, state)
-    if folder := os.environ.get("SCREENSHOTS"):  # to look at the states as a person would
-        os.makedirs(folder, exist_ok=True)
-        name = state.replace(" ", "-").replace("'", "")
-        viewport = page.viewport_size
-        for width in dict.fromkeys((viewport["width"], 360, 1280)):  # its own width first
-            page.set_viewport_size({"width": width, "height": viewport["height"]})
-            page.screenshot(path=f"{folder}/volunteer-staff-{name}-{width}.png", full_page=True)
-        page.set_viewport_size(viewport)
+    check_state(page, state, prefix="volunteer-staff")
 
 
 def _euros(amount) -> str:
@@ -64,15 +54,7 @@ def team(transactional_db, legal_ceilings):
     """Sophie (coordinator) and Nadia (a volunteer with a log-in, a signed flat-rate agreement
     for the month's year): the month's 1st day validated, its 2nd waiting."""
     month = _month()
-    IndemnityCeiling.objects.get_or_create(  # a later year than the seeded ones: 2026's
-        year=month.year,
-        defaults={
-            "daily": Decimal("44.02"),
-            "annual": Decimal("1760.83"),
-            "km_rate_car": Decimal("0.4326"),
-            "km_rate_bike": Decimal("0.3700"),
-        },
-    )
+    ceiling_of_year(month.year)
     operator = OrganizationFactory(name="Mission Locale de Test", slug="ml-test")
     coordinator = MembershipFactory(
         organization=operator,

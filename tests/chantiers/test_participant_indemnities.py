@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from chantiers.models import Attendance, ElsewhereDeclaration, IndemnityCeiling
 from tests.chantiers.helpers import _member
-from tests.factories import ChantierFactory, ParticipantFactory, WorkSessionFactory
+from tests.factories import (
+    ChantierFactory,
+    ParticipantFactory,
+    WorkSessionFactory,
+    ceiling_of_year,
+)
 
 WARNING = "Plafond annuel atteint à 80 %"
 
@@ -19,11 +24,7 @@ WARNING = "Plafond annuel atteint à 80 %"
 @pytest.fixture
 def year_ceiling(legal_ceilings):
     """This year's ceiling (seeded up to 2026; a later year gets 2026's amounts)."""
-    year = timezone.localdate().year
-    ceiling, _created = IndemnityCeiling.objects.get_or_create(
-        year=year, defaults={"daily": Decimal("44.02"), "annual": Decimal("1760.83")}
-    )
-    return ceiling
+    return ceiling_of_year(timezone.localdate().year)
 
 
 @pytest.fixture

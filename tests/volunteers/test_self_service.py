@@ -16,11 +16,11 @@ from django.utils import timezone, translation
 
 from accounts.models import Role
 from accounts.templatetags.formatting import euros
-from chantiers.models import ElsewhereDeclaration, IndemnityCeiling, ServiceSheet
+from chantiers.models import ElsewhereDeclaration, ServiceSheet
 from chantiers.sheets import sheet_return, sheet_submit, sheet_validate
 from participants import services as participant_services
 from tests.chantiers.helpers import D, _agreement
-from tests.factories import MembershipFactory, ParticipantFactory
+from tests.factories import MembershipFactory, ParticipantFactory, ceiling_of_year
 from volunteers.models import Volunteer
 
 TODAY = timezone.localdate()
@@ -32,16 +32,7 @@ WARNING = "Vous avez utilisé 80 % du plafond"
 @pytest.fixture(autouse=True)
 def year_ceiling(db):
     """This year's ceiling and kilometre rates (seeded up to 2026; a later year gets 2026's)."""
-    ceiling, _created = IndemnityCeiling.objects.get_or_create(
-        year=YEAR,
-        defaults={
-            "daily": D("44.02"),
-            "annual": D("1760.83"),
-            "km_rate_car": D("0.4326"),
-            "km_rate_bike": D("0.3700"),
-        },
-    )
-    return ceiling
+    return ceiling_of_year(YEAR)
 
 
 def _volunteer_in(organization, *, activity="Relais de quartier", signed=True, **agreement):
